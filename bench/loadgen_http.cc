@@ -1,0 +1,242 @@
+#include "loadgen_http.h"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/json.hpp>
+#include <chrono>
+#include <exception>
+
+namespace opsflow::bench {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace json = boost::json;
+using tcp = asio::ip::tcp;
+using Request = http::request<http::string_body>;
+using Response = http::response<http::string_body>;
+
+constexpr auto kIoTimeout = std::chrono::seconds(30);
+constexpr size_t kMaxErrorSamples = 5;
+constexpr size_t kMaxBodyInMessage = 300;
+
+int64_t NowEpochMs() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+Request MakeRequest(const Options& o, std::string_view method, std::string_view target,
+                    std::string_view body, std::string_view token) {
+  Request req(http::string_to_verb(method), o.path_prefix + std::string(target), 11);
+  req.set(http::field::host, o.host + ":" + o.port);
+  req.set(http::field::user_agent, "opsflow_loadgen");
+  req.set(http::field::accept, "application/json");
+  if (!token.empty()) req.set(http::field::authorization, "Bearer " + std::string(token));
+  if (!body.empty()) {
+    req.set(http::field::content_type, "application/json");
+    req.body() = std::string(body);
+  }
+  req.keep_alive(true);
+  req.prepare_payload();
+  return req;
+}
+
+asio::awaitable<beast::error_code> Connect(beast::tcp_stream& stream,
+                                           const tcp::resolver::results_type& endpoints) {
+  beast::error_code ec;
+  stream.expires_after(kIoTimeout);
+  co_await stream.async_connect(endpoints, asio::redirect_error(asio::use_awaitable, ec));
+  if (!ec) stream.socket().set_option(tcp::no_delay(true), ec);
+  co_return ec;
+}
+
+asio::awaitable<beast::error_code> Exchange(beast::tcp_stream& stream, Request& req,
+                                            Response& res, beast::flat_buffer& buffer) {
+  beast::error_code ec;
+  stream.expires_after(kIoTimeout);
+  co_await http::async_write(stream, req, asio::redirect_error(asio::use_awaitable, ec));
+  if (ec) co_return ec;
+  co_await http::async_read(stream, buffer, res, asio::redirect_error(asio::use_awaitable, ec));
+  co_return ec;
+}
+
+void Close(beast::tcp_stream& stream, beast::flat_buffer& buffer) {
+  beast::error_code ignored;
+  stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+  stream.close();
+  buffer.clear();
+}
+
+// Runs `coroutine` on a fresh io_context until it finishes; rethrows what it throws.
+template <typename Awaitable>
+void RunToCompletion(asio::io_context& ioc, Awaitable coroutine) {
+  std::exception_ptr failure;
+  asio::co_spawn(ioc, std::move(coroutine), [&](std::exception_ptr e) {
+    if (e && !failure) failure = e;
+  });
+  ioc.run();
+  if (failure) std::rethrow_exception(failure);
+}
+
+// Empty when `res` is a successful start; otherwise a sentence saying what was wrong.
+std::string CheckStartReply(const Response& res) {
+  std::string_view body = res.body();
+  if (res.result_int() != 200) {
+    return "HTTP " + std::to_string(res.result_int()) + ": " +
+           std::string(body.substr(0, kMaxBodyInMessage));
+  }
+  beast::error_code ec;
+  json::value doc = json::parse(body, ec);
+  const json::object* obj = ec ? nullptr : doc.if_object();
+  const json::value* data = obj ? obj->if_contains("data") : nullptr;
+  const json::object* job = data ? data->if_object() : nullptr;
+  const json::value* id = job ? job->if_contains("_id") : nullptr;
+  if (id == nullptr || !id->is_string()) {
+    return "HTTP 200 without data._id: " + std::string(body.substr(0, kMaxBodyInMessage));
+  }
+  return {};
+}
+
+struct StartRun {
+  const Options& options;
+  tcp::resolver::results_type endpoints;
+  Request prototype;
+  int sent = 0;  // starts handed to a connection so far
+  StartStats stats;
+
+  void RecordError(std::string message) {
+    ++stats.errors;
+    if (stats.error_samples.size() < kMaxErrorSamples) {
+      stats.error_samples.push_back(std::move(message));
+    }
+  }
+};
+
+// One keep-alive connection: takes the next start while any is left, reconnecting after a
+// transport error or a reply that closes the connection.
+asio::awaitable<void> StartConnection(StartRun& run) {
+  beast::tcp_stream stream(co_await asio::this_coro::executor);
+  beast::flat_buffer buffer;
+  Request req = run.prototype;
+  bool open = false;
+  while (run.sent < run.options.jobs) {
+    ++run.sent;
+    if (!open) {
+      beast::error_code ec = co_await Connect(stream, run.endpoints);
+      if (ec) {
+        run.RecordError("connect: " + ec.message());
+        continue;
+      }
+      open = true;
+    }
+    if (run.stats.first_start_epoch_ms == 0) run.stats.first_start_epoch_ms = NowEpochMs();
+    auto t0 = std::chrono::steady_clock::now();
+    Response res;
+    beast::error_code ec = co_await Exchange(stream, req, res, buffer);
+    std::chrono::duration<double, std::milli> took = std::chrono::steady_clock::now() - t0;
+    if (ec) {
+      run.RecordError("start request: " + ec.message());
+      Close(stream, buffer);
+      open = false;
+      continue;
+    }
+    std::string problem = CheckStartReply(res);
+    if (problem.empty()) {
+      run.stats.latencies_ms.push_back(took.count());
+    } else {
+      run.RecordError(std::move(problem));
+    }
+    if (!res.keep_alive()) {
+      Close(stream, buffer);
+      open = false;
+    }
+  }
+  if (open) Close(stream, buffer);
+}
+
+asio::awaitable<void> FetchOnce(const Options& o, Request& req, Reply& reply) {
+  auto executor = co_await asio::this_coro::executor;
+  tcp::resolver resolver(executor);
+  beast::error_code ec;
+  auto endpoints = co_await resolver.async_resolve(o.host, o.port,
+                                                   asio::redirect_error(asio::use_awaitable, ec));
+  if (ec) {
+    reply.transport_error = "resolve " + o.host + ": " + ec.message();
+    co_return;
+  }
+  beast::tcp_stream stream(executor);
+  beast::flat_buffer buffer;
+  ec = co_await Connect(stream, endpoints);
+  Response res;
+  if (!ec) ec = co_await Exchange(stream, req, res, buffer);
+  if (ec) {
+    reply.transport_error = ec.message();
+    co_return;
+  }
+  reply.status = res.result_int();
+  reply.body = std::move(res.body());
+  Close(stream, buffer);
+}
+
+}  // namespace
+
+Reply Fetch(const Options& o, std::string_view method, std::string_view target,
+            std::string_view body, std::string_view token) {
+  asio::io_context ioc;
+  Request req = MakeRequest(o, method, target, body, token);
+  Reply reply;
+  RunToCompletion(ioc, FetchOnce(o, req, reply));
+  return reply;
+}
+
+StartStats RunStarts(const Options& o, const std::string& body, const std::string& token) {
+  asio::io_context ioc;
+  beast::error_code ec;
+  tcp::resolver resolver(ioc);
+  StartRun run{o, resolver.resolve(o.host, o.port, ec),
+               MakeRequest(o, "POST", "/operations-manager/jobs/start", body, token), 0, {}};
+  if (ec) {
+    run.stats.errors = o.jobs;
+    run.stats.error_samples.push_back("resolve " + o.host + ": " + ec.message());
+    return run.stats;
+  }
+  run.stats.latencies_ms.reserve(static_cast<size_t>(o.jobs));
+  std::exception_ptr failure;
+  for (int i = 0; i < o.connections; ++i) {
+    asio::co_spawn(ioc, StartConnection(run), [&](std::exception_ptr e) {
+      if (e && !failure) failure = e;
+    });
+  }
+  auto t0 = std::chrono::steady_clock::now();
+  ioc.run();
+  if (failure) std::rethrow_exception(failure);
+  run.stats.elapsed_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return run.stats;
+}
+
+std::string UrlEncode(std::string_view s) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                      (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' || c == '~';
+    if (unreserved) {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    }
+  }
+  return out;
+}
+
+}  // namespace opsflow::bench

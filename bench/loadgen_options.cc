@@ -1,0 +1,108 @@
+#include "loadgen_options.h"
+
+#include <charconv>
+#include <cstdlib>
+#include <functional>
+#include <map>
+
+namespace opsflow::bench {
+namespace {
+
+constexpr std::string_view kUsage =
+    "usage: opsflow_loadgen --url http://HOST:PORT --user U --password P --workflow NAME\n"
+    "                       [--jobs 2000] [--connections 50] [--variables JSON]\n"
+    "                       [--steps 10] [--scenario seq10] [--name opsflow]\n"
+    "                       [--server-pid PID] [--timeout-s 600] [--poll-ms 250]\n"
+    "Starts --jobs jobs of --workflow over --connections keep-alive connections, waits until\n"
+    "none is running or paused, and prints one RESULT line. The password may also come from\n"
+    "the environment variable OPSFLOW_PASSWORD.\n";
+
+bool ParseInt(std::string_view text, int min, int& out) {
+  int v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size() || v < min) return false;
+  out = v;
+  return true;
+}
+
+// Splits "http://host:port/prefix" into the options' host, port and prefix.
+bool ParseUrl(std::string_view url, Options& o) {
+  constexpr std::string_view kScheme = "http://";
+  if (url.substr(0, kScheme.size()) != kScheme) return false;
+  url.remove_prefix(kScheme.size());
+  size_t slash = url.find('/');
+  std::string_view authority = url.substr(0, slash);
+  o.path_prefix = slash == std::string_view::npos ? "" : std::string(url.substr(slash));
+  while (!o.path_prefix.empty() && o.path_prefix.back() == '/') o.path_prefix.pop_back();
+  size_t colon = authority.rfind(':');
+  if (colon == std::string_view::npos) {
+    o.host = std::string(authority);
+    o.port = "80";
+  } else {
+    o.host = std::string(authority.substr(0, colon));
+    o.port = std::string(authority.substr(colon + 1));
+  }
+  int port = 0;
+  return !o.host.empty() && ParseInt(o.port, 1, port) && port <= 65535;
+}
+
+}  // namespace
+
+std::string_view Usage() { return kUsage; }
+
+bool ParseOptions(int argc, char** argv, Options& out, std::string& error) {
+  using Setter = std::function<bool(std::string_view)>;
+  const std::map<std::string_view, Setter> setters = {
+      {"--url", [&](std::string_view v) { return ParseUrl(v, out); }},
+      {"--user", [&](std::string_view v) { out.user = v; return !v.empty(); }},
+      {"--password", [&](std::string_view v) { out.password = v; return true; }},
+      {"--workflow", [&](std::string_view v) { out.workflow = v; return !v.empty(); }},
+      {"--variables", [&](std::string_view v) { out.variables = v; return !v.empty(); }},
+      {"--name", [&](std::string_view v) { out.name = v; return !v.empty(); }},
+      {"--scenario", [&](std::string_view v) { out.scenario = v; return !v.empty(); }},
+      {"--jobs", [&](std::string_view v) { return ParseInt(v, 1, out.jobs); }},
+      {"--connections", [&](std::string_view v) { return ParseInt(v, 1, out.connections); }},
+      {"--steps", [&](std::string_view v) { return ParseInt(v, 1, out.steps); }},
+      {"--server-pid", [&](std::string_view v) { return ParseInt(v, 1, out.server_pid); }},
+      {"--timeout-s", [&](std::string_view v) { return ParseInt(v, 1, out.timeout_s); }},
+      {"--poll-ms", [&](std::string_view v) { return ParseInt(v, 1, out.poll_ms); }},
+  };
+  if (const char* env = std::getenv("OPSFLOW_PASSWORD")) out.password = env;
+  bool have_url = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (arg == "--help" || arg == "-h") {
+      error.clear();
+      return false;
+    }
+    std::string_view value;
+    size_t eq = arg.find('=');
+    if (arg.substr(0, 2) == "--" && eq != std::string_view::npos) {
+      value = arg.substr(eq + 1);
+      arg = arg.substr(0, eq);
+    } else if (i + 1 < argc) {
+      value = argv[++i];
+    } else {
+      error = "The option " + std::string(arg) + " needs a value.";
+      return false;
+    }
+    auto it = setters.find(arg);
+    if (it == setters.end()) {
+      error = "Unknown option " + std::string(arg) + "; see --help.";
+      return false;
+    }
+    if (!it->second(value)) {
+      error = "Bad value '" + std::string(value) + "' for " + std::string(arg) + ".";
+      return false;
+    }
+    have_url = have_url || arg == "--url";
+  }
+  if (!have_url || out.user.empty() || out.workflow.empty()) {
+    error = "--url, --user and --workflow are required; see --help.";
+    return false;
+  }
+  if (out.connections > out.jobs) out.connections = out.jobs;
+  return true;
+}
+
+}  // namespace opsflow::bench

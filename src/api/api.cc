@@ -1,0 +1,150 @@
+#include "api/api.h"
+
+#include <string_view>
+
+#include "api/state.h"
+#include "base/log.h"
+
+namespace opsflow::api {
+namespace {
+
+using RouteFn = void (*)(Api::State&, Call&);
+
+// The route table: one row per endpoint.
+struct Route {
+  const char* method;
+  const char* pattern;  // ":x" matches one path segment
+  RouteFn fn;
+  bool auth;
+};
+
+const Route kRoutes[] = {
+    {"POST", "/login", Login, false},
+    {"POST", "/login/", Login, false},
+    {"POST", "/logout", Logout, true},
+    {"GET", "/whoami", WhoAmI, true},
+    {"GET", "/health/server", HealthServer, false},
+    {"GET", "/health/status", HealthStatus, false},
+    {"GET", "/automation-studio/workflows", ListWorkflows, true},
+    {"GET", "/automation-studio/workflows/detailed/:name", GetWorkflowDetailed, true},
+    {"POST", "/automation-studio/automations", CreateAutomation, true},
+    {"POST", "/automation-studio/automations/import", ImportAutomations, true},
+    {"PUT", "/automation-studio/automations/:id", UpdateAutomation, true},
+    {"POST", "/automation-studio/workflows/validate", ValidateWorkflow, true},
+    {"POST", "/workflow_builder/export", ExportWorkflow, true},
+    {"POST", "/workflow_builder/import", ImportWorkflowLegacy, true},
+    {"DELETE", "/workflow_builder/workflows/delete/:name", DeleteWorkflow, true},
+    {"POST", "/workflow_engine/workflows/validate", ValidateWorkflow, true},
+    {"GET", "/transformations", ListTransformations, true},
+    {"POST", "/transformations", CreateTransformation, true},
+    {"GET", "/transformations/:id", GetTransformation, true},
+    {"PUT", "/transformations/:id", UpdateTransformation, true},
+    {"DELETE", "/transformations/:id", DeleteTransformation, true},
+    {"POST", "/operations-manager/jobs/start", StartJob, true},
+    {"POST", "/operations_manager/jobs/start", StartJob, true},
+    {"GET", "/operations-manager/jobs", ListJobs, true},
+    {"GET", "/operations-manager/jobs/:id", GetJob, true},
+    {"GET", "/operations-manager/tasks", ListTasks, true},
+    {"GET", "/operations-manager/tasks/:id", GetTask, true},
+};
+
+bool Match(std::string_view pattern, std::string_view path, std::vector<std::string>* params) {
+  params->clear();
+  while (true) {
+    if (pattern.empty() || path.empty()) return pattern.empty() && path.empty();
+    if (pattern[0] != '/' || path[0] != '/') return false;
+    pattern.remove_prefix(1);
+    path.remove_prefix(1);
+    size_t pe = pattern.find('/');
+    size_t ae = path.find('/');
+    std::string_view pseg = pattern.substr(0, pe);
+    std::string_view aseg = path.substr(0, ae);
+    if (!pseg.empty() && pseg[0] == ':') {
+      if (aseg.empty()) return false;
+      params->emplace_back(aseg);
+    } else if (pseg != aseg) {
+      return false;
+    }
+    pattern = pe == std::string_view::npos ? std::string_view() : pattern.substr(pe);
+    path = ae == std::string_view::npos ? std::string_view() : path.substr(ae);
+  }
+}
+
+std::string TokenOf(const Request& req) {
+  std::string_view authz = req.Header("authorization");
+  constexpr std::string_view kBearer = "Bearer ";
+  if (authz.size() > kBearer.size() && authz.substr(0, kBearer.size()) == kBearer) {
+    return std::string(authz.substr(kBearer.size()));
+  }
+  if (const std::string* t = req.Query("token")) return *t;
+  return req.Cookie("token");
+}
+
+}  // namespace
+
+Api::Api(ApiDeps deps, ApiOptions opts)
+    : state_(new State{deps, opts, WorkflowRegistry(deps.docs), nullptr}) {}
+
+Api::~Api() = default;
+
+base::Status Api::Init() {
+  OPSFLOW_RETURN_IF_ERROR(state_->workflows.Load());
+  // SPEC §1: the jobs/start body schema.
+  auto schema = bj::parse(R"({"type":"object","required":["workflow","options"],
+    "additionalProperties":false,
+    "properties":{"workflow":{"type":"string"},
+     "options":{"type":"object","properties":{"description":{"type":"string"},
+       "type":{"type":"string"},"variables":{"type":"object","additionalProperties":true},
+       "groups":{"type":"array","items":{"$ref":"common#/definitions/ObjectIdLikeString"}}}}}})");
+  json::SchemaOptions so;
+  so.named["common"] = bj::parse(
+      R"({"definitions":{"ObjectIdLikeString":{"type":"string","pattern":"^[0-9a-fA-F]{24}$"}}})");
+  auto compiled = json::Schema::Compile(schema, so);
+  if (!compiled.ok()) return compiled.status();
+  state_->start_schema = *compiled;
+  return base::Status::Ok();
+}
+
+void Api::Drain() { state_->draining = true; }
+
+void Api::Handle(Request req, Responder done) {
+  State& s = *state_;
+  if (s.draining) {
+    done(ErrorResponse(503, "server is shutting down"));
+    return;
+  }
+  std::vector<std::string> params;
+  const Route* found = nullptr;
+  bool path_known = false;
+  for (const Route& r : kRoutes) {
+    if (!Match(r.pattern, req.path, &params)) continue;
+    path_known = true;
+    if (req.method == r.method) {
+      found = &r;
+      break;
+    }
+  }
+  if (!found) {
+    if (path_known) {
+      done(ErrorResponse(405, "method " + req.method + " is not allowed on " + req.path));
+    } else {
+      done(ErrorResponse(404, "no route for " + req.method + " " + req.path));
+    }
+    return;
+  }
+  // Match again to get this route's params (the loop may have matched another row last).
+  (void)Match(found->pattern, req.path, &params);
+  auth::Account account;
+  if (found->auth) {
+    auto a = s.deps.accounts->Authenticate(TokenOf(req));
+    if (!a.ok()) {
+      done(ErrorResponse(401, a.status().message()));
+      return;
+    }
+    account = std::move(a).value();
+  }
+  Call call{req, std::move(params), found->auth ? &account : nullptr, std::move(done)};
+  found->fn(s, call);
+}
+
+}  // namespace opsflow::api

@@ -1,0 +1,46 @@
+// The REST API: a route table (one row per endpoint), authentication before dispatch, and the
+// handlers. Implements api::Handler for the HTTP front.
+// Thread-safety: Handle is called concurrently; handlers share only thread-safe services.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "api/http_types.h"
+#include "auth/accounts.h"
+#include "runtime/runtime.h"
+#include "store/job_store.h"
+
+namespace opsflow::api {
+
+struct ApiOptions {
+  std::string release = "2023.2.0";
+  size_t max_json_depth = 64;
+  size_t max_body_bytes = 10 * 1024 * 1024;
+  int64_t max_list_limit = 1000;
+};
+
+struct ApiDeps {
+  runtime::Runtime* runtime;
+  store::JobStore* jobs;
+  store::DocStore* docs;
+  auth::Accounts* accounts;
+};
+
+class Api final : public Handler {
+ public:
+  Api(ApiDeps deps, ApiOptions opts);
+  ~Api() override;
+  // Loads the stored workflows into memory. Call once before serving.
+  base::Status Init();
+  void Handle(Request req, Responder done) override;
+  // Refuse new work (SIGTERM): every later request gets 503.
+  void Drain();
+
+  struct State;
+
+ private:
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace opsflow::api

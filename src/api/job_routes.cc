@@ -1,0 +1,258 @@
+// /operations-manager/jobs: start, read, list.
+#include "api/state.h"
+#include "base/ids.h"
+#include "json/parse.h"
+#include "model/query.h"
+
+namespace opsflow::api {
+namespace {
+
+std::shared_ptr<const json::Schema> InputSchemaOf(const model::Workflow& wf, std::string* error) {
+  static std::mutex mu;
+  static std::map<std::string, std::shared_ptr<const json::Schema>> cache;
+  {
+    std::lock_guard<std::mutex> l(mu);
+    if (auto it = cache.find(wf.version()); it != cache.end()) return it->second;
+  }
+  const bj::value* schema = wf.doc().if_contains("inputSchema");
+  std::shared_ptr<const json::Schema> compiled;
+  if (schema && schema->is_object() && !schema->get_object().empty()) {
+    auto c = json::Schema::Compile(*schema);
+    if (!c.ok()) {
+      *error = "workflow inputSchema is invalid: " + c.status().message();
+      return nullptr;
+    }
+    compiled = *c;
+  }
+  std::lock_guard<std::mutex> l(mu);
+  cache[wf.version()] = compiled;
+  return compiled;
+}
+
+std::vector<std::string> SplitList(const std::string* v) {
+  std::vector<std::string> out;
+  if (!v) return out;
+  size_t pos = 0;
+  while (pos <= v->size()) {
+    size_t comma = v->find(',', pos);
+    std::string part = v->substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+    if (!part.empty()) out.push_back(part);
+    if (comma == std::string::npos) break;
+    pos = comma + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+void StartJob(Api::State& s, Call& c) {
+  bj::value body;
+  if (!ParseBody(s, c, &body)) return;
+  std::vector<json::SchemaError> errs = s.start_schema->Validate(body);
+  if (!errs.empty()) {
+    bj::object env{{"message", "Invalid request body: " + json::ErrorsToMessage(errs)},
+                   {"data", json::ErrorsToJson(errs)},
+                   {"metadata", bj::object()}};
+    Reply(c, 400, env);
+    return;
+  }
+  const bj::object& o = body.get_object();
+  std::string name(o.at("workflow").get_string());
+  auto wf = s.workflows.Find(name);
+  if (!wf) {
+    ReplyError(c, 404, "Workflow '" + name + "' not found");
+    return;
+  }
+  if (wf->is_draft()) {
+    ReplyError(c, 400, "Workflow '" + name + "' has validation errors (a draft) and cannot start");
+    return;
+  }
+  if (wf->start() < 0 || wf->end() < 0) {
+    ReplyError(c, 400, "Workflow '" + name + "' has no workflow_start or workflow_end task");
+    return;
+  }
+  const bj::object& opts = o.at("options").get_object();
+  runtime::StartRequest req;
+  req.workflow = wf;
+  if (auto v = opts.if_contains("variables")) req.variables = v->get_object();
+  if (auto d = opts.if_contains("description")) req.description = d->get_string();
+  if (auto t = opts.if_contains("type")) req.type = t->get_string();
+  if (auto g = opts.if_contains("groups")) req.groups = g->get_array();
+  req.user = c.account->username;
+  std::string schema_error;
+  auto input_schema = InputSchemaOf(*wf, &schema_error);
+  if (!schema_error.empty()) {
+    ReplyError(c, 400, schema_error);
+    return;
+  }
+  if (input_schema) {
+    auto verrs = input_schema->Validate(bj::value(req.variables));
+    if (!verrs.empty()) {
+      bj::object env{{"message", "Job variables do not match the workflow inputSchema: " +
+                                     json::ErrorsToMessage(verrs)},
+                     {"data", json::ErrorsToJson(verrs)},
+                     {"metadata", bj::object()}};
+      Reply(c, 400, env);
+      return;
+    }
+  }
+  Responder done = std::move(c.done);
+  s.deps.runtime->StartJob(std::move(req), [done](base::Result<runtime::JobSnapshot> r) {
+    if (!r.ok()) {
+      done(ErrorResponse(HttpStatus(r.status().code()), r.status().message()));
+      return;
+    }
+    Response resp;
+    bj::object env{{"message", "Successfully started job"},
+                   {"data", r->ToDocument()},
+                   {"metadata", bj::object()}};
+    resp.body = bj::serialize(env);
+    done(std::move(resp));
+  });
+}
+
+void GetJob(Api::State& s, Call& c) {
+  const std::string& id = c.params[0];
+  if (!base::IsObjectId(id)) {
+    ReplyError(c, 400, "'" + id + "' is not a valid job id (24 hex characters)");
+    return;
+  }
+  auto doc = s.deps.runtime->GetJobDocument(id);
+  if (!doc.ok()) {
+    ReplyError(c, doc.status());
+    return;
+  }
+  bj::value v = std::move(doc).value();
+  auto include = SplitList(c.req.Query("include"));
+  auto exclude = SplitList(c.req.Query("exclude"));
+  if (!include.empty() || !exclude.empty()) v = model::Project(v, include, exclude);
+  ReplyEnvelope(c, "Successfully retrieved item", std::move(v));
+}
+
+// Pages `docs` (already filtered by the store's SQL) through residual filters, sort and paging
+// when the store could not do it all.
+static void FinishList(Call& c, const model::ListQuery& q, std::vector<bj::value> docs,
+                       int64_t total, bool residual, const std::vector<model::Expr>& rest) {
+  if (residual) {
+    std::vector<bj::value> kept;
+    for (auto& d : docs) {
+      bool ok = true;
+      for (const auto& e : rest) {
+        if (e.kind == model::Expr::Kind::kAnd && e.children.empty()) continue;
+        ok = ok && model::Matches(e, d);
+      }
+      if (ok) kept.push_back(std::move(d));
+    }
+    if (!q.sort.empty()) {
+      std::stable_sort(kept.begin(), kept.end(), [&](const bj::value& a, const bj::value& b) {
+        int cmp = model::Compare(model::SortKey(a, q.sort), model::SortKey(b, q.sort));
+        return q.order < 0 ? cmp > 0 : cmp < 0;
+      });
+    }
+    total = static_cast<int64_t>(kept.size());
+    std::vector<bj::value> page;
+    for (int64_t i = q.skip; i < total && i < q.skip + q.limit; ++i) page.push_back(kept[i]);
+    docs = std::move(page);
+  }
+  bj::array data;
+  for (auto& d : docs) {
+    if (!q.include.empty() || !q.exclude.empty()) {
+      data.push_back(model::Project(d, q.include, q.exclude));
+    } else {
+      data.push_back(std::move(d));
+    }
+  }
+  size_t n = data.size();
+  ReplyEnvelope(c, "Successfully retrieved items", std::move(data),
+                ListMetadata(q.skip, q.limit, total, n));
+}
+
+void ListJobs(Api::State& s, Call& c) {
+  model::ListQueryOptions lo;
+  lo.max_limit = s.opts.max_list_limit;
+  auto q = model::ParseListQuery(c.req.query, lo);
+  if (!q.ok()) {
+    ReplyError(c, q.status());
+    return;
+  }
+  if (q->sort.empty()) {
+    q->sort = "metrics.start_time";
+    q->order = -1;
+    if (const std::string* o = c.req.Query("order")) q->order = *o == "1" ? 1 : -1;
+  }
+  std::vector<model::Expr> rest;
+  auto page = s.deps.jobs->ListJobs(*q, &rest);
+  if (!page.ok()) {
+    ReplyError(c, page.status());
+    return;
+  }
+  std::vector<bj::value> docs;
+  for (const auto& rec : page->items) {
+    auto doc = s.deps.runtime->GetJobDocument(rec.id);
+    if (doc.ok()) docs.emplace_back(std::move(doc).value());
+  }
+  FinishList(c, *q, std::move(docs), page->total, !rest.empty(), rest);
+}
+
+bj::object IterationDoc(const model::IterationRecord& r) {
+  auto parse = [](const std::string& t) {
+    auto v = json::Parse(t, {.max_depth = 256, .max_bytes = size_t(1) << 30});
+    return v.ok() ? std::move(v).value() : bj::value(bj::object());
+  };
+  bj::object metrics{{"start_time", r.start_ms ? bj::value(r.start_ms) : bj::value()},
+                     {"end_time", r.end_ms ? bj::value(r.end_ms) : bj::value()},
+                     {"finish_state", r.finish_state.empty() ? bj::value()
+                                                             : bj::value(r.finish_state)},
+                     {"run_time", r.end_ms && r.start_ms ? bj::value(r.end_ms - r.start_ms)
+                                                         : bj::value()}};
+  bj::object doc{{"_id", r.id},
+                 {"job", bj::object{{"_id", r.job_id}, {"task", r.task_id}}},
+                 {"name", r.method},
+                 {"iteration", r.iteration},
+                 {"status", r.status},
+                 {"metrics", std::move(metrics)},
+                 {"variables",
+                  bj::object{{"incoming", parse(r.incoming_json)},
+                             {"outgoing", parse(r.outgoing_json)}}}};
+  if (!r.error.empty()) doc["error"] = r.error;
+  return doc;
+}
+
+void GetTask(Api::State& s, Call& c) {
+  const std::string& id = c.params[0];
+  if (!base::IsUuid(id)) {
+    ReplyError(c, 400, "'" + id + "' is not a valid task id (a UUID)");
+    return;
+  }
+  auto it = s.deps.jobs->GetIteration(id);
+  if (!it.ok()) {
+    ReplyError(c, it.status());
+    return;
+  }
+  bj::value v = IterationDoc(*it);
+  auto include = SplitList(c.req.Query("include"));
+  auto exclude = SplitList(c.req.Query("exclude"));
+  if (!include.empty() || !exclude.empty()) v = model::Project(v, include, exclude);
+  ReplyEnvelope(c, "Successfully retrieved item", std::move(v));
+}
+
+void ListTasks(Api::State& s, Call& c) {
+  model::ListQueryOptions lo;
+  lo.max_limit = s.opts.max_list_limit;
+  auto q = model::ParseListQuery(c.req.query, lo);
+  if (!q.ok()) {
+    ReplyError(c, q.status());
+    return;
+  }
+  std::vector<model::Expr> rest;
+  auto page = s.deps.jobs->ListIterations(*q, &rest);
+  if (!page.ok()) {
+    ReplyError(c, page.status());
+    return;
+  }
+  std::vector<bj::value> docs;
+  for (const auto& rec : page->items) docs.emplace_back(IterationDoc(rec));
+  FinishList(c, *q, std::move(docs), page->total, !rest.empty(), rest);
+}
+
+}  // namespace opsflow::api

@@ -1,0 +1,80 @@
+#include "api/state.h"
+#include "json/parse.h"
+
+namespace opsflow::api {
+
+int HttpStatus(base::Code code) {
+  switch (code) {
+    case base::Code::kOk: return 200;
+    case base::Code::kInvalidArgument: return 400;
+    case base::Code::kNotFound: return 404;
+    case base::Code::kAlreadyExists: return 409;
+    case base::Code::kFailedPrecondition: return 409;
+    case base::Code::kAborted: return 409;
+    case base::Code::kUnavailable: return 503;
+    case base::Code::kResourceExhausted: return 413;
+    case base::Code::kPermissionDenied: return 403;
+    case base::Code::kUnauthenticated: return 401;
+    case base::Code::kInternal: return 500;
+  }
+  return 500;
+}
+
+void Reply(Call& c, int status, const bj::value& body) {
+  Response r;
+  r.status = status;
+  r.body = bj::serialize(body);
+  c.done(std::move(r));
+}
+
+void ReplyEnvelope(Call& c, const std::string& message, bj::value data, bj::value metadata) {
+  bj::object env{{"message", message}, {"data", std::move(data)}, {"metadata", std::move(metadata)}};
+  Reply(c, 200, env);
+}
+
+void ReplyError(Call& c, int status, const std::string& message) {
+  c.done(ErrorResponse(status, message));
+}
+
+void ReplyError(Call& c, const base::Status& st) { ReplyError(c, HttpStatus(st.code()), st.message()); }
+
+bool ParseBody(Api::State& s, Call& c, bj::value* out) {
+  if (c.req.body.empty()) {
+    ReplyError(c, 400, "request body is empty; a JSON document is required");
+    return false;
+  }
+  auto r = json::Parse(c.req.body, {.max_depth = s.opts.max_json_depth,
+                                    .max_bytes = s.opts.max_body_bytes});
+  if (!r.ok()) {
+    ReplyError(c, r.status().code() == base::Code::kResourceExhausted ? 413 : 400,
+               "invalid request body: " + r.status().message());
+    return false;
+  }
+  *out = std::move(r).value();
+  return true;
+}
+
+bool ParseBodyObject(Api::State& s, Call& c, bj::object* out) {
+  bj::value v;
+  if (!ParseBody(s, c, &v)) return false;
+  if (!v.is_object()) {
+    ReplyError(c, 400, "request body must be a JSON object");
+    return false;
+  }
+  *out = std::move(v.as_object());
+  return true;
+}
+
+bj::object ListMetadata(int64_t skip, int64_t limit, int64_t total, size_t page_size) {
+  int64_t next = skip + limit < total ? skip + limit : -1;
+  int64_t prev = skip > 0 ? std::max<int64_t>(0, skip - limit) : -1;
+  return {{"skip", skip},
+          {"limit", limit},
+          {"total", total},
+          {"nextPageSkip", next < 0 ? bj::value() : bj::value(next)},
+          {"previousPageSkip", prev < 0 ? bj::value() : bj::value(prev)},
+          {"currentPageSize", static_cast<int64_t>(page_size)},
+          {"hints", bj::array()}};
+}
+
+}  // namespace opsflow::api

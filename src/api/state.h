@@ -1,0 +1,94 @@
+// Internal to api/: the shared services and helpers every route handler uses.
+#pragma once
+
+#include <boost/json.hpp>
+#include <atomic>
+#include <map>
+#include <memory>
+#include <shared_mutex>
+#include <string>
+#include <vector>
+
+#include "api/api.h"
+#include "json/schema.h"
+#include "model/workflow.h"
+
+namespace opsflow::api {
+
+namespace bj = boost::json;
+
+// Workflows by name, parsed once; the store holds the documents.
+class WorkflowRegistry {
+ public:
+  explicit WorkflowRegistry(store::DocStore* docs) : docs_(docs) {}
+  base::Status Load();
+  std::shared_ptr<const model::Workflow> Find(const std::string& name) const;
+  std::vector<std::shared_ptr<const model::Workflow>> All() const;
+  // Stores and indexes `doc` under its name (replacing any workflow of that name).
+  base::Result<std::shared_ptr<const model::Workflow>> Put(bj::object doc);
+  base::Status Remove(const std::string& name);
+
+ private:
+  store::DocStore* docs_;
+  mutable std::shared_mutex mu_;
+  std::map<std::string, std::shared_ptr<const model::Workflow>> by_name_;
+};
+
+struct Api::State {
+  ApiDeps deps;
+  ApiOptions opts;
+  WorkflowRegistry workflows;
+  std::shared_ptr<const json::Schema> start_schema;
+  std::atomic<bool> draining{false};
+};
+
+struct Call {
+  const Request& req;
+  std::vector<std::string> params;  // path parameters in order
+  const auth::Account* account;     // null on public routes
+  Responder done;
+};
+
+// ---- response helpers (respond.cc) ----
+int HttpStatus(base::Code code);
+void Reply(Call& c, int status, const bj::value& body);
+void ReplyEnvelope(Call& c, const std::string& message, bj::value data,
+                   bj::value metadata = bj::object());
+void ReplyError(Call& c, const base::Status& st);
+void ReplyError(Call& c, int status, const std::string& message);
+// Parses the body as JSON (limits from the options); replies 400 and returns false on failure.
+bool ParseBody(Api::State& s, Call& c, bj::value* out);
+bool ParseBodyObject(Api::State& s, Call& c, bj::object* out);
+// List metadata {skip, limit, total, nextPageSkip, previousPageSkip, currentPageSize, hints}.
+bj::object ListMetadata(int64_t skip, int64_t limit, int64_t total, size_t page_size);
+
+// ---- route handlers ----
+void Login(Api::State& s, Call& c);
+void Logout(Api::State& s, Call& c);
+void WhoAmI(Api::State& s, Call& c);
+void HealthServer(Api::State& s, Call& c);
+void HealthStatus(Api::State& s, Call& c);
+
+void ListWorkflows(Api::State& s, Call& c);
+void GetWorkflowDetailed(Api::State& s, Call& c);
+void CreateAutomation(Api::State& s, Call& c);
+void ImportAutomations(Api::State& s, Call& c);
+void UpdateAutomation(Api::State& s, Call& c);
+void ExportWorkflow(Api::State& s, Call& c);
+void ImportWorkflowLegacy(Api::State& s, Call& c);
+void DeleteWorkflow(Api::State& s, Call& c);
+void ValidateWorkflow(Api::State& s, Call& c);
+
+void ListTransformations(Api::State& s, Call& c);
+void GetTransformation(Api::State& s, Call& c);
+void CreateTransformation(Api::State& s, Call& c);
+void UpdateTransformation(Api::State& s, Call& c);
+void DeleteTransformation(Api::State& s, Call& c);
+
+void StartJob(Api::State& s, Call& c);
+void GetJob(Api::State& s, Call& c);
+void ListJobs(Api::State& s, Call& c);
+void GetTask(Api::State& s, Call& c);
+void ListTasks(Api::State& s, Call& c);
+
+}  // namespace opsflow::api

@@ -1,0 +1,228 @@
+// Automation Studio and workflow_builder routes: import, read, export, delete workflows.
+#include "api/state.h"
+#include "base/ids.h"
+#include "model/query.h"
+
+namespace opsflow::api {
+namespace {
+
+// Gives a workflow an _id when it has none (IAP workflow ids are UUIDs).
+void EnsureId(bj::object& doc) {
+  if (!doc.contains("_id") || !doc["_id"].is_string()) doc["_id"] = base::NewUuid();
+}
+
+std::shared_ptr<const model::Workflow> FindById(Api::State& s, const std::string& id) {
+  for (const auto& wf : s.workflows.All()) {
+    const bj::value* v = wf->doc().if_contains("_id");
+    if (v && v->is_string() && v->get_string() == id) return wf;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+void ListWorkflows(Api::State& s, Call& c) {
+  model::ListQueryOptions lo;
+  lo.max_limit = s.opts.max_list_limit;
+  auto q = model::ParseListQuery(c.req.query, lo);
+  if (!q.ok()) {
+    ReplyError(c, q.status());
+    return;
+  }
+  std::vector<bj::value> kept;
+  for (const auto& wf : s.workflows.All()) {
+    bj::value doc = wf->doc();
+    if (model::MatchesAll(*q, doc)) kept.push_back(std::move(doc));
+  }
+  if (!q->sort.empty()) {
+    std::stable_sort(kept.begin(), kept.end(), [&](const bj::value& a, const bj::value& b) {
+      int cmp = model::Compare(model::SortKey(a, q->sort), model::SortKey(b, q->sort));
+      return q->order < 0 ? cmp > 0 : cmp < 0;
+    });
+  }
+  auto total = static_cast<int64_t>(kept.size());
+  bj::array items;
+  for (int64_t i = q->skip; i < total && i < q->skip + q->limit; ++i) {
+    items.push_back(q->include.empty() && q->exclude.empty()
+                        ? kept[i]
+                        : model::Project(kept[i], q->include, q->exclude));
+  }
+  int64_t count = static_cast<int64_t>(items.size());
+  int64_t end = q->skip + count;
+  Reply(c, 200,
+        bj::object{{"items", std::move(items)},
+                   {"total", total},
+                   {"skip", q->skip},
+                   {"limit", q->limit},
+                   {"count", count},
+                   {"end", end},
+                   {"next", end < total ? bj::value(end) : bj::value()},
+                   {"previous", q->skip > 0 ? bj::value(std::max<int64_t>(0, q->skip - q->limit))
+                                            : bj::value()}});
+}
+
+void GetWorkflowDetailed(Api::State& s, Call& c) {
+  auto wf = s.workflows.Find(c.params[0]);
+  if (!wf) {
+    ReplyError(c, 404, "Workflow '" + c.params[0] + "' not found");
+    return;
+  }
+  Reply(c, 200, wf->doc());
+}
+
+void CreateAutomation(Api::State& s, Call& c) {
+  bj::object body;
+  if (!ParseBodyObject(s, c, &body)) return;
+  bj::value* a = body.if_contains("automation");
+  if (!a || !a->is_object()) {
+    ReplyError(c, 400, "body must be {\"automation\": <workflow document>}");
+    return;
+  }
+  bj::object doc = a->get_object();
+  const bj::value* name = doc.if_contains("name");
+  if (!name || !name->is_string() || name->get_string().empty()) {
+    ReplyError(c, 400, "automation.name must be a non-empty string");
+    return;
+  }
+  if (s.workflows.Find(std::string(name->get_string()))) {
+    ReplyError(c, 409, "A workflow named '" + std::string(name->get_string()) + "' already exists");
+    return;
+  }
+  EnsureId(doc);
+  auto wf = s.workflows.Put(std::move(doc));
+  if (!wf.ok()) {
+    ReplyError(c, wf.status());
+    return;
+  }
+  std::string id(wf.value()->doc().at("_id").get_string());
+  Reply(c, 200, bj::object{{"created", wf.value()->doc()},
+                           {"edit", "/automation-studio/#/edit/" + id}});
+}
+
+void ImportAutomations(Api::State& s, Call& c) {
+  bj::object body;
+  if (!ParseBodyObject(s, c, &body)) return;
+  bj::value* list = body.if_contains("automations");
+  if (!list || !list->is_array()) {
+    ReplyError(c, 400, "body must be {\"automations\": [<workflow document>, ...]}");
+    return;
+  }
+  bj::array results;
+  bool any_ok = false;
+  for (bj::value& item : list->get_array()) {
+    if (!item.is_object()) {
+      results.push_back(bj::object{{"success", false}, {"message", "item is not an object"}});
+      continue;
+    }
+    bj::object doc = item.get_object();
+    const bj::value* name = doc.if_contains("name");
+    if (name && name->is_string()) {
+      if (auto old = s.workflows.Find(std::string(name->get_string()))) {
+        // Re-importing keeps the existing _id when the new document has none.
+        if (!doc.contains("_id") && old->doc().contains("_id")) doc["_id"] = old->doc().at("_id");
+      }
+    }
+    EnsureId(doc);
+    auto wf = s.workflows.Put(std::move(doc));
+    if (!wf.ok()) {
+      results.push_back(bj::object{{"success", false}, {"message", wf.status().message()}});
+      continue;
+    }
+    any_ok = true;
+    results.push_back(bj::object{
+        {"success", true},
+        {"data", bj::object{{"name", wf.value()->name()}, {"_id", wf.value()->doc().at("_id")}}}});
+  }
+  bj::object env{{"message", any_ok || results.empty() ? "Imported automations"
+                                                       : "No automation could be imported"},
+                 {"data", std::move(results)},
+                 {"metadata", bj::object()}};
+  Reply(c, any_ok || list->get_array().empty() ? 200 : 400, env);
+}
+
+void UpdateAutomation(Api::State& s, Call& c) {
+  bj::object body;
+  if (!ParseBodyObject(s, c, &body)) return;
+  bj::value* u = body.if_contains("update");
+  if (!u || !u->is_object()) {
+    ReplyError(c, 400, "body must be {\"update\": <workflow fields>}");
+    return;
+  }
+  auto old = FindById(s, c.params[0]);
+  if (!old) {
+    ReplyError(c, 404, "Workflow with _id '" + c.params[0] + "' not found");
+    return;
+  }
+  bj::object doc = old->doc();
+  for (auto& kv : u->get_object()) doc[kv.key()] = kv.value();
+  doc["_id"] = c.params[0];
+  const bj::value* name = doc.if_contains("name");
+  if (!name || !name->is_string() || name->get_string().empty()) {
+    ReplyError(c, 400, "update.name must be a non-empty string");
+    return;
+  }
+  std::string new_name(name->get_string());
+  if (new_name != old->name() && s.workflows.Find(new_name)) {
+    ReplyError(c, 409, "A workflow named '" + new_name + "' already exists");
+    return;
+  }
+  auto wf = s.workflows.Put(std::move(doc));
+  if (!wf.ok()) {
+    ReplyError(c, wf.status());
+    return;
+  }
+  if (new_name != old->name()) (void)s.workflows.Remove(old->name());
+  Reply(c, 200, wf.value()->doc());
+}
+
+void ExportWorkflow(Api::State& s, Call& c) {
+  bj::object body;
+  if (!ParseBodyObject(s, c, &body)) return;
+  const bj::value* opts = body.if_contains("options");
+  const bj::object* o = opts && opts->is_object() ? &opts->get_object() : nullptr;
+  std::shared_ptr<const model::Workflow> wf;
+  if (o && o->contains("name") && o->at("name").is_string()) {
+    wf = s.workflows.Find(std::string(o->at("name").get_string()));
+  } else if (o && o->contains("_id") && o->at("_id").is_string()) {
+    wf = FindById(s, std::string(o->at("_id").get_string()));
+  } else {
+    ReplyError(c, 400, "body must be {\"options\":{\"name\":...}} or {\"options\":{\"_id\":...}}");
+    return;
+  }
+  if (!wf) {
+    ReplyError(c, 404, "Workflow not found");
+    return;
+  }
+  Reply(c, 200, wf->doc());
+}
+
+void ImportWorkflowLegacy(Api::State& s, Call& c) {
+  bj::object body;
+  if (!ParseBodyObject(s, c, &body)) return;
+  bj::value* w = body.if_contains("workflow");
+  if (!w || !w->is_object()) {
+    ReplyError(c, 400, "body must be {\"workflow\": <workflow document>}");
+    return;
+  }
+  bj::object doc = w->get_object();
+  EnsureId(doc);
+  auto wf = s.workflows.Put(std::move(doc));
+  if (!wf.ok()) {
+    ReplyError(c, wf.status());
+    return;
+  }
+  Reply(c, 200, wf.value()->doc());
+}
+
+void DeleteWorkflow(Api::State& s, Call& c) {
+  base::Status st = s.workflows.Remove(c.params[0]);
+  if (!st.ok()) {
+    ReplyError(c, st.code() == base::Code::kNotFound
+                      ? base::NotFound("Workflow '" + c.params[0] + "' not found")
+                      : st);
+    return;
+  }
+  ReplyEnvelope(c, "Workflow '" + c.params[0] + "' deleted", bj::value(c.params[0]));
+}
+
+}  // namespace opsflow::api

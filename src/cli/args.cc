@@ -1,0 +1,61 @@
+#include "cli/args.h"
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+
+namespace opsflow::cli {
+
+int ParseClientArgs(const std::vector<std::string>& args, ParsedCommand* c, std::ostream& out,
+                    std::ostream& err) {
+  if (args.empty()) {
+    err << "error: give a command: import, start, jobs or job\n";
+    return 2;
+  }
+  c->command = args[0];
+  CLI::App app("opsflow " + c->command, "opsflow " + c->command);
+  app.add_option("--url", c->url, "Server URL (env OPSFLOW_URL, default http://127.0.0.1:3000)");
+  app.add_option("--user", c->user, "User name to log in with (env OPSFLOW_USER)");
+  app.add_option("--password", c->password, "Password (env OPSFLOW_PASSWORD)");
+  app.add_option("--token", c->token, "API token, sent as a Bearer token (env OPSFLOW_TOKEN)");
+  if (c->command == "import") {
+    app.description("Import IAP workflows, transformations (JST) and project exports");
+    app.add_option("paths", c->paths, "Files or directories (every *.json below them)")
+        ->required();
+  } else if (c->command == "start") {
+    app.description("Start a job from a workflow");
+    app.add_option("workflow", c->start.workflow, "Workflow name")->required();
+    app.add_option("--var", c->start.vars,
+                   "Job variable key=value, repeatable (the value is read as JSON if it parses)")
+        ->allow_extra_args(false);
+    app.add_option("--vars", c->start.vars_file, "JSON file with an object of job variables");
+    app.add_option("--description", c->start.description, "Job description");
+    app.add_flag("--wait", c->start.wait, "Wait for the job to end; exit 0 only if it completes");
+  } else if (c->command == "jobs") {
+    app.description("List jobs");
+    app.add_option("--status", c->jobs.status, "Only jobs with this status");
+    app.add_option("--workflow", c->jobs.workflow, "Only jobs of this workflow");
+    app.add_option("--limit", c->jobs.limit, "At most this many jobs (1..1000, default 25)")
+        ->check(CLI::Range(1, 1000));
+  } else if (c->command == "job") {
+    app.description("Show a job: its tasks and each task's resolved inputs and outputs");
+    app.add_option("id", c->job_id, "Job id")->required();
+  } else {
+    err << "error: unknown command '" << c->command
+        << "'; the client commands are import, start, jobs and job\n";
+    return 2;
+  }
+  std::vector<std::string> rest(args.begin() + 1, args.end());
+  std::reverse(rest.begin(), rest.end());  // CLI11 takes the vector in reverse order
+  try {
+    app.parse(rest);
+  } catch (const CLI::CallForHelp&) {
+    out << app.help();
+    return 0;
+  } catch (const CLI::ParseError& e) {
+    err << "error: " << e.what() << " (see 'opsflow " << c->command << " --help')\n";
+    return 2;
+  }
+  return -1;
+}
+
+}  // namespace opsflow::cli

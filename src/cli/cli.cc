@@ -1,0 +1,31 @@
+#include "cli/cli.h"
+
+#include <iostream>
+
+#include "cli/api_client.h"
+#include "cli/args.h"
+#include "cli/commands.h"
+#include "cli/import.h"
+
+namespace opsflow::cli {
+
+const std::vector<std::string>& ClientCommandNames() {
+  static const std::vector<std::string> kNames = {"import", "start", "jobs", "job"};
+  return kNames;
+}
+
+int RunClientCommand(const std::vector<std::string>& args) {
+  return RunClientCommand(args, std::cout, std::cerr);
+}
+
+int RunClientCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  ParsedCommand c;
+  if (int rc = ParseClientArgs(args, &c, out, err); rc >= 0) return rc;
+  ApiClient client(ResolveConnection(c.url, c.user, c.password, c.token));
+  if (c.command == "import") return RunImport(client, c.paths, out, err);
+  if (c.command == "start") return RunStart(client, c.start, out, err);
+  if (c.command == "jobs") return RunJobs(client, c.jobs, out, err);
+  return RunJob(client, c.job_id, out, err);
+}
+
+}  // namespace opsflow::cli

@@ -1,0 +1,87 @@
+// Workflow: an imported IAP workflow document plus its compiled task graph.
+// The document is kept exactly as given (unknown fields included); the graph is derived.
+// Thread-safety: immutable after FromJson; share through shared_ptr<const Workflow>.
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+
+namespace opsflow::model {
+
+enum class FinishState : uint8_t { kNone, kSuccess, kFailure, kError, kLoop };
+const char* FinishStateName(FinishState s);  // "" for kNone
+bool ParseFinishState(std::string_view s, FinishState* out);
+
+struct Edge {
+  int from = 0;
+  int to = 0;
+  FinishState state = FinishState::kSuccess;
+  bool revert = false;  // a `revert` edge, or a standard edge that closes a cycle (back edge)
+};
+
+struct RetrySettings {
+  bool auto_retry = false;
+  int limit = 0;
+  int64_t delay_ms = 0;
+  bool on_success = false, on_failure = false, on_error = false;
+  bool Applies(FinishState s) const;
+};
+
+struct TaskDef {
+  std::string id;      // the task key, e.g. "a1b2", "workflow_start"
+  std::string method;  // `name`, e.g. "query"
+  std::string app;
+  std::string location;  // "Application" | "Adapter"
+  std::string type;      // "automatic" | "operation" | "manual"
+  std::string summary;
+  bool is_start = false;
+  bool is_end = false;
+  boost::json::object incoming;
+  boost::json::object outgoing;
+  RetrySettings retry;
+  std::vector<int> out_edges;  // indices into Workflow::edges()
+  std::vector<int> in_edges;   // forward (non-revert) edges: the join waits on these
+};
+
+class Workflow {
+ public:
+  // Compiles an IAP workflow export. InvalidArgument when `doc` has no name or no tasks object.
+  // Transitions naming tasks that do not exist are ignored, as IAP does on import.
+  static base::Result<std::shared_ptr<const Workflow>> FromJson(boost::json::object doc);
+
+  const std::string& name() const { return name_; }
+  const boost::json::object& doc() const { return doc_; }
+  const std::vector<TaskDef>& tasks() const { return tasks_; }
+  const std::vector<Edge>& edges() const { return edges_; }
+  int start() const { return start_; }  // -1 when missing
+  int end() const { return end_; }      // -1 when missing
+  int FindTask(std::string_view id) const;
+  // The workflow's `errors[]` is non-empty: it is a draft and cannot be started.
+  bool is_draft() const { return is_draft_; }
+  // True when `from` reaches `to` over forward edges (reflexive).
+  bool Reaches(int from, int to) const;
+  // A stable hash of the serialized document: jobs refer to the snapshot they ran.
+  const std::string& version() const { return version_; }
+
+ private:
+  void Compile();
+  void ClassifyBackEdges();
+
+  std::string name_;
+  boost::json::object doc_;
+  std::vector<TaskDef> tasks_;
+  std::vector<Edge> edges_;
+  std::vector<std::vector<bool>> reach_;
+  int start_ = -1;
+  int end_ = -1;
+  bool is_draft_ = false;
+  std::string version_;
+};
+
+}  // namespace opsflow::model

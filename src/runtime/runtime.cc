@@ -1,0 +1,645 @@
+#include "runtime/runtime.h"
+
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <queue>
+#include <thread>
+#include <unordered_map>
+#include <variant>
+
+#include "base/ids.h"
+#include "base/log.h"
+#include "engine/job_doc.h"
+#include "engine/variables.h"
+#include "json/parse.h"
+#include "runtime/worker_pool.h"
+#include "tasks/task.h"
+
+namespace opsflow::runtime {
+namespace bj = boost::json;
+using engine::JobStatus;
+using engine::TaskStatus;
+using model::FinishState;
+
+namespace {
+
+model::FinishState ToFinish(tasks::Finish f) {
+  switch (f) {
+    case tasks::Finish::kSuccess: return FinishState::kSuccess;
+    case tasks::Finish::kFailure: return FinishState::kFailure;
+    case tasks::Finish::kError: return FinishState::kError;
+  }
+  return FinishState::kError;
+}
+
+bj::object ParseObject(const std::string& text) {
+  auto r = json::Parse(text);
+  if (r.ok() && r->is_object()) return std::move(r->as_object());
+  return {};
+}
+
+bj::array ParseArray(const std::string& text) {
+  auto r = json::Parse(text);
+  if (r.ok() && r->is_array()) return std::move(r->as_array());
+  return {};
+}
+
+}  // namespace
+
+bj::object JobSnapshot::ToDocument() const {
+  auto st = engine::DecodeState(state);
+  engine::JobState js = st.ok() ? std::move(st).value() : engine::JobState::ForWorkflow(*workflow);
+  return engine::BuildJobDocument({record, *workflow, js, variables, errors, nullptr});
+}
+
+// One active job, owned by the runtime thread.
+struct ActiveJob {
+  model::JobRecord rec;
+  std::shared_ptr<const model::Workflow> wf;
+  engine::JobState state;
+  bj::object variables;
+  bj::array errors;
+  std::vector<bj::object> outputs;       // last outgoing values per task
+  std::vector<uint64_t> sched_seq;       // batch in which each task was scheduled
+  std::vector<int64_t> resume_due;       // recovered delay wake-ups per task
+  std::vector<bool> timer_pending;
+  bool is_new = false;
+  bool dirty = false;
+  bool vars_dirty = false, errors_dirty = false, desc_dirty = false;
+  uint64_t touched_seq = 0;
+  std::vector<StartCallback> start_waiters;
+};
+
+struct TaskDone {
+  std::string job_id;
+  int task = 0;
+  uint32_t run = 0;
+  std::string iteration_id;
+  bj::object incoming;
+  tasks::TaskResult result;
+  int64_t start_ms = 0;
+};
+
+struct StartCmd {
+  StartRequest req;
+  StartCallback done;
+};
+
+struct Batch;
+struct Committed {
+  std::unique_ptr<Batch> batch;
+};
+
+using Command = std::variant<StartCmd, TaskDone, Committed>;
+
+struct Batch {
+  uint64_t seq = 0;
+  store::WriteBatch wb;
+  std::vector<std::string> touched;  // job ids
+  std::vector<std::pair<StartCallback, JobSnapshot>> replies;
+};
+
+struct Timer {
+  int64_t due_ms;
+  std::string job_id;
+  int task;
+  uint32_t run;
+  std::shared_ptr<TaskDone> result;  // null: dispatch a scheduled task
+  bool operator>(const Timer& o) const { return due_ms > o.due_ms; }
+};
+
+class Runtime::Impl {
+ public:
+  Impl(store::JobStore* store, base::Clock* clock, RuntimeOptions opts)
+      : store_(store), clock_(clock), opts_(opts) {}
+
+  base::Status Start();
+  void Stop();
+  void Post(Command c) {
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      inbox_.push_back(std::move(c));
+    }
+    cv_.notify_one();
+  }
+  base::Result<std::shared_ptr<const model::Workflow>> WorkflowVersion(const std::string& v);
+  size_t active() const { return active_count_.load(); }
+  bool WaitIdle(int64_t timeout_ms);
+  store::JobStore* store() { return store_; }
+
+ private:
+  void Loop();
+  void WriterLoop();
+  void Handle(StartCmd& c);
+  void Handle(TaskDone& d);
+  void Handle(Committed& c);
+  void FireTimers();
+  void MaybeHandOff();
+  void MarkDirty(ActiveJob& j);
+  void Pump(ActiveJob& j);
+  void Dispatch(ActiveJob& j, int task);
+  void Apply(ActiveJob& j, TaskDone& d);
+  void Recover(const model::JobRecord& rec);
+  store::JobUpdate UpdateOf(ActiveJob& j);
+  JobSnapshot SnapshotOf(const ActiveJob& j);
+  void AddError(ActiveJob& j, const std::string& task, const std::string& message);
+
+  store::JobStore* store_;
+  base::Clock* clock_;
+  RuntimeOptions opts_;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<Command> inbox_;
+  bool stop_ = false;
+
+  // Runtime-thread state.
+  std::unordered_map<std::string, std::unique_ptr<ActiveJob>> jobs_;
+  std::unique_ptr<Batch> current_ = std::make_unique<Batch>();
+  uint64_t next_seq_ = 1;
+  uint64_t committed_seq_ = 0;
+  bool writer_busy_ = false;
+  std::priority_queue<Timer, std::vector<Timer>, std::greater<Timer>> timers_;
+  std::atomic<size_t> active_count_{0};
+
+  // Writer thread.
+  std::mutex wmu_;
+  std::condition_variable wcv_;
+  std::unique_ptr<Batch> to_write_;
+  bool wstop_ = false;
+
+  std::mutex cache_mu_;
+  std::unordered_map<std::string, std::shared_ptr<const model::Workflow>> wf_cache_;
+
+  std::unique_ptr<WorkerPool> workers_;
+  std::thread loop_thread_;
+  std::thread writer_thread_;
+};
+
+base::Status Runtime::Impl::Start() {
+  auto active = store_->LoadActiveJobs();
+  if (!active.ok()) return active.status();
+  for (const model::JobRecord& rec : *active) {
+    if (rec.status == "running" || rec.status == "paused") Recover(rec);
+  }
+  workers_ = std::make_unique<WorkerPool>(opts_.task_workers);
+  writer_thread_ = std::thread([this] { WriterLoop(); });
+  loop_thread_ = std::thread([this] { Loop(); });
+  if (!jobs_.empty()) {
+    base::LogInfo("resumed unfinished jobs", "\"count\":" + std::to_string(jobs_.size()));
+  }
+  return base::Status::Ok();
+}
+
+void Runtime::Impl::Stop() {
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    if (stop_) return;
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (workers_) workers_->Stop();
+  if (loop_thread_.joinable()) loop_thread_.join();
+  {
+    std::lock_guard<std::mutex> l(wmu_);
+    wstop_ = true;
+  }
+  wcv_.notify_all();
+  if (writer_thread_.joinable()) writer_thread_.join();
+}
+
+bool Runtime::Impl::WaitIdle(int64_t timeout_ms) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (active_count_.load() > 0) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return true;
+}
+
+base::Result<std::shared_ptr<const model::Workflow>> Runtime::Impl::WorkflowVersion(
+    const std::string& v) {
+  {
+    std::lock_guard<std::mutex> l(cache_mu_);
+    if (auto it = wf_cache_.find(v); it != wf_cache_.end()) return it->second;
+  }
+  auto text = store_->GetWorkflowVersion(v);
+  if (!text.ok()) return text.status();
+  auto doc = json::Parse(*text, {.max_depth = 256, .max_bytes = size_t(1) << 30});
+  if (!doc.ok() || !doc->is_object()) return base::Internal("corrupt workflow snapshot " + v);
+  auto wf = model::Workflow::FromJson(std::move(doc->as_object()));
+  if (!wf.ok()) return wf.status();
+  std::lock_guard<std::mutex> l(cache_mu_);
+  wf_cache_[v] = *wf;
+  return *wf;
+}
+
+void Runtime::Impl::Recover(const model::JobRecord& rec) {
+  auto wf = WorkflowVersion(rec.workflow_version);
+  auto st = engine::DecodeState(rec.state);
+  if (!wf.ok() || !st.ok()) {
+    base::LogError("cannot resume job", "\"job\":\"" + rec.id + "\"");
+    return;
+  }
+  auto j = std::make_unique<ActiveJob>();
+  j->rec = rec;
+  j->wf = *wf;
+  j->state = std::move(st).value();
+  size_t n = j->wf->tasks().size();
+  if (j->state.tasks.size() != n) return;
+  j->variables = ParseObject(rec.variables_json);
+  j->errors = ParseArray(rec.errors_json);
+  j->outputs.resize(n);
+  j->sched_seq.assign(n, 0);
+  j->resume_due.assign(n, 0);
+  j->timer_pending.assign(n, false);
+  auto iters = store_->IterationsOfJob(rec.id);
+  if (iters.ok()) {
+    std::vector<int> best(n, -1);
+    for (const auto& it : *iters) {
+      int t = j->wf->FindTask(it.task_id);
+      if (t < 0 || it.status != "complete" || it.iteration < best[t]) continue;
+      best[t] = it.iteration;
+      j->outputs[t] = ParseObject(it.outgoing_json);
+    }
+  }
+  for (size_t t = 0; t < n; ++t) {
+    engine::TaskState& ts = j->state.tasks[t];
+    if (ts.status != TaskStatus::kRunning) continue;
+    // It was running when the process stopped: it runs again (at least once).
+    j->resume_due[t] = ts.due_ms;
+    ts.status = TaskStatus::kScheduled;
+    ts.due_ms = 0;
+  }
+  jobs_[rec.id] = std::move(j);
+  active_count_++;
+}
+
+void Runtime::Impl::Loop() {
+  for (auto& [id, j] : jobs_) Pump(*j);
+  MaybeHandOff();
+  std::vector<Command> local;
+  while (true) {
+    {
+      std::unique_lock<std::mutex> l(mu_);
+      auto ready = [&] { return stop_ || !inbox_.empty(); };
+      if (timers_.empty()) {
+        cv_.wait(l, ready);
+      } else {
+        int64_t wait = timers_.top().due_ms - clock_->NowMs();
+        if (wait > 0) cv_.wait_for(l, std::chrono::milliseconds(std::min<int64_t>(wait, 1000)), ready);
+      }
+      if (stop_) break;
+      local.swap(inbox_);
+    }
+    for (Command& c : local) {
+      std::visit([this](auto& cmd) { Handle(cmd); }, c);
+    }
+    local.clear();
+    FireTimers();
+    MaybeHandOff();
+  }
+  // Flush what is decided but not yet written, so a clean stop loses nothing decided.
+  while (writer_busy_ || !current_->touched.empty()) {
+    MaybeHandOff();
+    std::unique_lock<std::mutex> l(mu_);
+    cv_.wait_for(l, std::chrono::milliseconds(5));
+    for (Command& c : inbox_) {
+      if (auto* cm = std::get_if<Committed>(&c)) {
+        writer_busy_ = false;
+        committed_seq_ = cm->batch->seq;
+        for (auto& [cb, snap] : cm->batch->replies) cb(std::move(snap));
+      }
+    }
+    inbox_.clear();
+  }
+}
+
+void Runtime::Impl::WriterLoop() {
+  while (true) {
+    std::unique_ptr<Batch> b;
+    {
+      std::unique_lock<std::mutex> l(wmu_);
+      wcv_.wait(l, [&] { return wstop_ || to_write_; });
+      if (!to_write_ && wstop_) return;
+      b = std::move(to_write_);
+    }
+    while (true) {
+      base::Status st = store_->Commit(b->wb);
+      if (st.ok()) break;
+      base::LogError("group commit failed; retrying", "\"error\":\"" +
+                                                          base::JsonEscape(st.message()) + "\"");
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    Post(Committed{std::move(b)});
+  }
+}
+
+void Runtime::Impl::MarkDirty(ActiveJob& j) {
+  if (j.touched_seq != next_seq_) {
+    j.touched_seq = next_seq_;
+    current_->touched.push_back(j.rec.id);
+  }
+  j.dirty = true;
+}
+
+store::JobUpdate Runtime::Impl::UpdateOf(ActiveJob& j) {
+  store::JobUpdate u;
+  u.id = j.rec.id;
+  u.status = j.rec.status;
+  u.state = engine::EncodeState(j.state);
+  u.progress = j.rec.progress;
+  u.last_updated_ms = j.rec.last_updated_ms;
+  u.end_ms = j.rec.end_ms;
+  if (j.vars_dirty) u.variables_json = bj::serialize(j.variables);
+  if (j.errors_dirty) u.errors_json = bj::serialize(j.errors);
+  if (j.desc_dirty) u.description = j.rec.description;
+  j.vars_dirty = j.errors_dirty = j.desc_dirty = false;
+  return u;
+}
+
+JobSnapshot Runtime::Impl::SnapshotOf(const ActiveJob& j) {
+  return JobSnapshot{j.rec, j.wf, engine::EncodeState(j.state), j.variables, j.errors};
+}
+
+void Runtime::Impl::MaybeHandOff() {
+  if (writer_busy_ || current_->touched.empty()) return;
+  std::unique_ptr<Batch> b = std::move(current_);
+  current_ = std::make_unique<Batch>();
+  b->seq = next_seq_++;
+  for (const std::string& id : b->touched) {
+    auto it = jobs_.find(id);
+    if (it == jobs_.end()) continue;
+    ActiveJob& j = *it->second;
+    j.dirty = false;
+    j.rec.state = engine::EncodeState(j.state);
+    if (j.is_new) {
+      j.is_new = false;
+      j.rec.variables_json = bj::serialize(j.variables);
+      j.rec.errors_json = bj::serialize(j.errors);
+      j.vars_dirty = j.errors_dirty = j.desc_dirty = false;
+      b->wb.versions.push_back({j.wf->version(), bj::serialize(j.wf->doc())});
+      b->wb.new_jobs.push_back(j.rec);
+    } else {
+      b->wb.job_updates.push_back(UpdateOf(j));
+    }
+    for (auto& cb : j.start_waiters) b->replies.emplace_back(std::move(cb), SnapshotOf(j));
+    j.start_waiters.clear();
+  }
+  writer_busy_ = true;
+  {
+    std::lock_guard<std::mutex> l(wmu_);
+    to_write_ = std::move(b);
+  }
+  wcv_.notify_one();
+}
+
+void Runtime::Impl::Handle(Committed& c) {
+  writer_busy_ = false;
+  committed_seq_ = c.batch->seq;
+  for (auto& [cb, snap] : c.batch->replies) cb(std::move(snap));
+  for (const std::string& id : c.batch->touched) {
+    auto it = jobs_.find(id);
+    if (it == jobs_.end()) continue;
+    ActiveJob& j = *it->second;
+    const std::string& s = j.rec.status;
+    if (s == "complete" || s == "error" || s == "canceled") {
+      if (j.touched_seq <= committed_seq_ && !j.dirty) {
+        jobs_.erase(it);
+        active_count_--;
+      }
+      continue;
+    }
+    Pump(j);
+  }
+}
+
+void Runtime::Impl::Pump(ActiveJob& j) {
+  if (j.rec.status != "running") return;
+  int64_t now = clock_->NowMs();
+  for (size_t t = 0; t < j.state.tasks.size(); ++t) {
+    const engine::TaskState& ts = j.state.tasks[t];
+    if (ts.status != TaskStatus::kScheduled || j.sched_seq[t] > committed_seq_) continue;
+    if (ts.due_ms > now) {
+      if (!j.timer_pending[t]) {
+        j.timer_pending[t] = true;
+        timers_.push(Timer{ts.due_ms, j.rec.id, static_cast<int>(t), ts.runs, nullptr});
+      }
+      continue;
+    }
+    Dispatch(j, static_cast<int>(t));
+    if (j.rec.status != "running") return;
+  }
+}
+
+void Runtime::Impl::Dispatch(ActiveJob& j, int t) {
+  const model::TaskDef& def = j.wf->tasks()[t];
+  int64_t now = clock_->NowMs();
+  engine::MarkRunning(&j.state, t, now);
+  auto d = std::make_shared<TaskDone>();
+  d->job_id = j.rec.id;
+  d->task = t;
+  d->run = j.state.tasks[t].runs;
+  d->iteration_id = base::NewUuid();
+  d->start_ms = now;
+  if (def.is_start || def.is_end) {
+    Apply(j, *d);
+    return;
+  }
+  const std::vector<bj::object>& outs = j.outputs;
+  const model::Workflow& wf = *j.wf;
+  engine::VarScope scope{j.variables, [&](std::string_view id) -> const bj::object* {
+                           int k = wf.FindTask(id);
+                           return k < 0 ? nullptr : &outs[k];
+                         }};
+  d->incoming = engine::ResolveIncoming(def, scope);
+  const tasks::TaskDescriptor* desc =
+      def.location == "Adapter" ? nullptr : tasks::FindBuiltin(def.method);
+  if (!desc) {
+    d->result = tasks::Error(def.location == "Adapter"
+                                 ? "No adapter instance serves " + def.app + "." + def.method
+                                 : "Unknown task method '" + def.method + "' (app " + def.app +
+                                       ")");
+    Apply(j, *d);
+    return;
+  }
+  bj::object vars = desc->reads_job_variables ? j.variables : bj::object();
+  workers_->Submit([this, d, desc, vars = std::move(vars), now]() mutable {
+    tasks::TaskContext ctx{d->incoming, vars, now};
+    d->result = desc->run(ctx);
+    Post(std::move(*d));
+  });
+}
+
+void Runtime::Impl::Handle(TaskDone& d) {
+  auto it = jobs_.find(d.job_id);
+  if (it == jobs_.end()) return;
+  ActiveJob& j = *it->second;
+  const engine::TaskState& ts = j.state.tasks[d.task];
+  if (ts.status != TaskStatus::kRunning || ts.runs != d.run) return;  // stale
+  if (d.result.delay_ms > 0) {
+    int64_t due = j.resume_due[d.task] > 0 ? j.resume_due[d.task] : d.start_ms + d.result.delay_ms;
+    j.resume_due[d.task] = 0;
+    j.state.tasks[d.task].due_ms = due;
+    d.result.delay_ms = 0;
+    MarkDirty(j);  // the wake-up time is durable, so a restart keeps waiting, not restarting
+    timers_.push(Timer{due, j.rec.id, d.task, d.run, std::make_shared<TaskDone>(std::move(d))});
+    return;
+  }
+  Apply(j, d);
+}
+
+void Runtime::Impl::FireTimers() {
+  int64_t now = clock_->NowMs();
+  while (!timers_.empty() && timers_.top().due_ms <= now) {
+    Timer t = timers_.top();
+    timers_.pop();
+    auto it = jobs_.find(t.job_id);
+    if (it == jobs_.end()) continue;
+    ActiveJob& j = *it->second;
+    if (t.result) {
+      const engine::TaskState& ts = j.state.tasks[t.task];
+      if (ts.status == TaskStatus::kRunning && ts.runs == t.run) Apply(j, *t.result);
+    } else {
+      j.timer_pending[t.task] = false;
+      Pump(j);
+    }
+  }
+}
+
+void Runtime::Impl::AddError(ActiveJob& j, const std::string& task, const std::string& message) {
+  j.errors.push_back(bj::object{{"task", task},
+                                {"message", message},
+                                {"timestamp", clock_->NowMs()}});
+  j.errors_dirty = true;
+}
+
+void Runtime::Impl::Apply(ActiveJob& j, TaskDone& d) {
+  const model::TaskDef& def = j.wf->tasks()[d.task];
+  int64_t now = clock_->NowMs();
+  tasks::TaskResult& r = d.result;
+  for (auto& [name, value] : r.set_job_variables) {
+    j.variables[name] = std::move(value);
+    j.vars_dirty = true;
+  }
+  if (r.job_description) {
+    j.rec.description = *r.job_description;
+    j.desc_dirty = true;
+  }
+  if (!def.outgoing.empty()) {
+    engine::ApplyOutgoing(def, r.outgoing, &j.variables);
+    j.vars_dirty = true;
+  }
+  FinishState finish = ToFinish(r.finish);
+  model::IterationRecord it;
+  it.id = d.iteration_id;
+  it.job_id = j.rec.id;
+  it.task_id = def.id;
+  it.iteration = static_cast<int>(d.run) - 1;
+  it.method = def.method;
+  it.status = finish == FinishState::kError ? "error" : "complete";
+  it.finish_state = model::FinishStateName(finish);
+  it.start_ms = d.start_ms;
+  it.end_ms = now;
+  it.incoming_json = bj::serialize(d.incoming);
+  it.outgoing_json = bj::serialize(r.outgoing);
+  it.error = r.error;
+  current_->wb.iterations.push_back(std::move(it));
+  j.outputs[d.task] = std::move(r.outgoing);
+  if (finish == FinishState::kError) {
+    AddError(j, def.id, r.error.empty() ? "Task " + def.id + " ended in error" : r.error);
+  }
+  engine::Decision dec =
+      engine::TaskFinished(*j.wf, &j.state, d.task, finish, now, opts_.engine, r.error);
+  for (int s : dec.start) j.sched_seq[s] = next_seq_;
+  if (dec.job_error) {
+    bool duplicate = dec.error_task == def.id && finish == FinishState::kError;
+    if (!duplicate) AddError(j, dec.error_task, dec.error_message);
+    j.rec.status = "error";
+  }
+  if (dec.job_complete) {
+    j.rec.status = "complete";
+    j.rec.end_ms = now;
+  }
+  j.rec.progress = j.state.Progress();
+  j.rec.last_updated_ms = now;
+  MarkDirty(j);
+}
+
+void Runtime::Impl::Handle(StartCmd& c) {
+  auto j = std::make_unique<ActiveJob>();
+  const model::Workflow& wf = *c.req.workflow;
+  int64_t now = clock_->NowMs();
+  j->wf = c.req.workflow;
+  j->rec.id = base::NewObjectId();
+  j->rec.workflow_name = wf.name();
+  j->rec.workflow_version = wf.version();
+  j->rec.status = "running";
+  j->rec.description = c.req.description;
+  j->rec.type = c.req.type;
+  j->rec.created_by = c.req.user;
+  j->rec.created_ms = j->rec.last_updated_ms = j->rec.start_ms = now;
+  j->rec.groups_json = bj::serialize(c.req.groups);
+  j->rec.ancestors_json = "[\"" + j->rec.id + "\"]";
+  j->variables = std::move(c.req.variables);
+  j->variables["_id"] = j->rec.id;
+  j->variables["initiator"] = c.req.user;
+  j->state = engine::JobState::ForWorkflow(wf);
+  size_t n = wf.tasks().size();
+  j->outputs.resize(n);
+  j->sched_seq.assign(n, 0);
+  j->resume_due.assign(n, 0);
+  j->timer_pending.assign(n, false);
+  j->is_new = true;
+  engine::Decision d = engine::StartJob(wf, &j->state, now);
+  ActiveJob& ref = *j;
+  jobs_[j->rec.id] = std::move(j);
+  active_count_++;
+  MarkDirty(ref);
+  if (d.job_error) {
+    AddError(ref, d.error_task, d.error_message);
+    ref.rec.status = "error";
+  } else {
+    // workflow_start completes at once (SPEC §1: the reply shows it complete).
+    Dispatch(ref, wf.start());
+  }
+  ref.start_waiters.push_back(std::move(c.done));
+}
+
+// ---- Runtime ----
+
+Runtime::Runtime(store::JobStore* store, base::Clock* clock, RuntimeOptions opts)
+    : impl_(std::make_unique<Impl>(store, clock, opts)) {}
+Runtime::~Runtime() { impl_->Stop(); }
+base::Status Runtime::Start() { return impl_->Start(); }
+void Runtime::Stop() { impl_->Stop(); }
+void Runtime::StartJob(StartRequest req, StartCallback done) {
+  impl_->Post(StartCmd{std::move(req), std::move(done)});
+}
+size_t Runtime::active_jobs() const { return impl_->active(); }
+bool Runtime::WaitIdle(int64_t timeout_ms) { return impl_->WaitIdle(timeout_ms); }
+base::Result<std::shared_ptr<const model::Workflow>> Runtime::WorkflowVersion(
+    const std::string& v) {
+  return impl_->WorkflowVersion(v);
+}
+
+base::Result<bj::object> Runtime::GetJobDocument(const std::string& id) {
+  auto rec = impl_->store()->GetJob(id);
+  if (!rec.ok()) return rec.status();
+  auto wf = impl_->WorkflowVersion(rec->workflow_version);
+  if (!wf.ok()) return wf.status();
+  auto st = engine::DecodeState(rec->state);
+  if (!st.ok()) return st.status();
+  auto iters = impl_->store()->IterationsOfJob(id);
+  if (!iters.ok()) return iters.status();
+  std::map<std::string, std::vector<std::string>> ids;
+  for (const auto& it : *iters) ids[it.task_id].push_back(it.id);
+  bj::object vars = ParseObject(rec->variables_json);
+  bj::array errors = ParseArray(rec->errors_json);
+  return engine::BuildJobDocument({*rec, **wf, *st, vars, errors, &ids});
+}
+
+}  // namespace opsflow::runtime

@@ -1,0 +1,80 @@
+// Runtime: drives the engine over a store. One runtime thread owns every active job's state,
+// a writer thread group-commits the state changes of many jobs in one transaction, and a small
+// worker pool runs built-in tasks. Nothing is acted on (task dispatched, client answered)
+// before the state change that caused it is durable.
+// Thread-safety: public methods are safe from any thread; callbacks run on the runtime thread.
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/status.h"
+#include "engine/engine.h"
+#include "model/records.h"
+#include "model/workflow.h"
+#include "store/job_store.h"
+
+namespace opsflow::runtime {
+
+struct RuntimeOptions {
+  int task_workers = 2;
+  engine::EngineOptions engine;
+  size_t max_batch_rows = 20000;  // rows per group commit
+};
+
+struct StartRequest {
+  std::shared_ptr<const model::Workflow> workflow;
+  boost::json::object variables;
+  std::string description;
+  std::string type = "automation";
+  boost::json::array groups;
+  std::string user;  // initiator
+};
+
+// Everything needed to build a job document outside the runtime thread.
+struct JobSnapshot {
+  model::JobRecord record;
+  std::shared_ptr<const model::Workflow> workflow;
+  std::string state;  // encoded engine state
+  boost::json::object variables;
+  boost::json::array errors;
+  boost::json::object ToDocument() const;
+};
+
+using StartCallback = std::function<void(base::Result<JobSnapshot>)>;
+
+class Runtime {
+ public:
+  Runtime(store::JobStore* store, base::Clock* clock, RuntimeOptions opts);
+  ~Runtime();
+  Runtime(const Runtime&) = delete;
+  Runtime& operator=(const Runtime&) = delete;
+
+  // Loads every unfinished job from the store and resumes it, then starts the threads.
+  base::Status Start();
+  // Stops accepting work, lets committed state settle, joins the threads. Jobs stay in the
+  // store and resume on the next Start().
+  void Stop();
+
+  // Creates a job. `done` runs once the job (with workflow_start complete) is durable.
+  void StartJob(StartRequest req, StartCallback done);
+
+  // Reads a job document from the store (any thread).
+  base::Result<boost::json::object> GetJobDocument(const std::string& id);
+  // A workflow snapshot by version, parsed once and cached.
+  base::Result<std::shared_ptr<const model::Workflow>> WorkflowVersion(const std::string& v);
+
+  size_t active_jobs() const;
+  // Blocks until no job is active; for tests and shutdown. False on timeout.
+  bool WaitIdle(int64_t timeout_ms);
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace opsflow::runtime

@@ -1,0 +1,224 @@
+#include "sqlite/sql_filter.h"
+
+#include <boost/json/value.hpp>
+#include <charconv>
+
+#include "base/clock.h"
+
+namespace opsflow::sqlite {
+namespace bj = boost::json;
+using model::Expr;
+using model::Op;
+
+const ColumnMap& JobColumns() {
+  static const ColumnMap m = {
+      {"_id", {"id", ColType::kText}},
+      {"id", {"id", ColType::kText}},
+      {"name", {"workflow_name", ColType::kText}},
+      {"status", {"status", ColType::kText}},
+      {"description", {"description", ColType::kText}},
+      {"type", {"type", ColType::kText}},
+      {"created_by", {"created_by", ColType::kText}},
+      {"metrics.user", {"created_by", ColType::kText}},
+      {"metrics.start_time", {"start_ms", ColType::kTimeMs}},
+      {"metrics.end_time", {"end_ms", ColType::kTimeMs}},
+      {"metrics.progress", {"progress", ColType::kReal}},
+      {"created", {"created_ms", ColType::kTimeMs}},
+      {"last_updated", {"last_updated_ms", ColType::kTimeMs}},
+  };
+  return m;
+}
+
+const ColumnMap& IterationColumns() {
+  static const ColumnMap m = {
+      {"_id", {"id", ColType::kText}},
+      {"job._id", {"job_id", ColType::kText}},
+      {"job.task", {"task_id", ColType::kText}},
+      {"name", {"method", ColType::kText}},
+      {"status", {"status", ColType::kText}},
+      {"iteration", {"iteration", ColType::kInt}},
+      {"metrics.finish_state", {"finish_state", ColType::kText}},
+      {"metrics.start_time", {"start_ms", ColType::kTimeMs}},
+      {"metrics.end_time", {"end_ms", ColType::kTimeMs}},
+  };
+  return m;
+}
+
+namespace {
+
+bool ToText(const bj::value& v, std::string* out) {
+  if (v.is_string()) {
+    *out = std::string(v.get_string());
+    return true;
+  }
+  if (v.is_int64()) {
+    *out = std::to_string(v.get_int64());
+    return true;
+  }
+  return false;
+}
+
+bool ToNumber(const bj::value& v, ColType type, SqlArg* out) {
+  if (v.is_int64()) {
+    *out = v.get_int64();
+    return true;
+  }
+  if (v.is_uint64()) {
+    *out = static_cast<int64_t>(v.get_uint64());
+    return true;
+  }
+  if (v.is_double()) {
+    *out = v.get_double();
+    return true;
+  }
+  if (!v.is_string()) return false;
+  std::string s(v.get_string());
+  double d;
+  auto r = std::from_chars(s.data(), s.data() + s.size(), d);
+  if (r.ec == std::errc() && r.ptr == s.data() + s.size()) {
+    if (type == ColType::kReal) *out = d;
+    else *out = static_cast<int64_t>(d);
+    return true;
+  }
+  int64_t ms;
+  if (type == ColType::kTimeMs && base::ParseIsoTime(s, &ms)) {
+    *out = ms;
+    return true;
+  }
+  return false;
+}
+
+bool ToArg(const bj::value& v, ColType type, SqlArg* out) {
+  if (type == ColType::kText) {
+    std::string s;
+    if (!ToText(v, &s)) return false;
+    *out = std::move(s);
+    return true;
+  }
+  return ToNumber(v, type, out);
+}
+
+// Appends the SQL for one expression; false when it cannot be expressed on these columns.
+bool Translate(const Expr& e, const ColumnMap& cols, std::string* sql, std::vector<SqlArg>* args) {
+  if (e.kind != Expr::Kind::kPredicate) {
+    if (e.children.empty()) return false;
+    const char* join = e.kind == Expr::Kind::kOr ? " OR " : " AND ";
+    std::string inner;
+    std::vector<SqlArg> inner_args = *args;
+    for (size_t i = 0; i < e.children.size(); ++i) {
+      if (i) inner += join;
+      if (!Translate(e.children[i], cols, &inner, &inner_args)) return false;
+    }
+    *args = std::move(inner_args);
+    *sql += (e.kind == Expr::Kind::kNot ? "NOT (" : "(") + inner + ")";
+    return true;
+  }
+  const model::Predicate& p = e.pred;
+  auto col = cols.find(p.field);
+  if (col == cols.end()) return false;
+  const std::string& c = col->second.name;
+  ColType type = col->second.type;
+  auto param = [&](const bj::value& v) -> bool {
+    SqlArg a;
+    if (!ToArg(v, type, &a)) return false;
+    args->push_back(std::move(a));
+    *sql += "?" + std::to_string(args->size());
+    return true;
+  };
+  std::vector<SqlArg> saved = *args;
+  std::string saved_sql = *sql;
+  auto fail = [&] {
+    *args = saved;
+    *sql = saved_sql;
+    return false;
+  };
+  switch (p.op) {
+    case Op::kExists: {
+      bool want = p.values.empty() || !(p.values[0].is_bool() ? !p.values[0].get_bool()
+                                        : p.values[0].is_string() && p.values[0].get_string() == "false");
+      *sql += c + (want ? " IS NOT NULL" : " IS NULL");
+      return true;
+    }
+    case Op::kIn:
+    case Op::kNotIn: {
+      if (p.values.empty()) return fail();
+      *sql += c + (p.op == Op::kIn ? " IN (" : " NOT IN (");
+      for (size_t i = 0; i < p.values.size(); ++i) {
+        if (i) *sql += ",";
+        if (!param(p.values[i])) return fail();
+      }
+      *sql += ")";
+      return true;
+    }
+    default: break;
+  }
+  if (p.values.size() != 1) return fail();
+  const bj::value& v = p.values[0];
+  const char* op = nullptr;
+  switch (p.op) {
+    case Op::kEquals: op = " = "; break;
+    case Op::kGt: op = " > "; break;
+    case Op::kGte: op = " >= "; break;
+    case Op::kLt: op = " < "; break;
+    case Op::kLte: op = " <= "; break;
+    default: break;
+  }
+  if (op) {
+    *sql += c + op;
+    return param(v) || fail();
+  }
+  if (type != ColType::kText) return fail();
+  if (p.op == Op::kContains) {
+    *sql += "instr(" + c + ", ";
+  } else if (p.op == Op::kStartsWith) {
+    *sql += "(substr(" + c + ", 1, length(";
+  } else {
+    *sql += "(substr(" + c + ", -length(";
+  }
+  std::string before = *sql;
+  if (!param(v)) return fail();
+  std::string ph = sql->substr(before.size());
+  if (p.op == Op::kContains) *sql += ") > 0";
+  else *sql += ")) = " + ph + ")";
+  return true;
+}
+
+}  // namespace
+
+SqlQuery TranslateQuery(const model::ListQuery& q, const ColumnMap& cols,
+                        std::vector<Expr>* residual) {
+  SqlQuery out;
+  size_t before = residual->size();
+  for (const Expr& e : q.filters) {
+    std::string sql;
+    if (Translate(e, cols, &sql, &out.args)) {
+      if (!out.where.empty()) out.where += " AND ";
+      out.where += sql;
+    } else {
+      residual->push_back(e);
+    }
+  }
+  std::string sort_col = "rowid";
+  if (!q.sort.empty()) {
+    auto it = cols.find(q.sort);
+    if (it == cols.end()) {
+      residual->push_back(Expr{Expr::Kind::kAnd, {}, {}});
+      return out;
+    }
+    sort_col = it->second.name;
+  }
+  if (residual->size() != before) return out;
+  out.order_limit = " ORDER BY " + sort_col + (q.order < 0 ? " DESC" : " ASC") +
+                    (sort_col == "rowid" ? "" : std::string(", rowid") +
+                                                    (q.order < 0 ? " DESC" : " ASC")) +
+                    " LIMIT " + std::to_string(q.limit) + " OFFSET " + std::to_string(q.skip);
+  return out;
+}
+
+void BindArg(Stmt& s, int index, const SqlArg& arg) {
+  if (auto* str = std::get_if<std::string>(&arg)) s.Bind(index, std::string_view(*str));
+  else if (auto* i = std::get_if<int64_t>(&arg)) s.Bind(index, *i);
+  else s.Bind(index, std::get<double>(arg));
+}
+
+}  // namespace opsflow::sqlite

@@ -1,0 +1,42 @@
+// Translates list queries (model/query.h) into SQL over known columns. Predicates on other
+// fields are handed back as residuals for the caller to evaluate on built documents.
+#pragma once
+
+#include <map>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "model/query.h"
+#include "sqlite/stmt.h"
+
+namespace opsflow::sqlite {
+
+enum class ColType { kText, kTimeMs, kReal, kInt };
+
+struct Column {
+  std::string name;
+  ColType type;
+};
+using ColumnMap = std::map<std::string, Column>;  // API field -> column
+
+const ColumnMap& JobColumns();
+const ColumnMap& IterationColumns();
+
+using SqlArg = std::variant<std::string, int64_t, double>;
+
+struct SqlQuery {
+  std::string where;        // without "WHERE"; empty = all rows
+  std::vector<SqlArg> args;  // ?1, ?2, ...
+  std::string order_limit;   // " ORDER BY ... LIMIT ... OFFSET ..." or "" when not paged here
+};
+
+// Filters that cannot be expressed on `cols` are appended to `residual`; when any are (or the
+// sort field is unknown), the query returns every matching row unpaged and unsorted, and an
+// always-true marker expression is appended so the caller knows to sort and page.
+SqlQuery TranslateQuery(const model::ListQuery& q, const ColumnMap& cols,
+                        std::vector<model::Expr>* residual);
+
+void BindArg(Stmt& s, int index, const SqlArg& arg);
+
+}  // namespace opsflow::sqlite

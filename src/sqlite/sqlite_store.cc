@@ -1,0 +1,350 @@
+#include "sqlite/sqlite_store.h"
+
+#include <sqlite3.h>
+#include <sys/stat.h>
+
+#include "sqlite/migrations.h"
+#include "sqlite/sql_filter.h"
+#include "sqlite/stmt.h"
+
+namespace opsflow::sqlite {
+namespace {
+
+constexpr const char* kJobColumns =
+    "id, workflow_name, workflow_version, status, description, type, created_by, created_ms, "
+    "last_updated_ms, start_ms, end_ms, progress, groups, variables, errors, state, parent, "
+    "ancestors, watchers";
+
+constexpr const char* kIterationColumns =
+    "id, job_id, task_id, iteration, method, status, finish_state, start_ms, end_ms, incoming, "
+    "outgoing, error";
+
+model::JobRecord ReadJob(const Stmt& s) {
+  model::JobRecord r;
+  r.id = s.Text(0);
+  r.workflow_name = s.Text(1);
+  r.workflow_version = s.Text(2);
+  r.status = s.Text(3);
+  r.description = s.Text(4);
+  r.type = s.Text(5);
+  r.created_by = s.Text(6);
+  r.created_ms = s.Int(7);
+  r.last_updated_ms = s.Int(8);
+  r.start_ms = s.Int(9);
+  r.end_ms = s.Int(10);
+  r.progress = s.Real(11);
+  r.groups_json = s.Text(12);
+  r.variables_json = s.Text(13);
+  r.errors_json = s.Text(14);
+  r.state = s.Text(15);
+  r.parent_json = s.Text(16);
+  r.ancestors_json = s.Text(17);
+  r.watchers_json = s.Text(18);
+  return r;
+}
+
+model::IterationRecord ReadIteration(const Stmt& s) {
+  model::IterationRecord r;
+  r.id = s.Text(0);
+  r.job_id = s.Text(1);
+  r.task_id = s.Text(2);
+  r.iteration = static_cast<int>(s.Int(3));
+  r.method = s.Text(4);
+  r.status = s.Text(5);
+  r.finish_state = s.Text(6);
+  r.start_ms = s.Int(7);
+  r.end_ms = s.Int(8);
+  r.incoming_json = s.Text(9);
+  r.outgoing_json = s.Text(10);
+  r.error = s.Text(11);
+  return r;
+}
+
+base::Status Exec(sqlite3* db, const char* sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err ? err : "unknown";
+    sqlite3_free(err);
+    return base::Internal("sqlite: " + msg);
+  }
+  return base::Status::Ok();
+}
+
+}  // namespace
+
+// Borrows a read connection for the lifetime of the lease.
+class SqliteStore::ReadLease {
+ public:
+  explicit ReadLease(SqliteStore* s) : s_(s), db_(s->AcquireReader()) {}
+  ~ReadLease() {
+    if (db_) s_->ReleaseReader(db_);
+  }
+  sqlite3* db() const { return db_; }
+
+ private:
+  SqliteStore* s_;
+  sqlite3* db_;
+};
+
+base::Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& dir) {
+  if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+    return base::Unavailable("cannot create data directory " + dir);
+  }
+  std::unique_ptr<SqliteStore> s(new SqliteStore(dir + "/opsflow.db"));
+  OPSFLOW_RETURN_IF_ERROR(s->Init());
+  return s;
+}
+
+SqliteStore::~SqliteStore() {
+  for (sqlite3* db : all_readers_) sqlite3_close(db);
+  if (writer_) sqlite3_close(writer_);
+}
+
+base::Result<sqlite3*> SqliteStore::OpenConnection() {
+  sqlite3* db = nullptr;
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+  if (sqlite3_open_v2(path_.c_str(), &db, flags, nullptr) != SQLITE_OK) {
+    std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close(db);
+    return base::Unavailable("cannot open " + path_ + ": " + msg);
+  }
+  sqlite3_busy_timeout(db, 10000);
+  base::Status st = Exec(db,
+                         "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+                         "PRAGMA foreign_keys=OFF; PRAGMA cache_size=-65536;");
+  if (!st.ok()) {
+    sqlite3_close(db);
+    return st;
+  }
+  return db;
+}
+
+base::Status SqliteStore::Init() {
+  OPSFLOW_ASSIGN_OR_RETURN(writer_, OpenConnection());
+  OPSFLOW_RETURN_IF_ERROR(Exec(writer_, "PRAGMA wal_autocheckpoint=10000;"));
+  for (const char* m : kMigrations) OPSFLOW_RETURN_IF_ERROR(Exec(writer_, m));
+  return base::Status::Ok();
+}
+
+sqlite3* SqliteStore::AcquireReader() {
+  {
+    std::lock_guard<std::mutex> l(read_mu_);
+    if (!idle_readers_.empty()) {
+      sqlite3* db = idle_readers_.back();
+      idle_readers_.pop_back();
+      return db;
+    }
+  }
+  auto db = OpenConnection();
+  if (!db.ok()) return nullptr;
+  std::lock_guard<std::mutex> l(read_mu_);
+  all_readers_.push_back(*db);
+  return *db;
+}
+
+void SqliteStore::ReleaseReader(sqlite3* db) {
+  std::lock_guard<std::mutex> l(read_mu_);
+  idle_readers_.push_back(db);
+}
+
+base::Status SqliteStore::Commit(const store::WriteBatch& b) {
+  std::lock_guard<std::mutex> l(write_mu_);
+  OPSFLOW_RETURN_IF_ERROR(Exec(writer_, "BEGIN IMMEDIATE"));
+  auto fail = [&](base::Status st) {
+    (void)Exec(writer_, "ROLLBACK");
+    return st;
+  };
+  {
+    Stmt v(writer_, "INSERT OR IGNORE INTO workflow_versions(version, doc) VALUES(?1, ?2)");
+    for (const auto& wv : b.versions) {
+      v.Bind(1, wv.version).Bind(2, wv.doc_json);
+      v.Step();
+      if (auto st = v.Done(); !st.ok()) return fail(st);
+      v.Reset();
+    }
+  }
+  if (!b.new_jobs.empty()) {
+    Stmt j(writer_, std::string("INSERT INTO jobs(") + kJobColumns +
+                        ") VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,"
+                        "?19)");
+    for (const auto& r : b.new_jobs) {
+      j.Bind(1, r.id).Bind(2, r.workflow_name).Bind(3, r.workflow_version).Bind(4, r.status);
+      j.Bind(5, r.description).Bind(6, r.type).Bind(7, r.created_by).Bind(8, r.created_ms);
+      j.Bind(9, r.last_updated_ms).BindMs(10, r.start_ms).BindMs(11, r.end_ms);
+      j.Bind(12, r.progress).Bind(13, r.groups_json).Bind(14, r.variables_json);
+      j.Bind(15, r.errors_json).Bind(16, r.state).Bind(17, r.parent_json);
+      j.Bind(18, r.ancestors_json).Bind(19, r.watchers_json);
+      j.Step();
+      if (auto st = j.Done(); !st.ok()) return fail(st);
+      j.Reset();
+    }
+  }
+  if (!b.job_updates.empty()) {
+    Stmt u(writer_,
+           "UPDATE jobs SET status=?2, state=?3, progress=?4, last_updated_ms=?5, "
+           "end_ms=COALESCE(?6, end_ms), variables=COALESCE(?7, variables), "
+           "errors=COALESCE(?8, errors), description=COALESCE(?9, description) WHERE id=?1");
+    for (const auto& r : b.job_updates) {
+      u.Bind(1, r.id).Bind(2, r.status).Bind(3, r.state).Bind(4, r.progress);
+      u.Bind(5, r.last_updated_ms).BindMs(6, r.end_ms);
+      if (r.variables_json) u.Bind(7, *r.variables_json);
+      if (r.errors_json) u.Bind(8, *r.errors_json);
+      if (r.description) u.Bind(9, *r.description);
+      u.Step();
+      if (auto st = u.Done(); !st.ok()) return fail(st);
+      u.Reset();
+    }
+  }
+  if (!b.iterations.empty()) {
+    Stmt it(writer_, std::string("INSERT OR REPLACE INTO iterations(") + kIterationColumns +
+                         ") VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)");
+    for (const auto& r : b.iterations) {
+      it.Bind(1, r.id).Bind(2, r.job_id).Bind(3, r.task_id).Bind(4, int64_t{r.iteration});
+      it.Bind(5, r.method).Bind(6, r.status).Bind(7, r.finish_state).BindMs(8, r.start_ms);
+      it.BindMs(9, r.end_ms).Bind(10, r.incoming_json).Bind(11, r.outgoing_json);
+      if (r.error.empty()) it.BindNull(12); else it.Bind(12, r.error);
+      it.Step();
+      if (auto st = it.Done(); !st.ok()) return fail(st);
+      it.Reset();
+    }
+  }
+  return Exec(writer_, "COMMIT");
+}
+
+base::Result<model::JobRecord> SqliteStore::GetJob(const std::string& id) {
+  ReadLease lease(this);
+  if (!lease.db()) return base::Unavailable("store unavailable");
+  Stmt s(lease.db(), std::string("SELECT ") + kJobColumns + " FROM jobs WHERE id=?1");
+  s.Bind(1, id);
+  if (!s.Step()) {
+    OPSFLOW_RETURN_IF_ERROR(s.Done());
+    return base::NotFound("job " + id + " not found");
+  }
+  return ReadJob(s);
+}
+
+base::Result<std::string> SqliteStore::GetWorkflowVersion(const std::string& version) {
+  ReadLease lease(this);
+  if (!lease.db()) return base::Unavailable("store unavailable");
+  Stmt s(lease.db(), "SELECT doc FROM workflow_versions WHERE version=?1");
+  s.Bind(1, version);
+  if (!s.Step()) return base::NotFound("workflow version " + version + " not found");
+  return s.Text(0);
+}
+
+base::Result<std::vector<model::JobRecord>> SqliteStore::LoadActiveJobs() {
+  ReadLease lease(this);
+  if (!lease.db()) return base::Unavailable("store unavailable");
+  Stmt s(lease.db(), std::string("SELECT ") + kJobColumns +
+                         " FROM jobs WHERE status IN ('running','paused','error')");
+  std::vector<model::JobRecord> out;
+  while (s.Step()) out.push_back(ReadJob(s));
+  OPSFLOW_RETURN_IF_ERROR(s.Done());
+  return out;
+}
+
+base::Result<std::vector<model::IterationRecord>> SqliteStore::IterationsOfJob(
+    const std::string& job_id) {
+  ReadLease lease(this);
+  if (!lease.db()) return base::Unavailable("store unavailable");
+  Stmt s(lease.db(), std::string("SELECT ") + kIterationColumns +
+                         " FROM iterations WHERE job_id=?1 ORDER BY task_id, iteration");
+  s.Bind(1, job_id);
+  std::vector<model::IterationRecord> out;
+  while (s.Step()) out.push_back(ReadIteration(s));
+  OPSFLOW_RETURN_IF_ERROR(s.Done());
+  return out;
+}
+
+base::Result<model::IterationRecord> SqliteStore::GetIteration(const std::string& id) {
+  ReadLease lease(this);
+  if (!lease.db()) return base::Unavailable("store unavailable");
+  Stmt s(lease.db(), std::string("SELECT ") + kIterationColumns + " FROM iterations WHERE id=?1");
+  s.Bind(1, id);
+  if (!s.Step()) return base::NotFound("task " + id + " not found");
+  return ReadIteration(s);
+}
+
+template <typename T, typename ReadFn>
+static base::Result<store::Page<T>> RunList(sqlite3* db, const std::string& table,
+                                            const std::string& columns, const SqlQuery& q,
+                                            ReadFn read) {
+  store::Page<T> page;
+  std::string where = q.where.empty() ? "" : " WHERE " + q.where;
+  {
+    Stmt c(db, "SELECT COUNT(*) FROM " + table + where);
+    OPSFLOW_RETURN_IF_ERROR(c.status());
+    for (size_t i = 0; i < q.args.size(); ++i) BindArg(c, static_cast<int>(i + 1), q.args[i]);
+    if (c.Step()) page.total = c.Int(0);
+    OPSFLOW_RETURN_IF_ERROR(c.Done());
+  }
+  std::string sql = "SELECT " + columns + " FROM " + table + where + q.order_limit;
+  Stmt s(db, sql);
+  OPSFLOW_RETURN_IF_ERROR(s.status());
+  for (size_t i = 0; i < q.args.size(); ++i) BindArg(s, static_cast<int>(i + 1), q.args[i]);
+  while (s.Step()) page.items.push_back(read(s));
+  OPSFLOW_RETURN_IF_ERROR(s.Done());
+  return page;
+}
+
+base::Result<store::Page<model::JobRecord>> SqliteStore::ListJobs(
+    const model::ListQuery& q, std::vector<model::Expr>* residual) {
+  ReadLease lease(this);
+  if (!lease.db()) return base::Unavailable("store unavailable");
+  SqlQuery sq = TranslateQuery(q, JobColumns(), residual);
+  return RunList<model::JobRecord>(lease.db(), "jobs", kJobColumns, sq, ReadJob);
+}
+
+base::Result<store::Page<model::IterationRecord>> SqliteStore::ListIterations(
+    const model::ListQuery& q, std::vector<model::Expr>* residual) {
+  ReadLease lease(this);
+  if (!lease.db()) return base::Unavailable("store unavailable");
+  SqlQuery sq = TranslateQuery(q, IterationColumns(), residual);
+  return RunList<model::IterationRecord>(lease.db(), "iterations", kIterationColumns, sq,
+                                         ReadIteration);
+}
+
+base::Status SqliteStore::Put(const std::string& kind, const std::string& key,
+                              const std::string& doc_json) {
+  std::lock_guard<std::mutex> l(write_mu_);
+  Stmt s(writer_, "INSERT OR REPLACE INTO docs(kind, key, doc, updated_ms) "
+                  "VALUES(?1, ?2, ?3, CAST(strftime('%s','now') AS INTEGER) * 1000)");
+  s.Bind(1, kind).Bind(2, key).Bind(3, doc_json);
+  s.Step();
+  return s.Done();
+}
+
+base::Result<std::string> SqliteStore::Get(const std::string& kind, const std::string& key) {
+  ReadLease lease(this);
+  if (!lease.db()) return base::Unavailable("store unavailable");
+  Stmt s(lease.db(), "SELECT doc FROM docs WHERE kind=?1 AND key=?2");
+  s.Bind(1, kind).Bind(2, key);
+  if (!s.Step()) {
+    OPSFLOW_RETURN_IF_ERROR(s.Done());
+    return base::NotFound(kind + " '" + key + "' not found");
+  }
+  return s.Text(0);
+}
+
+base::Status SqliteStore::Delete(const std::string& kind, const std::string& key) {
+  std::lock_guard<std::mutex> l(write_mu_);
+  Stmt s(writer_, "DELETE FROM docs WHERE kind=?1 AND key=?2");
+  s.Bind(1, kind).Bind(2, key);
+  s.Step();
+  OPSFLOW_RETURN_IF_ERROR(s.Done());
+  if (sqlite3_changes(writer_) == 0) return base::NotFound(kind + " '" + key + "' not found");
+  return base::Status::Ok();
+}
+
+base::Result<std::vector<store::StoredDoc>> SqliteStore::List(const std::string& kind) {
+  ReadLease lease(this);
+  if (!lease.db()) return base::Unavailable("store unavailable");
+  Stmt s(lease.db(), "SELECT key, doc FROM docs WHERE kind=?1 ORDER BY key");
+  s.Bind(1, kind);
+  std::vector<store::StoredDoc> out;
+  while (s.Step()) out.push_back({s.Text(0), s.Text(1)});
+  OPSFLOW_RETURN_IF_ERROR(s.Done());
+  return out;
+}
+
+}  // namespace opsflow::sqlite

@@ -1,0 +1,58 @@
+// The embedded store: SQLite in WAL mode, one file, synchronous=FULL (every commit fsync'd).
+// One write connection (guarded by a mutex; the runtime's single writer thread is its main
+// user) and a pool of read connections, so reads never wait behind a group commit.
+// Thread-safety: all methods are safe from any thread.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "store/job_store.h"
+
+struct sqlite3;
+
+namespace opsflow::sqlite {
+
+class SqliteStore final : public store::JobStore, public store::DocStore {
+ public:
+  // Opens (creating if needed) `dir`/opsflow.db and applies the migrations.
+  static base::Result<std::unique_ptr<SqliteStore>> Open(const std::string& dir);
+  ~SqliteStore() override;
+
+  base::Status Commit(const store::WriteBatch& batch) override;
+  base::Result<model::JobRecord> GetJob(const std::string& id) override;
+  base::Result<std::string> GetWorkflowVersion(const std::string& version) override;
+  base::Result<std::vector<model::JobRecord>> LoadActiveJobs() override;
+  base::Result<std::vector<model::IterationRecord>> IterationsOfJob(
+      const std::string& job_id) override;
+  base::Result<model::IterationRecord> GetIteration(const std::string& id) override;
+  base::Result<store::Page<model::JobRecord>> ListJobs(
+      const model::ListQuery& q, std::vector<model::Expr>* residual) override;
+  base::Result<store::Page<model::IterationRecord>> ListIterations(
+      const model::ListQuery& q, std::vector<model::Expr>* residual) override;
+
+  base::Status Put(const std::string& kind, const std::string& key,
+                   const std::string& doc_json) override;
+  base::Result<std::string> Get(const std::string& kind, const std::string& key) override;
+  base::Status Delete(const std::string& kind, const std::string& key) override;
+  base::Result<std::vector<store::StoredDoc>> List(const std::string& kind) override;
+
+ private:
+  class ReadLease;
+  explicit SqliteStore(std::string path) : path_(std::move(path)) {}
+  base::Status Init();
+  base::Result<sqlite3*> OpenConnection();
+  sqlite3* AcquireReader();
+  void ReleaseReader(sqlite3* db);
+
+  std::string path_;
+  std::mutex write_mu_;
+  sqlite3* writer_ = nullptr;
+  std::mutex read_mu_;
+  std::vector<sqlite3*> idle_readers_;
+  std::vector<sqlite3*> all_readers_;
+};
+
+}  // namespace opsflow::sqlite

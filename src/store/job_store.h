@@ -1,0 +1,96 @@
+// Store ports: what the runtime and the API need from a backend. sqlite/ implements them;
+// postgres/ will too. Every method is a transaction of its own unless noted.
+// Thread-safety: implementations are safe to call from any thread.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "model/query.h"
+#include "model/records.h"
+
+namespace opsflow::store {
+
+// A job row change: the fields that move while a job runs.
+struct JobUpdate {
+  std::string id;
+  std::string status;
+  std::string state;
+  double progress = 0;
+  int64_t last_updated_ms = 0;
+  int64_t end_ms = 0;
+  std::optional<std::string> variables_json;   // set when variables changed
+  std::optional<std::string> errors_json;      // set when error[] changed
+  std::optional<std::string> description;      // set when the description changed
+};
+
+struct WorkflowVersion {
+  std::string version;
+  std::string doc_json;
+};
+
+// One group commit: everything in it becomes durable in one transaction, in order.
+struct WriteBatch {
+  std::vector<WorkflowVersion> versions;  // inserted if absent
+  std::vector<model::JobRecord> new_jobs;
+  std::vector<JobUpdate> job_updates;
+  std::vector<model::IterationRecord> iterations;  // upserted by id
+  bool empty() const {
+    return versions.empty() && new_jobs.empty() && job_updates.empty() && iterations.empty();
+  }
+  size_t size() const {
+    return versions.size() + new_jobs.size() + job_updates.size() + iterations.size();
+  }
+};
+
+template <typename T>
+struct Page {
+  std::vector<T> items;
+  int64_t total = 0;
+};
+
+class JobStore {
+ public:
+  virtual ~JobStore() = default;
+  // Commits the batch in one durable (fsync'd) transaction.
+  virtual base::Status Commit(const WriteBatch& batch) = 0;
+  virtual base::Result<model::JobRecord> GetJob(const std::string& id) = 0;
+  virtual base::Result<std::string> GetWorkflowVersion(const std::string& version) = 0;
+  // Jobs whose status is running or paused (or error, which may be retried), for recovery.
+  virtual base::Result<std::vector<model::JobRecord>> LoadActiveJobs() = 0;
+  virtual base::Result<std::vector<model::IterationRecord>> IterationsOfJob(
+      const std::string& job_id) = 0;
+  virtual base::Result<model::IterationRecord> GetIteration(const std::string& id) = 0;
+  // Lists by the query's filters on columns the store knows (`_id`, `name`, `status`,
+  // `description`, `type`, `metrics.start_time`, `metrics.end_time`, `metrics.progress`,
+  // `created`, `last_updated`, `created_by`; iterations: `_id`, `job._id`, `job.task`, `name`,
+  // `status`, `metrics.*`). `residual` receives the filters it could not apply; when any are
+  // left, the store returns every row matching the rest (ignoring skip/limit/sort) and the
+  // caller filters and pages.
+  virtual base::Result<Page<model::JobRecord>> ListJobs(const model::ListQuery& q,
+                                                        std::vector<model::Expr>* residual) = 0;
+  virtual base::Result<Page<model::IterationRecord>> ListIterations(
+      const model::ListQuery& q, std::vector<model::Expr>* residual) = 0;
+};
+
+// Workflows and transformations: documents keyed by name (workflows) or _id (JSTs).
+struct StoredDoc {
+  std::string key;
+  std::string doc_json;
+};
+
+class DocStore {
+ public:
+  virtual ~DocStore() = default;
+  // kind: "workflow" | "transformation" | "account" | "token" ...
+  virtual base::Status Put(const std::string& kind, const std::string& key,
+                           const std::string& doc_json) = 0;
+  virtual base::Result<std::string> Get(const std::string& kind, const std::string& key) = 0;
+  virtual base::Status Delete(const std::string& kind, const std::string& key) = 0;
+  virtual base::Result<std::vector<StoredDoc>> List(const std::string& kind) = 0;
+};
+
+}  // namespace opsflow::store
