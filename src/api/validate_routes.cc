@@ -2,7 +2,6 @@
 #include <set>
 
 #include "api/state.h"
-#include "tasks/task.h"
 
 namespace opsflow::api {
 namespace {

@@ -56,7 +56,8 @@ class Server {
   // The bound port (the ephemeral one when options.port was 0); 0 before Start().
   uint16_t port() const;
   // Stops accepting, lets in-flight requests finish (up to options.stop_grace), closes every
-  // connection and joins the io threads. Idempotent.
+  // connection and joins the io threads. Idempotent. Never call it from a Handler or an io
+  // thread (it waits for those threads). A responder called after Stop() is ignored.
   void Stop();
 
   // Open client connections right now (for metrics and tests).

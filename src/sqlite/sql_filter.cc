@@ -122,7 +122,8 @@ bool Translate(const Expr& e, const ColumnMap& cols, std::string* sql, std::vect
     SqlArg a;
     if (!ToArg(v, type, &a)) return false;
     args->push_back(std::move(a));
-    *sql += "?" + std::to_string(args->size());
+    sql->push_back('?');
+    sql->append(std::to_string(args->size()));
     return true;
   };
   std::vector<SqlArg> saved = *args;

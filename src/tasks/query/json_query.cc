@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 #include <cctype>
+#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
@@ -19,6 +20,7 @@ using base::Status;
 constexpr size_t kMaxQueryBytes = 4096;
 constexpr int kMaxNesting = 16;
 constexpr size_t kMaxDeepValues = 1'000'000;
+constexpr size_t kMaxDeepDepth = 512;
 
 struct Query;
 struct Cond;
@@ -364,31 +366,47 @@ Result<Clause> Parser::ParseClause(std::string_view text, int depth) {
 }
 
 // ---- evaluation ----
+//
+// Values are handled by pointer: a step that selects (a key, an index) points into its input;
+// a step that builds (pluck, [*], [**], filters) stores its result in the arena, which lives as
+// long as the evaluation. Only the final result is copied out.
+
+const json::value kNullValue;
 
 class Evaluator {
  public:
   explicit Evaluator(const json::value& root) : root_(root) {}
-  Result<json::value> EvalQuery(const Query& q, const json::value& cur);
+  Result<const json::value*> EvalQuery(const Query& q, const json::value& cur);
 
  private:
-  Result<json::value> EvalPath(const Path& p, const json::value& cur);
-  Result<json::value> ApplyStep(const Step& s, const json::value& cur);
-  Result<json::value> Filter(const Step& s, const json::value& cur);
+  using Ptr = const json::value*;
+  Result<Ptr> EvalPath(const Path& p, const json::value& cur);
+  Result<Ptr> ApplyStep(const Step& s, const json::value& cur);
+  Result<Ptr> Filter(const Step& s, const json::value& cur);
   Result<bool> ClauseMatches(const Clause& cl, const json::value* rhs, const json::value& item);
+  Ptr GetKey(const json::value& cur, const std::string& key);
+  Ptr GetIndex(const json::value& cur, size_t index);
+  Ptr AllValues(const json::value& cur);
+  Result<Ptr> Descendants(const json::value& cur);
+  Ptr Keep(json::value v) {
+    arena_.push_back(std::move(v));
+    return &arena_.back();
+  }
 
   const json::value& root_;
+  std::deque<json::value> arena_;
 };
 
-json::value GetKey(const json::value& cur, const std::string& key) {
+Evaluator::Ptr Evaluator::GetKey(const json::value& cur, const std::string& key) {
   if (cur.is_object()) {
     const json::value* v = internal::Find(cur.get_object(), key);
-    return v ? *v : json::value();
+    return v ? v : &kNullValue;
   }
   if (cur.is_array()) {
     const json::array& arr = cur.get_array();
     if (AllDigits(key)) {
       size_t i = std::stoull(key);
-      return i < arr.size() ? arr[i] : json::value();
+      return i < arr.size() ? &arr[i] : &kNullValue;
     }
     json::array out;  // pluck
     for (const json::value& el : arr) {
@@ -396,74 +414,80 @@ json::value GetKey(const json::value& cur, const std::string& key) {
       const json::value* v = internal::Find(el.get_object(), key);
       if (v) out.push_back(*v);
     }
-    return out;
+    return Keep(std::move(out));
   }
-  return json::value();
+  return &kNullValue;
 }
 
-json::value GetIndex(const json::value& cur, size_t index) {
+Evaluator::Ptr Evaluator::GetIndex(const json::value& cur, size_t index) {
   if (cur.is_array()) {
     const json::array& arr = cur.get_array();
-    return index < arr.size() ? arr[index] : json::value();
+    return index < arr.size() ? &arr[index] : &kNullValue;
   }
   if (cur.is_object()) return GetKey(cur, std::to_string(index));
-  return json::value();
+  return &kNullValue;
 }
 
-json::value AllValues(const json::value& cur) {
-  if (cur.is_array()) return cur;
-  if (!cur.is_object()) return json::value();
+Evaluator::Ptr Evaluator::AllValues(const json::value& cur) {
+  if (cur.is_array()) return &cur;
+  if (!cur.is_object()) return &kNullValue;
   json::array out;
   for (const auto& kv : cur.get_object()) out.push_back(kv.value());
-  return out;
+  return Keep(std::move(out));
 }
 
-void PushChildrenReversed(const json::value& v, std::vector<const json::value*>& stack) {
+void PushChildrenReversed(const json::value& v, size_t depth,
+                          std::vector<std::pair<const json::value*, size_t>>& stack) {
   std::vector<const json::value*> kids;
   if (v.is_array()) {
     for (const json::value& el : v.get_array()) kids.push_back(&el);
   } else if (v.is_object()) {
     for (const auto& kv : v.get_object()) kids.push_back(&kv.value());
   }
-  for (auto it = kids.rbegin(); it != kids.rend(); ++it) stack.push_back(*it);
+  for (auto it = kids.rbegin(); it != kids.rend(); ++it) stack.emplace_back(*it, depth);
 }
 
-Result<json::value> Descendants(const json::value& cur) {
-  if (!cur.is_array() && !cur.is_object()) return json::value();
+Result<Evaluator::Ptr> Evaluator::Descendants(const json::value& cur) {
+  if (!cur.is_array() && !cur.is_object()) return &kNullValue;
   json::array out;
-  std::vector<const json::value*> stack;
-  PushChildrenReversed(cur, stack);
+  std::vector<std::pair<const json::value*, size_t>> stack;
+  PushChildrenReversed(cur, 1, stack);
   while (!stack.empty()) {
-    const json::value* v = stack.back();
+    auto [v, depth] = stack.back();
     stack.pop_back();
+    if (depth > kMaxDeepDepth) {
+      return base::ResourceExhausted("json-query: [**] reached a value nested deeper than " +
+                                     std::to_string(kMaxDeepDepth) + " levels");
+    }
     if (out.size() >= kMaxDeepValues) {
-      return base::ResourceExhausted("json-query: [**] would return more than 1000000 values");
+      return base::ResourceExhausted("json-query: [**] would return more than " +
+                                     std::to_string(kMaxDeepValues) + " values");
     }
     out.push_back(*v);
-    PushChildrenReversed(*v, stack);
+    PushChildrenReversed(*v, depth + 1, stack);
   }
-  return json::value(std::move(out));
+  return Keep(std::move(out));
 }
 
-Result<json::value> Evaluator::EvalQuery(const Query& q, const json::value& cur) {
-  json::value last;
+Result<const json::value*> Evaluator::EvalQuery(const Query& q, const json::value& cur) {
+  Ptr last = &kNullValue;
   for (const Path& p : q.alternatives) {
     OPSFLOW_ASSIGN_OR_RETURN(last, EvalPath(p, cur));
-    if (!last.is_null()) return last;
+    if (!last->is_null()) return last;
   }
   return last;
 }
 
-Result<json::value> Evaluator::EvalPath(const Path& p, const json::value& cur) {
-  json::value v = cur;
+Result<Evaluator::Ptr> Evaluator::EvalPath(const Path& p, const json::value& cur) {
+  Ptr v = &cur;
   for (const Step& s : p) {
-    if (v.is_null()) return v;
-    OPSFLOW_ASSIGN_OR_RETURN(v, ApplyStep(s, v));
+    if (v->is_null()) return v;
+    OPSFLOW_ASSIGN_OR_RETURN(v, ApplyStep(s, *v));
   }
   return v;
 }
 
-Result<json::value> Evaluator::ApplyStep(const Step& s, const json::value& cur) {
+Result<Evaluator::Ptr> Evaluator::ApplyStep(const Step& s, const json::value& cur) {
   switch (s.kind) {
     case StepKind::kKey: return GetKey(cur, s.key);
     case StepKind::kIndex: return GetIndex(cur, s.index);
@@ -471,54 +495,56 @@ Result<json::value> Evaluator::ApplyStep(const Step& s, const json::value& cur) 
     case StepKind::kDeep: return Descendants(cur);
     case StepKind::kFilter: return Filter(s, cur);
     case StepKind::kInner: {
-      OPSFLOW_ASSIGN_OR_RETURN(json::value key, EvalQuery(*s.inner, root_));
-      if (key.is_string()) return GetKey(cur, std::string(key.get_string()));
-      auto index = internal::AsInteger(key);
-      if (key.is_number() && index && *index >= 0) return GetIndex(cur, static_cast<size_t>(*index));
-      return json::value();
+      OPSFLOW_ASSIGN_OR_RETURN(Ptr key, EvalQuery(*s.inner, root_));
+      if (key->is_string()) return GetKey(cur, std::string(key->get_string()));
+      auto index = internal::AsInteger(*key);
+      if (key->is_number() && index && *index >= 0) {
+        return GetIndex(cur, static_cast<size_t>(*index));
+      }
+      return &kNullValue;
     }
     case StepKind::kHelper: {
       if (s.key == "get") return GetKey(cur, s.args[0]);
       if (s.key == "values") return AllValues(cur);
       if (s.key == "keys") {
-        if (!cur.is_object()) return json::value();
+        if (!cur.is_object()) return &kNullValue;
         json::array out;
         for (const auto& kv : cur.get_object()) out.emplace_back(kv.key());
-        return json::value(std::move(out));
+        return Keep(std::move(out));
       }
       if (s.key == "length") {
-        if (cur.is_array()) return json::value(static_cast<int64_t>(cur.get_array().size()));
-        if (cur.is_object()) return json::value(static_cast<int64_t>(cur.get_object().size()));
+        if (cur.is_array()) return Keep(static_cast<int64_t>(cur.get_array().size()));
+        if (cur.is_object()) return Keep(static_cast<int64_t>(cur.get_object().size()));
         if (cur.is_string()) {
-          return json::value(static_cast<int64_t>(internal::CodePointCount(cur.get_string())));
+          return Keep(static_cast<int64_t>(internal::CodePointCount(cur.get_string())));
         }
-        return json::value();
+        return &kNullValue;
       }
-      if (!cur.is_array() || cur.get_array().empty()) return json::value();
-      return s.key == "first" ? cur.get_array().front() : cur.get_array().back();
+      if (!cur.is_array() || cur.get_array().empty()) return &kNullValue;
+      return s.key == "first" ? &cur.get_array().front() : &cur.get_array().back();
     }
   }
-  return json::value();
+  return &kNullValue;
 }
 
-Result<json::value> Evaluator::Filter(const Step& s, const json::value& cur) {
+Result<Evaluator::Ptr> Evaluator::Filter(const Step& s, const json::value& cur) {
   std::vector<const json::value*> candidates;
   if (cur.is_array()) {
     for (const json::value& el : cur.get_array()) candidates.push_back(&el);
   } else if (cur.is_object()) {
     for (const auto& kv : cur.get_object()) candidates.push_back(&kv.value());
   } else {
-    return json::value();
+    return &kNullValue;
   }
   // Inner queries on the right do not depend on the element: evaluate each once.
-  std::vector<std::vector<json::value>> rhs(s.cond->any_of.size());
+  std::vector<std::vector<Ptr>> rhs(s.cond->any_of.size());
   for (size_t i = 0; i < s.cond->any_of.size(); ++i) {
     for (const Clause& cl : s.cond->any_of[i]) {
-      json::value r;
+      Ptr r = nullptr;
       if (cl.inner) {
         OPSFLOW_ASSIGN_OR_RETURN(r, EvalQuery(*cl.inner, root_));
       }
-      rhs[i].push_back(std::move(r));
+      rhs[i].push_back(r);
     }
   }
   json::array matches;
@@ -527,17 +553,16 @@ Result<json::value> Evaluator::Filter(const Step& s, const json::value& cur) {
     for (size_t i = 0; i < s.cond->any_of.size() && !any; ++i) {
       bool all = true;
       for (size_t j = 0; j < s.cond->any_of[i].size() && all; ++j) {
-        const Clause& cl = s.cond->any_of[i][j];
-        OPSFLOW_ASSIGN_OR_RETURN(all, ClauseMatches(cl, cl.inner ? &rhs[i][j] : nullptr, *item));
+        OPSFLOW_ASSIGN_OR_RETURN(all, ClauseMatches(s.cond->any_of[i][j], rhs[i][j], *item));
       }
       any = all;
     }
     if (!any) continue;
-    if (!s.all) return *item;
+    if (!s.all) return item;
     matches.push_back(*item);
   }
-  if (!s.all) return json::value();
-  return json::value(std::move(matches));
+  if (!s.all) return &kNullValue;
+  return Keep(std::move(matches));
 }
 
 bool LiteralEqual(const json::value& actual, const std::string& lit, bool quoted) {
@@ -554,14 +579,15 @@ bool LiteralEqual(const json::value& actual, const std::string& lit, bool quoted
 
 Result<bool> Evaluator::ClauseMatches(const Clause& cl, const json::value* rhs,
                                       const json::value& item) {
-  OPSFLOW_ASSIGN_OR_RETURN(json::value actual, EvalPath(cl.left, item));
-  json::value literal_value;
-  if (!rhs) literal_value = json::value(cl.literal);
-  const json::value& right = rhs ? *rhs : literal_value;
+  OPSFLOW_ASSIGN_OR_RETURN(Ptr actual_ptr, EvalPath(cl.left, item));
+  const json::value& actual = *actual_ptr;
   if (cl.op == Op::kEq || cl.op == Op::kNe) {
     bool eq = rhs ? internal::LooseEqual(actual, *rhs) : LiteralEqual(actual, cl.literal, cl.quoted);
     return cl.op == Op::kEq ? eq : !eq;
   }
+  json::value literal_value;
+  if (!rhs) literal_value = json::value(cl.literal);
+  const json::value& right = rhs ? *rhs : literal_value;
   std::optional<double> a, b;
   if (actual.is_number() || actual.is_string()) a = internal::AsNumber(actual);
   if (right.is_number() || right.is_string()) b = internal::AsNumber(right);
@@ -593,7 +619,8 @@ base::Result<json::value> JsonQuery(const json::value& obj, std::string_view que
   Parser parser;
   OPSFLOW_ASSIGN_OR_RETURN(auto q, parser.ParseQuery(Trim(query), 0));
   Evaluator ev(obj);
-  return ev.EvalQuery(*q, obj);
+  OPSFLOW_ASSIGN_OR_RETURN(const json::value* result, ev.EvalQuery(*q, obj));
+  return *result;
 }
 
 }  // namespace opsflow::tasks
