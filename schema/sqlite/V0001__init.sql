@@ -38,6 +38,8 @@ CREATE INDEX IF NOT EXISTS jobs_name_status ON jobs (workflow_name, status);
 CREATE INDEX IF NOT EXISTS jobs_start ON jobs (start_ms);
 CREATE INDEX IF NOT EXISTS jobs_end ON jobs (end_ms);
 
+-- Iteration ids begin with their job's id (base::IterationUuid), so the primary key clusters a
+-- job's iterations together and new rows append instead of landing on random pages.
 CREATE TABLE IF NOT EXISTS iterations (
   id TEXT PRIMARY KEY,
   job_id TEXT NOT NULL,
@@ -51,5 +53,4 @@ CREATE TABLE IF NOT EXISTS iterations (
   incoming TEXT NOT NULL DEFAULT '{}',
   outgoing TEXT NOT NULL DEFAULT '{}',
   error TEXT
-);
-CREATE INDEX IF NOT EXISTS iterations_job ON iterations (job_id, task_id, iteration);
+) WITHOUT ROWID;

@@ -21,6 +21,7 @@ struct Route {
 const Route kRoutes[] = {
     {"POST", "/login", Login, false},
     {"POST", "/login/", Login, false},
+    {"POST", "/oauth/token", OAuthToken, false},
     {"POST", "/logout", Logout, true},
     {"GET", "/whoami", WhoAmI, true},
     {"GET", "/health/server", HealthServer, false},

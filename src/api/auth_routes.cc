@@ -1,4 +1,6 @@
 // /login, /logout, /whoami, /health/*.
+#include <map>
+
 #include "api/state.h"
 
 namespace opsflow::api {
@@ -27,6 +29,77 @@ void Login(Api::State& s, Call& c) {
   r.body = *token;
   r.headers.emplace_back("Set-Cookie", "token=" + *token + "; Path=/; HttpOnly; SameSite=Strict");
   c.done(std::move(r));
+}
+
+namespace {
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Decodes application/x-www-form-urlencoded text; false on bad percent-encoding.
+bool ParseForm(const std::string& body, std::map<std::string, std::string>* out) {
+  size_t pos = 0;
+  while (pos < body.size()) {
+    size_t amp = body.find('&', pos);
+    std::string part = body.substr(pos, amp == std::string::npos ? std::string::npos : amp - pos);
+    pos = amp == std::string::npos ? body.size() : amp + 1;
+    std::string key, value, *cur = &key;
+    for (size_t i = 0; i < part.size(); ++i) {
+      char ch = part[i];
+      if (ch == '=' && cur == &key) {
+        cur = &value;
+      } else if (ch == '+') {
+        cur->push_back(' ');
+      } else if (ch == '%') {
+        if (i + 2 >= part.size() || HexValue(part[i + 1]) < 0 || HexValue(part[i + 2]) < 0) {
+          return false;
+        }
+        cur->push_back(static_cast<char>(HexValue(part[i + 1]) * 16 + HexValue(part[i + 2])));
+        i += 2;
+      } else {
+        cur->push_back(ch);
+      }
+    }
+    if (!key.empty()) (*out)[key] = value;
+  }
+  return true;
+}
+
+}  // namespace
+
+// OAuth 2 client credentials (SPEC §3): the client id and secret are an account's username and
+// password. Only form-encoded bodies are accepted, as IAP does.
+void OAuthToken(Api::State& s, Call& c) {
+  std::string_view type = c.req.Header("content-type");
+  if (type.find("application/x-www-form-urlencoded") == std::string_view::npos) {
+    ReplyError(c, 415, "/oauth/token takes an application/x-www-form-urlencoded body");
+    return;
+  }
+  std::map<std::string, std::string> form;
+  if (!ParseForm(c.req.body, &form)) {
+    ReplyError(c, 400, "malformed form body");
+    return;
+  }
+  if (form["grant_type"] != "client_credentials") {
+    ReplyError(c, 400, "grant_type must be client_credentials");
+    return;
+  }
+  if (form["client_id"].empty() || form["client_secret"].empty()) {
+    ReplyError(c, 400, "client_id and client_secret are required");
+    return;
+  }
+  auto token = s.deps.accounts->Login(form["client_id"], form["client_secret"]);
+  if (!token.ok()) {
+    ReplyError(c, token.status());
+    return;
+  }
+  Reply(c, 200, bj::object{{"access_token", *token},
+                           {"token_type", "bearer"},
+                           {"expires_in", s.deps.accounts->token_ttl_ms() / 1000}});
 }
 
 void Logout(Api::State& s, Call& c) {

@@ -64,6 +64,7 @@ bj::object ListMetadata(int64_t skip, int64_t limit, int64_t total, size_t page_
 
 // ---- route handlers ----
 void Login(Api::State& s, Call& c);
+void OAuthToken(Api::State& s, Call& c);
 void Logout(Api::State& s, Call& c);
 void WhoAmI(Api::State& s, Call& c);
 void HealthServer(Api::State& s, Call& c);

@@ -45,6 +45,7 @@ class Accounts {
   // The account a token belongs to. Unauthenticated when unknown or expired.
   base::Result<Account> Authenticate(const std::string& token);
   void Logout(const std::string& token);
+  int64_t token_ttl_ms() const { return opts_.token_ttl_ms; }
 
  private:
   base::Result<Account> Load(const std::string& username, std::string* hash);

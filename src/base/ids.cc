@@ -101,6 +101,40 @@ std::string RandomHex(size_t n) {
   return s;
 }
 
+std::string IterationUuidPrefix(std::string_view oid) {
+  std::string s;
+  s.reserve(36);
+  s.append(oid.substr(0, 8));
+  s.push_back('-');
+  s.append(oid.substr(8, 4));
+  s.push_back('-');
+  s.push_back('8');
+  s.append(oid.substr(12, 3));
+  s.push_back('-');
+  s.push_back('8');
+  s.append(oid.substr(15, 3));
+  s.push_back('-');
+  s.append(oid.substr(18, 6));
+  return s;
+}
+
+std::string IterationUuid(std::string_view oid, uint32_t seq) {
+  std::string s = IterationUuidPrefix(oid);
+  for (int shift = 20; shift >= 0; shift -= 4) s.push_back(kHex[(seq >> shift) & 15]);
+  return s;
+}
+
+int64_t IterationUuidSeq(std::string_view uuid) {
+  if (!IsUuid(uuid) || uuid[14] != '8' || uuid[19] != '8') return -1;
+  int64_t seq = 0;
+  for (char c : uuid.substr(30)) {
+    int d = c >= '0' && c <= '9' ? c - '0' : (c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1);
+    if (d < 0) return -1;
+    seq = seq * 16 + d;
+  }
+  return seq;
+}
+
 bool IsObjectId(std::string_view s) { return s.size() == 24 && AllHex(s); }
 
 bool IsUuid(std::string_view s) {

@@ -2,6 +2,7 @@
 // Thread-safety: every function is safe to call from any thread.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -13,6 +14,16 @@ std::string NewObjectId();
 std::string NewUuid();
 // `n` random bytes as lower-case hex (2n characters), from the OS's CSPRNG.
 std::string RandomHex(size_t n);
+
+// The id of the `seq`-th task iteration of the job `object_id` (24 hex): a UUID (version 8,
+// RFC 9562 custom) whose first 30 characters are the same for every iteration of one job and
+// which sort in job-id order, so the store appends instead of scattering inserts.
+// REQUIRES: IsObjectId(object_id), seq < 2^24.
+std::string IterationUuid(std::string_view object_id, uint32_t seq);
+// The first 30 characters shared by every IterationUuid of `object_id`.
+std::string IterationUuidPrefix(std::string_view object_id);
+// The seq of an IterationUuid, or -1 when `uuid` is not one.
+int64_t IterationUuidSeq(std::string_view uuid);
 
 bool IsObjectId(std::string_view s);
 bool IsUuid(std::string_view s);

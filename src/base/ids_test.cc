@@ -23,4 +23,14 @@ TEST(Ids, UuidsAreV4) {
   EXPECT_FALSE(IsObjectId("zzzzzzzzzzzzzzzzzzzzzzzz"));
 }
 
+TEST(Ids, IterationUuidsShareTheJobPrefixAndSort) {
+  std::string job = NewObjectId();
+  std::string a = IterationUuid(job, 1), b = IterationUuid(job, 2);
+  EXPECT_TRUE(IsUuid(a)) << a;
+  EXPECT_LT(a, b);
+  EXPECT_EQ(a.substr(0, 30), IterationUuidPrefix(job));
+  EXPECT_EQ(IterationUuidSeq(b), 2);
+  EXPECT_EQ(IterationUuidSeq(NewUuid()), -1);
+}
+
 }  // namespace opsflow::base

@@ -1,5 +1,7 @@
 #include "http/server.h"
 
+#include <pthread.h>
+
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
@@ -77,6 +79,7 @@ base::Status Server::Impl::Start() {
 }
 
 void Server::Impl::RunThread(net::io_context* ioc) {
+  pthread_setname_np(pthread_self(), "of-http");
   for (;;) {
     try {
       ioc->run();

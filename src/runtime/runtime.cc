@@ -2,6 +2,8 @@
 
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
+#include <pthread.h>
+
 #include <condition_variable>
 #include <map>
 #include <mutex>
@@ -66,6 +68,7 @@ struct ActiveJob {
   std::vector<uint64_t> sched_seq;       // batch in which each task was scheduled
   std::vector<int64_t> resume_due;       // recovered delay wake-ups per task
   std::vector<bool> timer_pending;
+  uint32_t next_iteration = 0;  // sequence for base::IterationUuid
   bool is_new = false;
   bool dirty = false;
   bool vars_dirty = false, errors_dirty = false, desc_dirty = false;
@@ -141,6 +144,7 @@ class Runtime::Impl {
   void MarkDirty(ActiveJob& j);
   void Pump(ActiveJob& j);
   void Dispatch(ActiveJob& j, int task);
+  static bool RunsEagerly(const model::Workflow& wf, int task);
   void Apply(ActiveJob& j, TaskDone& d);
   void Recover(const model::JobRecord& rec);
   store::JobUpdate UpdateOf(ActiveJob& j);
@@ -171,6 +175,11 @@ class Runtime::Impl {
   std::unique_ptr<Batch> to_write_;
   bool wstop_ = false;
 
+ public:
+  std::atomic<int64_t> commits_{0}, commit_rows_{0}, commit_us_{0};
+
+ private:
+
   std::mutex cache_mu_;
   std::unordered_map<std::string, std::shared_ptr<const model::Workflow>> wf_cache_;
 
@@ -186,8 +195,14 @@ base::Status Runtime::Impl::Start() {
     if (rec.status == "running" || rec.status == "paused") Recover(rec);
   }
   workers_ = std::make_unique<WorkerPool>(opts_.task_workers);
-  writer_thread_ = std::thread([this] { WriterLoop(); });
-  loop_thread_ = std::thread([this] { Loop(); });
+  writer_thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "of-writer");
+    WriterLoop();
+  });
+  loop_thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "of-runtime");
+    Loop();
+  });
   if (!jobs_.empty()) {
     base::LogInfo("resumed unfinished jobs", "\"count\":" + std::to_string(jobs_.size()));
   }
@@ -209,6 +224,9 @@ void Runtime::Impl::Stop() {
   }
   wcv_.notify_all();
   if (writer_thread_.joinable()) writer_thread_.join();
+  base::LogInfo("runtime stopped", "\"commits\":" + std::to_string(commits_.load()) +
+                                       ",\"rows\":" + std::to_string(commit_rows_.load()) +
+                                       ",\"commit_ms\":" + std::to_string(commit_us_.load() / 1000));
 }
 
 bool Runtime::Impl::WaitIdle(int64_t timeout_ms) {
@@ -260,6 +278,8 @@ void Runtime::Impl::Recover(const model::JobRecord& rec) {
   if (iters.ok()) {
     std::vector<int> best(n, -1);
     for (const auto& it : *iters) {
+      int64_t seq = base::IterationUuidSeq(it.id);
+      if (seq >= j->next_iteration) j->next_iteration = static_cast<uint32_t>(seq + 1);
       int t = j->wf->FindTask(it.task_id);
       if (t < 0 || it.status != "complete" || it.iteration < best[t]) continue;
       best[t] = it.iteration;
@@ -328,7 +348,13 @@ void Runtime::Impl::WriterLoop() {
       b = std::move(to_write_);
     }
     while (true) {
+      auto t0 = std::chrono::steady_clock::now();
       base::Status st = store_->Commit(b->wb);
+      auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+                    std::chrono::steady_clock::now() - t0).count();
+      commits_++;
+      commit_rows_ += b->wb.size();
+      commit_us_ += us;
       if (st.ok()) break;
       base::LogError("group commit failed; retrying", "\"error\":\"" +
                                                           base::JsonEscape(st.message()) + "\"");
@@ -375,8 +401,8 @@ void Runtime::Impl::MaybeHandOff() {
     if (it == jobs_.end()) continue;
     ActiveJob& j = *it->second;
     j.dirty = false;
-    j.rec.state = engine::EncodeState(j.state);
     if (j.is_new) {
+      j.rec.state = engine::EncodeState(j.state);
       j.is_new = false;
       j.rec.variables_json = bj::serialize(j.variables);
       j.rec.errors_json = bj::serialize(j.errors);
@@ -400,7 +426,10 @@ void Runtime::Impl::MaybeHandOff() {
 void Runtime::Impl::Handle(Committed& c) {
   writer_busy_ = false;
   committed_seq_ = c.batch->seq;
-  for (auto& [cb, snap] : c.batch->replies) cb(std::move(snap));
+  // Building and sending the replies happens off the runtime thread.
+  for (auto& [cb, snap] : c.batch->replies) {
+    workers_->Submit([cb = std::move(cb), snap = std::move(snap)]() mutable { cb(std::move(snap)); });
+  }
   for (const std::string& id : c.batch->touched) {
     auto it = jobs_.find(id);
     if (it == jobs_.end()) continue;
@@ -422,7 +451,10 @@ void Runtime::Impl::Pump(ActiveJob& j) {
   int64_t now = clock_->NowMs();
   for (size_t t = 0; t < j.state.tasks.size(); ++t) {
     const engine::TaskState& ts = j.state.tasks[t];
-    if (ts.status != TaskStatus::kScheduled || j.sched_seq[t] > committed_seq_) continue;
+    if (ts.status != TaskStatus::kScheduled) continue;
+    // Work with effects outside the job waits until the state that scheduled it is durable;
+    // pure built-ins run at once (their results commit with the batch that records them).
+    if (j.sched_seq[t] > committed_seq_ && !RunsEagerly(*j.wf, static_cast<int>(t))) continue;
     if (ts.due_ms > now) {
       if (!j.timer_pending[t]) {
         j.timer_pending[t] = true;
@@ -435,6 +467,14 @@ void Runtime::Impl::Pump(ActiveJob& j) {
   }
 }
 
+bool Runtime::Impl::RunsEagerly(const model::Workflow& wf, int t) {
+  const model::TaskDef& def = wf.tasks()[t];
+  if (def.is_start || def.is_end) return true;
+  if (def.location == "Adapter") return false;
+  const tasks::TaskDescriptor* desc = tasks::FindBuiltin(def.method);
+  return desc == nullptr || !desc->external;
+}
+
 void Runtime::Impl::Dispatch(ActiveJob& j, int t) {
   const model::TaskDef& def = j.wf->tasks()[t];
   int64_t now = clock_->NowMs();
@@ -443,7 +483,7 @@ void Runtime::Impl::Dispatch(ActiveJob& j, int t) {
   d->job_id = j.rec.id;
   d->task = t;
   d->run = j.state.tasks[t].runs;
-  d->iteration_id = base::NewUuid();
+  d->iteration_id = base::IterationUuid(j.rec.id, j.next_iteration++);
   d->start_ms = now;
   if (def.is_start || def.is_end) {
     Apply(j, *d);
@@ -567,6 +607,7 @@ void Runtime::Impl::Apply(ActiveJob& j, TaskDone& d) {
   j.rec.progress = j.state.Progress();
   j.rec.last_updated_ms = now;
   MarkDirty(j);
+  if (!dec.start.empty()) Pump(j);
 }
 
 void Runtime::Impl::Handle(StartCmd& c) {

@@ -1,9 +1,16 @@
 #include "runtime/worker_pool.h"
 
+#include <pthread.h>
+
 namespace opsflow::runtime {
 
 WorkerPool::WorkerPool(int threads) {
-  for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { Loop(); });
+  for (int i = 0; i < threads; ++i) {
+    threads_.emplace_back([this] {
+      pthread_setname_np(pthread_self(), "of-task");
+      Loop();
+    });
+  }
 }
 
 WorkerPool::~WorkerPool() { Stop(); }

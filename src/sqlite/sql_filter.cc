@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "base/clock.h"
+#include "base/ids.h"
 
 namespace opsflow::sqlite {
 namespace bj = boost::json;
@@ -25,6 +26,7 @@ const ColumnMap& JobColumns() {
       {"metrics.progress", {"progress", ColType::kReal}},
       {"created", {"created_ms", ColType::kTimeMs}},
       {"last_updated", {"last_updated_ms", ColType::kTimeMs}},
+      {"", {"rowid", ColType::kInt}},
   };
   return m;
 }
@@ -32,7 +34,7 @@ const ColumnMap& JobColumns() {
 const ColumnMap& IterationColumns() {
   static const ColumnMap m = {
       {"_id", {"id", ColType::kText}},
-      {"job._id", {"job_id", ColType::kText}},
+      {"job._id", {"id", ColType::kIterationJob}},
       {"job.task", {"task_id", ColType::kText}},
       {"name", {"method", ColType::kText}},
       {"status", {"status", ColType::kText}},
@@ -40,6 +42,7 @@ const ColumnMap& IterationColumns() {
       {"metrics.finish_state", {"finish_state", ColType::kText}},
       {"metrics.start_time", {"start_ms", ColType::kTimeMs}},
       {"metrics.end_time", {"end_ms", ColType::kTimeMs}},
+      {"", {"id", ColType::kText}},
   };
   return m;
 }
@@ -126,6 +129,25 @@ bool Translate(const Expr& e, const ColumnMap& cols, std::string* sql, std::vect
     sql->append(std::to_string(args->size()));
     return true;
   };
+  if (type == ColType::kIterationJob) {
+    // Iteration ids start with their job's id: a job filter is a range of the primary key.
+    if ((p.op != Op::kEquals && p.op != Op::kIn) || p.values.empty()) return false;
+    std::string sql_part = "(";
+    std::vector<SqlArg> extra;
+    for (size_t i = 0; i < p.values.size(); ++i) {
+      if (!p.values[i].is_string() || !base::IsObjectId(p.values[i].get_string())) return false;
+      std::string prefix = base::IterationUuidPrefix(p.values[i].get_string());
+      if (i) sql_part += " OR ";
+      size_t n = args->size() + extra.size();
+      sql_part += "(" + c + " >= ?" + std::to_string(n + 1) + " AND " + c + " < ?" +
+                  std::to_string(n + 2) + ")";
+      extra.push_back(prefix);
+      extra.push_back(prefix + "~");
+    }
+    *sql += sql_part + ")";
+    for (auto& a : extra) args->push_back(std::move(a));
+    return true;
+  }
   std::vector<SqlArg> saved = *args;
   std::string saved_sql = *sql;
   auto fail = [&] {
@@ -199,7 +221,8 @@ SqlQuery TranslateQuery(const model::ListQuery& q, const ColumnMap& cols,
       residual->push_back(e);
     }
   }
-  std::string sort_col = "rowid";
+  std::string order_col = cols.at("").name;
+  std::string sort_col = order_col;
   if (!q.sort.empty()) {
     auto it = cols.find(q.sort);
     if (it == cols.end()) {
@@ -210,7 +233,7 @@ SqlQuery TranslateQuery(const model::ListQuery& q, const ColumnMap& cols,
   }
   if (residual->size() != before) return out;
   out.order_limit = " ORDER BY " + sort_col + (q.order < 0 ? " DESC" : " ASC") +
-                    (sort_col == "rowid" ? "" : std::string(", rowid") +
+                    (sort_col == order_col ? "" : ", " + order_col +
                                                     (q.order < 0 ? " DESC" : " ASC")) +
                     " LIMIT " + std::to_string(q.limit) + " OFFSET " + std::to_string(q.skip);
   return out;

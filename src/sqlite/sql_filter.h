@@ -12,13 +12,14 @@
 
 namespace opsflow::sqlite {
 
-enum class ColType { kText, kTimeMs, kReal, kInt };
+enum class ColType { kText, kTimeMs, kReal, kInt, kIterationJob };
 
 struct Column {
   std::string name;
   ColType type;
 };
-using ColumnMap = std::map<std::string, Column>;  // API field -> column
+// API field -> column. The entry "" names the column that keeps insertion order.
+using ColumnMap = std::map<std::string, Column>;
 
 const ColumnMap& JobColumns();
 const ColumnMap& IterationColumns();

@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 #include <sys/stat.h>
 
+#include "base/ids.h"
 #include "sqlite/migrations.h"
 #include "sqlite/sql_filter.h"
 #include "sqlite/stmt.h"
@@ -95,7 +96,13 @@ base::Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& 
   return s;
 }
 
+SqliteStore::SqliteStore(std::string path) : path_(std::move(path)) {}
+
 SqliteStore::~SqliteStore() {
+  ins_version_.reset();
+  ins_job_.reset();
+  upd_job_.reset();
+  ins_iteration_.reset();
   for (sqlite3* db : all_readers_) sqlite3_close(db);
   if (writer_) sqlite3_close(writer_);
 }
@@ -123,6 +130,22 @@ base::Status SqliteStore::Init() {
   OPSFLOW_ASSIGN_OR_RETURN(writer_, OpenConnection());
   OPSFLOW_RETURN_IF_ERROR(Exec(writer_, "PRAGMA wal_autocheckpoint=10000;"));
   for (const char* m : kMigrations) OPSFLOW_RETURN_IF_ERROR(Exec(writer_, m));
+  ins_version_ = std::make_unique<Stmt>(
+      writer_, "INSERT OR IGNORE INTO workflow_versions(version, doc) VALUES(?1, ?2)");
+  ins_job_ = std::make_unique<Stmt>(
+      writer_, std::string("INSERT INTO jobs(") + kJobColumns +
+                   ") VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19)");
+  upd_job_ = std::make_unique<Stmt>(
+      writer_,
+      "UPDATE jobs SET status=?2, state=?3, progress=?4, last_updated_ms=?5, "
+      "end_ms=COALESCE(?6, end_ms), variables=COALESCE(?7, variables), "
+      "errors=COALESCE(?8, errors), description=COALESCE(?9, description) WHERE id=?1");
+  ins_iteration_ = std::make_unique<Stmt>(
+      writer_, std::string("INSERT OR REPLACE INTO iterations(") + kIterationColumns +
+                   ") VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)");
+  for (Stmt* st : {ins_version_.get(), ins_job_.get(), upd_job_.get(), ins_iteration_.get()}) {
+    OPSFLOW_RETURN_IF_ERROR(st->status());
+  }
   return base::Status::Ok();
 }
 
@@ -150,63 +173,53 @@ void SqliteStore::ReleaseReader(sqlite3* db) {
 base::Status SqliteStore::Commit(const store::WriteBatch& b) {
   std::lock_guard<std::mutex> l(write_mu_);
   OPSFLOW_RETURN_IF_ERROR(Exec(writer_, "BEGIN IMMEDIATE"));
-  auto fail = [&](base::Status st) {
+  auto fail = [&](Stmt& st) {
+    base::Status status = st.Done();
+    st.Reset();
     (void)Exec(writer_, "ROLLBACK");
-    return st;
+    return status;
   };
-  {
-    Stmt v(writer_, "INSERT OR IGNORE INTO workflow_versions(version, doc) VALUES(?1, ?2)");
-    for (const auto& wv : b.versions) {
-      v.Bind(1, wv.version).Bind(2, wv.doc_json);
-      v.Step();
-      if (auto st = v.Done(); !st.ok()) return fail(st);
-      v.Reset();
-    }
+  Stmt& v = *ins_version_;
+  for (const auto& wv : b.versions) {
+    v.BindRef(1, wv.version).BindRef(2, wv.doc_json);
+    v.Step();
+    if (!v.Done().ok()) return fail(v);
+    v.Reset();
   }
-  if (!b.new_jobs.empty()) {
-    Stmt j(writer_, std::string("INSERT INTO jobs(") + kJobColumns +
-                        ") VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,"
-                        "?19)");
-    for (const auto& r : b.new_jobs) {
-      j.Bind(1, r.id).Bind(2, r.workflow_name).Bind(3, r.workflow_version).Bind(4, r.status);
-      j.Bind(5, r.description).Bind(6, r.type).Bind(7, r.created_by).Bind(8, r.created_ms);
-      j.Bind(9, r.last_updated_ms).BindMs(10, r.start_ms).BindMs(11, r.end_ms);
-      j.Bind(12, r.progress).Bind(13, r.groups_json).Bind(14, r.variables_json);
-      j.Bind(15, r.errors_json).Bind(16, r.state).Bind(17, r.parent_json);
-      j.Bind(18, r.ancestors_json).Bind(19, r.watchers_json);
-      j.Step();
-      if (auto st = j.Done(); !st.ok()) return fail(st);
-      j.Reset();
-    }
+  Stmt& j = *ins_job_;
+  for (const auto& r : b.new_jobs) {
+    j.BindRef(1, r.id).BindRef(2, r.workflow_name).BindRef(3, r.workflow_version);
+    j.BindRef(4, r.status).BindRef(5, r.description).BindRef(6, r.type);
+    j.BindRef(7, r.created_by).Bind(8, r.created_ms).Bind(9, r.last_updated_ms);
+    j.BindMs(10, r.start_ms).BindMs(11, r.end_ms).Bind(12, r.progress);
+    j.BindRef(13, r.groups_json).BindRef(14, r.variables_json).BindRef(15, r.errors_json);
+    j.BindRef(16, r.state).BindRef(17, r.parent_json).BindRef(18, r.ancestors_json);
+    j.BindRef(19, r.watchers_json);
+    j.Step();
+    if (!j.Done().ok()) return fail(j);
+    j.Reset();
   }
-  if (!b.job_updates.empty()) {
-    Stmt u(writer_,
-           "UPDATE jobs SET status=?2, state=?3, progress=?4, last_updated_ms=?5, "
-           "end_ms=COALESCE(?6, end_ms), variables=COALESCE(?7, variables), "
-           "errors=COALESCE(?8, errors), description=COALESCE(?9, description) WHERE id=?1");
-    for (const auto& r : b.job_updates) {
-      u.Bind(1, r.id).Bind(2, r.status).Bind(3, r.state).Bind(4, r.progress);
-      u.Bind(5, r.last_updated_ms).BindMs(6, r.end_ms);
-      if (r.variables_json) u.Bind(7, *r.variables_json);
-      if (r.errors_json) u.Bind(8, *r.errors_json);
-      if (r.description) u.Bind(9, *r.description);
-      u.Step();
-      if (auto st = u.Done(); !st.ok()) return fail(st);
-      u.Reset();
-    }
+  Stmt& u = *upd_job_;
+  for (const auto& r : b.job_updates) {
+    u.BindRef(1, r.id).BindRef(2, r.status).BindRef(3, r.state).Bind(4, r.progress);
+    u.Bind(5, r.last_updated_ms).BindMs(6, r.end_ms);
+    if (r.variables_json) u.BindRef(7, *r.variables_json);
+    if (r.errors_json) u.BindRef(8, *r.errors_json);
+    if (r.description) u.BindRef(9, *r.description);
+    u.Step();
+    if (!u.Done().ok()) return fail(u);
+    u.Reset();
   }
-  if (!b.iterations.empty()) {
-    Stmt it(writer_, std::string("INSERT OR REPLACE INTO iterations(") + kIterationColumns +
-                         ") VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)");
-    for (const auto& r : b.iterations) {
-      it.Bind(1, r.id).Bind(2, r.job_id).Bind(3, r.task_id).Bind(4, int64_t{r.iteration});
-      it.Bind(5, r.method).Bind(6, r.status).Bind(7, r.finish_state).BindMs(8, r.start_ms);
-      it.BindMs(9, r.end_ms).Bind(10, r.incoming_json).Bind(11, r.outgoing_json);
-      if (r.error.empty()) it.BindNull(12); else it.Bind(12, r.error);
-      it.Step();
-      if (auto st = it.Done(); !st.ok()) return fail(st);
-      it.Reset();
-    }
+  Stmt& it = *ins_iteration_;
+  for (const auto& r : b.iterations) {
+    it.BindRef(1, r.id).BindRef(2, r.job_id).BindRef(3, r.task_id);
+    it.Bind(4, int64_t{r.iteration}).BindRef(5, r.method).BindRef(6, r.status);
+    it.BindRef(7, r.finish_state).BindMs(8, r.start_ms).BindMs(9, r.end_ms);
+    it.BindRef(10, r.incoming_json).BindRef(11, r.outgoing_json);
+    if (r.error.empty()) it.BindNull(12); else it.BindRef(12, r.error);
+    it.Step();
+    if (!it.Done().ok()) return fail(it);
+    it.Reset();
   }
   return Exec(writer_, "COMMIT");
 }
@@ -247,9 +260,11 @@ base::Result<std::vector<model::IterationRecord>> SqliteStore::IterationsOfJob(
     const std::string& job_id) {
   ReadLease lease(this);
   if (!lease.db()) return base::Unavailable("store unavailable");
+  // Iteration ids begin with the job id (base::IterationUuid): read the key range.
+  std::string prefix = base::IterationUuidPrefix(job_id);
   Stmt s(lease.db(), std::string("SELECT ") + kIterationColumns +
-                         " FROM iterations WHERE job_id=?1 ORDER BY task_id, iteration");
-  s.Bind(1, job_id);
+                         " FROM iterations WHERE id >= ?1 AND id < ?2 ORDER BY id");
+  s.Bind(1, prefix).Bind(2, prefix + "~");
   std::vector<model::IterationRecord> out;
   while (s.Step()) out.push_back(ReadIteration(s));
   OPSFLOW_RETURN_IF_ERROR(s.Done());

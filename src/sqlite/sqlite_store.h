@@ -15,6 +15,8 @@ struct sqlite3;
 
 namespace opsflow::sqlite {
 
+class Stmt;
+
 class SqliteStore final : public store::JobStore, public store::DocStore {
  public:
   // Opens (creating if needed) `dir`/opsflow.db and applies the migrations.
@@ -41,7 +43,7 @@ class SqliteStore final : public store::JobStore, public store::DocStore {
 
  private:
   class ReadLease;
-  explicit SqliteStore(std::string path) : path_(std::move(path)) {}
+  explicit SqliteStore(std::string path);
   base::Status Init();
   base::Result<sqlite3*> OpenConnection();
   sqlite3* AcquireReader();
@@ -50,6 +52,8 @@ class SqliteStore final : public store::JobStore, public store::DocStore {
   std::string path_;
   std::mutex write_mu_;
   sqlite3* writer_ = nullptr;
+  // The group-commit statements, prepared once on the write connection.
+  std::unique_ptr<Stmt> ins_version_, ins_job_, upd_job_, ins_iteration_;
   std::mutex read_mu_;
   std::vector<sqlite3*> idle_readers_;
   std::vector<sqlite3*> all_readers_;

@@ -28,6 +28,11 @@ class Stmt {
     sqlite3_bind_text(st_, i, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
     return *this;
   }
+  // Binds without copying. REQUIRES: `s` outlives the next Step()/Reset().
+  Stmt& BindRef(int i, std::string_view s) {
+    sqlite3_bind_text(st_, i, s.data(), static_cast<int>(s.size()), SQLITE_STATIC);
+    return *this;
+  }
   Stmt& Bind(int i, int64_t v) {
     sqlite3_bind_int64(st_, i, v);
     return *this;

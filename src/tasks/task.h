@@ -44,6 +44,11 @@ struct TaskDescriptor {
   std::string_view method;        // e.g. "query"
   RunFn run;
   bool reads_job_variables = false;
+  // The task reaches outside the job (network, other jobs, people). The runtime starts such a
+  // task only once the state that scheduled it is durable. A task without external effects is
+  // a pure function of its inputs: the runtime may run it as soon as it is ready, because its
+  // result becomes visible (and durable) only in the group commit that records it.
+  bool external = false;
 };
 
 // The descriptor of built-in WorkFlowEngine method `method`, or nullptr if there is none.
