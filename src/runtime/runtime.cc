@@ -73,7 +73,6 @@ struct ActiveJob {
   bool dirty = false;
   bool vars_dirty = false, errors_dirty = false, desc_dirty = false;
   uint64_t touched_seq = 0;
-  std::vector<StartCallback> start_waiters;
 };
 
 struct TaskDone {
@@ -332,10 +331,17 @@ void Runtime::Impl::Loop() {
         writer_busy_ = false;
         committed_seq_ = cm->batch->seq;
         for (auto& [cb, snap] : cm->batch->replies) cb(std::move(snap));
+      } else if (auto* sc = std::get_if<StartCmd>(&c)) {
+        sc->done(base::Unavailable("server is shutting down"));
       }
     }
     inbox_.clear();
   }
+  std::lock_guard<std::mutex> l(mu_);
+  for (Command& c : inbox_) {
+    if (auto* sc = std::get_if<StartCmd>(&c)) sc->done(base::Unavailable("server is shutting down"));
+  }
+  inbox_.clear();
 }
 
 void Runtime::Impl::WriterLoop() {
@@ -412,8 +418,6 @@ void Runtime::Impl::MaybeHandOff() {
     } else {
       b->wb.job_updates.push_back(UpdateOf(j));
     }
-    for (auto& cb : j.start_waiters) b->replies.emplace_back(std::move(cb), SnapshotOf(j));
-    j.start_waiters.clear();
   }
   writer_busy_ = true;
   {
@@ -569,11 +573,12 @@ void Runtime::Impl::Apply(ActiveJob& j, TaskDone& d) {
     j.rec.description = *r.job_description;
     j.desc_dirty = true;
   }
-  if (!def.outgoing.empty()) {
+  FinishState finish = ToFinish(r.finish);
+  // A task that could not do its work (error) leaves the job's variables as they were.
+  if (!def.outgoing.empty() && finish != FinishState::kError) {
     engine::ApplyOutgoing(def, r.outgoing, &j.variables);
     j.vars_dirty = true;
   }
-  FinishState finish = ToFinish(r.finish);
   model::IterationRecord it;
   it.id = d.iteration_id;
   it.job_id = j.rec.id;
@@ -647,7 +652,9 @@ void Runtime::Impl::Handle(StartCmd& c) {
     // workflow_start completes at once (SPEC §1: the reply shows it complete).
     Dispatch(ref, wf.start());
   }
-  ref.start_waiters.push_back(std::move(c.done));
+  // The reply shows the job as it was created (running, workflow_start complete) and is sent
+  // once the batch that inserts the job is durable.
+  current_->replies.emplace_back(std::move(c.done), SnapshotOf(ref));
 }
 
 // ---- Runtime ----

@@ -28,7 +28,6 @@ void WorkerPool::Stop() {
   {
     std::lock_guard<std::mutex> l(mu_);
     stop_ = true;
-    queue_.clear();
   }
   cv_.notify_all();
   for (auto& t : threads_) {
@@ -43,7 +42,7 @@ void WorkerPool::Loop() {
     {
       std::unique_lock<std::mutex> l(mu_);
       cv_.wait(l, [&] { return stop_ || !queue_.empty(); });
-      if (stop_) return;
+      if (queue_.empty()) return;  // stopped, and everything queued has run
       work = std::move(queue_.front());
       queue_.pop_front();
     }

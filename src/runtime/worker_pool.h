@@ -16,7 +16,7 @@ class WorkerPool {
   explicit WorkerPool(int threads);
   ~WorkerPool();
   void Submit(std::function<void()> work);
-  void Stop();  // drops queued work, joins the threads
+  void Stop();  // runs what is already queued, refuses new work, joins the threads
 
  private:
   void Loop();

@@ -1,0 +1,218 @@
+#!/usr/bin/env python3
+"""Graceful shutdown suite (SPEC §5 Durability, serve's SIGTERM handling): start ~20 jobs of
+itest-delay (0.3 s delay task), send SIGTERM while some sit in their delay, and check that
+  * the process exits with code 0 (waited for at most 10 s) and logs "stopped";
+  * requests sent while it shuts down get a complete HTTP answer (a 200 that raced the signal,
+    or a clean 503) or a refused connection, never a hang;
+  * after a restart on the same --data every acknowledged job completes with the expected
+    variables and no task of a job has two complete iterations."""
+import argparse
+import collections
+import http.client
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+sys.dont_write_bytecode = True  # keep the source tree clean
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import itest_common as ic  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+JOBS = 20
+PROBE_THREADS = 4
+EXIT_WAIT_S = 10
+PROBE_TIMEOUT_S = 8  # a probe that gets no answer in this long counts as a hang
+DELAY_TASKS = ["workflow_start", "b001", "b002", "b003", "b004", "workflow_end"]
+
+
+def expected_vars(tag):
+    return {"tag": tag, "result": tag + "-done", "phase": "after"}
+
+
+def delay_running(srv):
+    """True when some task of itest-delay's delay step (b002) is running."""
+    r = srv.request("GET", "/operations-manager/tasks?equals[status]=running&limit=100"
+                    "&include=job,status,name", timeout=10)
+    if r.status != 200:
+        raise RuntimeError("listing running tasks: %r" % r)
+    for t in r.json().get("data", []):
+        job = t.get("job") or {}
+        if job.get("task") == "b002" or t.get("name") == "delay":
+            return True
+    return False
+
+
+def probe_loop(srv, stop, acked, outcomes, lock, n0):
+    """Sends requests (job starts and health checks) until `stop`; classifies every outcome."""
+    i = n0
+    while not stop.is_set():
+        i += 1
+        start = i % 2 == 0
+        tag = "probe-%d" % i
+        try:
+            if start:
+                r = srv.start_job("itest-delay", {"tag": tag}, timeout=PROBE_TIMEOUT_S)
+            else:
+                r = srv.request("GET", "/health/server", auth=False, timeout=PROBE_TIMEOUT_S)
+        except ConnectionRefusedError:
+            with lock:
+                outcomes["refused"] += 1
+            continue
+        except socket.timeout:
+            with lock:
+                outcomes["HANG (no answer in %ds)" % PROBE_TIMEOUT_S] += 1
+            continue
+        except (http.client.HTTPException, OSError) as e:
+            with lock:
+                outcomes["broken: %s" % type(e).__name__] += 1
+            continue
+        with lock:
+            outcomes["status %d" % r.status] += 1
+            if start and r.status == 200:
+                acked[r.json()["data"]["_id"]] = tag
+
+
+def verify(srv, acked, failures):
+    for job_id, tag in sorted(acked.items()):
+        r = srv.wait_job(job_id, timeout=60)
+        d = r.json()["data"]
+        if d.get("status") != "complete":
+            failures.append("job %s (%s) ended %s" % (job_id, tag, d.get("status")))
+            continue
+        v = d.get("variables", {})
+        bad = {k: v.get(k, "<missing>") for k, want in expected_vars(tag).items() if v.get(k) != want}
+        if bad:
+            failures.append("job %s variables wrong: got %s, expected %s" % (job_id, bad, expected_vars(tag)))
+        r = srv.request("GET", "/operations-manager/tasks?equals[job._id]=%s&limit=1000"
+                        "&include=job,status,iteration" % job_id)
+        if r.status != 200:
+            failures.append("task list of %s: %r" % (job_id, r))
+            continue
+        complete = collections.Counter(t["job"]["task"] for t in r.json()["data"]
+                                       if t.get("status") == "complete")
+        twice = {k: n for k, n in complete.items() if n > 1}
+        if twice:
+            failures.append("job %s: tasks completed more than once: %s" % (job_id, twice))
+        never = [t for t in DELAY_TASKS if complete[t] == 0]
+        if never:
+            failures.append("job %s is complete but these tasks never completed: %s" % (job_id, never))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--binary", required=True)
+    args = ap.parse_args()
+    binary = os.path.abspath(args.binary)
+    root = tempfile.mkdtemp(prefix="opsflow-sigterm-")
+    data = os.path.join(root, "data")
+    failures = []
+    acked = {}
+    srv = None
+    try:
+        srv = ic.Server(binary, data_dir=data, log_name="first").start()
+        srv.import_file(os.path.join(HERE, "fixtures", "itest-delay.json"))
+
+        # ~20 jobs, from a few threads so that many are in their delay together
+        lock = threading.Lock()
+        start_errors = []
+
+        def starter(k):
+            for i in range(k, JOBS, 4):
+                tag = "t-%d" % i
+                r = srv.start_job("itest-delay", {"tag": tag})
+                with lock:
+                    if r.status == 200:
+                        acked[r.json()["data"]["_id"]] = tag
+                    else:
+                        start_errors.append(r)
+
+        threads = [threading.Thread(target=starter, args=(k,)) for k in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        if start_errors:
+            raise RuntimeError("job start failed: %r" % start_errors[0])
+        # wait (by polling) until a job sits in its delay; if all finished already, start more
+        in_delay = False
+        for extra in range(200):
+            if delay_running(srv):
+                in_delay = True
+                break
+            tag = "x-%d" % extra
+            r = srv.start_job("itest-delay", {"tag": tag})
+            if r.status != 200:
+                raise RuntimeError("job start failed: %r" % r)
+            acked[r.json()["data"]["_id"]] = tag
+        if not in_delay:
+            failures.append("never saw a job in its delay task; shutdown was not exercised mid-job")
+        r = srv.request("GET", "/operations-manager/jobs?equals[status]=running&limit=1")
+        running = r.json()["metadata"]["total"] if r.status == 200 else "?"
+        print("%d jobs acknowledged, %s running, a delay task running: %s" % (len(acked), running, in_delay),
+              flush=True)
+
+        # probes run across the signal
+        stop = threading.Event()
+        outcomes = collections.Counter()
+        probes = [threading.Thread(target=probe_loop, args=(srv, stop, acked, outcomes, lock, 1000 * k),
+                                   daemon=True) for k in range(PROBE_THREADS)]
+        for t in probes:
+            t.start()
+        srv.proc.send_signal(signal.SIGTERM)
+        try:
+            rc = srv.proc.wait(timeout=EXIT_WAIT_S)
+        except subprocess.TimeoutExpired:
+            rc = None
+            failures.append("server still running %d s after SIGTERM" % EXIT_WAIT_S)
+        # keep probing the dead port briefly: those must be refused
+        deadline = time.monotonic() + 0.5
+        while time.monotonic() < deadline and any(t.is_alive() for t in probes):
+            time.sleep(0.05)
+        stop.set()
+        for t in probes:
+            t.join(PROBE_TIMEOUT_S + 5)
+        print("shutdown: exit code %s; probe outcomes: %s" % (rc, dict(outcomes)), flush=True)
+        if rc is not None and rc != 0:
+            failures.append("server exited with code %d after SIGTERM" % rc)
+        log = srv.log_tail(200000)
+        if "stopped" not in log:
+            failures.append('server log has no "stopped" line')
+        for k, n in outcomes.items():
+            if k in ("refused", "status 200", "status 503"):
+                continue
+            failures.append("%d request(s) during shutdown ended '%s'" % (n, k))
+        srv.kill()  # SIGKILL if still alive; closes the log
+
+        srv = ic.Server(binary, data_dir=data, log_name="restart").start()
+        r = srv.request("GET", "/operations-manager/jobs?equals[status]=running&limit=1")
+        print("after restart %s jobs still running" % (r.json()["metadata"]["total"] if r.status == 200 else r),
+              flush=True)
+        verify(srv, acked, failures)
+        print("verified %d acknowledged jobs" % len(acked), flush=True)
+    except Exception as e:  # noqa: BLE001
+        failures.append("%s: %s" % (type(e).__name__, e))
+    finally:
+        if srv is not None:
+            srv.kill()
+        if failures:
+            for name in sorted(os.listdir(root)):
+                if name.endswith(".log"):
+                    with open(os.path.join(root, name), "rb") as f:
+                        print("--- %s (tail) ---\n%s" % (name, f.read()[-3000:].decode("utf-8", "replace")))
+        if not os.environ.get("OPSFLOW_ITEST_KEEP"):
+            shutil.rmtree(root, ignore_errors=True)
+    for f in failures[:40]:
+        print("FAIL " + f)
+    print("sigterm_shutdown: %s" % ("FAILED" if failures else "passed"))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
