@@ -3,7 +3,9 @@
 itest-delay (0.3 s delay task), send SIGTERM while some sit in their delay, and check that
   * the process exits with code 0 (waited for at most 10 s) and logs "stopped";
   * requests sent while it shuts down get a complete HTTP answer (a 200 that raced the signal,
-    or a clean 503) or a refused connection, never a hang;
+    or a clean 503) or a refused connection, never a hang or a partial answer; a connection
+    closed before any answer (reset / no response: one still in the listen backlog when the
+    listener closed) is a warning, or a failure with --strict;
   * after a restart on the same --data every acknowledged job completes with the expected
     variables and no task of a job has two complete iterations."""
 import argparse
@@ -36,15 +38,14 @@ def expected_vars(tag):
     return {"tag": tag, "result": tag + "-done", "phase": "after"}
 
 
-def delay_running(srv):
-    """True when some task of itest-delay's delay step (b002) is running."""
-    r = srv.request("GET", "/operations-manager/tasks?equals[status]=running&limit=100"
-                    "&include=job,status,name", timeout=10)
-    if r.status != 200:
-        raise RuntimeError("listing running tasks: %r" % r)
-    for t in r.json().get("data", []):
-        job = t.get("job") or {}
-        if job.get("task") == "b002" or t.get("name") == "delay":
+def delay_running(srv, job_ids):
+    """True when the delay step (b002) of one of `job_ids` is running (per the job view)."""
+    for job_id in job_ids:
+        r = srv.request("GET", "/operations-manager/jobs/%s" % job_id, timeout=10)
+        if r.status != 200:
+            raise RuntimeError("GET job %s: %r" % (job_id, r))
+        d = r.json()["data"]
+        if d.get("status") == "running" and d.get("tasks", {}).get("b002", {}).get("status") == "running":
             return True
     return False
 
@@ -68,6 +69,12 @@ def probe_loop(srv, stop, acked, outcomes, lock, n0):
         except socket.timeout:
             with lock:
                 outcomes["HANG (no answer in %ds)" % PROBE_TIMEOUT_S] += 1
+            continue
+        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError) as e:
+            # closed before any byte of an answer: a connection still in the listen backlog (or
+            # accepted but not yet read) when the listener closed
+            with lock:
+                outcomes["dropped: %s" % type(e).__name__] += 1
             continue
         except (http.client.HTTPException, OSError) as e:
             with lock:
@@ -108,6 +115,8 @@ def verify(srv, acked, failures):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--binary", required=True)
+    ap.add_argument("--strict", action="store_true",
+                    help="fail when a request is dropped without an answer (not a 503, not refused)")
     args = ap.parse_args()
     binary = os.path.abspath(args.binary)
     root = tempfile.mkdtemp(prefix="opsflow-sigterm-")
@@ -142,8 +151,8 @@ def main():
             raise RuntimeError("job start failed: %r" % start_errors[0])
         # wait (by polling) until a job sits in its delay; if all finished already, start more
         in_delay = False
-        for extra in range(200):
-            if delay_running(srv):
+        for extra in range(50):
+            if delay_running(srv, list(acked)[-JOBS:]):
                 in_delay = True
                 break
             tag = "x-%d" % extra
@@ -186,6 +195,10 @@ def main():
             failures.append('server log has no "stopped" line')
         for k, n in outcomes.items():
             if k in ("refused", "status 200", "status 503"):
+                continue
+            if k.startswith("dropped") and not args.strict:
+                print("WARN %d request(s) during shutdown were dropped without an answer (%s); "
+                      "--strict makes this a failure" % (n, k))
                 continue
             failures.append("%d request(s) during shutdown ended '%s'" % (n, k))
         srv.kill()  # SIGKILL if still alive; closes the log

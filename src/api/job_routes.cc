@@ -1,4 +1,6 @@
 // /operations-manager/jobs: start, read, list.
+#include <functional>
+
 #include "api/state.h"
 #include "base/ids.h"
 #include "json/parse.h"
@@ -132,7 +134,8 @@ void GetJob(Api::State& s, Call& c) {
 // Pages `docs` (already filtered by the store's SQL) through residual filters, sort and paging
 // when the store could not do it all.
 static void FinishList(Call& c, const model::ListQuery& q, std::vector<bj::value> docs,
-                       int64_t total, bool residual, const std::vector<model::Expr>& rest) {
+                       int64_t total, bool residual, const std::vector<model::Expr>& rest,
+                       const std::function<void(bj::value&)>& complete = {}) {
   if (residual) {
     std::vector<bj::value> kept;
     for (auto& d : docs) {
@@ -151,7 +154,10 @@ static void FinishList(Call& c, const model::ListQuery& q, std::vector<bj::value
     }
     total = static_cast<int64_t>(kept.size());
     std::vector<bj::value> page;
-    for (int64_t i = q.skip; i < total && i < q.skip + q.limit; ++i) page.push_back(kept[i]);
+    for (int64_t i = q.skip; i < total && i < q.skip + q.limit; ++i) {
+      page.push_back(std::move(kept[i]));
+      if (complete) complete(page.back());
+    }
     docs = std::move(page);
   }
   bj::array data;
@@ -186,12 +192,20 @@ void ListJobs(Api::State& s, Call& c) {
     ReplyError(c, page.status());
     return;
   }
+  // Filtering in memory needs only the documents; iteration ids are added to the page's jobs.
+  bool residual = !rest.empty();
   std::vector<bj::value> docs;
   for (const auto& rec : page->items) {
-    auto doc = s.deps.runtime->GetJobDocument(rec.id);
+    auto doc = s.deps.runtime->BuildJobDocument(rec, !residual);
     if (doc.ok()) docs.emplace_back(std::move(doc).value());
   }
-  FinishList(c, *q, std::move(docs), page->total, !rest.empty(), rest);
+  FinishList(c, *q, std::move(docs), page->total, residual, rest, [&](bj::value& d) {
+    if (!residual) return;
+    const bj::value* id = d.is_object() ? d.get_object().if_contains("_id") : nullptr;
+    if (!id || !id->is_string()) return;
+    auto full = s.deps.runtime->GetJobDocument(std::string(id->get_string()));
+    if (full.ok()) d = std::move(full).value();
+  });
 }
 
 bj::object IterationDoc(const model::IterationRecord& r) {

@@ -115,8 +115,8 @@ struct Timer {
 
 class Runtime::Impl {
  public:
-  Impl(store::JobStore* store, base::Clock* clock, RuntimeOptions opts)
-      : store_(store), clock_(clock), opts_(opts) {}
+  Impl(store::JobStore* store, store::DocStore* docs, base::Clock* clock, RuntimeOptions opts)
+      : store_(store), docs_(docs), clock_(clock), opts_(opts) {}
 
   base::Status Start();
   void Stop();
@@ -145,12 +145,14 @@ class Runtime::Impl {
   void Dispatch(ActiveJob& j, int task);
   static bool RunsEagerly(const model::Workflow& wf, int task);
   void Apply(ActiveJob& j, TaskDone& d);
+  static model::IterationRecord RunningIteration(const ActiveJob& j, const TaskDone& d);
   void Recover(const model::JobRecord& rec);
   store::JobUpdate UpdateOf(ActiveJob& j);
   JobSnapshot SnapshotOf(const ActiveJob& j);
   void AddError(ActiveJob& j, const std::string& task, const std::string& message);
 
   store::JobStore* store_;
+  store::DocStore* docs_;
   base::Clock* clock_;
   RuntimeOptions opts_;
 
@@ -511,8 +513,24 @@ void Runtime::Impl::Dispatch(ActiveJob& j, int t) {
     return;
   }
   bj::object vars = desc->reads_job_variables ? j.variables : bj::object();
-  workers_->Submit([this, d, desc, vars = std::move(vars), now]() mutable {
+  std::string tr_id;
+  if (def.method == "transformation") {
+    if (const bj::value* v = d->incoming.if_contains("tr_id"); v && v->is_string()) {
+      tr_id = std::string(v->get_string());
+    }
+  }
+  workers_->Submit([this, d, desc, vars = std::move(vars), now, tr_id]() mutable {
     tasks::TaskContext ctx{d->incoming, vars, now};
+    bj::object jst;
+    if (!tr_id.empty() && docs_) {
+      if (auto text = docs_->Get("transformation", tr_id); text.ok()) {
+        auto parsed = json::Parse(*text, {.max_depth = 256, .max_bytes = size_t(1) << 30});
+        if (parsed.ok() && parsed->is_object()) {
+          jst = std::move(parsed->as_object());
+          ctx.transformation = &jst;
+        }
+      }
+    }
     d->result = desc->run(ctx);
     Post(std::move(*d));
   });
@@ -530,10 +548,27 @@ void Runtime::Impl::Handle(TaskDone& d) {
     j.state.tasks[d.task].due_ms = due;
     d.result.delay_ms = 0;
     MarkDirty(j);  // the wake-up time is durable, so a restart keeps waiting, not restarting
+    current_->wb.iterations.push_back(RunningIteration(j, d));
     timers_.push(Timer{due, j.rec.id, d.task, d.run, std::make_shared<TaskDone>(std::move(d))});
     return;
   }
   Apply(j, d);
+}
+
+// The record of a task still running (a delay, later an adapter call or a person), so lists of
+// running tasks show it; the final record replaces it (same id).
+model::IterationRecord Runtime::Impl::RunningIteration(const ActiveJob& j, const TaskDone& d) {
+  const model::TaskDef& def = j.wf->tasks()[d.task];
+  model::IterationRecord it;
+  it.id = d.iteration_id;
+  it.job_id = j.rec.id;
+  it.task_id = def.id;
+  it.iteration = static_cast<int>(d.run) - 1;
+  it.method = def.method;
+  it.status = "running";
+  it.start_ms = d.start_ms;
+  it.incoming_json = bj::serialize(d.incoming);
+  return it;
 }
 
 void Runtime::Impl::FireTimers() {
@@ -659,8 +694,9 @@ void Runtime::Impl::Handle(StartCmd& c) {
 
 // ---- Runtime ----
 
-Runtime::Runtime(store::JobStore* store, base::Clock* clock, RuntimeOptions opts)
-    : impl_(std::make_unique<Impl>(store, clock, opts)) {}
+Runtime::Runtime(store::JobStore* store, store::DocStore* docs, base::Clock* clock,
+                 RuntimeOptions opts)
+    : impl_(std::make_unique<Impl>(store, docs, clock, opts)) {}
 Runtime::~Runtime() { impl_->Stop(); }
 base::Status Runtime::Start() { return impl_->Start(); }
 void Runtime::Stop() { impl_->Stop(); }
@@ -677,17 +713,24 @@ base::Result<std::shared_ptr<const model::Workflow>> Runtime::WorkflowVersion(
 base::Result<bj::object> Runtime::GetJobDocument(const std::string& id) {
   auto rec = impl_->store()->GetJob(id);
   if (!rec.ok()) return rec.status();
-  auto wf = impl_->WorkflowVersion(rec->workflow_version);
+  return BuildJobDocument(*rec, true);
+}
+
+base::Result<bj::object> Runtime::BuildJobDocument(const model::JobRecord& rec,
+                                                   bool with_iterations) {
+  auto wf = impl_->WorkflowVersion(rec.workflow_version);
   if (!wf.ok()) return wf.status();
-  auto st = engine::DecodeState(rec->state);
+  auto st = engine::DecodeState(rec.state);
   if (!st.ok()) return st.status();
-  auto iters = impl_->store()->IterationsOfJob(id);
-  if (!iters.ok()) return iters.status();
   std::map<std::string, std::vector<std::string>> ids;
-  for (const auto& it : *iters) ids[it.task_id].push_back(it.id);
-  bj::object vars = ParseObject(rec->variables_json);
-  bj::array errors = ParseArray(rec->errors_json);
-  return engine::BuildJobDocument({*rec, **wf, *st, vars, errors, &ids});
+  if (with_iterations) {
+    auto iters = impl_->store()->IterationsOfJob(rec.id);
+    if (!iters.ok()) return iters.status();
+    for (const auto& it : *iters) ids[it.task_id].push_back(it.id);
+  }
+  bj::object vars = ParseObject(rec.variables_json);
+  bj::array errors = ParseArray(rec.errors_json);
+  return engine::BuildJobDocument({rec, **wf, *st, vars, errors, with_iterations ? &ids : nullptr});
 }
 
 }  // namespace opsflow::runtime

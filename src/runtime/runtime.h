@@ -49,7 +49,8 @@ using StartCallback = std::function<void(base::Result<JobSnapshot>)>;
 
 class Runtime {
  public:
-  Runtime(store::JobStore* store, base::Clock* clock, RuntimeOptions opts);
+  // `docs` holds the transformations (JSTs) that `transformation` tasks run; may be null.
+  Runtime(store::JobStore* store, store::DocStore* docs, base::Clock* clock, RuntimeOptions opts);
   ~Runtime();
   Runtime(const Runtime&) = delete;
   Runtime& operator=(const Runtime&) = delete;
@@ -65,6 +66,10 @@ class Runtime {
 
   // Reads a job document from the store (any thread).
   base::Result<boost::json::object> GetJobDocument(const std::string& id);
+  // Builds the document of a stored job record; `with_iterations` adds each task's iteration
+  // ids (one more store read).
+  base::Result<boost::json::object> BuildJobDocument(const model::JobRecord& rec,
+                                                     bool with_iterations);
   // A workflow snapshot by version, parsed once and cached.
   base::Result<std::shared_ptr<const model::Workflow>> WorkflowVersion(const std::string& v);
 

@@ -100,7 +100,7 @@ int Serve(int argc, char** argv) {
   runtime::RuntimeOptions ro;
   ro.task_workers = cfg.task_workers;
   ro.engine.max_task_iterations = cfg.max_task_iterations;
-  runtime::Runtime rt(store->get(), clock, ro);
+  runtime::Runtime rt(store->get(), store->get(), clock, ro);
   if (auto st = rt.Start(); !st.ok()) return Fail(st.message());
   api::ApiOptions ao;
   ao.max_body_bytes = cfg.max_body_bytes;

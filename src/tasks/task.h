@@ -26,6 +26,9 @@ struct TaskContext {
   const boost::json::object& incoming;       // resolved incoming values
   const boost::json::object& job_variables;  // a snapshot; empty unless reads_job_variables
   int64_t now_ms = 0;                        // wall time for getTime & co (from the Clock port)
+  // For `transformation`: the JST document named by incoming `tr_id`, looked up by the runtime
+  // (null when there is none).
+  const boost::json::object* transformation = nullptr;
 };
 
 struct TaskResult {
