@@ -86,6 +86,10 @@ void CreateTransformation(Api::State& s, Call& c);
 void UpdateTransformation(Api::State& s, Call& c);
 void DeleteTransformation(Api::State& s, Call& c);
 
+void PutStubs(Api::State& s, Call& c);
+void ListStubs(Api::State& s, Call& c);
+void DeleteStubs(Api::State& s, Call& c);
+
 void StartJob(Api::State& s, Call& c);
 void GetJob(Api::State& s, Call& c);
 void ListJobs(Api::State& s, Call& c);

@@ -8,7 +8,7 @@ namespace opsflow::cli {
 int ParseClientArgs(const std::vector<std::string>& args, ParsedCommand* c, std::ostream& out,
                     std::ostream& err) {
   if (args.empty()) {
-    err << "error: give a command: import, start, jobs or job\n";
+    err << "error: give a command: import, start, jobs, job, stub or fixture\n";
     return 2;
   }
   c->command = args[0];
@@ -39,9 +39,24 @@ int ParseClientArgs(const std::vector<std::string>& args, ParsedCommand* c, std:
   } else if (c->command == "job") {
     app.description("Show a job: its tasks and each task's resolved inputs and outputs");
     app.add_option("id", c->job_id, "Job id")->required();
+  } else if (c->command == "stub") {
+    app.description("Stub adapters: canned task results per workflow (corpus fixture format)");
+    app.add_option("action", c->fixture.action, "add FIXTURE.json... | clear WORKFLOW")
+        ->required()
+        ->check(CLI::IsMember({"add", "clear"}));
+    app.add_option("files", c->fixture.files, "Fixture files (add) or the workflow (clear)");
+    app.add_option("--workflow", c->fixture.workflow,
+                   "Workflow name (default: from the file name without its Job<N> suffix)");
+  } else if (c->command == "fixture") {
+    app.description("Run corpus job fixtures: stubs, start, wait, compare status and variables");
+    app.add_option("action", c->fixture.action, "run")->required()->check(CLI::IsMember({"run"}));
+    app.add_option("files", c->fixture.files, "Fixture files")->required();
+    app.add_option("--workflow", c->fixture.workflow,
+                   "Workflow name (default: from the file name without its Job<N> suffix)");
+    app.add_option("--timeout", c->fixture.timeout_s, "Seconds to wait for each job (60)");
   } else {
     err << "error: unknown command '" << c->command
-        << "'; the client commands are import, start, jobs and job\n";
+        << "'; the client commands are import, start, jobs, job, stub and fixture\n";
     return 2;
   }
   std::vector<std::string> rest(args.begin() + 1, args.end());
@@ -53,6 +68,16 @@ int ParseClientArgs(const std::vector<std::string>& args, ParsedCommand* c, std:
     return 0;
   } catch (const CLI::ParseError& e) {
     err << "error: " << e.what() << " (see 'opsflow " << c->command << " --help')\n";
+    return 2;
+  }
+  if (c->command == "stub" && c->fixture.action == "clear") {
+    if (c->fixture.files.size() != 1 && c->fixture.workflow.empty()) {
+      err << "error: 'opsflow stub clear' takes one workflow name\n";
+      return 2;
+    }
+    if (c->fixture.workflow.empty()) c->fixture.workflow = c->fixture.files[0];
+  } else if (c->command == "stub" && c->fixture.files.empty()) {
+    err << "error: 'opsflow stub add' needs at least one fixture file\n";
     return 2;
   }
   return -1;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/fixture.h"
 
 namespace opsflow::cli {
 
@@ -17,6 +18,7 @@ struct ParsedCommand {
   StartArgs start;                 // start
   JobsArgs jobs;                   // jobs
   std::string job_id;              // job
+  FixtureArgs fixture;             // stub, fixture
 };
 
 // Parses `args` (args[0] is the subcommand). Returns -1 when `out_cmd` is ready to run, else

@@ -10,7 +10,7 @@
 namespace opsflow::cli {
 
 const std::vector<std::string>& ClientCommandNames() {
-  static const std::vector<std::string> kNames = {"import", "start", "jobs", "job"};
+  static const std::vector<std::string> kNames = {"import", "start", "jobs", "job", "stub", "fixture"};
   return kNames;
 }
 
@@ -25,6 +25,8 @@ int RunClientCommand(const std::vector<std::string>& args, std::ostream& out, st
   if (c.command == "import") return RunImport(client, c.paths, out, err);
   if (c.command == "start") return RunStart(client, c.start, out, err);
   if (c.command == "jobs") return RunJobs(client, c.jobs, out, err);
+  if (c.command == "stub") return RunStubCommand(client, c.fixture, out, err);
+  if (c.command == "fixture") return RunFixtures(client, c.fixture, out, err);
   return RunJob(client, c.job_id, out, err);
 }
 

@@ -17,6 +17,7 @@
 #include "engine/job_doc.h"
 #include "engine/variables.h"
 #include "json/parse.h"
+#include "runtime/stubs.h"
 #include "runtime/worker_pool.h"
 #include "tasks/task.h"
 
@@ -83,6 +84,7 @@ struct TaskDone {
   bj::object incoming;
   tasks::TaskResult result;
   int64_t start_ms = 0;
+  bool stubbed = false;  // answered by a stub adapter
 };
 
 struct StartCmd {
@@ -116,7 +118,8 @@ struct Timer {
 class Runtime::Impl {
  public:
   Impl(store::JobStore* store, store::DocStore* docs, base::Clock* clock, RuntimeOptions opts)
-      : store_(store), docs_(docs), clock_(clock), opts_(opts) {}
+      : store_(store), docs_(docs), clock_(clock), opts_(opts), stubs_(docs) {}
+  StubRegistry* stubs() { return &stubs_; }
 
   base::Status Start();
   void Stop();
@@ -143,7 +146,7 @@ class Runtime::Impl {
   void MarkDirty(ActiveJob& j);
   void Pump(ActiveJob& j);
   void Dispatch(ActiveJob& j, int task);
-  static bool RunsEagerly(const model::Workflow& wf, int task);
+  bool RunsEagerly(const ActiveJob& j, int task);
   void Apply(ActiveJob& j, TaskDone& d);
   static model::IterationRecord RunningIteration(const ActiveJob& j, const TaskDone& d);
   void Recover(const model::JobRecord& rec);
@@ -184,12 +187,14 @@ class Runtime::Impl {
   std::mutex cache_mu_;
   std::unordered_map<std::string, std::shared_ptr<const model::Workflow>> wf_cache_;
 
+  StubRegistry stubs_;
   std::unique_ptr<WorkerPool> workers_;
   std::thread loop_thread_;
   std::thread writer_thread_;
 };
 
 base::Status Runtime::Impl::Start() {
+  if (docs_) OPSFLOW_RETURN_IF_ERROR(stubs_.Load());
   auto active = store_->LoadActiveJobs();
   if (!active.ok()) return active.status();
   for (const model::JobRecord& rec : *active) {
@@ -460,7 +465,7 @@ void Runtime::Impl::Pump(ActiveJob& j) {
     if (ts.status != TaskStatus::kScheduled) continue;
     // Work with effects outside the job waits until the state that scheduled it is durable;
     // pure built-ins run at once (their results commit with the batch that records them).
-    if (j.sched_seq[t] > committed_seq_ && !RunsEagerly(*j.wf, static_cast<int>(t))) continue;
+    if (j.sched_seq[t] > committed_seq_ && !RunsEagerly(j, static_cast<int>(t))) continue;
     if (ts.due_ms > now) {
       if (!j.timer_pending[t]) {
         j.timer_pending[t] = true;
@@ -473,9 +478,10 @@ void Runtime::Impl::Pump(ActiveJob& j) {
   }
 }
 
-bool Runtime::Impl::RunsEagerly(const model::Workflow& wf, int t) {
-  const model::TaskDef& def = wf.tasks()[t];
+bool Runtime::Impl::RunsEagerly(const ActiveJob& j, int t) {
+  const model::TaskDef& def = j.wf->tasks()[t];
   if (def.is_start || def.is_end) return true;
+  if (stubs_.Find(j.rec.workflow_name, def.id)) return true;
   if (def.location == "Adapter") return false;
   const tasks::TaskDescriptor* desc = tasks::FindBuiltin(def.method);
   return desc == nullptr || !desc->external;
@@ -502,6 +508,17 @@ void Runtime::Impl::Dispatch(ActiveJob& j, int t) {
                            return k < 0 ? nullptr : &outs[k];
                          }};
   d->incoming = engine::ResolveIncoming(def, scope);
+  if (auto stub = stubs_.Find(j.rec.workflow_name, def.id)) {
+    // A stub answers for the task; the result goes through the inbox (no recursion).
+    d->result.finish = stub->finish == FinishState::kFailure ? tasks::Finish::kFailure
+                       : stub->finish == FinishState::kError ? tasks::Finish::kError
+                                                              : tasks::Finish::kSuccess;
+    d->result.outgoing = std::move(stub->outgoing);
+    if (d->result.finish == tasks::Finish::kError) d->result.error = "stubbed error";
+    d->stubbed = true;
+    Post(std::move(*d));
+    return;
+  }
   const tasks::TaskDescriptor* desc =
       def.location == "Adapter" ? nullptr : tasks::FindBuiltin(def.method);
   if (!desc) {
@@ -509,7 +526,7 @@ void Runtime::Impl::Dispatch(ActiveJob& j, int t) {
                                  ? "No adapter instance serves " + def.app + "." + def.method
                                  : "Unknown task method '" + def.method + "' (app " + def.app +
                                        ")");
-    Apply(j, *d);
+    Post(std::move(*d));
     return;
   }
   bj::object vars = desc->reads_job_variables ? j.variables : bj::object();
@@ -609,8 +626,10 @@ void Runtime::Impl::Apply(ActiveJob& j, TaskDone& d) {
     j.desc_dirty = true;
   }
   FinishState finish = ToFinish(r.finish);
-  // A task that could not do its work (error) leaves the job's variables as they were.
-  if (!def.outgoing.empty() && finish != FinishState::kError) {
+  // A task that could not do its work (error) leaves the job's variables as they were. A stub's
+  // canned result feeds `$var.<task>.<out>` references but, as in the IAP fixtures recorded
+  // from the real platform, does not write job variables.
+  if (!def.outgoing.empty() && finish != FinishState::kError && !d.stubbed) {
     engine::ApplyOutgoing(def, r.outgoing, &j.variables);
     j.vars_dirty = true;
   }
@@ -704,6 +723,7 @@ void Runtime::StartJob(StartRequest req, StartCallback done) {
   impl_->Post(StartCmd{std::move(req), std::move(done)});
 }
 size_t Runtime::active_jobs() const { return impl_->active(); }
+StubRegistry* Runtime::stubs() { return impl_->stubs(); }
 bool Runtime::WaitIdle(int64_t timeout_ms) { return impl_->WaitIdle(timeout_ms); }
 base::Result<std::shared_ptr<const model::Workflow>> Runtime::WorkflowVersion(
     const std::string& v) {

@@ -20,6 +20,8 @@
 
 namespace opsflow::runtime {
 
+class StubRegistry;
+
 struct RuntimeOptions {
   int task_workers = 2;
   engine::EngineOptions engine;
@@ -74,6 +76,8 @@ class Runtime {
   base::Result<std::shared_ptr<const model::Workflow>> WorkflowVersion(const std::string& v);
 
   size_t active_jobs() const;
+  // The stub adapters consulted before every task runs. REQUIRES: built with a DocStore.
+  StubRegistry* stubs();
   // Blocks until no job is active; for tests and shutdown. False on timeout.
   bool WaitIdle(int64_t timeout_ms);
 

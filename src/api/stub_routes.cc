@@ -1,0 +1,62 @@
+// /adapter-stubs: canned task results per workflow (an opsflow extension, SPEC §7).
+#include "api/state.h"
+#include "runtime/stubs.h"
+
+namespace opsflow::api {
+
+// Body: {workflow, stubTasks:[{taskId, variables:{outgoing}} | {taskId, outgoing,
+// finish_state}]} (the corpus fixture format) or one stub {workflow, taskId, outgoing, ...}.
+void PutStubs(Api::State& s, Call& c) {
+  bj::object body;
+  if (!ParseBodyObject(s, c, &body)) return;
+  const bj::value* wf = body.if_contains("workflow");
+  if (!wf || !wf->is_string() || wf->get_string().empty()) {
+    ReplyError(c, 400, "'workflow' (the workflow name) is required");
+    return;
+  }
+  bj::array entries;
+  if (const bj::value* list = body.if_contains("stubTasks")) {
+    if (!list->is_array()) {
+      ReplyError(c, 400, "'stubTasks' must be an array");
+      return;
+    }
+    entries = list->get_array();
+  } else if (body.contains("taskId")) {
+    entries.push_back(body);
+  } else {
+    ReplyError(c, 400, "give 'stubTasks' (an array) or one stub with 'taskId'");
+    return;
+  }
+  auto stubs = runtime::StubRegistry::ParseStubs(entries);
+  if (!stubs.ok()) {
+    ReplyError(c, stubs.status());
+    return;
+  }
+  std::string name(wf->get_string());
+  base::Status st = s.deps.runtime->stubs()->Put(name, *stubs);
+  if (!st.ok()) {
+    ReplyError(c, st);
+    return;
+  }
+  ReplyEnvelope(c, "Registered " + std::to_string(stubs->size()) + " stub(s) for " + name,
+                runtime::StubRegistry::ToJson(name, *stubs));
+}
+
+void ListStubs(Api::State& s, Call& c) {
+  bj::array data;
+  for (const auto& [wf, stubs] : s.deps.runtime->stubs()->All()) {
+    data.push_back(runtime::StubRegistry::ToJson(wf, stubs));
+  }
+  ReplyEnvelope(c, "Successfully retrieved items", std::move(data));
+}
+
+void DeleteStubs(Api::State& s, Call& c) {
+  base::Status st = s.deps.runtime->stubs()->Clear(c.params[0]);
+  if (!st.ok()) {
+    ReplyError(c, st);
+    return;
+  }
+  ReplyEnvelope(c, "Removed the stubs of " + c.params[0], bj::value(c.params[0]));
+}
+
+}  // namespace opsflow::api
