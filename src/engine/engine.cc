@@ -124,6 +124,53 @@ void CheckEnd(const Workflow& wf, JobState* s, Decision* d) {
                      "performed in a way that the end of the workflow could not be reached.";
 }
 
+bool IsActive(const TaskState& t) {
+  return t.status == TaskStatus::kScheduled || t.status == TaskStatus::kRunning;
+}
+
+// forEach (SPEC §5 rule 4): the element's body starts; the loop edges fire and the other edges
+// wait. The forEach stays running while its body runs.
+void StartLoopElement(const Workflow& wf, JobState* s, int task, int64_t now_ms, Decision* d) {
+  TaskState& t = s->tasks[task];
+  t.status = TaskStatus::kRunning;
+  t.finish = FinishState::kLoop;
+  std::vector<int> dead;
+  for (int e : wf.tasks()[task].out_edges) {
+    if (wf.edges()[e].state != FinishState::kLoop) continue;
+    s->edges[e] = EdgeState::kFired;
+    EvaluateJoin(wf, s, wf.edges()[e].to, now_ms, d, &dead);
+  }
+  KillOutgoing(wf, s, std::move(dead), now_ms, d);
+}
+
+// When nothing in a looping forEach's body is active any more, the body is reset and the
+// forEach runs again for its next element.
+void MaybeAdvanceLoop(const Workflow& wf, JobState* s, int task, int64_t now_ms, Decision* d) {
+  int f = wf.tasks()[task].loop_owner;
+  if (f < 0) return;
+  TaskState& ft = s->tasks[f];
+  if (ft.status != TaskStatus::kRunning || ft.finish != FinishState::kLoop) return;
+  const std::vector<int>& body = wf.LoopBody(f);
+  for (int x : body) {
+    if (IsActive(s->tasks[x])) return;
+  }
+  for (int x : body) {
+    TaskState& t = s->tasks[x];
+    t.status = TaskStatus::kIncomplete;
+    t.finish = FinishState::kNone;
+    t.dead = false;
+    t.retries = 0;
+    t.due_ms = 0;
+    t.loop_index = 0;
+    for (int e : wf.tasks()[x].out_edges) s->edges[e] = EdgeState::kUndecided;
+  }
+  for (int e : wf.tasks()[f].out_edges) {
+    if (wf.edges()[e].state == FinishState::kLoop) s->edges[e] = EdgeState::kUndecided;
+  }
+  ft.loop_index += 1;
+  Schedule(s, f, now_ms, d);
+}
+
 bool HasEdge(const Workflow& wf, int task, FinishState st) {
   for (int e : wf.tasks()[task].out_edges) {
     if (wf.edges()[e].state == st) return true;
@@ -168,6 +215,11 @@ Decision TaskFinished(const Workflow& wf, JobState* s, int task, FinishState fin
   Decision d;
   TaskState& t = s->tasks[task];
   const model::TaskDef& def = wf.tasks()[task];
+  if (finish == FinishState::kLoop) {
+    StartLoopElement(wf, s, task, now_ms, &d);
+    return d;
+  }
+  if (def.is_for_each) t.loop_index = 0;  // the loop is over; a later pass starts afresh
   t.finish = finish;
   t.end_ms = now_ms;
   t.status = finish == FinishState::kError ? TaskStatus::kError : TaskStatus::kComplete;
@@ -214,6 +266,7 @@ Decision TaskFinished(const Workflow& wf, JobState* s, int task, FinishState fin
     if (!edge.revert) EvaluateJoin(wf, s, edge.to, now_ms, &d, &dead);
   }
   KillOutgoing(wf, s, std::move(dead), now_ms, &d);
+  MaybeAdvanceLoop(wf, s, task, now_ms, &d);
   CheckEnd(wf, s, &d);
   return d;
 }

@@ -218,3 +218,40 @@ TEST(Engine, StateEncodingRoundTrips) {
 
 }  // namespace
 }  // namespace opsflow::engine
+
+namespace opsflow::engine {
+namespace {
+
+// forEach: start -> f; f --loop--> b1 -> b2 (body, b2 has no edges); f --success--> end.
+TEST(Engine, ForEachRunsItsBodyOncePerElement) {
+  auto doc = boost::json::parse(R"({"name":"fe","tasks":{
+    "workflow_start":{"name":"workflow_start"},"workflow_end":{"name":"workflow_end"},
+    "f":{"name":"forEach"},"b1":{"name":"stub"},"b2":{"name":"stub"}},
+   "transitions":{"workflow_start":{"f":{"type":"standard","state":"success"}},
+    "f":{"b1":{"type":"standard","state":"loop"},"workflow_end":{"type":"standard","state":"success"}},
+    "b1":{"b2":{"type":"standard","state":"success"}},"b2":{},"workflow_end":{}}})");
+  auto wf = model::Workflow::FromJson(doc.as_object()).value();
+  int f = wf->FindTask("f"), b1 = wf->FindTask("b1"), b2 = wf->FindTask("b2");
+  EXPECT_EQ(wf->tasks()[b2].loop_owner, f);
+  JobState s = JobState::ForWorkflow(*wf);
+  Decision d = StartJob(*wf, &s, 0);
+  std::deque<int> ready(d.start.begin(), d.start.end());
+  const uint32_t kElements = 3;
+  int64_t now = 0;
+  while (!ready.empty() && s.status == JobStatus::kRunning) {
+    int t = ready.front();
+    ready.pop_front();
+    MarkRunning(&s, t, ++now);
+    FinishState fin = FinishState::kSuccess;
+    if (t == f && s.tasks[f].loop_index < kElements) fin = FinishState::kLoop;
+    Decision dd = TaskFinished(*wf, &s, t, fin, ++now, {});
+    ready.insert(ready.end(), dd.start.begin(), dd.start.end());
+  }
+  EXPECT_EQ(s.status, JobStatus::kComplete);
+  EXPECT_EQ(s.tasks[b1].runs, kElements);
+  EXPECT_EQ(s.tasks[b2].runs, kElements);
+  EXPECT_EQ(s.tasks[f].runs, kElements + 1);
+}
+
+}  // namespace
+}  // namespace opsflow::engine

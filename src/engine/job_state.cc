@@ -56,7 +56,8 @@ double JobState::Progress() const {
 }
 
 // Format: "<job status digit>|<tasks>|<edges>" where each task is
-// "<status><finish><dead>,<runs>,<retries>,<start>,<end>,<due>;" and each edge one digit.
+// "<status><finish><dead>,<runs>,<retries>,<start>,<end>,<due>,<loop index>;" and each edge
+// one digit.
 std::string EncodeState(const JobState& s) {
   std::string out;
   out.reserve(8 + s.tasks.size() * 24 + s.edges.size());
@@ -66,7 +67,8 @@ std::string EncodeState(const JobState& s) {
     out.push_back(static_cast<char>('0' + static_cast<int>(t.status)));
     out.push_back(static_cast<char>('0' + static_cast<int>(t.finish)));
     out.push_back(t.dead ? '1' : '0');
-    for (int64_t v : {int64_t(t.runs), int64_t(t.retries), t.start_ms, t.end_ms, t.due_ms}) {
+    for (int64_t v : {int64_t(t.runs), int64_t(t.retries), t.start_ms, t.end_ms, t.due_ms,
+                      int64_t(t.loop_index)}) {
       out.push_back(',');
       out += std::to_string(v);
     }
@@ -111,11 +113,13 @@ base::Result<JobState> DecodeState(std::string_view in) {
     t.finish = static_cast<model::FinishState>(fin);
     t.dead = in[2] == '1';
     in.remove_prefix(3);
-    int64_t runs, retries;
+    int64_t runs, retries, loop_index;
     if (!ReadInt(in, &runs) || !ReadInt(in, &retries) || !ReadInt(in, &t.start_ms) ||
-        !ReadInt(in, &t.end_ms) || !ReadInt(in, &t.due_ms) || in.empty() || in[0] != ';') {
+        !ReadInt(in, &t.end_ms) || !ReadInt(in, &t.due_ms) || !ReadInt(in, &loop_index) ||
+        in.empty() || in[0] != ';') {
       return bad();
     }
+    t.loop_index = static_cast<uint32_t>(loop_index);
     t.runs = static_cast<uint32_t>(runs);
     t.retries = static_cast<uint32_t>(retries);
     in.remove_prefix(1);

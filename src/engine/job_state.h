@@ -30,6 +30,7 @@ struct TaskState {
   int64_t start_ms = 0;
   int64_t end_ms = 0;
   int64_t due_ms = 0;  // a scheduled (retry) or running (delay) task's wake-up time; 0 = none
+  uint32_t loop_index = 0;  // forEach: the element its body runs (or ran last)
 };
 
 struct JobState {

@@ -4,6 +4,7 @@
 
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
+#include <algorithm>
 #include <functional>
 
 namespace opsflow::model {
@@ -97,6 +98,7 @@ TaskDef ParseTask(const std::string& id, const bj::object& t) {
     }
   }
   d.retry = ParseRetry(t);
+  d.is_for_each = d.method == "forEach";
   return d;
 }
 
@@ -184,6 +186,7 @@ void Workflow::Compile() {
       }
     }
   }
+  FindLoopBodies();
   unsigned char digest[SHA256_DIGEST_LENGTH];
   std::string text = bj::serialize(doc_);
   SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
@@ -214,6 +217,34 @@ void Workflow::ClassifyBackEdges() {
   if (start_ >= 0) dfs(start_);
   for (size_t i = 0; i < n; ++i) {
     if (color[i] == 0) dfs(static_cast<int>(i));
+  }
+}
+
+// A forEach's body is every task reachable from the targets of its `loop` edges. A task in
+// several bodies (nested loops) belongs to the innermost, the smallest body.
+void Workflow::FindLoopBodies() {
+  size_t n = tasks_.size();
+  loop_bodies_.assign(n, {});
+  std::vector<int> owners;
+  for (size_t f = 0; f < n; ++f) {
+    if (!tasks_[f].is_for_each) continue;
+    std::vector<bool> in(n, false);
+    for (int e : tasks_[f].out_edges) {
+      if (edges_[e].state != FinishState::kLoop) continue;
+      for (size_t x = 0; x < n; ++x) {
+        if (reach_[edges_[e].to][x] && x != f) in[x] = true;
+      }
+    }
+    for (size_t x = 0; x < n; ++x) {
+      if (in[x]) loop_bodies_[f].push_back(static_cast<int>(x));
+    }
+    owners.push_back(static_cast<int>(f));
+  }
+  std::sort(owners.begin(), owners.end(), [&](int a, int b) {
+    return loop_bodies_[a].size() > loop_bodies_[b].size();
+  });
+  for (int f : owners) {
+    for (int x : loop_bodies_[f]) tasks_[x].loop_owner = f;
   }
 }
 

@@ -47,6 +47,8 @@ struct TaskDef {
   RetrySettings retry;
   std::vector<int> out_edges;  // indices into Workflow::edges()
   std::vector<int> in_edges;   // forward (non-revert) edges: the join waits on these
+  bool is_for_each = false;    // `forEach`: its `loop` edges run a body once per element
+  int loop_owner = -1;         // the innermost forEach whose body holds this task, or -1
 };
 
 class Workflow {
@@ -66,18 +68,22 @@ class Workflow {
   bool is_draft() const { return is_draft_; }
   // True when `from` reaches `to` over forward edges (reflexive).
   bool Reaches(int from, int to) const;
+  // The tasks of a forEach's body (reachable from its loop edges), empty for other tasks.
+  const std::vector<int>& LoopBody(int for_each) const { return loop_bodies_[for_each]; }
   // A stable hash of the serialized document: jobs refer to the snapshot they ran.
   const std::string& version() const { return version_; }
 
  private:
   void Compile();
   void ClassifyBackEdges();
+  void FindLoopBodies();
 
   std::string name_;
   boost::json::object doc_;
   std::vector<TaskDef> tasks_;
   std::vector<Edge> edges_;
   std::vector<std::vector<bool>> reach_;
+  std::vector<std::vector<int>> loop_bodies_;
   int start_ = -1;
   int end_ = -1;
   bool is_draft_ = false;

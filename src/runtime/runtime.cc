@@ -6,6 +6,7 @@
 
 #include <condition_variable>
 #include <map>
+#include <optional>
 #include <mutex>
 #include <queue>
 #include <thread>
@@ -85,6 +86,7 @@ struct TaskDone {
   tasks::TaskResult result;
   int64_t start_ms = 0;
   bool stubbed = false;  // answered by a stub adapter
+  std::optional<FinishState> finish;  // set by tasks the runtime runs itself (forEach's loop)
 };
 
 struct StartCmd {
@@ -146,6 +148,7 @@ class Runtime::Impl {
   void MarkDirty(ActiveJob& j);
   void Pump(ActiveJob& j);
   void Dispatch(ActiveJob& j, int task);
+  void RunForEach(const ActiveJob& j, int task, TaskDone& d);
   bool RunsEagerly(const ActiveJob& j, int task);
   void Apply(ActiveJob& j, TaskDone& d);
   static model::IterationRecord RunningIteration(const ActiveJob& j, const TaskDone& d);
@@ -295,6 +298,8 @@ void Runtime::Impl::Recover(const model::JobRecord& rec) {
   for (size_t t = 0; t < n; ++t) {
     engine::TaskState& ts = j->state.tasks[t];
     if (ts.status != TaskStatus::kRunning) continue;
+    // A forEach in its loop waits for its body, which resumes on its own.
+    if (ts.finish == FinishState::kLoop) continue;
     // It was running when the process stopped: it runs again (at least once).
     j->resume_due[t] = ts.due_ms;
     ts.status = TaskStatus::kScheduled;
@@ -487,6 +492,25 @@ bool Runtime::Impl::RunsEagerly(const ActiveJob& j, int t) {
   return desc == nullptr || !desc->external;
 }
 
+// forEach: each run hands out the next element of `data_array` as `current_item` and ends in
+// the `loop` state (the engine then runs the body); past the last element it succeeds. The
+// array is read from the resolved incoming value at each element.
+void Runtime::Impl::RunForEach(const ActiveJob& j, int t, TaskDone& d) {
+  const bj::value* arr = d.incoming.if_contains("data_array");
+  if (!arr || !arr->is_array()) {
+    d.result = tasks::Error("forEach: incoming data_array must be an array");
+    return;
+  }
+  uint32_t index = j.state.tasks[t].loop_index;
+  if (index < arr->get_array().size()) {
+    d.result.outgoing = {{"current_item", arr->get_array()[index]}};
+    d.finish = FinishState::kLoop;
+  } else {
+    d.result.outgoing = {};
+    d.finish = FinishState::kSuccess;
+  }
+}
+
 void Runtime::Impl::Dispatch(ActiveJob& j, int t) {
   const model::TaskDef& def = j.wf->tasks()[t];
   int64_t now = clock_->NowMs();
@@ -516,6 +540,11 @@ void Runtime::Impl::Dispatch(ActiveJob& j, int t) {
     d->result.outgoing = std::move(stub->outgoing);
     if (d->result.finish == tasks::Finish::kError) d->result.error = "stubbed error";
     d->stubbed = true;
+    Post(std::move(*d));
+    return;
+  }
+  if (def.is_for_each && def.location != "Adapter") {
+    RunForEach(j, t, *d);
     Post(std::move(*d));
     return;
   }
@@ -625,7 +654,7 @@ void Runtime::Impl::Apply(ActiveJob& j, TaskDone& d) {
     j.rec.description = *r.job_description;
     j.desc_dirty = true;
   }
-  FinishState finish = ToFinish(r.finish);
+  FinishState finish = d.finish ? *d.finish : ToFinish(r.finish);
   // A task that could not do its work (error) leaves the job's variables as they were. A stub's
   // canned result feeds `$var.<task>.<out>` references but, as in the IAP fixtures recorded
   // from the real platform, does not write job variables.
