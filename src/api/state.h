@@ -90,6 +90,11 @@ void PutStubs(Api::State& s, Call& c);
 void ListStubs(Api::State& s, Call& c);
 void DeleteStubs(Api::State& s, Call& c);
 
+void PollAdapterWork(Api::State& s, Call& c);
+void CompleteAdapterWork(Api::State& s, Call& c);
+void FailAdapterWork(Api::State& s, Call& c);
+void ErrorAdapterWork(Api::State& s, Call& c);
+
 void StartJob(Api::State& s, Call& c);
 void GetJob(Api::State& s, Call& c);
 void ListJobs(Api::State& s, Call& c);

@@ -18,6 +18,7 @@
 #include "engine/job_doc.h"
 #include "engine/variables.h"
 #include "json/parse.h"
+#include "runtime/adapter_queue.h"
 #include "runtime/stubs.h"
 #include "runtime/worker_pool.h"
 #include "tasks/task.h"
@@ -87,6 +88,7 @@ struct TaskDone {
   int64_t start_ms = 0;
   bool stubbed = false;  // answered by a stub adapter
   std::optional<FinishState> finish;  // set by tasks the runtime runs itself (forEach's loop)
+  bool adapter_timeout = false;       // the adapter task's time ran out
 };
 
 struct StartCmd {
@@ -120,8 +122,14 @@ struct Timer {
 class Runtime::Impl {
  public:
   Impl(store::JobStore* store, store::DocStore* docs, base::Clock* clock, RuntimeOptions opts)
-      : store_(store), docs_(docs), clock_(clock), opts_(opts), stubs_(docs) {}
+      : store_(store),
+        docs_(docs),
+        clock_(clock),
+        opts_(opts),
+        stubs_(docs),
+        adapters_([this](const AdapterWork& w, AdapterReport r) { Delivered(w, std::move(r)); }) {}
   StubRegistry* stubs() { return &stubs_; }
+  AdapterQueue* adapters() { return &adapters_; }
 
   base::Status Start();
   void Stop();
@@ -149,6 +157,8 @@ class Runtime::Impl {
   void Pump(ActiveJob& j);
   void Dispatch(ActiveJob& j, int task);
   void RunForEach(const ActiveJob& j, int task, TaskDone& d);
+  void QueueForAdapter(ActiveJob& j, int task, std::shared_ptr<TaskDone> d);
+  void Delivered(const AdapterWork& w, AdapterReport r);
   bool RunsEagerly(const ActiveJob& j, int task);
   void Apply(ActiveJob& j, TaskDone& d);
   static model::IterationRecord RunningIteration(const ActiveJob& j, const TaskDone& d);
@@ -191,6 +201,7 @@ class Runtime::Impl {
   std::unordered_map<std::string, std::shared_ptr<const model::Workflow>> wf_cache_;
 
   StubRegistry stubs_;
+  AdapterQueue adapters_;
   std::unique_ptr<WorkerPool> workers_;
   std::thread loop_thread_;
   std::thread writer_thread_;
@@ -452,6 +463,7 @@ void Runtime::Impl::Handle(Committed& c) {
     ActiveJob& j = *it->second;
     const std::string& s = j.rec.status;
     if (s == "complete" || s == "error" || s == "canceled") {
+      adapters_.RemoveJob(j.rec.id);
       if (j.touched_seq <= committed_seq_ && !j.dirty) {
         jobs_.erase(it);
         active_count_--;
@@ -511,6 +523,54 @@ void Runtime::Impl::RunForEach(const ActiveJob& j, int t, TaskDone& d) {
   }
 }
 
+// An adapter task waits for an external worker (SPEC §7). Its running iteration is recorded,
+// and a timer ends it in error if no worker finishes it in time.
+void Runtime::Impl::QueueForAdapter(ActiveJob& j, int t, std::shared_ptr<TaskDone> d) {
+  const model::TaskDef& def = j.wf->tasks()[t];
+  AdapterWork w;
+  w.id = d->iteration_id;
+  w.job_id = j.rec.id;
+  w.task_id = def.id;
+  w.task = t;
+  w.run = d->run;
+  w.app = def.app;
+  if (const bj::value* a = d->incoming.if_contains("adapter_id"); a && a->is_string()) {
+    w.adapter_id = std::string(a->get_string());
+  }
+  w.method = def.method;
+  w.incoming = d->incoming;
+  w.created_ms = d->start_ms;
+  current_->wb.iterations.push_back(RunningIteration(j, *d));
+  MarkDirty(j);
+  adapters_.Add(std::move(w));
+  auto timeout = std::make_shared<TaskDone>(*d);
+  timeout->adapter_timeout = true;
+  timeout->result = tasks::Error("No adapter worker finished " + def.app + "." + def.method +
+                                 " within " + std::to_string(opts_.adapter_task_timeout_ms) +
+                                 " ms");
+  timers_.push(Timer{d->start_ms + opts_.adapter_task_timeout_ms, j.rec.id, t, d->run,
+                     std::move(timeout)});
+}
+
+void Runtime::Impl::Delivered(const AdapterWork& w, AdapterReport r) {
+  TaskDone d;
+  d.job_id = w.job_id;
+  d.task = w.task;
+  d.run = w.run;
+  d.iteration_id = w.id;
+  d.incoming = w.incoming;
+  d.start_ms = w.created_ms;
+  switch (r.outcome) {
+    case AdapterOutcome::kComplete: d.result = tasks::Success(std::move(r.outgoing)); break;
+    case AdapterOutcome::kFail: d.result = tasks::Failure(std::move(r.outgoing)); break;
+    case AdapterOutcome::kError:
+      d.result = tasks::Error(r.message.empty() ? "the adapter reported an error" : r.message);
+      d.result.outgoing = std::move(r.outgoing);
+      break;
+  }
+  Post(std::move(d));
+}
+
 void Runtime::Impl::Dispatch(ActiveJob& j, int t) {
   const model::TaskDef& def = j.wf->tasks()[t];
   int64_t now = clock_->NowMs();
@@ -548,13 +608,14 @@ void Runtime::Impl::Dispatch(ActiveJob& j, int t) {
     Post(std::move(*d));
     return;
   }
-  const tasks::TaskDescriptor* desc =
-      def.location == "Adapter" ? nullptr : tasks::FindBuiltin(def.method);
+  if (def.location == "Adapter") {
+    QueueForAdapter(j, t, d);
+    return;
+  }
+  const tasks::TaskDescriptor* desc = tasks::FindBuiltin(def.method);
   if (!desc) {
-    d->result = tasks::Error(def.location == "Adapter"
-                                 ? "No adapter instance serves " + def.app + "." + def.method
-                                 : "Unknown task method '" + def.method + "' (app " + def.app +
-                                       ")");
+    d->result =
+        tasks::Error("Unknown task method '" + def.method + "' (app " + def.app + ")");
     Post(std::move(*d));
     return;
   }
@@ -627,7 +688,10 @@ void Runtime::Impl::FireTimers() {
     ActiveJob& j = *it->second;
     if (t.result) {
       const engine::TaskState& ts = j.state.tasks[t.task];
-      if (ts.status == TaskStatus::kRunning && ts.runs == t.run) Apply(j, *t.result);
+      if (ts.status != TaskStatus::kRunning || ts.runs != t.run) continue;
+      // A worker's report may already be on its way: only a task still waiting times out.
+      if (t.result->adapter_timeout && !adapters_.Remove(t.result->iteration_id)) continue;
+      Apply(j, *t.result);
     } else {
       j.timer_pending[t.task] = false;
       Pump(j);
@@ -753,6 +817,7 @@ void Runtime::StartJob(StartRequest req, StartCallback done) {
 }
 size_t Runtime::active_jobs() const { return impl_->active(); }
 StubRegistry* Runtime::stubs() { return impl_->stubs(); }
+AdapterQueue* Runtime::adapters() { return impl_->adapters(); }
 bool Runtime::WaitIdle(int64_t timeout_ms) { return impl_->WaitIdle(timeout_ms); }
 base::Result<std::shared_ptr<const model::Workflow>> Runtime::WorkflowVersion(
     const std::string& v) {

@@ -21,11 +21,14 @@
 namespace opsflow::runtime {
 
 class StubRegistry;
+class AdapterQueue;
 
 struct RuntimeOptions {
   int task_workers = 2;
   engine::EngineOptions engine;
   size_t max_batch_rows = 20000;  // rows per group commit
+  // An adapter task that no worker finishes within this time ends in error.
+  int64_t adapter_task_timeout_ms = 5 * 60 * 1000;
 };
 
 struct StartRequest {
@@ -78,6 +81,8 @@ class Runtime {
   size_t active_jobs() const;
   // The stub adapters consulted before every task runs. REQUIRES: built with a DocStore.
   StubRegistry* stubs();
+  // Adapter tasks waiting for external workers.
+  AdapterQueue* adapters();
   // Blocks until no job is active; for tests and shutdown. False on timeout.
   bool WaitIdle(int64_t timeout_ms);
 

@@ -1,0 +1,105 @@
+// /adapter-workers: external adapter workers poll for adapter tasks and report their outcome
+// (an opsflow extension, SPEC §7).
+#include "api/state.h"
+#include "base/clock.h"
+#include "runtime/adapter_queue.h"
+
+namespace opsflow::api {
+namespace {
+
+constexpr int64_t kDefaultLeaseMs = 30'000;
+constexpr int64_t kMaxLeaseMs = 3'600'000;
+constexpr int64_t kMaxTasks = 100;
+
+bool ReadInt(Call& c, const bj::object& body, const char* key, int64_t lo, int64_t hi,
+             int64_t* out) {
+  const bj::value* v = body.if_contains(key);
+  if (!v) return true;
+  if (!v->is_int64() || v->get_int64() < lo || v->get_int64() > hi) {
+    ReplyError(c, 400, std::string("'") + key + "' must be an integer from " +
+                           std::to_string(lo) + " to " + std::to_string(hi));
+    return false;
+  }
+  *out = v->get_int64();
+  return true;
+}
+
+}  // namespace
+
+// {worker, apps:[...], lease_ms?, max_tasks?} -> the tasks leased to this worker.
+void PollAdapterWork(Api::State& s, Call& c) {
+  bj::object body;
+  if (!ParseBodyObject(s, c, &body)) return;
+  const bj::value* worker = body.if_contains("worker");
+  if (!worker || !worker->is_string() || worker->get_string().empty()) {
+    ReplyError(c, 400, "'worker' (a name for this worker) is required");
+    return;
+  }
+  const bj::value* apps = body.if_contains("apps");
+  if (!apps || !apps->is_array()) {
+    ReplyError(c, 400, "'apps' (the adapter apps or instances this worker serves) must be an array");
+    return;
+  }
+  std::vector<std::string> names;
+  for (const bj::value& a : apps->get_array()) {
+    if (!a.is_string()) {
+      ReplyError(c, 400, "'apps' must hold strings");
+      return;
+    }
+    names.emplace_back(a.get_string());
+  }
+  int64_t lease_ms = kDefaultLeaseMs, max = 1;
+  if (!ReadInt(c, body, "lease_ms", 100, kMaxLeaseMs, &lease_ms)) return;
+  if (!ReadInt(c, body, "max_tasks", 1, kMaxTasks, &max)) return;
+  int64_t now = base::SystemClock::Get()->NowMs();
+  auto work = s.deps.runtime->adapters()->Poll(std::string(worker->get_string()), names, lease_ms,
+                                               static_cast<size_t>(max), now);
+  bj::array data;
+  for (auto& w : work) {
+    data.push_back(bj::object{{"_id", w.id},
+                              {"job", bj::object{{"_id", w.job_id}, {"task", w.task_id}}},
+                              {"app", w.app},
+                              {"adapter_id", w.adapter_id},
+                              {"method", w.method},
+                              {"incoming", std::move(w.incoming)},
+                              {"lease", w.lease},
+                              {"lease_expires", w.lease_until_ms}});
+  }
+  ReplyEnvelope(c, std::to_string(data.size()) + " task(s) leased", std::move(data));
+}
+
+static void Report(Api::State& s, Call& c, runtime::AdapterOutcome outcome) {
+  bj::object body;
+  if (!ParseBodyObject(s, c, &body)) return;
+  const bj::value* lease = body.if_contains("lease");
+  if (!lease || !lease->is_string()) {
+    ReplyError(c, 400, "'lease' (the token the poll returned) is required");
+    return;
+  }
+  runtime::AdapterReport r;
+  r.outcome = outcome;
+  if (const bj::value* out = body.if_contains("outgoing")) {
+    if (!out->is_object()) {
+      ReplyError(c, 400, "'outgoing' must be an object of output values");
+      return;
+    }
+    r.outgoing = out->get_object();
+  }
+  if (const bj::value* m = body.if_contains("message"); m && m->is_string()) {
+    r.message = std::string(m->get_string());
+  }
+  base::Status st = s.deps.runtime->adapters()->Report(
+      c.params[0], std::string(lease->get_string()), std::move(r),
+      base::SystemClock::Get()->NowMs());
+  if (!st.ok()) {
+    ReplyError(c, st);
+    return;
+  }
+  ReplyEnvelope(c, "Report accepted", bj::value(c.params[0]));
+}
+
+void CompleteAdapterWork(Api::State& s, Call& c) { Report(s, c, runtime::AdapterOutcome::kComplete); }
+void FailAdapterWork(Api::State& s, Call& c) { Report(s, c, runtime::AdapterOutcome::kFail); }
+void ErrorAdapterWork(Api::State& s, Call& c) { Report(s, c, runtime::AdapterOutcome::kError); }
+
+}  // namespace opsflow::api

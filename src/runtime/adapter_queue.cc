@@ -1,0 +1,75 @@
+#include "runtime/adapter_queue.h"
+
+#include <algorithm>
+
+#include "base/ids.h"
+
+namespace opsflow::runtime {
+
+void AdapterQueue::Add(AdapterWork work) {
+  std::lock_guard<std::mutex> l(mu_);
+  std::string id = work.id;
+  items_[id] = std::move(work);
+}
+
+std::vector<AdapterWork> AdapterQueue::Poll(const std::string& worker,
+                                            const std::vector<std::string>& apps,
+                                            int64_t lease_ms, size_t max, int64_t now_ms) {
+  std::vector<AdapterWork> out;
+  std::lock_guard<std::mutex> l(mu_);
+  for (auto& [id, w] : items_) {
+    if (out.size() >= max) break;
+    if (!w.lease.empty() && w.lease_until_ms > now_ms) continue;
+    bool serves = apps.empty() || std::find(apps.begin(), apps.end(), w.app) != apps.end() ||
+                  (!w.adapter_id.empty() &&
+                   std::find(apps.begin(), apps.end(), w.adapter_id) != apps.end());
+    if (!serves) continue;
+    w.lease = base::RandomHex(16);
+    w.worker = worker;
+    w.lease_until_ms = now_ms + lease_ms;
+    out.push_back(w);
+  }
+  return out;
+}
+
+base::Status AdapterQueue::Report(const std::string& id, const std::string& lease,
+                                  AdapterReport report, int64_t now_ms) {
+  AdapterWork w;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    auto it = items_.find(id);
+    if (it == items_.end()) {
+      return base::NotFound("task " + id + " is not waiting for an adapter worker");
+    }
+    if (it->second.lease.empty() || it->second.lease != lease) {
+      return base::FailedPrecondition("task " + id + " is not leased under this lease");
+    }
+    if (it->second.lease_until_ms <= now_ms) {
+      return base::FailedPrecondition("the lease on task " + id +
+                                      " ran out; the task will be handed out again");
+    }
+    w = std::move(it->second);
+    items_.erase(it);
+  }
+  deliver_(w, std::move(report));
+  return base::Status::Ok();
+}
+
+bool AdapterQueue::Remove(const std::string& id) {
+  std::lock_guard<std::mutex> l(mu_);
+  return items_.erase(id) > 0;
+}
+
+void AdapterQueue::RemoveJob(const std::string& job_id) {
+  if (!base::IsObjectId(job_id)) return;
+  std::string prefix = base::IterationUuidPrefix(job_id);
+  std::lock_guard<std::mutex> l(mu_);
+  items_.erase(items_.lower_bound(prefix), items_.lower_bound(prefix + "~"));
+}
+
+size_t AdapterQueue::size() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return items_.size();
+}
+
+}  // namespace opsflow::runtime

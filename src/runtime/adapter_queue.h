@@ -1,0 +1,73 @@
+// External adapter workers (SPEC §7): adapter tasks wait here until a worker that serves their
+// adapter polls for them. A worker gets a lease on each task it takes; if the lease runs out
+// before it reports, the task is handed out again, and a report under an expired or foreign
+// lease is refused. The runtime ends a task that no worker finishes in time with an error.
+// Thread-safety: all methods are safe from any thread.
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+
+namespace opsflow::runtime {
+
+struct AdapterWork {
+  std::string id;  // the task iteration's id
+  std::string job_id;
+  std::string task_id;
+  int task = 0;
+  uint32_t run = 0;
+  std::string app;         // the task's app, e.g. "Awsec2"
+  std::string adapter_id;  // incoming adapter_id (the adapter instance), may be ""
+  std::string method;
+  boost::json::object incoming;
+  int64_t created_ms = 0;
+  // Lease state.
+  std::string lease;  // token of the current lease, "" when not leased
+  std::string worker;
+  int64_t lease_until_ms = 0;
+};
+
+enum class AdapterOutcome { kComplete, kFail, kError };
+
+struct AdapterReport {
+  AdapterOutcome outcome = AdapterOutcome::kComplete;
+  boost::json::object outgoing;
+  std::string message;
+};
+
+class AdapterQueue {
+ public:
+  // `deliver` hands a finished task to the runtime.
+  using Deliver = std::function<void(const AdapterWork&, AdapterReport)>;
+  explicit AdapterQueue(Deliver deliver) : deliver_(std::move(deliver)) {}
+
+  void Add(AdapterWork work);
+  // Leases up to `max` tasks whose app or adapter_id is in `apps` (an empty list serves all)
+  // and that are not leased (or whose lease ran out) to `worker` for `lease_ms`.
+  std::vector<AdapterWork> Poll(const std::string& worker, const std::vector<std::string>& apps,
+                                int64_t lease_ms, size_t max, int64_t now_ms);
+  // A worker's report. NotFound: no such task waiting; FailedPrecondition: the lease is not
+  // this one or it ran out.
+  base::Status Report(const std::string& id, const std::string& lease, AdapterReport report,
+                      int64_t now_ms);
+  // Removes a task (it timed out or its job ended); true when it was waiting.
+  bool Remove(const std::string& id);
+  // Removes every task of a job (it ended).
+  void RemoveJob(const std::string& job_id);
+  size_t size() const;
+
+ private:
+  Deliver deliver_;
+  mutable std::mutex mu_;
+  std::map<std::string, AdapterWork> items_;  // by id: ids sort by job, then creation
+};
+
+}  // namespace opsflow::runtime
