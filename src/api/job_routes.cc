@@ -4,6 +4,8 @@
 #include "api/state.h"
 #include "base/ids.h"
 #include "json/parse.h"
+#include "model/iteration_doc.h"
+#include "model/list_page.h"
 #include "model/query.h"
 
 namespace opsflow::api {
@@ -131,35 +133,12 @@ void GetJob(Api::State& s, Call& c) {
   ReplyEnvelope(c, "Successfully retrieved item", std::move(v));
 }
 
-// Pages `docs` (already filtered by the store's SQL) through residual filters, sort and paging
-// when the store could not do it all.
+// Replies with a list page; when the store left filters (or the sort) to us, they are applied
+// in memory first.
 static void FinishList(Call& c, const model::ListQuery& q, std::vector<bj::value> docs,
                        int64_t total, bool residual, const std::vector<model::Expr>& rest,
                        const std::function<void(bj::value&)>& complete = {}) {
-  if (residual) {
-    std::vector<bj::value> kept;
-    for (auto& d : docs) {
-      bool ok = true;
-      for (const auto& e : rest) {
-        if (e.kind == model::Expr::Kind::kAnd && e.children.empty()) continue;
-        ok = ok && model::Matches(e, d);
-      }
-      if (ok) kept.push_back(std::move(d));
-    }
-    if (!q.sort.empty()) {
-      std::stable_sort(kept.begin(), kept.end(), [&](const bj::value& a, const bj::value& b) {
-        int cmp = model::Compare(model::SortKey(a, q.sort), model::SortKey(b, q.sort));
-        return q.order < 0 ? cmp > 0 : cmp < 0;
-      });
-    }
-    total = static_cast<int64_t>(kept.size());
-    std::vector<bj::value> page;
-    for (int64_t i = q.skip; i < total && i < q.skip + q.limit; ++i) {
-      page.push_back(std::move(kept[i]));
-      if (complete) complete(page.back());
-    }
-    docs = std::move(page);
-  }
+  if (residual) docs = model::FilterSortPage(q, std::move(docs), rest, &total, complete);
   bj::array data;
   for (auto& d : docs) {
     if (!q.include.empty() || !q.exclude.empty()) {
@@ -208,30 +187,6 @@ void ListJobs(Api::State& s, Call& c) {
   });
 }
 
-bj::object IterationDoc(const model::IterationRecord& r) {
-  auto parse = [](const std::string& t) {
-    auto v = json::Parse(t, {.max_depth = 256, .max_bytes = size_t(1) << 30});
-    return v.ok() ? std::move(v).value() : bj::value(bj::object());
-  };
-  bj::object metrics{{"start_time", r.start_ms ? bj::value(r.start_ms) : bj::value()},
-                     {"end_time", r.end_ms ? bj::value(r.end_ms) : bj::value()},
-                     {"finish_state", r.finish_state.empty() ? bj::value()
-                                                             : bj::value(r.finish_state)},
-                     {"run_time", r.end_ms && r.start_ms ? bj::value(r.end_ms - r.start_ms)
-                                                         : bj::value()}};
-  bj::object doc{{"_id", r.id},
-                 {"job", bj::object{{"_id", r.job_id}, {"task", r.task_id}}},
-                 {"name", r.method},
-                 {"iteration", r.iteration},
-                 {"status", r.status},
-                 {"metrics", std::move(metrics)},
-                 {"variables",
-                  bj::object{{"incoming", parse(r.incoming_json)},
-                             {"outgoing", parse(r.outgoing_json)}}}};
-  if (!r.error.empty()) doc["error"] = r.error;
-  return doc;
-}
-
 void GetTask(Api::State& s, Call& c) {
   const std::string& id = c.params[0];
   if (!base::IsUuid(id)) {
@@ -243,7 +198,7 @@ void GetTask(Api::State& s, Call& c) {
     ReplyError(c, it.status());
     return;
   }
-  bj::value v = IterationDoc(*it);
+  bj::value v = model::IterationDocument(*it);
   auto include = SplitList(c.req.Query("include"));
   auto exclude = SplitList(c.req.Query("exclude"));
   if (!include.empty() || !exclude.empty()) v = model::Project(v, include, exclude);
@@ -265,7 +220,7 @@ void ListTasks(Api::State& s, Call& c) {
     return;
   }
   std::vector<bj::value> docs;
-  for (const auto& rec : page->items) docs.emplace_back(IterationDoc(rec));
+  for (const auto& rec : page->items) docs.emplace_back(model::IterationDocument(rec));
   FinishList(c, *q, std::move(docs), page->total, !rest.empty(), rest);
 }
 

@@ -18,6 +18,8 @@
 #include "engine/job_doc.h"
 #include "engine/variables.h"
 #include "json/parse.h"
+#include "model/iteration_doc.h"
+#include "model/list_page.h"
 #include "runtime/adapter_queue.h"
 #include "runtime/stubs.h"
 #include "runtime/worker_pool.h"
@@ -157,6 +159,12 @@ class Runtime::Impl {
   void Pump(ActiveJob& j);
   void Dispatch(ActiveJob& j, int task);
   void RunForEach(const ActiveJob& j, int task, TaskDone& d);
+  tasks::TaskResult RunQueryTask(const std::string& method, const bj::object& incoming);
+
+ public:
+  base::Result<bj::object> BuildDoc(const model::JobRecord& rec, bool with_iterations);
+
+ private:
   void QueueForAdapter(ActiveJob& j, int task, std::shared_ptr<TaskDone> d);
   void Delivered(const AdapterWork& w, AdapterReport r);
   bool RunsEagerly(const ActiveJob& j, int task);
@@ -612,6 +620,13 @@ void Runtime::Impl::Dispatch(ActiveJob& j, int t) {
     QueueForAdapter(j, t, d);
     return;
   }
+  if (def.method == "getJobs" || def.method == "getTasks") {
+    workers_->Submit([this, d, method = def.method]() mutable {
+      d->result = RunQueryTask(method, d->incoming);
+      Post(std::move(*d));
+    });
+    return;
+  }
   const tasks::TaskDescriptor* desc = tasks::FindBuiltin(def.method);
   if (!desc) {
     d->result =
@@ -804,6 +819,72 @@ void Runtime::Impl::Handle(StartCmd& c) {
   current_->replies.emplace_back(std::move(c.done), SnapshotOf(ref));
 }
 
+base::Result<bj::object> Runtime::Impl::BuildDoc(const model::JobRecord& rec,
+                                                 bool with_iterations) {
+  auto wf = WorkflowVersion(rec.workflow_version);
+  if (!wf.ok()) return wf.status();
+  auto st = engine::DecodeState(rec.state);
+  if (!st.ok()) return st.status();
+  std::map<std::string, std::vector<std::string>> ids;
+  if (with_iterations) {
+    auto iters = store_->IterationsOfJob(rec.id);
+    if (!iters.ok()) return iters.status();
+    for (const auto& it : *iters) ids[it.task_id].push_back(it.id);
+  }
+  bj::object vars = ParseObject(rec.variables_json);
+  bj::array errors = ParseArray(rec.errors_json);
+  return engine::BuildJobDocument({rec, **wf, *st, vars, errors, with_iterations ? &ids : nullptr});
+}
+
+// getJobs / getTasks: the same list query as the API, run against the store on a worker.
+// incoming `queryParameters` {"equals":{"name":"x"}, "limit":10, ...} (an object, or its JSON
+// text); outgoing `jobs` / `tasks` (the documents) and `total`.
+tasks::TaskResult Runtime::Impl::RunQueryTask(const std::string& method,
+                                              const bj::object& incoming) {
+  bj::object qp;
+  if (const bj::value* v = incoming.if_contains("queryParameters")) {
+    if (v->is_object()) {
+      qp = v->get_object();
+    } else if (v->is_string() && !v->get_string().empty()) {
+      auto parsed = json::Parse(v->get_string(), {.max_depth = 32, .max_bytes = 1 << 20});
+      if (!parsed.ok() || !parsed->is_object()) {
+        return tasks::Error(method + ": queryParameters must be an object (or its JSON text)");
+      }
+      qp = parsed->get_object();
+    } else if (!v->is_null() && !(v->is_string() && v->get_string().empty())) {
+      return tasks::Error(method + ": queryParameters must be an object");
+    }
+  }
+  auto q = model::ParseListQuery(model::ParamsFromObject(qp), model::ListQueryOptions{});
+  if (!q.ok()) return tasks::Error(method + ": " + q.status().message());
+  std::vector<model::Expr> rest;
+  std::vector<bj::value> docs;
+  int64_t total = 0;
+  if (method == "getJobs") {
+    if (q->sort.empty()) {
+      q->sort = "metrics.start_time";
+      q->order = -1;
+    }
+    auto page = store_->ListJobs(*q, &rest);
+    if (!page.ok()) return tasks::Error(method + ": " + page.status().message());
+    total = page->total;
+    for (const auto& rec : page->items) {
+      auto doc = BuildDoc(rec, false);
+      if (doc.ok()) docs.emplace_back(std::move(doc).value());
+    }
+  } else {
+    auto page = store_->ListIterations(*q, &rest);
+    if (!page.ok()) return tasks::Error(method + ": " + page.status().message());
+    total = page->total;
+    for (const auto& rec : page->items) docs.emplace_back(model::IterationDocument(rec));
+  }
+  if (!rest.empty()) docs = model::FilterSortPage(*q, std::move(docs), rest, &total);
+  bj::array list;
+  for (auto& d : docs) list.push_back(std::move(d));
+  return tasks::Success({{method == "getJobs" ? "jobs" : "tasks", std::move(list)},
+                         {"total", total}});
+}
+
 // ---- Runtime ----
 
 Runtime::Runtime(store::JobStore* store, store::DocStore* docs, base::Clock* clock,
@@ -832,19 +913,7 @@ base::Result<bj::object> Runtime::GetJobDocument(const std::string& id) {
 
 base::Result<bj::object> Runtime::BuildJobDocument(const model::JobRecord& rec,
                                                    bool with_iterations) {
-  auto wf = impl_->WorkflowVersion(rec.workflow_version);
-  if (!wf.ok()) return wf.status();
-  auto st = engine::DecodeState(rec.state);
-  if (!st.ok()) return st.status();
-  std::map<std::string, std::vector<std::string>> ids;
-  if (with_iterations) {
-    auto iters = impl_->store()->IterationsOfJob(rec.id);
-    if (!iters.ok()) return iters.status();
-    for (const auto& it : *iters) ids[it.task_id].push_back(it.id);
-  }
-  bj::object vars = ParseObject(rec.variables_json);
-  bj::array errors = ParseArray(rec.errors_json);
-  return engine::BuildJobDocument({rec, **wf, *st, vars, errors, with_iterations ? &ids : nullptr});
+  return impl_->BuildDoc(rec, with_iterations);
 }
 
 }  // namespace opsflow::runtime
