@@ -52,6 +52,12 @@ const Route kRoutes[] = {
     {"POST", "/operations_manager/jobs/start", StartJob, true},
     {"GET", "/operations-manager/jobs", ListJobs, true},
     {"GET", "/operations-manager/jobs/:id", GetJob, true},
+    {"GET", "/operations-manager/jobs/:jobId/tasks/:taskId/manual-controller", GetManualController,
+     true},
+    {"POST", "/operations-manager/jobs/:jobId/tasks/:taskId/finish", FinishManualTask, true},
+    {"POST", "/operations-manager/tasks/:id/claim", ClaimTask, true},
+    {"POST", "/operations-manager/tasks/:id/release", ReleaseTask, true},
+    {"POST", "/operations-manager/tasks/:id/assign", AssignTask, true},
     {"GET", "/operations-manager/tasks", ListTasks, true},
     {"GET", "/operations-manager/tasks/:id", GetTask, true},
 };

@@ -95,6 +95,12 @@ void CompleteAdapterWork(Api::State& s, Call& c);
 void FailAdapterWork(Api::State& s, Call& c);
 void ErrorAdapterWork(Api::State& s, Call& c);
 
+void GetManualController(Api::State& s, Call& c);
+void FinishManualTask(Api::State& s, Call& c);
+void ClaimTask(Api::State& s, Call& c);
+void ReleaseTask(Api::State& s, Call& c);
+void AssignTask(Api::State& s, Call& c);
+
 void StartJob(Api::State& s, Call& c);
 void GetJob(Api::State& s, Call& c);
 void ListJobs(Api::State& s, Call& c);

@@ -23,8 +23,8 @@ void PutStubs(Api::State& s, Call& c) {
     entries = list->get_array();
   } else if (body.contains("taskId")) {
     entries.push_back(body);
-  } else {
-    ReplyError(c, 400, "give 'stubTasks' (an array) or one stub with 'taskId'");
+  } else if (!body.contains("adapterDefault")) {
+    ReplyError(c, 400, "give 'stubTasks' (an array), one stub with 'taskId', or 'adapterDefault'");
     return;
   }
   auto stubs = runtime::StubRegistry::ParseStubs(entries);
@@ -33,19 +33,43 @@ void PutStubs(Api::State& s, Call& c) {
     return;
   }
   std::string name(wf->get_string());
+  // adapterDefault: how adapter tasks that no stub names finish (a dry run), e.g.
+  // {"finish_state":"success","outgoing":{}}; null removes it.
+  std::optional<runtime::Stub> adapter_default;
+  bool set_default = false;
+  if (const bj::value* def = body.if_contains("adapterDefault")) {
+    set_default = true;
+    if (!def->is_null()) {
+      if (!def->is_object()) {
+        ReplyError(c, 400, "'adapterDefault' must be an object like {\"finish_state\":\"success\"}");
+        return;
+      }
+      bj::object entry = def->get_object();
+      entry["taskId"] = "*";
+      auto parsed = runtime::StubRegistry::ParseStubs(bj::array{entry});
+      if (!parsed.ok()) {
+        ReplyError(c, 400, "adapterDefault: " + parsed.status().message());
+        return;
+      }
+      adapter_default = parsed->front();
+    }
+  }
   base::Status st = s.deps.runtime->stubs()->Put(name, *stubs);
+  if (st.ok() && set_default) st = s.deps.runtime->stubs()->SetAdapterDefault(name, adapter_default);
   if (!st.ok()) {
     ReplyError(c, st);
     return;
   }
   ReplyEnvelope(c, "Registered " + std::to_string(stubs->size()) + " stub(s) for " + name,
-                runtime::StubRegistry::ToJson(name, *stubs));
+                runtime::StubRegistry::ToJson(name, *stubs,
+                                              s.deps.runtime->stubs()->AdapterDefault(name)));
 }
 
 void ListStubs(Api::State& s, Call& c) {
   bj::array data;
   for (const auto& [wf, stubs] : s.deps.runtime->stubs()->All()) {
-    data.push_back(runtime::StubRegistry::ToJson(wf, stubs));
+    data.push_back(
+        runtime::StubRegistry::ToJson(wf, stubs, s.deps.runtime->stubs()->AdapterDefault(wf)));
   }
   ReplyEnvelope(c, "Successfully retrieved items", std::move(data));
 }

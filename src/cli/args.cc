@@ -54,6 +54,10 @@ int ParseClientArgs(const std::vector<std::string>& args, ParsedCommand* c, std:
     app.add_option("--workflow", c->fixture.workflow,
                    "Workflow name (default: from the file name without its Job<N> suffix)");
     app.add_option("--timeout", c->fixture.timeout_s, "Seconds to wait for each job (60)");
+    app.add_option("--unstubbed-adapters", c->fixture.unstubbed_adapters,
+                   "success (default: adapter tasks the fixture does not stub succeed with no "
+                   "outputs) or wait (they wait for an external worker)")
+        ->check(CLI::IsMember({"success", "wait"}));
   } else {
     err << "error: unknown command '" << c->command
         << "'; the client commands are import, start, jobs, job, stub and fixture\n";

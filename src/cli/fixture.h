@@ -21,6 +21,9 @@ struct FixtureArgs {
   std::vector<std::string> files;
   std::string workflow;  // override, or the workflow to clear
   double timeout_s = 60;
+  // fixture run: "success" (adapter tasks the fixture does not stub succeed with no outputs)
+  // or "wait" (they wait for an external worker).
+  std::string unstubbed_adapters = "success";
 };
 
 // "…__stubs__Create_VPC_-_AWS_Job5.json" -> "Create VPC - AWS".

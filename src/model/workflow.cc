@@ -99,6 +99,8 @@ TaskDef ParseTask(const std::string& id, const bj::object& t) {
   }
   d.retry = ParseRetry(t);
   d.is_for_each = d.method == "forEach";
+  d.view = Str(t, "view");
+  d.is_manual = d.type == "manual";
   return d;
 }
 

@@ -40,6 +40,7 @@ struct TaskDef {
   std::string location;  // "Application" | "Adapter"
   std::string type;      // "automatic" | "operation" | "manual"
   std::string summary;
+  std::string view;  // manual tasks: the view a person sees, e.g. "/workflow_engine/task/ViewData"
   bool is_start = false;
   bool is_end = false;
   boost::json::object incoming;
@@ -48,6 +49,7 @@ struct TaskDef {
   std::vector<int> out_edges;  // indices into Workflow::edges()
   std::vector<int> in_edges;   // forward (non-revert) edges: the join waits on these
   bool is_for_each = false;    // `forEach`: its `loop` edges run a body once per element
+  bool is_manual = false;      // `type: "manual"`: waits for a person
   int loop_owner = -1;         // the innermost forEach whose body holds this task, or -1
 };
 

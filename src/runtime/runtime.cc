@@ -21,6 +21,7 @@
 #include "model/iteration_doc.h"
 #include "model/list_page.h"
 #include "runtime/adapter_queue.h"
+#include "runtime/manual_tasks.h"
 #include "runtime/stubs.h"
 #include "runtime/worker_pool.h"
 #include "tasks/task.h"
@@ -129,7 +130,9 @@ class Runtime::Impl {
         clock_(clock),
         opts_(opts),
         stubs_(docs),
-        adapters_([this](const AdapterWork& w, AdapterReport r) { Delivered(w, std::move(r)); }) {}
+        adapters_([this](const AdapterWork& w, AdapterReport r) { Delivered(w, std::move(r)); }),
+        manual_([this](const ManualWork& w, ManualFinish f) { Finished(w, std::move(f)); }) {}
+  ManualTasks* manual() { return &manual_; }
   StubRegistry* stubs() { return &stubs_; }
   AdapterQueue* adapters() { return &adapters_; }
 
@@ -167,6 +170,8 @@ class Runtime::Impl {
  private:
   void QueueForAdapter(ActiveJob& j, int task, std::shared_ptr<TaskDone> d);
   void Delivered(const AdapterWork& w, AdapterReport r);
+  void QueueForPerson(ActiveJob& j, int task, std::shared_ptr<TaskDone> d);
+  void Finished(const ManualWork& w, ManualFinish f);
   bool RunsEagerly(const ActiveJob& j, int task);
   void Apply(ActiveJob& j, TaskDone& d);
   static model::IterationRecord RunningIteration(const ActiveJob& j, const TaskDone& d);
@@ -210,6 +215,7 @@ class Runtime::Impl {
 
   StubRegistry stubs_;
   AdapterQueue adapters_;
+  ManualTasks manual_;
   std::unique_ptr<WorkerPool> workers_;
   std::thread loop_thread_;
   std::thread writer_thread_;
@@ -461,10 +467,6 @@ void Runtime::Impl::MaybeHandOff() {
 void Runtime::Impl::Handle(Committed& c) {
   writer_busy_ = false;
   committed_seq_ = c.batch->seq;
-  // Building and sending the replies happens off the runtime thread.
-  for (auto& [cb, snap] : c.batch->replies) {
-    workers_->Submit([cb = std::move(cb), snap = std::move(snap)]() mutable { cb(std::move(snap)); });
-  }
   for (const std::string& id : c.batch->touched) {
     auto it = jobs_.find(id);
     if (it == jobs_.end()) continue;
@@ -472,6 +474,7 @@ void Runtime::Impl::Handle(Committed& c) {
     const std::string& s = j.rec.status;
     if (s == "complete" || s == "error" || s == "canceled") {
       adapters_.RemoveJob(j.rec.id);
+      manual_.RemoveJob(j.rec.id);
       if (j.touched_seq <= committed_seq_ && !j.dirty) {
         jobs_.erase(it);
         active_count_--;
@@ -479,6 +482,12 @@ void Runtime::Impl::Handle(Committed& c) {
       continue;
     }
     Pump(j);
+  }
+  // Replies go out after the pump, so work the new state started (a manual task waiting, an
+  // adapter task queued) is visible to a client as soon as it has its answer. Building and
+  // sending them happens off the runtime thread.
+  for (auto& [cb, snap] : c.batch->replies) {
+    workers_->Submit([cb = std::move(cb), snap = std::move(snap)]() mutable { cb(std::move(snap)); });
   }
 }
 
@@ -507,7 +516,8 @@ bool Runtime::Impl::RunsEagerly(const ActiveJob& j, int t) {
   const model::TaskDef& def = j.wf->tasks()[t];
   if (def.is_start || def.is_end) return true;
   if (stubs_.Find(j.rec.workflow_name, def.id)) return true;
-  if (def.location == "Adapter") return false;
+  if (def.location == "Adapter" && stubs_.AdapterDefault(j.rec.workflow_name)) return true;
+  if (def.location == "Adapter" || def.is_manual) return false;
   const tasks::TaskDescriptor* desc = tasks::FindBuiltin(def.method);
   return desc == nullptr || !desc->external;
 }
@@ -560,6 +570,41 @@ void Runtime::Impl::QueueForAdapter(ActiveJob& j, int t, std::shared_ptr<TaskDon
                      std::move(timeout)});
 }
 
+// A manual task waits for a person: its running iteration (with the resolved incoming values
+// the person's view shows) is recorded, and it costs one entry in `manual_`.
+void Runtime::Impl::QueueForPerson(ActiveJob& j, int t, std::shared_ptr<TaskDone> d) {
+  const model::TaskDef& def = j.wf->tasks()[t];
+  ManualWork w;
+  w.id = d->iteration_id;
+  w.job_id = j.rec.id;
+  w.task_id = def.id;
+  w.task = t;
+  w.run = d->run;
+  w.method = def.method;
+  w.view = def.view;
+  w.incoming = d->incoming;
+  w.created_ms = d->start_ms;
+  current_->wb.iterations.push_back(RunningIteration(j, *d));
+  MarkDirty(j);
+  manual_.Add(std::move(w));
+}
+
+void Runtime::Impl::Finished(const ManualWork& w, ManualFinish f) {
+  TaskDone d;
+  d.job_id = w.job_id;
+  d.task = w.task;
+  d.run = w.run;
+  d.iteration_id = w.id;
+  d.incoming = w.incoming;
+  d.start_ms = w.created_ms;
+  bj::object out = std::move(f.variables);
+  // ErrorHandling answers in `response` (success, failure, retry, error).
+  if (w.method == "ErrorHandling" && !out.contains("response")) out["response"] = f.finish_state;
+  d.result = f.finish_state == "failure" ? tasks::Failure(std::move(out))
+                                         : tasks::Success(std::move(out));
+  Post(std::move(d));
+}
+
 void Runtime::Impl::Delivered(const AdapterWork& w, AdapterReport r) {
   TaskDone d;
   d.job_id = w.job_id;
@@ -600,7 +645,9 @@ void Runtime::Impl::Dispatch(ActiveJob& j, int t) {
                            return k < 0 ? nullptr : &outs[k];
                          }};
   d->incoming = engine::ResolveIncoming(def, scope);
-  if (auto stub = stubs_.Find(j.rec.workflow_name, def.id)) {
+  std::optional<Stub> stub = stubs_.Find(j.rec.workflow_name, def.id);
+  if (!stub && def.location == "Adapter") stub = stubs_.AdapterDefault(j.rec.workflow_name);
+  if (stub) {
     // A stub answers for the task; the result goes through the inbox (no recursion).
     d->result.finish = stub->finish == FinishState::kFailure ? tasks::Finish::kFailure
                        : stub->finish == FinishState::kError ? tasks::Finish::kError
@@ -614,6 +661,10 @@ void Runtime::Impl::Dispatch(ActiveJob& j, int t) {
   if (def.is_for_each && def.location != "Adapter") {
     RunForEach(j, t, *d);
     Post(std::move(*d));
+    return;
+  }
+  if (def.is_manual) {
+    QueueForPerson(j, t, d);
     return;
   }
   if (def.location == "Adapter") {
@@ -899,6 +950,7 @@ void Runtime::StartJob(StartRequest req, StartCallback done) {
 size_t Runtime::active_jobs() const { return impl_->active(); }
 StubRegistry* Runtime::stubs() { return impl_->stubs(); }
 AdapterQueue* Runtime::adapters() { return impl_->adapters(); }
+ManualTasks* Runtime::manual() { return impl_->manual(); }
 bool Runtime::WaitIdle(int64_t timeout_ms) { return impl_->WaitIdle(timeout_ms); }
 base::Result<std::shared_ptr<const model::Workflow>> Runtime::WorkflowVersion(
     const std::string& v) {

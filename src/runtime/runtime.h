@@ -22,6 +22,7 @@ namespace opsflow::runtime {
 
 class StubRegistry;
 class AdapterQueue;
+class ManualTasks;
 
 struct RuntimeOptions {
   int task_workers = 2;
@@ -83,6 +84,8 @@ class Runtime {
   StubRegistry* stubs();
   // Adapter tasks waiting for external workers.
   AdapterQueue* adapters();
+  // Manual tasks waiting for a person.
+  ManualTasks* manual();
   // Blocks until no job is active; for tests and shutdown. False on timeout.
   bool WaitIdle(int64_t timeout_ms);
 

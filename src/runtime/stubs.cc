@@ -42,14 +42,20 @@ base::Result<std::vector<Stub>> StubRegistry::ParseStubs(const bj::array& entrie
   return out;
 }
 
-bj::object StubRegistry::ToJson(const std::string& workflow, const std::vector<Stub>& stubs) {
+bj::object StubRegistry::ToJson(const std::string& workflow, const std::vector<Stub>& stubs,
+                               const std::optional<Stub>& adapter_default) {
   bj::array tasks;
   for (const Stub& s : stubs) {
     tasks.push_back(bj::object{{"taskId", s.task_id},
                                {"finish_state", model::FinishStateName(s.finish)},
                                {"outgoing", s.outgoing}});
   }
-  return {{"workflow", workflow}, {"stubTasks", std::move(tasks)}};
+  bj::object out{{"workflow", workflow}, {"stubTasks", std::move(tasks)}};
+  if (adapter_default) {
+    out["adapterDefault"] = bj::object{{"finish_state", model::FinishStateName(adapter_default->finish)},
+                                       {"outgoing", adapter_default->outgoing}};
+  }
+  return out;
 }
 
 base::Status StubRegistry::Load() {
@@ -64,6 +70,12 @@ base::Status StubRegistry::Load() {
     auto stubs = ParseStubs(tasks->get_array());
     if (!stubs.ok()) continue;
     for (Stub& s : *stubs) by_workflow_[d.key][s.task_id] = std::move(s);
+    if (const bj::value* def = v->get_object().if_contains("adapterDefault"); def && def->is_object()) {
+      bj::object entry = def->get_object();
+      entry["taskId"] = "*";
+      auto parsed = ParseStubs(bj::array{entry});
+      if (parsed.ok()) adapter_default_[d.key] = parsed->front();
+    }
   }
   return base::Status::Ok();
 }
@@ -71,7 +83,9 @@ base::Status StubRegistry::Load() {
 base::Status StubRegistry::Save(const std::string& workflow) {
   std::vector<Stub> list;
   for (const auto& [id, s] : by_workflow_[workflow]) list.push_back(s);
-  return docs_->Put("stubs", workflow, bj::serialize(ToJson(workflow, list)));
+  std::optional<Stub> def;
+  if (auto it = adapter_default_.find(workflow); it != adapter_default_.end()) def = it->second;
+  return docs_->Put("stubs", workflow, bj::serialize(ToJson(workflow, list, def)));
 }
 
 base::Status StubRegistry::Put(const std::string& workflow, const std::vector<Stub>& stubs) {
@@ -90,7 +104,30 @@ base::Status StubRegistry::Clear(const std::string& workflow) {
   if (it == by_workflow_.end()) return base::NotFound("no stubs for workflow '" + workflow + "'");
   OPSFLOW_RETURN_IF_ERROR(docs_->Delete("stubs", workflow));
   by_workflow_.erase(it);
+  adapter_default_.erase(workflow);
   return base::Status::Ok();
+}
+
+std::optional<Stub> StubRegistry::AdapterDefault(const std::string& workflow) const {
+  std::shared_lock<std::shared_mutex> l(mu_);
+  if (adapter_default_.empty()) return std::nullopt;
+  auto it = adapter_default_.find(workflow);
+  if (it == adapter_default_.end()) return std::nullopt;
+  return it->second;
+}
+
+base::Status StubRegistry::SetAdapterDefault(const std::string& workflow, std::optional<Stub> stub) {
+  std::unique_lock<std::shared_mutex> l(mu_);
+  auto before = adapter_default_;
+  if (stub) {
+    adapter_default_[workflow] = std::move(*stub);
+  } else {
+    adapter_default_.erase(workflow);
+  }
+  by_workflow_[workflow];  // the workflow has a stubs document from now on
+  base::Status st = Save(workflow);
+  if (!st.ok()) adapter_default_ = std::move(before);
+  return st;
 }
 
 std::optional<Stub> StubRegistry::Find(const std::string& workflow,
@@ -108,6 +145,7 @@ std::map<std::string, std::vector<Stub>> StubRegistry::All() const {
   std::shared_lock<std::shared_mutex> l(mu_);
   std::map<std::string, std::vector<Stub>> out;
   for (const auto& [wf, tasks] : by_workflow_) {
+    out[wf];
     for (const auto& [id, s] : tasks) out[wf].push_back(s);
   }
   return out;

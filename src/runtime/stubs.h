@@ -33,12 +33,16 @@ class StubRegistry {
   // Removes every stub of `workflow`. NotFound when it has none.
   base::Status Clear(const std::string& workflow);
   std::optional<Stub> Find(const std::string& workflow, const std::string& task_id) const;
+  // The answer for adapter tasks of `workflow` that no stub names (a dry run), if one is set.
+  std::optional<Stub> AdapterDefault(const std::string& workflow) const;
+  base::Status SetAdapterDefault(const std::string& workflow, std::optional<Stub> stub);
   // Workflow name -> its stubs.
   std::map<std::string, std::vector<Stub>> All() const;
 
   // Parses `{taskId, variables:{outgoing}}` / `{taskId, outgoing, finish_state}` entries.
   static base::Result<std::vector<Stub>> ParseStubs(const boost::json::array& entries);
-  static boost::json::object ToJson(const std::string& workflow, const std::vector<Stub>& stubs);
+  static boost::json::object ToJson(const std::string& workflow, const std::vector<Stub>& stubs,
+                                    const std::optional<Stub>& adapter_default = std::nullopt);
 
  private:
   base::Status Save(const std::string& workflow);  // REQUIRES: mu_ held
@@ -46,6 +50,7 @@ class StubRegistry {
   store::DocStore* docs_;
   mutable std::shared_mutex mu_;
   std::map<std::string, std::map<std::string, Stub>> by_workflow_;
+  std::map<std::string, Stub> adapter_default_;
 };
 
 }  // namespace opsflow::runtime

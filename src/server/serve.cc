@@ -13,6 +13,7 @@
 #include "http/server.h"
 #include "runtime/runtime.h"
 #include "sqlite/sqlite_store.h"
+#include "tasks/rest_call.h"
 
 namespace opsflow::server {
 namespace {
@@ -26,6 +27,9 @@ struct Config {
   size_t max_json_depth = 64;
   uint32_t max_task_iterations = 1000;
   int64_t token_ttl_s = 3600;
+  int64_t adapter_task_timeout_ms = 5 * 60 * 1000;
+  int64_t rest_timeout_ms = 60'000;
+  size_t rest_max_response_bytes = 10 * 1024 * 1024;
 };
 
 std::string Env(const char* name) {
@@ -63,6 +67,11 @@ int Serve(int argc, char** argv) {
   app.add_option("--max-json-depth", cfg.max_json_depth, "deepest JSON nesting accepted");
   app.add_option("--max-task-iterations", cfg.max_task_iterations, "runs of one task per job");
   app.add_option("--token-ttl", cfg.token_ttl_s, "token lifetime in seconds");
+  app.add_option("--adapter-task-timeout", cfg.adapter_task_timeout_ms,
+                 "ms an adapter task may wait for external workers before it errors");
+  app.add_option("--rest-timeout", cfg.rest_timeout_ms, "restCall total timeout in ms");
+  app.add_option("--rest-max-response-bytes", cfg.rest_max_response_bytes,
+                 "largest restCall response body");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -100,6 +109,11 @@ int Serve(int argc, char** argv) {
   runtime::RuntimeOptions ro;
   ro.task_workers = cfg.task_workers;
   ro.engine.max_task_iterations = cfg.max_task_iterations;
+  ro.adapter_task_timeout_ms = cfg.adapter_task_timeout_ms;
+  tasks::RestCallLimits rest = tasks::GetRestCallLimits();
+  rest.timeout_ms = cfg.rest_timeout_ms;
+  rest.max_response_bytes = static_cast<int64_t>(cfg.rest_max_response_bytes);
+  tasks::SetRestCallLimits(rest);
   runtime::Runtime rt(store->get(), store->get(), clock, ro);
   if (auto st = rt.Start(); !st.ok()) return Fail(st.message());
   api::ApiOptions ao;

@@ -31,5 +31,6 @@ TaskResult RunGetTime(const TaskContext& ctx);
 TaskResult RunCalculateTimeDiff(const TaskContext& ctx);
 TaskResult RunModify(const TaskContext& ctx);
 TaskResult RunUpdateJobDescription(const TaskContext& ctx);
+TaskResult RunRestCall(const TaskContext& ctx);  // rest_call.cc
 
 }  // namespace opsflow::tasks::internal

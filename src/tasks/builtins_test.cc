@@ -399,7 +399,8 @@ TEST(Registry, FindsEveryBuiltin) {
                             "delay", "setObjectKey", "push", "pop", "shift", "arrayPush",
                             "arrayLength", "arrayIndexOf", "replace", "parse", "join",
                             "stringConcat", "substring", "stringLength", "numberToString",
-                            "getTime", "calculateTimeDiff", "modify", "updateJobDescription"};
+                            "getTime", "calculateTimeDiff", "modify", "updateJobDescription",
+                            "transformation", "restCall"};
   EXPECT_EQ(AllBuiltins().size(), std::size(kMethods));
   for (const char* m : kMethods) {
     const TaskDescriptor* d = FindBuiltin(m);

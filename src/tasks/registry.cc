@@ -8,6 +8,7 @@
 
 #include "tasks/builtins.h"
 #include "tasks/task.h"
+#include "tasks/transformation.h"
 
 namespace opsflow::tasks {
 
@@ -54,6 +55,8 @@ const std::vector<TaskDescriptor>& AllBuiltins() {
       {"calculateTimeDiff", &Guarded<RunCalculateTimeDiff>, false},
       {"modify", &Guarded<RunModify>, false},
       {"updateJobDescription", &Guarded<RunUpdateJobDescription>, false},
+      {"transformation", &Guarded<RunTransformation>, false},
+      {"restCall", &Guarded<RunRestCall>, false, /*external=*/true},
   };
   return kBuiltins;
 }

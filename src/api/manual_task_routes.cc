@@ -1,0 +1,95 @@
+// Manual tasks (SPEC §5): claim, release, assign, the manual controller and finish.
+#include "api/state.h"
+#include "runtime/manual_tasks.h"
+
+namespace opsflow::api {
+namespace {
+
+bj::object ManualDoc(const runtime::ManualWork& w) {
+  return {{"_id", w.id},
+          {"job", bj::object{{"_id", w.job_id}, {"task", w.task_id}}},
+          {"name", w.method},
+          {"view", w.view},
+          {"status", "running"},
+          {"metrics", bj::object{{"owner", w.owner}, {"start_time", w.created_ms}}},
+          {"variables", bj::object{{"incoming", w.incoming}}}};
+}
+
+}  // namespace
+
+void GetManualController(Api::State& s, Call& c) {
+  auto w = s.deps.runtime->manual()->Find(c.params[0], c.params[1]);
+  if (!w.ok()) {
+    ReplyError(c, w.status());
+    return;
+  }
+  ReplyEnvelope(c, "Successfully retrieved item", ManualDoc(*w));
+}
+
+// {taskData:{finish_state: "success"|"failure", variables:{...}}}; both keys are required.
+void FinishManualTask(Api::State& s, Call& c) {
+  bj::object body;
+  if (!ParseBodyObject(s, c, &body)) return;
+  const bj::value* td = body.if_contains("taskData");
+  if (!td || !td->is_object()) {
+    ReplyError(c, 400, "body must be {\"taskData\":{\"finish_state\":...,\"variables\":{...}}}");
+    return;
+  }
+  const bj::object& data = td->get_object();
+  const bj::value* fs = data.if_contains("finish_state");
+  const bj::value* vars = data.if_contains("variables");
+  if (!fs || !fs->is_string() || (fs->get_string() != "success" && fs->get_string() != "failure")) {
+    ReplyError(c, 400, "taskData.finish_state is required: \"success\" or \"failure\"");
+    return;
+  }
+  if (!vars || !vars->is_object()) {
+    ReplyError(c, 400, "taskData.variables is required and must be an object");
+    return;
+  }
+  runtime::ManualFinish f{std::string(fs->get_string()), vars->get_object()};
+  base::Status st = s.deps.runtime->manual()->Finish(c.params[0], c.params[1],
+                                                     c.account->username, std::move(f));
+  if (!st.ok()) {
+    ReplyError(c, st);
+    return;
+  }
+  ReplyEnvelope(c, "Successfully finished task " + c.params[1],
+                bj::object{{"job", c.params[0]}, {"task", c.params[1]}});
+}
+
+void ClaimTask(Api::State& s, Call& c) {
+  base::Status st = s.deps.runtime->manual()->Claim(c.params[0], c.account->username);
+  if (!st.ok()) {
+    ReplyError(c, st);
+    return;
+  }
+  ReplyEnvelope(c, "Task claimed", ManualDoc(*s.deps.runtime->manual()->Get(c.params[0])));
+}
+
+void ReleaseTask(Api::State& s, Call& c) {
+  base::Status st =
+      s.deps.runtime->manual()->Release(c.params[0], c.account->username, c.account->admin);
+  if (!st.ok()) {
+    ReplyError(c, st);
+    return;
+  }
+  ReplyEnvelope(c, "Task released", ManualDoc(*s.deps.runtime->manual()->Get(c.params[0])));
+}
+
+void AssignTask(Api::State& s, Call& c) {
+  bj::object body;
+  if (!ParseBodyObject(s, c, &body)) return;
+  const bj::value* user = body.if_contains("userId");
+  if (!user || !user->is_string() || user->get_string().empty()) {
+    ReplyError(c, 400, "body must be {\"userId\": <the user to assign>}");
+    return;
+  }
+  base::Status st = s.deps.runtime->manual()->Assign(c.params[0], std::string(user->get_string()));
+  if (!st.ok()) {
+    ReplyError(c, st);
+    return;
+  }
+  ReplyEnvelope(c, "Task assigned", ManualDoc(*s.deps.runtime->manual()->Get(c.params[0])));
+}
+
+}  // namespace opsflow::api

@@ -1,0 +1,64 @@
+// Manual tasks (SPEC §5 "Manual tasks"): a manual task (`type: "manual"`, e.g. ViewData,
+// ErrorHandling) waits in `running` until a person finishes it. This is the set of tasks now
+// waiting, with who has claimed each. A waiting task costs this entry and no thread.
+// Thread-safety: all methods are safe from any thread.
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+
+namespace opsflow::runtime {
+
+struct ManualWork {
+  std::string id;  // the task iteration's id
+  std::string job_id;
+  std::string task_id;
+  int task = 0;
+  uint32_t run = 0;
+  std::string method;  // e.g. "ViewData"
+  std::string view;    // the task's `view`, e.g. "/workflow_engine/task/ViewData"
+  boost::json::object incoming;
+  int64_t created_ms = 0;
+  std::string owner;  // who claimed it ("" when unclaimed)
+};
+
+struct ManualFinish {
+  std::string finish_state;  // "success" | "failure"
+  boost::json::object variables;
+};
+
+class ManualTasks {
+ public:
+  using Deliver = std::function<void(const ManualWork&, ManualFinish)>;
+  explicit ManualTasks(Deliver deliver) : deliver_(std::move(deliver)) {}
+
+  void Add(ManualWork work);
+  // The waiting task of `job_id` with task key `task_id` (NotFound when none is waiting).
+  base::Result<ManualWork> Find(const std::string& job_id, const std::string& task_id) const;
+  base::Result<ManualWork> Get(const std::string& id) const;
+  // Claim: FailedPrecondition when someone else holds it. Release: only the holder (or
+  // `force`). Assign: sets the holder.
+  base::Status Claim(const std::string& id, const std::string& user);
+  base::Status Release(const std::string& id, const std::string& user, bool force);
+  base::Status Assign(const std::string& id, const std::string& user);
+  // Finishes the waiting task; FailedPrecondition when another user has claimed it.
+  base::Status Finish(const std::string& job_id, const std::string& task_id,
+                      const std::string& user, ManualFinish finish);
+  void RemoveJob(const std::string& job_id);
+  size_t size() const;
+
+ private:
+  Deliver deliver_;
+  mutable std::mutex mu_;
+  std::map<std::string, ManualWork> items_;  // by iteration id (job-ordered)
+};
+
+}  // namespace opsflow::runtime
