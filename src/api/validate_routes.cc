@@ -1,4 +1,5 @@
 // POST /workflow_engine/workflows/validate: the problems SPEC §4 lists, without running anything.
+#include <algorithm>
 #include <set>
 
 #include "api/state.h"
@@ -22,22 +23,46 @@ bj::object Problem(const std::string& task, const std::string& name, const std::
   return {{"task", task}, {"name", name}, {"message", msg}};
 }
 
+// Task ids an incoming value refers to: "$var.<task>.<out>" strings (top level, and the values
+// of transformation.variableMap) and {task, variable|value} objects at any depth.
+void CollectRefs(const bj::value& v, bool strings, int depth, std::vector<std::string>* out) {
+  if (depth > 32) return;
+  if (v.is_string() && strings) {
+    std::string_view s = v.get_string();
+    if (s.substr(0, 5) == "$var." && s.substr(0, 9) != "$var.job.") {
+      std::string_view rest = s.substr(5);
+      out->emplace_back(rest.substr(0, rest.find('.')));
+    }
+    return;
+  }
+  if (const bj::object* o = v.if_object()) {
+    const bj::value* task = o->if_contains("task");
+    if (task && task->is_string() && (o->contains("variable") || o->contains("value"))) {
+      std::string_view t = task->get_string();
+      if (!t.empty() && t != "job" && t != "static") out->emplace_back(t);
+    }
+    for (const auto& kv : *o) CollectRefs(kv.value(), false, depth + 1, out);
+  } else if (const bj::array* a = v.if_array()) {
+    for (const auto& x : *a) CollectRefs(x, false, depth + 1, out);
+  }
+}
+
 void CheckReferences(const model::Workflow& wf, int i, bj::array* errors) {
   const model::TaskDef& t = wf.tasks()[i];
-  for (const auto& kv : t.incoming) {
-    if (!kv.value().is_string()) continue;
-    std::string_view v = kv.value().get_string();
-    if (v.substr(0, 5) != "$var." || v.substr(0, 9) == "$var.job.") continue;
-    std::string_view rest = v.substr(5);
-    std::string ref(rest.substr(0, rest.find('.')));
+  std::vector<std::string> refs;
+  for (const auto& kv : t.incoming) CollectRefs(kv.value(), true, 0, &refs);
+  if (const bj::value* vm = t.incoming.if_contains("variableMap"); vm && vm->is_object()) {
+    for (const auto& kv : vm->get_object()) CollectRefs(kv.value(), true, 0, &refs);
+  }
+  std::sort(refs.begin(), refs.end());
+  refs.erase(std::unique(refs.begin(), refs.end()), refs.end());
+  for (const std::string& ref : refs) {
     int k = wf.FindTask(ref);
     if (k < 0) {
-      errors->push_back(Problem(t.id, t.summary, "Incoming variable '" + std::string(kv.key()) +
-                                                     "' refers to task " + ref +
+      errors->push_back(Problem(t.id, t.summary, "Incoming variables refer to task " + ref +
                                                      " which does not exist"));
-    } else if (!wf.Reaches(k, i)) {
-      errors->push_back(Problem(t.id, t.summary, "Incoming variable '" + std::string(kv.key()) +
-                                                     "' refers to task " + ref +
+    } else if (k == i || !wf.Reaches(k, i)) {
+      errors->push_back(Problem(t.id, t.summary, "Incoming variables refer to task " + ref +
                                                      " which cannot have run before it"));
     }
   }
