@@ -5,6 +5,19 @@
 
 namespace opsflow::api {
 
+namespace {
+
+// A throttled login (auth::Accounts answers ResourceExhausted) is 429 Too Many Requests.
+void ReplyLoginError(Call& c, const base::Status& st) {
+  if (st.code() == base::Code::kResourceExhausted) {
+    ReplyError(c, 429, st.message());
+    return;
+  }
+  ReplyError(c, st);
+}
+
+}  // namespace
+
 void Login(Api::State& s, Call& c) {
   bj::object body;
   if (!ParseBodyObject(s, c, &body)) return;
@@ -21,7 +34,7 @@ void Login(Api::State& s, Call& c) {
   auto token = s.deps.accounts->Login(std::string(user->get_string()),
                                       std::string(pass->get_string()));
   if (!token.ok()) {
-    ReplyError(c, token.status());
+    ReplyLoginError(c, token.status());
     return;
   }
   Response r;
@@ -94,7 +107,7 @@ void OAuthToken(Api::State& s, Call& c) {
   }
   auto token = s.deps.accounts->Login(form["client_id"], form["client_secret"]);
   if (!token.ok()) {
-    ReplyError(c, token.status());
+    ReplyLoginError(c, token.status());
     return;
   }
   Reply(c, 200, bj::object{{"access_token", *token},
@@ -118,12 +131,9 @@ void Logout(Api::State& s, Call& c) {
   c.done(std::move(r));
 }
 
-void WhoAmI(Api::State&, Call& c) {
+void WhoAmI(Api::State& s, Call& c) {
   const auth::Account& a = *c.account;
-  bj::array groups;
-  for (const auto& g : a.groups) {
-    groups.push_back(bj::object{{"id", g}, {"provenance", "opsflow"}, {"name", g}});
-  }
+  bj::array groups = WhoAmIGroups(s, a);
   Reply(c, 200,
         bj::object{{"id", a.id},
                    {"_id", a.id},

@@ -70,6 +70,20 @@ void WhoAmI(Api::State& s, Call& c);
 void HealthServer(Api::State& s, Call& c);
 void HealthStatus(Api::State& s, Call& c);
 
+// /authorization/* (authorization_routes.cc): admin-only account and group management.
+void AuthzListAccounts(Api::State& s, Call& c);
+void AuthzCreateAccount(Api::State& s, Call& c);
+void AuthzGetAccount(Api::State& s, Call& c);
+void AuthzPatchAccount(Api::State& s, Call& c);
+void AuthzDeleteAccount(Api::State& s, Call& c);
+void AuthzListGroups(Api::State& s, Call& c);
+void AuthzCreateGroup(Api::State& s, Call& c);
+void AuthzGetGroup(Api::State& s, Call& c);
+void AuthzPatchGroup(Api::State& s, Call& c);
+void AuthzDeleteGroup(Api::State& s, Call& c);
+// The account's groups as /whoami lists them: [{id, _id, provenance, name}].
+bj::array WhoAmIGroups(Api::State& s, const auth::Account& a);
+
 void ListWorkflows(Api::State& s, Call& c);
 void GetWorkflowDetailed(Api::State& s, Call& c);
 void CreateAutomation(Api::State& s, Call& c);
@@ -100,6 +114,11 @@ void FinishManualTask(Api::State& s, Call& c);
 void ClaimTask(Api::State& s, Call& c);
 void ReleaseTask(Api::State& s, Call& c);
 void AssignTask(Api::State& s, Call& c);
+
+void PauseJobs(Api::State& s, Call& c);
+void ResumeJobs(Api::State& s, Call& c);
+void CancelJobs(Api::State& s, Call& c);
+void RetryTask(Api::State& s, Call& c);
 
 void StartJob(Api::State& s, Call& c);
 void GetJob(Api::State& s, Call& c);

@@ -8,14 +8,20 @@ namespace opsflow::cli {
 int ParseClientArgs(const std::vector<std::string>& args, ParsedCommand* c, std::ostream& out,
                     std::ostream& err) {
   if (args.empty()) {
-    err << "error: give a command: import, start, jobs, job, stub or fixture\n";
+    err << "error: give a command: import, start, jobs, job, stub, fixture, user or group\n";
     return 2;
   }
   c->command = args[0];
   CLI::App app("opsflow " + c->command, "opsflow " + c->command);
   app.add_option("--url", c->url, "Server URL (env OPSFLOW_URL, default http://127.0.0.1:3000)");
   app.add_option("--user", c->user, "User name to log in with (env OPSFLOW_USER)");
-  app.add_option("--password", c->password, "Password (env OPSFLOW_PASSWORD)");
+  if (c->command == "user") {
+    // Here --password is the account's new password; log in with --login-password instead.
+    app.add_option("--login-password", c->password,
+                   "Password to log in with (env OPSFLOW_PASSWORD)");
+  } else {
+    app.add_option("--password", c->password, "Password (env OPSFLOW_PASSWORD)");
+  }
   app.add_option("--token", c->token, "API token, sent as a Bearer token (env OPSFLOW_TOKEN)");
   if (c->command == "import") {
     app.description("Import IAP workflows, transformations (JST) and project exports");
@@ -58,9 +64,25 @@ int ParseClientArgs(const std::vector<std::string>& args, ParsedCommand* c, std:
                    "success (default: adapter tasks the fixture does not stub succeed with no "
                    "outputs) or wait (they wait for an external worker)")
         ->check(CLI::IsMember({"success", "wait"}));
+  } else if (c->command == "user") {
+    app.description("Manage user accounts (admin only)");
+    app.add_option("action", c->admin.action, "add | passwd | del | list")
+        ->required()
+        ->check(CLI::IsMember({"add", "passwd", "del", "list"}));
+    app.add_option("username", c->admin.name, "User name");
+    app.add_option("--password", c->admin.password, "The account's password (add, passwd)");
+    app.add_option("--group", c->admin.groups, "Group name, repeatable (add)");
+    app.add_flag("--admin", c->admin.admin, "Make the account an admin (add)");
+  } else if (c->command == "group") {
+    app.description("Manage groups (admin only)");
+    app.add_option("action", c->admin.action, "add | del | list")
+        ->required()
+        ->check(CLI::IsMember({"add", "del", "list"}));
+    app.add_option("name", c->admin.name, "Group name");
+    app.add_option("--description", c->admin.description, "Group description (add)");
   } else {
     err << "error: unknown command '" << c->command
-        << "'; the client commands are import, start, jobs, job, stub and fixture\n";
+        << "'; the client commands are import, start, jobs, job, stub, fixture, user and group\n";
     return 2;
   }
   std::vector<std::string> rest(args.begin() + 1, args.end());
@@ -82,6 +104,17 @@ int ParseClientArgs(const std::vector<std::string>& args, ParsedCommand* c, std:
     if (c->fixture.workflow.empty()) c->fixture.workflow = c->fixture.files[0];
   } else if (c->command == "stub" && c->fixture.files.empty()) {
     err << "error: 'opsflow stub add' needs at least one fixture file\n";
+    return 2;
+  }
+  if ((c->command == "user" || c->command == "group") && c->admin.action != "list" &&
+      c->admin.name.empty()) {
+    err << "error: 'opsflow " << c->command << " " << c->admin.action << "' needs a "
+        << (c->command == "user" ? "USERNAME" : "NAME") << "\n";
+    return 2;
+  }
+  if (c->command == "user" && (c->admin.action == "add" || c->admin.action == "passwd") &&
+      c->admin.password.empty()) {
+    err << "error: 'opsflow user " << c->admin.action << "' needs --password\n";
     return 2;
   }
   return -1;

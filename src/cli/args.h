@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/admin_commands.h"
 #include "cli/commands.h"
 #include "cli/fixture.h"
 
@@ -19,6 +20,7 @@ struct ParsedCommand {
   JobsArgs jobs;                   // jobs
   std::string job_id;              // job
   FixtureArgs fixture;             // stub, fixture
+  AdminArgs admin;                 // user, group
 };
 
 // Parses `args` (args[0] is the subcommand). Returns -1 when `out_cmd` is ready to run, else

@@ -2,6 +2,7 @@
 
 #include <iostream>
 
+#include "cli/admin_commands.h"
 #include "cli/api_client.h"
 #include "cli/args.h"
 #include "cli/commands.h"
@@ -10,7 +11,8 @@
 namespace opsflow::cli {
 
 const std::vector<std::string>& ClientCommandNames() {
-  static const std::vector<std::string> kNames = {"import", "start", "jobs", "job", "stub", "fixture"};
+  static const std::vector<std::string> kNames = {"import", "start", "jobs", "job",
+                                                     "stub",   "fixture", "user", "group"};
   return kNames;
 }
 
@@ -27,6 +29,8 @@ int RunClientCommand(const std::vector<std::string>& args, std::ostream& out, st
   if (c.command == "jobs") return RunJobs(client, c.jobs, out, err);
   if (c.command == "stub") return RunStubCommand(client, c.fixture, out, err);
   if (c.command == "fixture") return RunFixtures(client, c.fixture, out, err);
+  if (c.command == "user") return RunUserCommand(client, c.admin, out, err);
+  if (c.command == "group") return RunGroupCommand(client, c.admin, out, err);
   return RunJob(client, c.job_id, out, err);
 }
 

@@ -108,11 +108,11 @@ bool ResolveVarString(std::string_view text, const VarScope& scope, bj::value* o
 }
 
 bj::value ResolveStructured(const bj::object& ref, const VarScope& scope) {
-  const bj::value& task = ref.at("task");
+  const bj::value* task = ref.if_contains("task");
   const bj::value* var = ref.if_contains("variable");
   if (!var) var = ref.if_contains("value");
-  if (!task.is_string() || !var) return bj::value();
-  std::string_view t = task.get_string();
+  if (!task || !task->is_string() || !var) return bj::value();
+  std::string_view t = task->get_string();
   if (t == "static" || t.empty()) return *var;
   if (!var->is_string()) return bj::value();
   std::string_view name = var->get_string();

@@ -43,6 +43,42 @@ std::string LenientEscape(std::string_view target) {
 
 }  // namespace
 
+// True when `s` is well-formed UTF-8 (no overlongs, no surrogates, nothing past U+10FFFF).
+static bool IsValidUtf8(std::string_view s) {
+  static const uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};
+  size_t i = 0;
+  while (i < s.size()) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t n;
+    uint32_t cp;
+    if ((c >> 5) == 6) {
+      n = 1;
+      cp = c & 0x1F;
+    } else if ((c >> 4) == 14) {
+      n = 2;
+      cp = c & 0x0F;
+    } else if ((c >> 3) == 30) {
+      n = 3;
+      cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (i + n >= s.size()) return false;
+    for (size_t k = 1; k <= n; ++k) {
+      auto cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    i += n + 1;
+  }
+  return true;
+}
+
 base::Status ParseTarget(std::string_view raw_target, std::string* path,
                          std::vector<std::pair<std::string, std::string>>* query) {
   std::string escaped;
@@ -70,6 +106,10 @@ base::Status ParseTarget(std::string_view raw_target, std::string* path,
       query->emplace_back(param.key, param.has_value ? param.value : std::string());
     }
   }
+  // Everything decoded from the target ends up in JSON (messages, filters): it must be UTF-8.
+  bool valid = IsValidUtf8(*path);
+  for (const auto& [k, v] : *query) valid = valid && IsValidUtf8(k) && IsValidUtf8(v);
+  if (!valid) return base::InvalidArgument("The request target is not valid UTF-8 once decoded");
   return base::Status::Ok();
 }
 

@@ -881,6 +881,8 @@ class Validator {
               : "validation stopped: more than " + std::to_string(tree_.max_steps) + " steps";
       bj::object params;
       params["limit"] = abort_ == Abort::kDepth ? tree_.max_depth : tree_.max_steps;
+      // The stop error takes the last place when the list is full (at most max_errors).
+      if (max_errors_ != 0 && errors_.size() >= max_errors_) errors_.resize(max_errors_ - 1);
       errors_.push_back({abort_ == Abort::kDepth ? "maxDepth" : "maxSteps", abort_instance_,
                          abort_schema_, std::move(msg), std::move(params)});
     }

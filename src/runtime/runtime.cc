@@ -75,6 +75,7 @@ struct ActiveJob {
   std::vector<int64_t> resume_due;       // recovered delay wake-ups per task
   std::vector<bool> timer_pending;
   uint32_t next_iteration = 0;  // sequence for base::IterationUuid
+  std::vector<std::string> current_iteration;  // per task: the id of its latest run
   bool is_new = false;
   bool dirty = false;
   bool vars_dirty = false, errors_dirty = false, desc_dirty = false;
@@ -99,18 +100,27 @@ struct StartCmd {
   StartCallback done;
 };
 
+struct ControlCmd {
+  std::string job_id;
+  std::string action;  // "pause" | "resume" | "cancel" | "retry"
+  std::string task_id;  // retry
+  std::optional<bj::object> variables;  // retry
+  DoneCallback done;
+};
+
 struct Batch;
 struct Committed {
   std::unique_ptr<Batch> batch;
 };
 
-using Command = std::variant<StartCmd, TaskDone, Committed>;
+using Command = std::variant<StartCmd, TaskDone, Committed, ControlCmd>;
 
 struct Batch {
   uint64_t seq = 0;
   store::WriteBatch wb;
   std::vector<std::string> touched;  // job ids
   std::vector<std::pair<StartCallback, JobSnapshot>> replies;
+  std::vector<DoneCallback> acks;  // job-control answers, sent once the batch is durable
 };
 
 struct Timer {
@@ -156,6 +166,9 @@ class Runtime::Impl {
   void Handle(StartCmd& c);
   void Handle(TaskDone& d);
   void Handle(Committed& c);
+  void Handle(ControlCmd& c);
+  base::Status ApplyControl(ActiveJob& j, ControlCmd& c);
+  ActiveJob* LoadForControl(const std::string& id, base::Status* st);
   void FireTimers();
   void MaybeHandOff();
   void MarkDirty(ActiveJob& j);
@@ -308,10 +321,15 @@ void Runtime::Impl::Recover(const model::JobRecord& rec) {
   j->sched_seq.assign(n, 0);
   j->resume_due.assign(n, 0);
   j->timer_pending.assign(n, false);
+  j->current_iteration.assign(n, "");
   auto iters = store_->IterationsOfJob(rec.id);
   if (iters.ok()) {
     std::vector<int> best(n, -1);
     for (const auto& it : *iters) {
+      // A run the process did not finish is closed; the task runs again as a new iteration.
+      if (it.status == "running") {
+        current_->wb.canceled_iterations.emplace_back(it.id, clock_->NowMs());
+      }
       int64_t seq = base::IterationUuidSeq(it.id);
       if (seq >= j->next_iteration) j->next_iteration = static_cast<uint32_t>(seq + 1);
       int t = j->wf->FindTask(it.task_id);
@@ -359,7 +377,7 @@ void Runtime::Impl::Loop() {
     MaybeHandOff();
   }
   // Flush what is decided but not yet written, so a clean stop loses nothing decided.
-  while (writer_busy_ || !current_->touched.empty()) {
+  while (writer_busy_ || !current_->touched.empty() || !current_->wb.empty()) {
     MaybeHandOff();
     std::unique_lock<std::mutex> l(mu_);
     cv_.wait_for(l, std::chrono::milliseconds(5));
@@ -368,6 +386,9 @@ void Runtime::Impl::Loop() {
         writer_busy_ = false;
         committed_seq_ = cm->batch->seq;
         for (auto& [cb, snap] : cm->batch->replies) cb(std::move(snap));
+        for (auto& ack : cm->batch->acks) ack(base::Status::Ok());
+      } else if (auto* cc = std::get_if<ControlCmd>(&c)) {
+        cc->done(base::Unavailable("server is shutting down"));
       } else if (auto* sc = std::get_if<StartCmd>(&c)) {
         sc->done(base::Unavailable("server is shutting down"));
       }
@@ -377,6 +398,7 @@ void Runtime::Impl::Loop() {
   std::lock_guard<std::mutex> l(mu_);
   for (Command& c : inbox_) {
     if (auto* sc = std::get_if<StartCmd>(&c)) sc->done(base::Unavailable("server is shutting down"));
+    if (auto* cc = std::get_if<ControlCmd>(&c)) cc->done(base::Unavailable("server is shutting down"));
   }
   inbox_.clear();
 }
@@ -435,7 +457,7 @@ JobSnapshot Runtime::Impl::SnapshotOf(const ActiveJob& j) {
 }
 
 void Runtime::Impl::MaybeHandOff() {
-  if (writer_busy_ || current_->touched.empty()) return;
+  if (writer_busy_ || (current_->touched.empty() && current_->wb.empty())) return;
   std::unique_ptr<Batch> b = std::move(current_);
   current_ = std::make_unique<Batch>();
   b->seq = next_seq_++;
@@ -488,6 +510,9 @@ void Runtime::Impl::Handle(Committed& c) {
   // sending them happens off the runtime thread.
   for (auto& [cb, snap] : c.batch->replies) {
     workers_->Submit([cb = std::move(cb), snap = std::move(snap)]() mutable { cb(std::move(snap)); });
+  }
+  for (auto& ack : c.batch->acks) {
+    workers_->Submit([ack = std::move(ack)] { ack(base::Status::Ok()); });
   }
 }
 
@@ -633,6 +658,7 @@ void Runtime::Impl::Dispatch(ActiveJob& j, int t) {
   d->task = t;
   d->run = j.state.tasks[t].runs;
   d->iteration_id = base::IterationUuid(j.rec.id, j.next_iteration++);
+  j.current_iteration[t] = d->iteration_id;
   d->start_ms = now;
   if (def.is_start || def.is_end) {
     Apply(j, *d);
@@ -852,6 +878,7 @@ void Runtime::Impl::Handle(StartCmd& c) {
   j->sched_seq.assign(n, 0);
   j->resume_due.assign(n, 0);
   j->timer_pending.assign(n, false);
+  j->current_iteration.assign(n, "");
   j->is_new = true;
   engine::Decision d = engine::StartJob(wf, &j->state, now);
   ActiveJob& ref = *j;
@@ -936,6 +963,107 @@ tasks::TaskResult Runtime::Impl::RunQueryTask(const std::string& method,
                          {"total", total}});
 }
 
+// A job that is not in memory (finished, or in error) is read from the store; an `error` job is
+// brought back into memory so it can be retried or canceled.
+ActiveJob* Runtime::Impl::LoadForControl(const std::string& id, base::Status* st) {
+  if (auto it = jobs_.find(id); it != jobs_.end()) return it->second.get();
+  auto rec = store_->GetJob(id);
+  if (!rec.ok()) {
+    *st = rec.status();
+    return nullptr;
+  }
+  if (rec->status != "error") {
+    *st = base::FailedPrecondition("job " + id + " is " + rec->status + " and can no longer change");
+    return nullptr;
+  }
+  Recover(*rec);
+  auto it = jobs_.find(id);
+  if (it == jobs_.end()) {
+    *st = base::Internal("job " + id + " could not be loaded");
+    return nullptr;
+  }
+  return it->second.get();
+}
+
+void Runtime::Impl::Handle(ControlCmd& c) {
+  base::Status st;
+  bool was_loaded = jobs_.count(c.job_id) > 0;
+  ActiveJob* j = LoadForControl(c.job_id, &st);
+  if (j) st = ApplyControl(*j, c);
+  if (!st.ok()) {
+    // An `error` job loaded only for this request goes back to the store.
+    if (j && !was_loaded && !j->dirty) {
+      jobs_.erase(j->rec.id);
+      active_count_--;
+    }
+    workers_->Submit([done = std::move(c.done), st] { done(st); });
+    return;
+  }
+  // Tasks start again (resume, retry) only once the change is durable: the commit pumps the job.
+  current_->acks.push_back(std::move(c.done));
+}
+
+// The moves of the job state table (docs/ENGINE.md); anything else is refused, changing nothing.
+base::Status Runtime::Impl::ApplyControl(ActiveJob& j, ControlCmd& c) {
+  const std::string& s = j.rec.status;
+  const std::string& id = j.rec.id;
+  int64_t now = clock_->NowMs();
+  if (c.action == "pause") {
+    if (s != "running") return base::FailedPrecondition("job " + id + " is " + s + "; only a running job can be paused");
+    j.rec.status = "paused";
+  } else if (c.action == "resume") {
+    if (s != "paused") return base::FailedPrecondition("job " + id + " is " + s + "; only a paused job can be resumed");
+    j.rec.status = "running";
+  } else if (c.action == "cancel") {
+    if (s != "running" && s != "paused" && s != "error") {
+      return base::FailedPrecondition("job " + id + " is " + s + " and cannot be canceled");
+    }
+    j.rec.status = "canceled";
+    j.rec.end_ms = now;
+    for (size_t t = 0; t < j.state.tasks.size(); ++t) {
+      engine::TaskState& ts = j.state.tasks[t];
+      if (ts.status != TaskStatus::kRunning && ts.status != TaskStatus::kScheduled) continue;
+      if (ts.status == TaskStatus::kRunning && !j.current_iteration[t].empty()) {
+        current_->wb.canceled_iterations.emplace_back(j.current_iteration[t], now);
+      }
+      ts.status = TaskStatus::kCanceled;
+      ts.end_ms = now;
+    }
+    j.state.status = JobStatus::kCanceled;
+    adapters_.RemoveJob(id);
+    manual_.RemoveJob(id);
+  } else if (c.action == "retry") {
+    int t = j.wf->FindTask(c.task_id);
+    if (t < 0) return base::NotFound("job " + id + " has no task " + c.task_id);
+    if (s != "error") return base::FailedPrecondition("job " + id + " is " + s + "; only a job in error can be retried");
+    if (j.state.tasks[t].status != TaskStatus::kError) {
+      return base::FailedPrecondition("task " + c.task_id + " of job " + id + " is " +
+                                      engine::TaskStatusName(j.state.tasks[t].status) +
+                                      "; only a task in error can be retried");
+    }
+    if (c.variables) {
+      for (auto& kv : *c.variables) j.variables[kv.key()] = kv.value();
+      j.vars_dirty = true;
+    }
+    j.state.tasks[t].status = TaskStatus::kScheduled;
+    j.state.tasks[t].finish = FinishState::kNone;
+    j.state.tasks[t].retries = 0;
+    j.state.tasks[t].due_ms = 0;
+    j.sched_seq[t] = next_seq_;
+    j.state.status = JobStatus::kRunning;
+    j.rec.status = "running";
+  } else {
+    return base::InvalidArgument("unknown action " + c.action);
+  }
+  j.state.status = j.rec.status == "paused" ? JobStatus::kPaused
+                   : j.rec.status == "canceled" ? JobStatus::kCanceled
+                   : j.rec.status == "running" ? JobStatus::kRunning
+                                               : j.state.status;
+  j.rec.last_updated_ms = now;
+  MarkDirty(j);
+  return base::Status::Ok();
+}
+
 // ---- Runtime ----
 
 Runtime::Runtime(store::JobStore* store, store::DocStore* docs, base::Clock* clock,
@@ -946,6 +1074,18 @@ base::Status Runtime::Start() { return impl_->Start(); }
 void Runtime::Stop() { impl_->Stop(); }
 void Runtime::StartJob(StartRequest req, StartCallback done) {
   impl_->Post(StartCmd{std::move(req), std::move(done)});
+}
+
+void Runtime::ControlJob(const std::string& job_id, JobAction action, DoneCallback done) {
+  const char* name = action == JobAction::kPause    ? "pause"
+                     : action == JobAction::kResume ? "resume"
+                                                    : "cancel";
+  impl_->Post(ControlCmd{job_id, name, "", std::nullopt, std::move(done)});
+}
+
+void Runtime::RetryTask(const std::string& job_id, const std::string& task_id,
+                        std::optional<bj::object> variables, DoneCallback done) {
+  impl_->Post(ControlCmd{job_id, "retry", task_id, std::move(variables), std::move(done)});
 }
 size_t Runtime::active_jobs() const { return impl_->active(); }
 StubRegistry* Runtime::stubs() { return impl_->stubs(); }

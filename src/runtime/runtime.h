@@ -8,6 +8,7 @@
 #include <boost/json/object.hpp>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -52,6 +53,9 @@ struct JobSnapshot {
 };
 
 using StartCallback = std::function<void(base::Result<JobSnapshot>)>;
+using DoneCallback = std::function<void(base::Status)>;
+
+enum class JobAction { kPause, kResume, kCancel };
 
 class Runtime {
  public:
@@ -69,6 +73,15 @@ class Runtime {
 
   // Creates a job. `done` runs once the job (with workflow_start complete) is durable.
   void StartJob(StartRequest req, StartCallback done);
+
+  // Job control (SPEC §5): pause (no new task starts; running ones finish), resume, cancel
+  // (running tasks are canceled). `done` runs once the change is durable, or with
+  // FailedPrecondition/NotFound saying why the move is illegal (nothing changes then).
+  void ControlJob(const std::string& job_id, JobAction action, DoneCallback done);
+  // Re-runs task `task_id` of a job in `error` (a new iteration), putting the job back to
+  // running; `variables`, when given, are merged into the job's variables first.
+  void RetryTask(const std::string& job_id, const std::string& task_id,
+                 std::optional<boost::json::object> variables, DoneCallback done);
 
   // Reads a job document from the store (any thread).
   base::Result<boost::json::object> GetJobDocument(const std::string& id);

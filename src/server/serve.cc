@@ -92,7 +92,9 @@ int Serve(int argc, char** argv) {
   auto store = sqlite::SqliteStore::Open(cfg.data);
   if (!store.ok()) return Fail(store.status().message());
   base::Clock* clock = base::SystemClock::Get();
-  auth::Accounts accounts(store->get(), clock, {.token_ttl_ms = cfg.token_ttl_s * 1000});
+  auth::AuthOptions auth_opts;
+  auth_opts.token_ttl_ms = cfg.token_ttl_s * 1000;
+  auth::Accounts accounts(store->get(), clock, auth_opts);
   auto empty = accounts.Empty();
   if (!empty.ok()) return Fail(empty.status().message());
   if (*empty) {

@@ -2,6 +2,8 @@
 
 #include <boost/json/value.hpp>
 #include <charconv>
+#include <climits>
+#include <cmath>
 
 #include "base/clock.h"
 #include "base/ids.h"
@@ -67,10 +69,12 @@ bool ToNumber(const bj::value& v, ColType type, SqlArg* out) {
     return true;
   }
   if (v.is_uint64()) {
+    if (v.get_uint64() > static_cast<uint64_t>(INT64_MAX)) return false;
     *out = static_cast<int64_t>(v.get_uint64());
     return true;
   }
   if (v.is_double()) {
+    if (!std::isfinite(v.get_double())) return false;
     *out = v.get_double();
     return true;
   }
@@ -79,6 +83,8 @@ bool ToNumber(const bj::value& v, ColType type, SqlArg* out) {
   double d;
   auto r = std::from_chars(s.data(), s.data() + s.size(), d);
   if (r.ec == std::errc() && r.ptr == s.data() + s.size()) {
+    // NaN, infinities and values past int64 would make the cast undefined: not a number here.
+    if (!(d > -9.2e18 && d < 9.2e18)) return false;
     if (type == ColType::kReal) *out = d;
     else *out = static_cast<int64_t>(d);
     return true;

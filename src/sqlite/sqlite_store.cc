@@ -221,6 +221,16 @@ base::Status SqliteStore::Commit(const store::WriteBatch& b) {
     if (!it.Done().ok()) return fail(it);
     it.Reset();
   }
+  if (!b.canceled_iterations.empty()) {
+    Stmt c(writer_, "UPDATE iterations SET status='canceled', end_ms=?2 "
+                    "WHERE id=?1 AND status='running'");
+    for (const auto& [id, end] : b.canceled_iterations) {
+      c.BindRef(1, id).Bind(2, end);
+      c.Step();
+      if (!c.Done().ok()) return fail(c);
+      c.Reset();
+    }
+  }
   return Exec(writer_, "COMMIT");
 }
 

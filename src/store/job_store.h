@@ -38,11 +38,15 @@ struct WriteBatch {
   std::vector<model::JobRecord> new_jobs;
   std::vector<JobUpdate> job_updates;
   std::vector<model::IterationRecord> iterations;  // upserted by id
+  // Iterations still running that end as canceled: (id, end time).
+  std::vector<std::pair<std::string, int64_t>> canceled_iterations;
   bool empty() const {
-    return versions.empty() && new_jobs.empty() && job_updates.empty() && iterations.empty();
+    return versions.empty() && new_jobs.empty() && job_updates.empty() && iterations.empty() &&
+           canceled_iterations.empty();
   }
   size_t size() const {
-    return versions.size() + new_jobs.size() + job_updates.size() + iterations.size();
+    return versions.size() + new_jobs.size() + job_updates.size() + iterations.size() +
+           canceled_iterations.size();
   }
 };
 

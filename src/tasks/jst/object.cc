@@ -41,7 +41,7 @@ bj::value GetProp(const bj::value& obj, const bj::value& key) {
 Ret GetProperty(Args& a) { return GetProp(a[0], a[1]); }
 
 Ret SetProperty(Args& a) {
-  bj::value obj = std::move(a.v.size() > 0 ? a.v[0] : bj::value());
+  bj::value obj = a.v.size() > 0 ? std::move(a.v[0]) : bj::value();
   if (obj.is_null()) obj = bj::object();
   OPSFLOW_RETURN_IF_ERROR(a.Check(a[2]));
   if (obj.is_object()) {

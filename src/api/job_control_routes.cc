@@ -1,0 +1,114 @@
+// Job control (SPEC §5): bulk pause/resume/cancel {jobIds} (at most 100, per-id results) and
+// task retry. Each illegal move is refused with a message saying why and changes nothing.
+#include <atomic>
+#include <mutex>
+
+#include "api/state.h"
+#include "base/ids.h"
+
+namespace opsflow::api {
+namespace {
+
+constexpr size_t kMaxBulk = 100;
+
+// Collects the per-id answers of a bulk request and replies once all have come in.
+struct BulkReply {
+  std::mutex mu;
+  bj::array results;
+  size_t pending = 0;
+  size_t ok = 0;
+  std::string verb;
+  Responder done;
+
+  void Add(size_t index, const std::string& id, const base::Status& st) {
+    std::lock_guard<std::mutex> l(mu);
+    bj::object r{{"_id", id}, {"success", st.ok()}};
+    r["message"] = st.ok() ? verb + " job " + id : st.message();
+    results[index] = std::move(r);
+    if (st.ok()) ++ok;
+    if (--pending == 0) Finish();
+  }
+  void Finish() {
+    Response resp;
+    bj::object env{{"message", std::to_string(ok) + " of " + std::to_string(results.size()) +
+                                   " job(s) " + verb},
+                   {"data", results},
+                   {"metadata", bj::object()}};
+    resp.body = bj::serialize(env);
+    done(std::move(resp));
+  }
+};
+
+void Bulk(Api::State& s, Call& c, runtime::JobAction action, const char* verb) {
+  bj::object body;
+  if (!ParseBodyObject(s, c, &body)) return;
+  const bj::value* ids = body.if_contains("jobIds");
+  if (!ids || !ids->is_array() || ids->get_array().empty()) {
+    ReplyError(c, 400, "body must be {\"jobIds\": [<job id>, ...]} with at least one id");
+    return;
+  }
+  if (ids->get_array().size() > kMaxBulk) {
+    ReplyError(c, 400, "at most " + std::to_string(kMaxBulk) + " jobIds per request");
+    return;
+  }
+  for (const bj::value& id : ids->get_array()) {
+    if (!id.is_string() || !base::IsObjectId(id.get_string())) {
+      ReplyError(c, 400, "jobIds must be 24-hex job ids; got " + bj::serialize(id));
+      return;
+    }
+  }
+  auto reply = std::make_shared<BulkReply>();
+  reply->results.resize(ids->get_array().size());
+  reply->pending = ids->get_array().size();
+  reply->verb = verb;
+  reply->done = std::move(c.done);
+  size_t i = 0;
+  for (const bj::value& id : ids->get_array()) {
+    std::string job(id.get_string());
+    s.deps.runtime->ControlJob(job, action, [reply, i, job](base::Status st) {
+      reply->Add(i, job, st);
+    });
+    ++i;
+  }
+}
+
+}  // namespace
+
+void PauseJobs(Api::State& s, Call& c) { Bulk(s, c, runtime::JobAction::kPause, "paused"); }
+void ResumeJobs(Api::State& s, Call& c) { Bulk(s, c, runtime::JobAction::kResume, "resumed"); }
+void CancelJobs(Api::State& s, Call& c) { Bulk(s, c, runtime::JobAction::kCancel, "canceled"); }
+
+// POST /operations-manager/jobs/:jobId/tasks/:taskId/retry {variables?}
+void RetryTask(Api::State& s, Call& c) {
+  if (!base::IsObjectId(c.params[0])) {
+    ReplyError(c, 400, "'" + c.params[0] + "' is not a valid job id (24 hex characters)");
+    return;
+  }
+  std::optional<bj::object> vars;
+  if (!c.req.body.empty()) {
+    bj::object body;
+    if (!ParseBodyObject(s, c, &body)) return;
+    if (const bj::value* v = body.if_contains("variables")) {
+      if (!v->is_object()) {
+        ReplyError(c, 400, "'variables' must be an object");
+        return;
+      }
+      vars = v->get_object();
+    }
+  }
+  Responder done = std::move(c.done);
+  std::string job = c.params[0], task = c.params[1];
+  s.deps.runtime->RetryTask(job, task, std::move(vars), [done, job, task](base::Status st) {
+    if (!st.ok()) {
+      done(ErrorResponse(HttpStatus(st.code()), st.message()));
+      return;
+    }
+    Response r;
+    r.body = bj::serialize(bj::object{{"message", "Retrying task " + task + " of job " + job},
+                                      {"data", bj::object{{"job", job}, {"task", task}}},
+                                      {"metadata", bj::object()}});
+    done(std::move(r));
+  });
+}
+
+}  // namespace opsflow::api
