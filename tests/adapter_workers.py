@@ -78,7 +78,13 @@ def main():
         check(t["job"]["_id"] == job, t)
         poll(srv, ["Echo"], expect=0)  # leased: nobody else gets it
         poll(srv, ["Other"], expect=0)
-        running = srv.request("GET", "/operations-manager/tasks?equals[job._id]=%s&equals[status]=running" % job)
+        # The running iteration becomes visible with the next group commit.
+        deadline = time.time() + 10
+        while True:
+            running = srv.request("GET", "/operations-manager/tasks?equals[job._id]=%s&equals[status]=running" % job)
+            if running.json()["metadata"]["total"] == 1 or time.time() > deadline:
+                break
+            time.sleep(0.05)
         check(running.json()["metadata"]["total"] == 1, "the waiting task is listed as running")
         check(report(srv, t, "complete", lease="0" * 32).status == 409, "foreign lease refused")
         r = report(srv, t, "complete", outgoing={"result": {"said": "hello"}})

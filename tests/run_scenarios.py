@@ -4,7 +4,7 @@
 Each tests/scenarios/*.json file is {"description": "...", "server_args": [...], "steps": [...]}.
 A fresh server (free port, fresh data dir, logged in as admin) runs each file.
 
-Step forms:
+Step forms (any step may carry "eventually": N to retry it until its expectations hold):
   {"name": "...", "request": {"method", "path", "body" | "raw_body", "headers", "auth"},
    "expect": {...}, "save": {"var": "/json/pointer", "var2": "header:Set-Cookie"}}
   {"name": "...", "wait_job": "${id}", "timeout": 30, "expect": {...}, "save": {...}}
@@ -305,11 +305,19 @@ def run_file(binary, path, verbose):
             resp = None
             req = None
             try:
-                if "wait_job" in step:
-                    resp = runner.wait_job(step)
-                else:
-                    resp, req = runner.do_request(step["request"])
-                errs = runner.check(step.get("expect"), resp)
+                # "eventually": N repeats the request (50 ms apart, N times at most) until the
+                # expectations hold, for state that becomes visible at the next group commit.
+                tries = int(step.get("eventually", 1))
+                while True:
+                    tries -= 1
+                    if "wait_job" in step:
+                        resp = runner.wait_job(step)
+                    else:
+                        resp, req = runner.do_request(step["request"])
+                    errs = runner.check(step.get("expect"), resp)
+                    if not errs or tries <= 0:
+                        break
+                    time.sleep(0.05)
                 errs += runner.save(step.get("save"), resp)
             except StepFailure as e:
                 errs = [str(e)]

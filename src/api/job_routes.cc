@@ -47,6 +47,14 @@ std::vector<std::string> SplitList(const std::string* v) {
   return out;
 }
 
+// Replies with one document, projected by the request's `include` / `exclude`.
+void ReplyItem(Call& c, bj::value v) {
+  auto include = SplitList(c.req.Query("include"));
+  auto exclude = SplitList(c.req.Query("exclude"));
+  if (!include.empty() || !exclude.empty()) v = model::Project(v, include, exclude);
+  ReplyEnvelope(c, "Successfully retrieved item", std::move(v));
+}
+
 }  // namespace
 
 void StartJob(Api::State& s, Call& c) {
@@ -126,11 +134,7 @@ void GetJob(Api::State& s, Call& c) {
     ReplyError(c, doc.status());
     return;
   }
-  bj::value v = std::move(doc).value();
-  auto include = SplitList(c.req.Query("include"));
-  auto exclude = SplitList(c.req.Query("exclude"));
-  if (!include.empty() || !exclude.empty()) v = model::Project(v, include, exclude);
-  ReplyEnvelope(c, "Successfully retrieved item", std::move(v));
+  ReplyItem(c, std::move(doc).value());
 }
 
 // Replies with a list page; when the store left filters (or the sort) to us, they are applied
@@ -198,11 +202,7 @@ void GetTask(Api::State& s, Call& c) {
     ReplyError(c, it.status());
     return;
   }
-  bj::value v = model::IterationDocument(*it);
-  auto include = SplitList(c.req.Query("include"));
-  auto exclude = SplitList(c.req.Query("exclude"));
-  if (!include.empty() || !exclude.empty()) v = model::Project(v, include, exclude);
-  ReplyEnvelope(c, "Successfully retrieved item", std::move(v));
+  ReplyItem(c, model::IterationDocument(*it));
 }
 
 void ListTasks(Api::State& s, Call& c) {

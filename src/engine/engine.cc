@@ -9,6 +9,17 @@ using model::Edge;
 using model::FinishState;
 using model::Workflow;
 
+// Back to "not reached" for a new pass (a revert or the next forEach element); its run count
+// stays, so iterations keep counting.
+void ResetTask(TaskState* t) {
+  t->status = TaskStatus::kIncomplete;
+  t->finish = FinishState::kNone;
+  t->dead = false;
+  t->retries = 0;
+  t->due_ms = 0;
+  t->loop_index = 0;
+}
+
 void Schedule(JobState* s, int task, int64_t due_ms, Decision* d) {
   TaskState& t = s->tasks[task];
   t.status = TaskStatus::kScheduled;
@@ -68,12 +79,7 @@ void ResetLoop(const Workflow& wf, JobState* s, int target, int source) {
     work.pop_back();
     if (seen[x]) continue;
     seen[x] = true;
-    TaskState& t = s->tasks[x];
-    t.status = TaskStatus::kIncomplete;
-    t.finish = FinishState::kNone;
-    t.dead = false;
-    t.retries = 0;
-    t.due_ms = 0;
+    ResetTask(&s->tasks[x]);
     for (int e : wf.tasks()[x].out_edges) {
       s->edges[e] = EdgeState::kUndecided;
       int to = wf.edges()[e].to;
@@ -155,13 +161,7 @@ void MaybeAdvanceLoop(const Workflow& wf, JobState* s, int task, int64_t now_ms,
     if (IsActive(s->tasks[x])) return;
   }
   for (int x : body) {
-    TaskState& t = s->tasks[x];
-    t.status = TaskStatus::kIncomplete;
-    t.finish = FinishState::kNone;
-    t.dead = false;
-    t.retries = 0;
-    t.due_ms = 0;
-    t.loop_index = 0;
+    ResetTask(&s->tasks[x]);
     for (int e : wf.tasks()[x].out_edges) s->edges[e] = EdgeState::kUndecided;
   }
   for (int e : wf.tasks()[f].out_edges) {

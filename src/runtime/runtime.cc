@@ -614,7 +614,9 @@ void Runtime::Impl::QueueForPerson(ActiveJob& j, int t, std::shared_ptr<TaskDone
   manual_.Add(std::move(w));
 }
 
-void Runtime::Impl::Finished(const ManualWork& w, ManualFinish f) {
+// The TaskDone that ends a waiting task (adapter or manual) of job `job_id`.
+template <typename Work>
+static TaskDone DoneOf(const Work& w) {
   TaskDone d;
   d.job_id = w.job_id;
   d.task = w.task;
@@ -622,6 +624,11 @@ void Runtime::Impl::Finished(const ManualWork& w, ManualFinish f) {
   d.iteration_id = w.id;
   d.incoming = w.incoming;
   d.start_ms = w.created_ms;
+  return d;
+}
+
+void Runtime::Impl::Finished(const ManualWork& w, ManualFinish f) {
+  TaskDone d = DoneOf(w);
   bj::object out = std::move(f.variables);
   // ErrorHandling answers in `response` (success, failure, retry, error).
   if (w.method == "ErrorHandling" && !out.contains("response")) out["response"] = f.finish_state;
@@ -631,13 +638,7 @@ void Runtime::Impl::Finished(const ManualWork& w, ManualFinish f) {
 }
 
 void Runtime::Impl::Delivered(const AdapterWork& w, AdapterReport r) {
-  TaskDone d;
-  d.job_id = w.job_id;
-  d.task = w.task;
-  d.run = w.run;
-  d.iteration_id = w.id;
-  d.incoming = w.incoming;
-  d.start_ms = w.created_ms;
+  TaskDone d = DoneOf(w);
   switch (r.outcome) {
     case AdapterOutcome::kComplete: d.result = tasks::Success(std::move(r.outgoing)); break;
     case AdapterOutcome::kFail: d.result = tasks::Failure(std::move(r.outgoing)); break;
