@@ -5,6 +5,9 @@ generator without the real server. Not a model of the engine: a job simply turns
 
 Routes: GET /health/status, POST /login, POST /operations-manager/jobs/start,
 GET /operations-manager/jobs (equals[name], equals[status], in[status], sort, order, limit).
+With --manual a job instead waits on its manual task m001 until
+POST /operations-manager/jobs/:id/tasks/m001/finish, and GET /operations-manager/tasks
+(equals[job.task], equals[status], limit) lists the waiting tasks.
 Prints "PORT <n>" on stdout once it listens (use --port 0 for a free port).
 """
 import argparse
@@ -70,10 +73,48 @@ class Handler(BaseHTTPRequestHandler):
             self.envelope(401, "Not authenticated")
         return ok
 
+    def list_tasks(self, query):
+        q = parse_qs(query)
+        t = now_ms()
+        with self.state.lock:
+            rows = [{"_id": j["_id"] + "-m001", "job": {"_id": j["_id"], "task": "m001"},
+                     "name": "ViewData", "status": "running"}
+                    for j in self.state.jobs if j.get("manual") and t < j["done_ms"]]
+        for key, values in q.items():
+            if key == "equals[job.task]":
+                rows = [r for r in rows if r["job"]["task"] == values[0]]
+            elif key == "equals[status]":
+                rows = [r for r in rows if r["status"] == values[0]]
+            elif key != "limit":
+                return self.envelope(400, "Unknown parameter " + key)
+        limit = int(q.get("limit", ["25"])[0])
+        meta = {"skip": 0, "limit": limit, "total": len(rows),
+                "currentPageSize": min(limit, len(rows))}
+        return self.envelope(200, "Successfully retrieved tasks", rows[:limit], meta)
+
+    def finish(self, path, body):
+        parts = path.split("/")  # "", ops, jobs, id, tasks, m001, finish
+        task_data = (body or {}).get("taskData") if isinstance(body, dict) else None
+        if not isinstance(task_data, dict) or \
+           task_data.get("finish_state") not in ("success", "failure") or \
+           not isinstance(task_data.get("variables"), dict):
+            return self.envelope(400, "Bad taskData")
+        t = now_ms()
+        with self.state.lock:
+            job = next((j for j in self.state.jobs if j["_id"] == parts[3]), None)
+            if job is None or not job.get("manual") or parts[5] != "m001" or \
+               t >= job["done_ms"]:
+                return self.envelope(404, "No waiting task %s in job %s" % (parts[5], parts[3]))
+            job["done_ms"] = t
+        return self.envelope(200, "Successfully finished task m001",
+                             {"job": parts[3], "task": "m001"})
+
     def do_GET(self):
         url = urlsplit(self.path)
         if url.path == "/health/status":
             return self.reply(200, {"status": "running"})
+        if url.path == "/operations-manager/tasks":
+            return self.list_tasks(url.query) if self.authorized() else None
         if url.path != "/operations-manager/jobs":
             return self.envelope(404, "No route")
         if not self.authorized():
@@ -109,6 +150,9 @@ class Handler(BaseHTTPRequestHandler):
             token = secrets.token_hex(32)
             self.state.tokens.add(token)
             return self.reply(200, token.encode(), "text/plain")
+        if self.path.startswith("/operations-manager/jobs/") and self.path.endswith("/finish") \
+           and len(self.path.split("/")) == 7:
+            return self.finish(self.path, body) if self.authorized() else None
         if self.path != "/operations-manager/jobs/start":
             return self.envelope(404, "No route")
         if not self.authorized():
@@ -126,7 +170,8 @@ class Handler(BaseHTTPRequestHandler):
                 return self.envelope(500, "Injected start failure")
             t = now_ms()
             job = {"_id": secrets.token_hex(12), "name": body["workflow"], "start_ms": t,
-                   "done_ms": t + args.job_ms,
+                   "done_ms": (1 << 62) if args.manual else t + args.job_ms,
+                   "manual": args.manual,
                    "fails": bool(args.error_every and n % args.error_every == 0)}
             self.state.jobs.append(job)
         view = self.state.job_view(job, t)
@@ -148,6 +193,7 @@ def main():
     p.add_argument("--job-ms", type=int, default=20, help="how long a job stays running")
     p.add_argument("--fail-start-every", type=int, default=0, help="every Nth start gets 500")
     p.add_argument("--error-every", type=int, default=0, help="every Nth job ends in error")
+    p.add_argument("--manual", action="store_true", help="jobs wait on manual task m001")
     args = p.parse_args()
     Handler.state = State(args)
     server = Server(("127.0.0.1", args.port), Handler)

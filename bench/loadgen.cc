@@ -1,20 +1,20 @@
 // opsflow_loadgen: starts many jobs of one workflow through the REST API, waits for them to
 // finish and prints one RESULT line (see bench/README.md). A benchmark, not a test.
+// This file is the seq10 scenario; loadgen_manual.cc is manual100k.
 #include <algorithm>
 #include <boost/json.hpp>
-#include <cctype>
 #include <chrono>
-#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <exception>
-#include <fstream>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "loadgen_api.h"
 #include "loadgen_http.h"
+#include "loadgen_manual.h"
 #include "loadgen_options.h"
 
 namespace opsflow::bench {
@@ -22,66 +22,10 @@ namespace {
 
 namespace json = boost::json;
 
-constexpr std::string_view kJobs = "/operations-manager/jobs";
-
-// The percentile `p` (0..1) of `values` by nearest rank; 0 when empty.
-double Percentile(std::vector<double> values, double p) {
-  if (values.empty()) return 0;
-  size_t rank = static_cast<size_t>(std::ceil(p * static_cast<double>(values.size())));
-  size_t index = rank == 0 ? 0 : rank - 1;
-  std::nth_element(values.begin(), values.begin() + static_cast<ptrdiff_t>(index), values.end());
-  return values[index];
-}
-
 // VmHWM of process `pid` in MiB, or nullopt when it cannot be read.
 std::optional<double> PeakRssMb(int pid) {
-  if (pid <= 0) return std::nullopt;
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
-  }
-  return std::nullopt;
-}
-
-std::optional<int64_t> AsInt64(const json::value* v) {
-  if (v == nullptr) return std::nullopt;
-  if (v->is_int64()) return v->get_int64();
-  if (v->is_uint64()) return static_cast<int64_t>(v->get_uint64());
-  if (v->is_double()) return static_cast<int64_t>(v->get_double());
-  return std::nullopt;
-}
-
-// GETs `target` and returns the parsed JSON body, or nullopt (with `error` set) on any failure.
-std::optional<json::value> GetJson(const Options& o, const std::string& token,
-                                   const std::string& target, std::string& error) {
-  Reply r = Fetch(o, "GET", target, "", token);
-  if (r.status != 200) {
-    error = "GET " + target + " gave " +
-            (r.status == 0 ? r.transport_error : "HTTP " + std::to_string(r.status) + ": " +
-                                                     r.body.substr(0, 300));
-    return std::nullopt;
-  }
-  boost::system::error_code ec;
-  json::value v = json::parse(r.body, ec);
-  if (ec || !v.is_object()) {
-    error = "GET " + target + " did not answer a JSON object";
-    return std::nullopt;
-  }
-  return v;
-}
-
-// metadata.total of a job list query with `filter` (already URL-encoded), or nullopt.
-std::optional<int64_t> CountJobs(const Options& o, const std::string& token,
-                                 const std::string& filter, std::string& error) {
-  std::string target = std::string(kJobs) + "?equals%5Bname%5D=" + UrlEncode(o.workflow) +
-                       filter + "&limit=1";
-  auto doc = GetJson(o, token, target, error);
-  if (!doc) return std::nullopt;
-  boost::system::error_code ec;
-  auto n = AsInt64(doc->find_pointer("/metadata/total", ec));
-  if (!n) error = "GET " + target + " has no metadata.total";
-  return n;
+  auto kb = ProcStatusField(pid, "VmHWM");
+  return kb ? std::optional<double>(static_cast<double>(*kb) / 1024.0) : std::nullopt;
 }
 
 // metrics.end_time (epoch ms) of the job of this workflow that completed last, or nullopt.
@@ -91,31 +35,9 @@ std::optional<int64_t> LastEndTime(const Options& o, const std::string& token,
                        "&equals%5Bstatus%5D=complete&sort=metrics.end_time&order=-1&limit=1";
   auto doc = GetJson(o, token, target, error);
   if (!doc) return std::nullopt;
-  boost::system::error_code ec;
-  auto end = AsInt64(doc->find_pointer("/data/0/metrics/end_time", ec));
+  auto end = IntAt(*doc, "/data/0/metrics/end_time");
   if (!end) error = "GET " + target + " has no data[0].metrics.end_time";
   return end;
-}
-
-// Logs in and returns the token, or nullopt with `error` set.
-std::optional<std::string> Login(const Options& o, std::string& error) {
-  json::object user{{"username", o.user}, {"password", o.password}};
-  std::string body = json::serialize(json::object{{"user", std::move(user)}});
-  Reply r = Fetch(o, "POST", "/login", body, "");
-  if (r.status != 200) {
-    error = "Login as " + o.user + " failed: " +
-            (r.status == 0 ? r.transport_error : "HTTP " + std::to_string(r.status));
-    return std::nullopt;
-  }
-  std::string token = r.body;
-  while (!token.empty() && std::isspace(static_cast<unsigned char>(token.back()))) {
-    token.pop_back();
-  }
-  if (token.size() >= 2 && token.front() == '"' && token.back() == '"') {
-    token = token.substr(1, token.size() - 2);  // tolerate a JSON-quoted token
-  }
-  if (token.empty()) error = "Login answered 200 with an empty token.";
-  return token.empty() ? std::nullopt : std::optional<std::string>(token);
 }
 
 // Polls until no job of the workflow is running or paused; false (with `error`) on timeout.
@@ -250,6 +172,9 @@ int main(int argc, char** argv) {
     return 2;
   }
   try {
+    if (options.scenario == opsflow::bench::kManualScenario) {
+      return opsflow::bench::RunManual(options);
+    }
     return opsflow::bench::Run(options);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "opsflow_loadgen: unexpected failure: %s\n", e.what());

@@ -9,6 +9,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
+#include <algorithm>
 #include <chrono>
 #include <exception>
 
@@ -85,8 +86,9 @@ void RunToCompletion(asio::io_context& ioc, Awaitable coroutine) {
   if (failure) std::rethrow_exception(failure);
 }
 
-// Empty when `res` is a successful start; otherwise a sentence saying what was wrong.
-std::string CheckStartReply(const Response& res) {
+// Empty when `res` is a successful start (its data._id goes to `id`); otherwise a sentence
+// saying what was wrong.
+std::string CheckStartReply(const Response& res, std::string& id) {
   std::string_view body = res.body();
   if (res.result_int() != 200) {
     return "HTTP " + std::to_string(res.result_int()) + ": " +
@@ -97,18 +99,28 @@ std::string CheckStartReply(const Response& res) {
   const json::object* obj = ec ? nullptr : doc.if_object();
   const json::value* data = obj ? obj->if_contains("data") : nullptr;
   const json::object* job = data ? data->if_object() : nullptr;
-  const json::value* id = job ? job->if_contains("_id") : nullptr;
-  if (id == nullptr || !id->is_string()) {
+  const json::value* job_id = job ? job->if_contains("_id") : nullptr;
+  if (job_id == nullptr || !job_id->is_string()) {
     return "HTTP 200 without data._id: " + std::string(body.substr(0, kMaxBodyInMessage));
   }
+  id = std::string(job_id->get_string());
   return {};
+}
+
+// Empty when `res` is a 200; otherwise a sentence saying what was wrong.
+std::string CheckPlainReply(const Response& res) {
+  if (res.result_int() == 200) return {};
+  return "HTTP " + std::to_string(res.result_int()) + ": " +
+         std::string(std::string_view(res.body()).substr(0, kMaxBodyInMessage));
 }
 
 struct StartRun {
   const Options& options;
   tcp::resolver::results_type endpoints;
   Request prototype;
-  int sent = 0;  // starts handed to a connection so far
+  int total = 0;  // requests to send
+  const std::vector<std::string>* targets = nullptr;  // per-request paths; null: all starts
+  int sent = 0;  // requests handed to a connection so far
   StartStats stats;
 
   void RecordError(std::string message) {
@@ -126,8 +138,11 @@ asio::awaitable<void> StartConnection(StartRun& run) {
   beast::flat_buffer buffer;
   Request req = run.prototype;
   bool open = false;
-  while (run.sent < run.options.jobs) {
-    ++run.sent;
+  while (run.sent < run.total) {
+    int index = run.sent++;
+    if (run.targets != nullptr) {
+      req.target(run.options.path_prefix + (*run.targets)[static_cast<size_t>(index)]);
+    }
     if (!open) {
       beast::error_code ec = co_await Connect(stream, run.endpoints);
       if (ec) {
@@ -147,9 +162,11 @@ asio::awaitable<void> StartConnection(StartRun& run) {
       open = false;
       continue;
     }
-    std::string problem = CheckStartReply(res);
+    std::string id;
+    std::string problem = run.targets ? CheckPlainReply(res) : CheckStartReply(res, id);
     if (problem.empty()) {
       run.stats.latencies_ms.push_back(took.count());
+      if (!run.targets) run.stats.job_ids.push_back(std::move(id));
     } else {
       run.RecordError(std::move(problem));
     }
@@ -196,20 +213,28 @@ Reply Fetch(const Options& o, std::string_view method, std::string_view target,
   return reply;
 }
 
-StartStats RunStarts(const Options& o, const std::string& body, const std::string& token) {
+namespace {
+
+// Sends `total` POSTs of `body`: to the start route, or to `targets` when not null.
+StartStats RunMany(const Options& o, int total, const std::vector<std::string>* targets,
+                   const std::string& body, const std::string& token) {
   asio::io_context ioc;
   beast::error_code ec;
   tcp::resolver resolver(ioc);
-  StartRun run{o, resolver.resolve(o.host, o.port, ec),
-               MakeRequest(o, "POST", "/operations-manager/jobs/start", body, token), 0, {}};
+  StartRun run{o,       resolver.resolve(o.host, o.port, ec),
+               MakeRequest(o, "POST", "/operations-manager/jobs/start", body, token),
+               total,   targets,
+               0,       {}};
   if (ec) {
-    run.stats.errors = o.jobs;
+    run.stats.errors = total;
     run.stats.error_samples.push_back("resolve " + o.host + ": " + ec.message());
     return run.stats;
   }
-  run.stats.latencies_ms.reserve(static_cast<size_t>(o.jobs));
+  run.stats.latencies_ms.reserve(static_cast<size_t>(total));
+  if (!targets) run.stats.job_ids.reserve(static_cast<size_t>(total));
   std::exception_ptr failure;
-  for (int i = 0; i < o.connections; ++i) {
+  int connections = std::min(o.connections, total);
+  for (int i = 0; i < connections; ++i) {
     asio::co_spawn(ioc, StartConnection(run), [&](std::exception_ptr e) {
       if (e && !failure) failure = e;
     });
@@ -220,6 +245,17 @@ StartStats RunStarts(const Options& o, const std::string& body, const std::strin
   run.stats.elapsed_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return run.stats;
+}
+
+}  // namespace
+
+StartStats RunStarts(const Options& o, const std::string& body, const std::string& token) {
+  return RunMany(o, o.jobs, nullptr, body, token);
+}
+
+StartStats RunPosts(const Options& o, const std::vector<std::string>& targets,
+                    const std::string& body, const std::string& token) {
+  return RunMany(o, static_cast<int>(targets.size()), &targets, body, token);
 }
 
 std::string UrlEncode(std::string_view s) {

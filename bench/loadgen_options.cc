@@ -13,9 +13,12 @@ constexpr std::string_view kUsage =
     "                       [--jobs 2000] [--connections 50] [--variables JSON]\n"
     "                       [--steps 10] [--scenario seq10] [--name opsflow]\n"
     "                       [--server-pid PID] [--timeout-s 600] [--poll-ms 250]\n"
+    "                       [--manual-task m001] [--finish-sample 1000]\n"
     "Starts --jobs jobs of --workflow over --connections keep-alive connections, waits until\n"
-    "none is running or paused, and prints one RESULT line. The password may also come from\n"
-    "the environment variable OPSFLOW_PASSWORD.\n";
+    "none is running or paused, and prints one RESULT line. With --scenario manual100k the\n"
+    "jobs wait on the manual task --manual-task instead: it measures the server's memory with\n"
+    "all of them waiting, then finishes --finish-sample of them (0: none). The password may\n"
+    "also come from the environment variable OPSFLOW_PASSWORD.\n";
 
 bool ParseInt(std::string_view text, int min, int& out) {
   int v = 0;
@@ -66,6 +69,8 @@ bool ParseOptions(int argc, char** argv, Options& out, std::string& error) {
       {"--server-pid", [&](std::string_view v) { return ParseInt(v, 1, out.server_pid); }},
       {"--timeout-s", [&](std::string_view v) { return ParseInt(v, 1, out.timeout_s); }},
       {"--poll-ms", [&](std::string_view v) { return ParseInt(v, 1, out.poll_ms); }},
+      {"--manual-task", [&](std::string_view v) { out.manual_task = v; return !v.empty(); }},
+      {"--finish-sample", [&](std::string_view v) { return ParseInt(v, 0, out.finish_sample); }},
   };
   if (const char* env = std::getenv("OPSFLOW_PASSWORD")) out.password = env;
   bool have_url = false;
@@ -102,6 +107,7 @@ bool ParseOptions(int argc, char** argv, Options& out, std::string& error) {
     return false;
   }
   if (out.connections > out.jobs) out.connections = out.jobs;
+  if (out.finish_sample > out.jobs) out.finish_sample = out.jobs;
   return true;
 }
 

@@ -23,6 +23,9 @@ struct Options {
   int server_pid = 0;  // 0: peak RSS unknown
   int timeout_s = 600;  // how long to wait for every job to finish
   int poll_ms = 250;    // interval between "unfinished jobs?" queries
+  // manual100k only (see loadgen_manual.h):
+  std::string manual_task = "m001";  // the task key of the manual task each job waits on
+  int finish_sample = 1000;          // how many waiting tasks to finish afterwards
 };
 
 // Fills `out` from argv. On a bad or missing argument returns false and sets `error` to a

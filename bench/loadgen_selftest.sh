@@ -2,7 +2,8 @@
 # Checks opsflow_loadgen against bench/fake_server.py (no real server needed):
 #   1. 200 jobs all complete: exit 0 and one well-formed RESULT line on stdout;
 #   2. some starts answer 500: non-zero exit, nothing on stdout;
-#   3. some jobs end in error: non-zero exit, nothing on stdout.
+#   3. some jobs end in error: non-zero exit, nothing on stdout;
+#   4. --scenario manual100k (jobs waiting on a manual task): exit 0 and one RESULT line.
 # Usage: bench/loadgen_selftest.sh path/to/opsflow_loadgen
 set -euo pipefail
 loadgen=${1:?usage: $0 path/to/opsflow_loadgen}
@@ -72,4 +73,18 @@ if run_loadgen; then fail "loadgen exited 0 although 10 jobs ended in error"; fi
 grep -q "Only 190 of 200 started jobs completed (10 in error)" "$work/err" ||
   fail "no sentence about errored jobs"
 echo "ok 3 errored jobs: $(tail -n 1 "$work/err")"
+stop_fake
+
+# 4. manual100k: 300 jobs wait, 40 of them are finished
+start_fake --manual --workflow "Example - Manual Approval"
+"$loadgen" --url "http://127.0.0.1:$port" --user admin --password selftest \
+  --workflow "Example - Manual Approval" --jobs 300 --connections 20 --scenario manual100k \
+  --variables '{"change":"c"}' --finish-sample 40 --server-pid "$server_pid" --poll-ms 50 \
+  --timeout-s 60 >"$work/out" 2>"$work/err" || fail "loadgen exited non-zero on manual100k"
+re="^RESULT name=opsflow scenario=manual100k jobs=300 start_seconds=$num waiting_rss_mb=$num"
+re+=" baseline_rss_mb=$num bytes_per_waiting_job=-?[0-9]+ threads=[0-9]+ finish_sample=40"
+re+=" finish_p50_ms=$num\$"
+[[ $(wc -l <"$work/out") -eq 1 ]] || fail "expected exactly one line on stdout"
+grep -Eq "$re" "$work/out" || fail "manual100k RESULT line malformed"
+echo "ok 4 manual100k: $(cat "$work/out")"
 stop_fake
