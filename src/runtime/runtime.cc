@@ -317,6 +317,9 @@ void Runtime::Impl::Recover(const model::JobRecord& rec) {
   if (j->state.tasks.size() != n) return;
   j->variables = ParseObject(rec.variables_json);
   j->errors = ParseArray(rec.errors_json);
+  std::string().swap(j->rec.variables_json);
+  std::string().swap(j->rec.errors_json);
+  std::string().swap(j->rec.state);
   j->outputs.resize(n);
   j->sched_seq.assign(n, 0);
   j->resume_due.assign(n, 0);
@@ -474,6 +477,10 @@ void Runtime::Impl::MaybeHandOff() {
       j.vars_dirty = j.errors_dirty = j.desc_dirty = false;
       b->wb.versions.push_back({j.wf->version(), bj::serialize(j.wf->doc())});
       b->wb.new_jobs.push_back(j.rec);
+      // The serialized copies went to the store; in memory the live values are the truth.
+      std::string().swap(j.rec.variables_json);
+      std::string().swap(j.rec.errors_json);
+      std::string().swap(j.rec.state);
     } else {
       b->wb.job_updates.push_back(UpdateOf(j));
     }
