@@ -137,6 +137,15 @@ bj::object ResolveIncoming(const model::TaskDef& def, const VarScope& scope) {
   if (def.method == "merge" || def.method == "deepmerge") ResolveMerge(in, scope);
   if (def.method == "childJob") ResolveMapValues(in, "variables", scope, true);
   if (def.method == "transformation") ResolveMapValues(in, "variableMap", scope, false);
+  // The other exceptions IAP-REFERENCE §3 names: these maps' values resolve too.
+  if (def.app == "GatewayManager" &&
+      (def.method == "runService" || def.method == "runServiceStatic")) {
+    ResolveMapValues(in, "params", scope, false);
+  }
+  if (def.method == "runCode") ResolveMapValues(in, "data", scope, false);
+  if (def.app == "AgentSessionManager" && def.method == "runAgent") {
+    ResolveMapValues(in, "inputs", scope, false);
+  }
   return in;
 }
 

@@ -27,7 +27,8 @@ bool ResolveVarString(std::string_view text, const VarScope& scope, boost::json:
 boost::json::value ResolveStructured(const boost::json::object& ref, const VarScope& scope);
 
 // The incoming values a task receives: top-level "$var" strings resolved, plus the structured
-// references of evaluation, merge and childJob, and the values of transformation.variableMap.
+// references of evaluation, merge and childJob, and the values of transformation.variableMap,
+// GatewayManager.runService(Static).params, runCode.data and AgentSessionManager.runAgent.inputs.
 boost::json::object ResolveIncoming(const model::TaskDef& def, const VarScope& scope);
 
 // Copies outputs to job variables per the task's `outgoing` map ("out": "$var.job.x").

@@ -308,10 +308,9 @@ TEST(ResolveIncoming, DoesNotChangeTheDefinition) {
 
 // IAP-REFERENCE §3 names exceptions to "only the whole top-level value resolves":
 // GatewayManager.runService/runServiceStatic.params, runCode.data and
-// AgentSessionManager.runAgent.inputs. ResolveIncoming has no case for them (nothing in src/
-// names these methods), so a reference inside them stays literal. Disabled until the lead decides
-// whether opsflow supports these tasks (SPEC §6 does not list them).
-TEST(ResolveIncoming, DISABLED_IapExceptionsResolveInsideTheirMaps) {
+// AgentSessionManager.runAgent.inputs: references one level inside those maps resolve, so a
+// worker serving those apps gets the values.
+TEST(ResolveIncoming, IapExceptionsResolveInsideTheirMaps) {
   Fixture f;
   model::TaskDef gw = Task("runService", R"({"params":{"host":"$var.job.dev#/host","n":"lit"}})");
   gw.app = "GatewayManager";
