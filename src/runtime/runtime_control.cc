@@ -1,0 +1,271 @@
+#include "runtime/runtime_impl.h"
+
+#include "model/iteration_doc.h"
+#include "model/list_page.h"
+
+namespace opsflow::runtime {
+
+void Runtime::Impl::Recover(const model::JobRecord& rec) {
+  auto wf = WorkflowVersion(rec.workflow_version);
+  auto st = engine::DecodeState(rec.state);
+  if (!wf.ok() || !st.ok()) {
+    base::LogError("cannot resume job", "\"job\":\"" + rec.id + "\"");
+    return;
+  }
+  auto j = std::make_unique<ActiveJob>();
+  j->rec = rec;
+  j->wf = *wf;
+  j->state = std::move(st).value();
+  size_t n = j->wf->tasks().size();
+  if (j->state.tasks.size() != n) return;
+  j->variables = ParseObject(rec.variables_json);
+  j->errors = ParseArray(rec.errors_json);
+  std::string().swap(j->rec.variables_json);
+  std::string().swap(j->rec.errors_json);
+  std::string().swap(j->rec.state);
+  j->outputs.resize(n);
+  j->sched_seq.assign(n, 0);
+  j->resume_due.assign(n, 0);
+  j->timer_pending.assign(n, false);
+  j->current_iteration.assign(n, "");
+  auto iters = store_->IterationsOfJob(rec.id);
+  if (iters.ok()) {
+    std::vector<int> best(n, -1);
+    for (const auto& it : *iters) {
+      // A run the process did not finish is closed; the task runs again as a new iteration.
+      if (it.status == "running") {
+        current_->wb.canceled_iterations.emplace_back(it.id, clock_->NowMs());
+      }
+      int64_t seq = base::IterationUuidSeq(it.id);
+      if (seq >= j->next_iteration) j->next_iteration = static_cast<uint32_t>(seq + 1);
+      int t = j->wf->FindTask(it.task_id);
+      if (t < 0 || it.status != "complete" || it.iteration < best[t]) continue;
+      best[t] = it.iteration;
+      j->outputs[t] = ParseObject(it.outgoing_json);
+    }
+  }
+  for (size_t t = 0; t < n; ++t) {
+    engine::TaskState& ts = j->state.tasks[t];
+    if (ts.status != TaskStatus::kRunning) continue;
+    // A forEach in its loop waits for its body, which resumes on its own.
+    if (ts.finish == FinishState::kLoop) continue;
+    // It was running when the process stopped: it runs again (at least once).
+    j->resume_due[t] = ts.due_ms;
+    ts.status = TaskStatus::kScheduled;
+    ts.due_ms = 0;
+  }
+  jobs_[rec.id] = std::move(j);
+  active_count_++;
+}
+
+void Runtime::Impl::Handle(StartCmd& c) {
+  auto j = std::make_unique<ActiveJob>();
+  const model::Workflow& wf = *c.req.workflow;
+  int64_t now = clock_->NowMs();
+  j->wf = c.req.workflow;
+  j->rec.id = base::NewObjectId();
+  j->rec.workflow_name = wf.name();
+  j->rec.workflow_version = wf.version();
+  j->rec.status = "running";
+  j->rec.description = c.req.description;
+  j->rec.type = c.req.type;
+  j->rec.created_by = c.req.user;
+  j->rec.created_ms = j->rec.last_updated_ms = j->rec.start_ms = now;
+  j->rec.groups_json = bj::serialize(c.req.groups);
+  j->rec.ancestors_json = "[\"" + j->rec.id + "\"]";
+  j->variables = std::move(c.req.variables);
+  j->variables["_id"] = j->rec.id;
+  j->variables["initiator"] = c.req.user;
+  j->state = engine::JobState::ForWorkflow(wf);
+  size_t n = wf.tasks().size();
+  j->outputs.resize(n);
+  j->sched_seq.assign(n, 0);
+  j->resume_due.assign(n, 0);
+  j->timer_pending.assign(n, false);
+  j->current_iteration.assign(n, "");
+  j->is_new = true;
+  engine::Decision d = engine::StartJob(wf, &j->state, now);
+  ActiveJob& ref = *j;
+  jobs_[j->rec.id] = std::move(j);
+  active_count_++;
+  MarkDirty(ref);
+  if (d.job_error) {
+    AddError(ref, d.error_task, d.error_message);
+    ref.rec.status = "error";
+  } else {
+    // workflow_start completes at once (SPEC §1: the reply shows it complete).
+    Dispatch(ref, wf.start());
+  }
+  // The reply shows the job as it was created (running, workflow_start complete) and is sent
+  // once the batch that inserts the job is durable.
+  current_->replies.emplace_back(std::move(c.done), SnapshotOf(ref));
+}
+
+base::Result<bj::object> Runtime::Impl::BuildDoc(const model::JobRecord& rec,
+                                                 bool with_iterations) {
+  auto wf = WorkflowVersion(rec.workflow_version);
+  if (!wf.ok()) return wf.status();
+  auto st = engine::DecodeState(rec.state);
+  if (!st.ok()) return st.status();
+  std::map<std::string, std::vector<std::string>> ids;
+  if (with_iterations) {
+    auto iters = store_->IterationsOfJob(rec.id);
+    if (!iters.ok()) return iters.status();
+    for (const auto& it : *iters) ids[it.task_id].push_back(it.id);
+  }
+  bj::object vars = ParseObject(rec.variables_json);
+  bj::array errors = ParseArray(rec.errors_json);
+  return engine::BuildJobDocument({rec, **wf, *st, vars, errors, with_iterations ? &ids : nullptr});
+}
+
+// getJobs / getTasks: the same list query as the API, run against the store on a worker.
+// incoming `queryParameters` {"equals":{"name":"x"}, "limit":10, ...} (an object, or its JSON
+// text); outgoing `jobs` / `tasks` (the documents) and `total`.
+tasks::TaskResult Runtime::Impl::RunQueryTask(const std::string& method,
+                                              const bj::object& incoming) {
+  bj::object qp;
+  if (const bj::value* v = incoming.if_contains("queryParameters")) {
+    if (v->is_object()) {
+      qp = v->get_object();
+    } else if (v->is_string() && !v->get_string().empty()) {
+      auto parsed = json::Parse(v->get_string(), {.max_depth = 32, .max_bytes = 1 << 20});
+      if (!parsed.ok() || !parsed->is_object()) {
+        return tasks::Error(method + ": queryParameters must be an object (or its JSON text)");
+      }
+      qp = parsed->get_object();
+    } else if (!v->is_null() && !(v->is_string() && v->get_string().empty())) {
+      return tasks::Error(method + ": queryParameters must be an object");
+    }
+  }
+  auto q = model::ParseListQuery(model::ParamsFromObject(qp), model::ListQueryOptions{});
+  if (!q.ok()) return tasks::Error(method + ": " + q.status().message());
+  std::vector<model::Expr> rest;
+  std::vector<bj::value> docs;
+  int64_t total = 0;
+  if (method == "getJobs") {
+    if (q->sort.empty()) {
+      q->sort = "metrics.start_time";
+      q->order = -1;
+    }
+    auto page = store_->ListJobs(*q, &rest);
+    if (!page.ok()) return tasks::Error(method + ": " + page.status().message());
+    total = page->total;
+    for (const auto& rec : page->items) {
+      auto doc = BuildDoc(rec, false);
+      if (doc.ok()) docs.emplace_back(std::move(doc).value());
+    }
+  } else {
+    auto page = store_->ListIterations(*q, &rest);
+    if (!page.ok()) return tasks::Error(method + ": " + page.status().message());
+    total = page->total;
+    for (const auto& rec : page->items) docs.emplace_back(model::IterationDocument(rec));
+  }
+  if (!rest.empty()) docs = model::FilterSortPage(*q, std::move(docs), rest, &total);
+  bj::array list;
+  for (auto& d : docs) list.push_back(std::move(d));
+  return tasks::Success({{method == "getJobs" ? "jobs" : "tasks", std::move(list)},
+                         {"total", total}});
+}
+
+// A job that is not in memory (finished, or in error) is read from the store; an `error` job is
+// brought back into memory so it can be retried or canceled.
+ActiveJob* Runtime::Impl::LoadForControl(const std::string& id, base::Status* st) {
+  if (auto it = jobs_.find(id); it != jobs_.end()) return it->second.get();
+  auto rec = store_->GetJob(id);
+  if (!rec.ok()) {
+    *st = rec.status();
+    return nullptr;
+  }
+  if (rec->status != "error") {
+    *st = base::FailedPrecondition("job " + id + " is " + rec->status + " and can no longer change");
+    return nullptr;
+  }
+  Recover(*rec);
+  auto it = jobs_.find(id);
+  if (it == jobs_.end()) {
+    *st = base::Internal("job " + id + " could not be loaded");
+    return nullptr;
+  }
+  return it->second.get();
+}
+
+void Runtime::Impl::Handle(ControlCmd& c) {
+  base::Status st;
+  bool was_loaded = jobs_.count(c.job_id) > 0;
+  ActiveJob* j = LoadForControl(c.job_id, &st);
+  if (j) st = ApplyControl(*j, c);
+  if (!st.ok()) {
+    // An `error` job loaded only for this request goes back to the store.
+    if (j && !was_loaded && !j->dirty) {
+      jobs_.erase(j->rec.id);
+      active_count_--;
+    }
+    workers_->Submit([done = std::move(c.done), st] { done(st); });
+    return;
+  }
+  // Tasks start again (resume, retry) only once the change is durable: the commit pumps the job.
+  current_->acks.push_back(std::move(c.done));
+}
+
+// The moves of the job state table (docs/ENGINE.md); anything else is refused, changing nothing.
+base::Status Runtime::Impl::ApplyControl(ActiveJob& j, ControlCmd& c) {
+  const std::string& s = j.rec.status;
+  const std::string& id = j.rec.id;
+  int64_t now = clock_->NowMs();
+  if (c.action == "pause") {
+    if (s != "running") return base::FailedPrecondition("job " + id + " is " + s + "; only a running job can be paused");
+    j.rec.status = "paused";
+  } else if (c.action == "resume") {
+    if (s != "paused") return base::FailedPrecondition("job " + id + " is " + s + "; only a paused job can be resumed");
+    j.rec.status = "running";
+  } else if (c.action == "cancel") {
+    if (s != "running" && s != "paused" && s != "error") {
+      return base::FailedPrecondition("job " + id + " is " + s + " and cannot be canceled");
+    }
+    j.rec.status = "canceled";
+    j.rec.end_ms = now;
+    for (size_t t = 0; t < j.state.tasks.size(); ++t) {
+      engine::TaskState& ts = j.state.tasks[t];
+      if (ts.status != TaskStatus::kRunning && ts.status != TaskStatus::kScheduled) continue;
+      if (ts.status == TaskStatus::kRunning && !j.current_iteration[t].empty()) {
+        current_->wb.canceled_iterations.emplace_back(j.current_iteration[t], now);
+      }
+      ts.status = TaskStatus::kCanceled;
+      ts.end_ms = now;
+    }
+    j.state.status = JobStatus::kCanceled;
+    adapters_.RemoveJob(id);
+    manual_.RemoveJob(id);
+  } else if (c.action == "retry") {
+    int t = j.wf->FindTask(c.task_id);
+    if (t < 0) return base::NotFound("job " + id + " has no task " + c.task_id);
+    if (s != "error") return base::FailedPrecondition("job " + id + " is " + s + "; only a job in error can be retried");
+    if (j.state.tasks[t].status != TaskStatus::kError) {
+      return base::FailedPrecondition("task " + c.task_id + " of job " + id + " is " +
+                                      engine::TaskStatusName(j.state.tasks[t].status) +
+                                      "; only a task in error can be retried");
+    }
+    if (c.variables) {
+      for (auto& kv : *c.variables) j.variables[kv.key()] = kv.value();
+      j.vars_dirty = true;
+    }
+    j.state.tasks[t].status = TaskStatus::kScheduled;
+    j.state.tasks[t].finish = FinishState::kNone;
+    j.state.tasks[t].retries = 0;
+    j.state.tasks[t].due_ms = 0;
+    j.sched_seq[t] = next_seq_;
+    j.state.status = JobStatus::kRunning;
+    j.rec.status = "running";
+  } else {
+    return base::InvalidArgument("unknown action " + c.action);
+  }
+  j.state.status = j.rec.status == "paused" ? JobStatus::kPaused
+                   : j.rec.status == "canceled" ? JobStatus::kCanceled
+                   : j.rec.status == "running" ? JobStatus::kRunning
+                                               : j.state.status;
+  j.rec.last_updated_ms = now;
+  MarkDirty(j);
+  return base::Status::Ok();
+}
+
+}  // namespace opsflow::runtime

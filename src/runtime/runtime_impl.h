@@ -1,0 +1,244 @@
+// Internal to runtime/: the runtime's state and its Impl class, shared by runtime.cc (threads,
+// group commit, the facade), runtime_tasks.cc (dispatching and applying task results) and
+// runtime_control.cc (job creation, recovery, job control, documents).
+// Thread-safety: as documented on Runtime; everything below is owned by the runtime thread
+// unless a member says otherwise.
+#pragma once
+
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+#include <pthread.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <queue>
+#include <thread>
+#include <unordered_map>
+#include <variant>
+
+#include "base/ids.h"
+#include "base/log.h"
+#include "engine/job_doc.h"
+#include "engine/variables.h"
+#include "json/parse.h"
+#include "runtime/adapter_queue.h"
+#include "runtime/manual_tasks.h"
+#include "runtime/runtime.h"
+#include "runtime/stubs.h"
+#include "runtime/worker_pool.h"
+#include "tasks/task.h"
+
+namespace opsflow::runtime {
+namespace bj = boost::json;
+using engine::JobStatus;
+using engine::TaskStatus;
+using model::FinishState;
+
+inline model::FinishState ToFinish(tasks::Finish f) {
+  switch (f) {
+    case tasks::Finish::kSuccess: return FinishState::kSuccess;
+    case tasks::Finish::kFailure: return FinishState::kFailure;
+    case tasks::Finish::kError: return FinishState::kError;
+  }
+  return FinishState::kError;
+}
+
+inline bj::object ParseObject(const std::string& text) {
+  auto r = json::Parse(text);
+  if (r.ok() && r->is_object()) return std::move(r->as_object());
+  return {};
+}
+
+inline bj::array ParseArray(const std::string& text) {
+  auto r = json::Parse(text);
+  if (r.ok() && r->is_array()) return std::move(r->as_array());
+  return {};
+}
+
+struct ActiveJob {
+  model::JobRecord rec;
+  std::shared_ptr<const model::Workflow> wf;
+  engine::JobState state;
+  bj::object variables;
+  bj::array errors;
+  std::vector<bj::object> outputs;       // last outgoing values per task
+  std::vector<uint64_t> sched_seq;       // batch in which each task was scheduled
+  std::vector<int64_t> resume_due;       // recovered delay wake-ups per task
+  std::vector<bool> timer_pending;
+  uint32_t next_iteration = 0;  // sequence for base::IterationUuid
+  std::vector<std::string> current_iteration;  // per task: the id of its latest run
+  bool is_new = false;
+  bool dirty = false;
+  bool vars_dirty = false, errors_dirty = false, desc_dirty = false;
+  uint64_t touched_seq = 0;
+};
+
+struct TaskDone {
+  std::string job_id;
+  int task = 0;
+  uint32_t run = 0;
+  std::string iteration_id;
+  bj::object incoming;
+  tasks::TaskResult result;
+  int64_t start_ms = 0;
+  bool stubbed = false;  // answered by a stub adapter
+  std::optional<FinishState> finish;  // set by tasks the runtime runs itself (forEach's loop)
+  bool adapter_timeout = false;       // the adapter task's time ran out
+};
+
+struct StartCmd {
+  StartRequest req;
+  StartCallback done;
+};
+
+struct ControlCmd {
+  std::string job_id;
+  std::string action;  // "pause" | "resume" | "cancel" | "retry"
+  std::string task_id;  // retry
+  std::optional<bj::object> variables;  // retry
+  DoneCallback done;
+};
+
+struct Batch;
+struct Committed {
+  std::unique_ptr<Batch> batch;
+};
+
+using Command = std::variant<StartCmd, TaskDone, Committed, ControlCmd>;
+
+struct Batch {
+  uint64_t seq = 0;
+  store::WriteBatch wb;
+  std::vector<std::string> touched;  // job ids
+  std::vector<std::pair<StartCallback, JobSnapshot>> replies;
+  std::vector<DoneCallback> acks;  // job-control answers, sent once the batch is durable
+};
+
+struct Timer {
+  int64_t due_ms;
+  std::string job_id;
+  int task;
+  uint32_t run;
+  std::shared_ptr<TaskDone> result;  // null: dispatch a scheduled task
+  bool operator>(const Timer& o) const { return due_ms > o.due_ms; }
+};
+
+class Runtime::Impl {
+ public:
+  Impl(store::JobStore* store, store::DocStore* docs, base::Clock* clock, RuntimeOptions opts)
+      : store_(store),
+        docs_(docs),
+        clock_(clock),
+        opts_(opts),
+        stubs_(docs),
+        adapters_([this](const AdapterWork& w, AdapterReport r) { Delivered(w, std::move(r)); }),
+        manual_([this](const ManualWork& w, ManualFinish f) { Finished(w, std::move(f)); }) {}
+  ManualTasks* manual() { return &manual_; }
+  StubRegistry* stubs() { return &stubs_; }
+  AdapterQueue* adapters() { return &adapters_; }
+
+  base::Status Start();
+  void Stop();
+  void Post(Command c) {
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      inbox_.push_back(std::move(c));
+    }
+    cv_.notify_one();
+  }
+  base::Result<std::shared_ptr<const model::Workflow>> WorkflowVersion(const std::string& v);
+  size_t active() const { return active_count_.load(); }
+  bool WaitIdle(int64_t timeout_ms);
+  store::JobStore* store() { return store_; }
+
+ private:
+  void Loop();
+  void WriterLoop();
+  void Handle(StartCmd& c);
+  void Handle(TaskDone& d);
+  void Handle(Committed& c);
+  void Handle(ControlCmd& c);
+  base::Status ApplyControl(ActiveJob& j, ControlCmd& c);
+  ActiveJob* LoadForControl(const std::string& id, base::Status* st);
+  void FireTimers();
+  void MaybeHandOff();
+  void MarkDirty(ActiveJob& j);
+  void Pump(ActiveJob& j);
+  void Dispatch(ActiveJob& j, int task);
+  void RunForEach(const ActiveJob& j, int task, TaskDone& d);
+  tasks::TaskResult RunQueryTask(const std::string& method, const bj::object& incoming);
+
+ public:
+  base::Result<bj::object> BuildDoc(const model::JobRecord& rec, bool with_iterations);
+
+ private:
+  void QueueForAdapter(ActiveJob& j, int task, std::shared_ptr<TaskDone> d);
+  void Delivered(const AdapterWork& w, AdapterReport r);
+  void QueueForPerson(ActiveJob& j, int task, std::shared_ptr<TaskDone> d);
+  void Finished(const ManualWork& w, ManualFinish f);
+  bool RunsEagerly(const ActiveJob& j, int task);
+  void Apply(ActiveJob& j, TaskDone& d);
+  static model::IterationRecord RunningIteration(const ActiveJob& j, const TaskDone& d);
+  void Recover(const model::JobRecord& rec);
+  store::JobUpdate UpdateOf(ActiveJob& j);
+  JobSnapshot SnapshotOf(const ActiveJob& j);
+  void AddError(ActiveJob& j, const std::string& task, const std::string& message);
+
+  store::JobStore* store_;
+  store::DocStore* docs_;
+  base::Clock* clock_;
+  RuntimeOptions opts_;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<Command> inbox_;
+  bool stop_ = false;
+
+  // Runtime-thread state.
+  std::unordered_map<std::string, std::unique_ptr<ActiveJob>> jobs_;
+  std::unique_ptr<Batch> current_ = std::make_unique<Batch>();
+  uint64_t next_seq_ = 1;
+  uint64_t committed_seq_ = 0;
+  bool writer_busy_ = false;
+  std::priority_queue<Timer, std::vector<Timer>, std::greater<Timer>> timers_;
+  std::atomic<size_t> active_count_{0};
+
+  // Writer thread.
+  std::mutex wmu_;
+  std::condition_variable wcv_;
+  std::unique_ptr<Batch> to_write_;
+  bool wstop_ = false;
+
+ public:
+  std::atomic<int64_t> commits_{0}, commit_rows_{0}, commit_us_{0};
+
+ private:
+
+  std::mutex cache_mu_;
+  std::unordered_map<std::string, std::shared_ptr<const model::Workflow>> wf_cache_;
+
+  StubRegistry stubs_;
+  AdapterQueue adapters_;
+  ManualTasks manual_;
+  std::unique_ptr<WorkerPool> workers_;
+  std::thread loop_thread_;
+  std::thread writer_thread_;
+};
+
+// The TaskDone that ends a waiting task (adapter or manual) of job `job_id`.
+template <typename Work>
+inline TaskDone DoneOf(const Work& w) {
+  TaskDone d;
+  d.job_id = w.job_id;
+  d.task = w.task;
+  d.run = w.run;
+  d.iteration_id = w.id;
+  d.incoming = w.incoming;
+  d.start_ms = w.created_ms;
+  return d;
+}
+
+}  // namespace opsflow::runtime
