@@ -29,8 +29,7 @@ std::optional<double> PeakRssMb(int pid) {
 }
 
 // metrics.end_time (epoch ms) of the job of this workflow that completed last, or nullopt.
-std::optional<int64_t> LastEndTime(const Options& o, const std::string& token,
-                                   std::string& error) {
+std::optional<int64_t> LastEndTime(const Options& o, const std::string& token, std::string& error) {
   std::string target = std::string(kJobs) + "?equals%5Bname%5D=" + UrlEncode(o.workflow) +
                        "&equals%5Bstatus%5D=complete&sort=metrics.end_time&order=-1&limit=1";
   auto doc = GetJson(o, token, target, error);
@@ -49,9 +48,9 @@ bool WaitUntilFinished(const Options& o, const std::string& token, std::string& 
     unfinished = CountJobs(o, token, "&in%5Bstatus%5D=running&in%5Bstatus%5D=paused", error);
     if (unfinished && *unfinished == 0) return true;
     if (std::chrono::steady_clock::now() >= next_note) {
-      std::fprintf(stderr, "loadgen: %s\n",
-                   unfinished ? (std::to_string(*unfinished) + " jobs unfinished").c_str()
-                              : error.c_str());
+      std::fprintf(
+          stderr, "loadgen: %s\n",
+          unfinished ? (std::to_string(*unfinished) + " jobs unfinished").c_str() : error.c_str());
       next_note += std::chrono::seconds(5);
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(o.poll_ms));
@@ -79,8 +78,8 @@ std::string ResultLine(const Options& o, const Measured& m) {
                 "RESULT name=%s scenario=%s workflows=%lld steps=%d seconds=%.3f "
                 "workflows_per_s=%.1f steps_per_s=%.1f start_p50_ms=%.2f start_p99_ms=%.2f "
                 "peak_rss_mb=%s",
-                o.name.c_str(), o.scenario.c_str(), static_cast<long long>(m.completed),
-                o.steps, m.seconds, wps, wps * o.steps, m.p50_ms, m.p99_ms, rss);
+                o.name.c_str(), o.scenario.c_str(), static_cast<long long>(m.completed), o.steps,
+                m.seconds, wps, wps * o.steps, m.p50_ms, m.p99_ms, rss);
   return line;
 }
 
@@ -93,8 +92,8 @@ int Run(const Options& o) {
   boost::system::error_code ec;
   json::value variables = json::parse(o.variables, ec);
   if (ec || !variables.is_object()) return Fail("--variables must be a JSON object.");
-  std::string start_body = json::serialize(json::object{
-      {"workflow", o.workflow}, {"options", json::object{{"variables", variables}}}});
+  std::string start_body = json::serialize(
+      json::object{{"workflow", o.workflow}, {"options", json::object{{"variables", variables}}}});
 
   std::string error;
   auto token = Login(o, error);
@@ -131,8 +130,8 @@ int Run(const Options& o) {
     auto started = static_cast<int64_t>(starts.latencies_ms.size());
     if (m.completed < started) {
       auto errored = CountJobs(o, *token, "&equals%5Bstatus%5D=error", error);
-      problems.push_back("Only " + std::to_string(m.completed) + " of " +
-                         std::to_string(started) + " started jobs completed" +
+      problems.push_back("Only " + std::to_string(m.completed) + " of " + std::to_string(started) +
+                         " started jobs completed" +
                          (errored ? " (" + std::to_string(*errored) + " in error)" : "") + ".");
     }
   }
@@ -167,8 +166,7 @@ int main(int argc, char** argv) {
       std::fputs(opsflow::bench::Usage().data(), stdout);
       return 0;
     }
-    std::fprintf(stderr, "opsflow_loadgen: %s\n%s", error.c_str(),
-                 opsflow::bench::Usage().data());
+    std::fprintf(stderr, "opsflow_loadgen: %s\n%s", error.c_str(), opsflow::bench::Usage().data());
     return 2;
   }
   try {

@@ -45,8 +45,8 @@ std::optional<std::string> Login(const Options& o, std::string& error) {
   std::string body = json::serialize(json::object{{"user", std::move(user)}});
   Reply r = Fetch(o, "POST", "/login", body, "");
   if (r.status != 200) {
-    error = "Login as " + o.user + " failed: " +
-            (r.status == 0 ? r.transport_error : "HTTP " + std::to_string(r.status));
+    error = "Login as " + o.user +
+            " failed: " + (r.status == 0 ? r.transport_error : "HTTP " + std::to_string(r.status));
     return std::nullopt;
   }
   std::string token = r.body;
@@ -65,8 +65,8 @@ std::optional<json::value> GetJson(const Options& o, const std::string& token,
   Reply r = Fetch(o, "GET", target, "", token);
   if (r.status != 200) {
     error = "GET " + target + " gave " +
-            (r.status == 0 ? r.transport_error : "HTTP " + std::to_string(r.status) + ": " +
-                                                     r.body.substr(0, 300));
+            (r.status == 0 ? r.transport_error
+                           : "HTTP " + std::to_string(r.status) + ": " + r.body.substr(0, 300));
     return std::nullopt;
   }
   boost::system::error_code ec;

@@ -1,5 +1,6 @@
 #include "loadgen_http.h"
 
+#include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -9,7 +10,6 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
-#include <algorithm>
 #include <chrono>
 #include <exception>
 
@@ -58,8 +58,8 @@ asio::awaitable<beast::error_code> Connect(beast::tcp_stream& stream,
   co_return ec;
 }
 
-asio::awaitable<beast::error_code> Exchange(beast::tcp_stream& stream, Request& req,
-                                            Response& res, beast::flat_buffer& buffer) {
+asio::awaitable<beast::error_code> Exchange(beast::tcp_stream& stream, Request& req, Response& res,
+                                            beast::flat_buffer& buffer) {
   beast::error_code ec;
   stream.expires_after(kIoTimeout);
   co_await http::async_write(stream, req, asio::redirect_error(asio::use_awaitable, ec));
@@ -118,9 +118,9 @@ struct StartRun {
   const Options& options;
   tcp::resolver::results_type endpoints;
   Request prototype;
-  int total = 0;  // requests to send
+  int total = 0;                                      // requests to send
   const std::vector<std::string>* targets = nullptr;  // per-request paths; null: all starts
-  int sent = 0;  // requests handed to a connection so far
+  int sent = 0;                                       // requests handed to a connection so far
   StartStats stats;
 
   void RecordError(std::string message) {
@@ -221,10 +221,13 @@ StartStats RunMany(const Options& o, int total, const std::vector<std::string>* 
   asio::io_context ioc;
   beast::error_code ec;
   tcp::resolver resolver(ioc);
-  StartRun run{o,       resolver.resolve(o.host, o.port, ec),
+  StartRun run{o,
+               resolver.resolve(o.host, o.port, ec),
                MakeRequest(o, "POST", "/operations-manager/jobs/start", body, token),
-               total,   targets,
-               0,       {}};
+               total,
+               targets,
+               0,
+               {}};
   if (ec) {
     run.stats.errors = total;
     run.stats.error_samples.push_back("resolve " + o.host + ": " + ec.message());
@@ -262,8 +265,8 @@ std::string UrlEncode(std::string_view s) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
   for (unsigned char c : s) {
-    bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-                      (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' || c == '~';
+    bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                      c == '-' || c == '_' || c == '.' || c == '~';
     if (unreserved) {
       out.push_back(static_cast<char>(c));
     } else {

@@ -14,7 +14,7 @@
 namespace opsflow::bench {
 
 struct Reply {
-  int status = 0;          // HTTP status; 0 when the exchange failed
+  int status = 0;  // HTTP status; 0 when the exchange failed
   std::string body;
   std::string transport_error;  // set when status is 0
 };

@@ -57,10 +57,9 @@ class Counter {
   Counts Read(std::string& error) const {
     Counts c;
     c.running = CountJobs(o_, token_, "&equals%5Bstatus%5D=running", error);
-    c.waiting = CountList(o_, token_, kTasks,
-                          "equals%5Bjob.task%5D=" + UrlEncode(o_.manual_task) +
-                              "&equals%5Bstatus%5D=running",
-                          error);
+    c.waiting = CountList(
+        o_, token_, kTasks,
+        "equals%5Bjob.task%5D=" + UrlEncode(o_.manual_task) + "&equals%5Bstatus%5D=running", error);
     c.complete = CountJobs(o_, token_, "&equals%5Bstatus%5D=complete", error);
     return c;
   }
@@ -97,9 +96,9 @@ bool WaitFor(const Options& o, const Counter& counter, const Counts& base, std::
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(o.poll_ms));
   }
-  error = "Timed out after " + std::to_string(o.timeout_s) + " s waiting for " +
-          std::string(what) + " (" + std::to_string(Net(c.running, base.running)) +
-          " running, " + std::to_string(Net(c.waiting, base.waiting)) + " waiting, " +
+  error = "Timed out after " + std::to_string(o.timeout_s) + " s waiting for " + std::string(what) +
+          " (" + std::to_string(Net(c.running, base.running)) + " running, " +
+          std::to_string(Net(c.waiting, base.waiting)) + " waiting, " +
           std::to_string(Net(c.complete, base.complete)) + " complete).";
   return false;
 }
@@ -141,10 +140,9 @@ std::string ResultLine(const Options& o, const Measured& m) {
                 "RESULT name=%s scenario=%s jobs=%lld start_seconds=%.3f waiting_rss_mb=%s "
                 "baseline_rss_mb=%s bytes_per_waiting_job=%s threads=%s finish_sample=%lld "
                 "finish_p50_ms=%.2f",
-                o.name.c_str(), o.scenario.c_str(), static_cast<long long>(m.jobs),
-                m.start_seconds, Mb(m.waiting.rss_kb).c_str(), Mb(m.before.rss_kb).c_str(),
-                bytes.c_str(), threads.c_str(), static_cast<long long>(m.finished),
-                m.finish_p50_ms);
+                o.name.c_str(), o.scenario.c_str(), static_cast<long long>(m.jobs), m.start_seconds,
+                Mb(m.waiting.rss_kb).c_str(), Mb(m.before.rss_kb).c_str(), bytes.c_str(),
+                threads.c_str(), static_cast<long long>(m.finished), m.finish_p50_ms);
   return line;
 }
 
@@ -165,8 +163,8 @@ int RunManual(const Options& o) {
   boost::system::error_code ec;
   json::value variables = json::parse(o.variables, ec);
   if (ec || !variables.is_object()) return Fail("--variables must be a JSON object.");
-  std::string start_body = json::serialize(json::object{
-      {"workflow", o.workflow}, {"options", json::object{{"variables", variables}}}});
+  std::string start_body = json::serialize(
+      json::object{{"workflow", o.workflow}, {"options", json::object{{"variables", variables}}}});
 
   std::string error;
   auto token = Login(o, error);
@@ -200,19 +198,17 @@ int RunManual(const Options& o) {
   m.jobs = started;
   m.start_seconds = starts.elapsed_s;
   m.waiting = ReadProc(o.server_pid);
-  std::fprintf(stderr,
-               "loadgen: all waiting %.3f s after the last start reply; VmRSS %s -> %s MiB "
-               "(RssAnon %s -> %s, RssFile %s -> %s), VmHWM %s MiB, threads %s -> %s\n",
-               std::chrono::duration<double>(Clock::now() - t0).count(),
-               Mb(m.before.rss_kb).c_str(), Mb(m.waiting.rss_kb).c_str(),
-               Mb(m.before.anon_kb).c_str(), Mb(m.waiting.anon_kb).c_str(),
-               Mb(m.before.file_kb).c_str(), Mb(m.waiting.file_kb).c_str(),
-               Mb(m.waiting.hwm_kb).c_str(),
-               m.before.threads ? std::to_string(*m.before.threads).c_str() : "na",
-               m.waiting.threads ? std::to_string(*m.waiting.threads).c_str() : "na");
+  std::fprintf(
+      stderr,
+      "loadgen: all waiting %.3f s after the last start reply; VmRSS %s -> %s MiB "
+      "(RssAnon %s -> %s, RssFile %s -> %s), VmHWM %s MiB, threads %s -> %s\n",
+      std::chrono::duration<double>(Clock::now() - t0).count(), Mb(m.before.rss_kb).c_str(),
+      Mb(m.waiting.rss_kb).c_str(), Mb(m.before.anon_kb).c_str(), Mb(m.waiting.anon_kb).c_str(),
+      Mb(m.before.file_kb).c_str(), Mb(m.waiting.file_kb).c_str(), Mb(m.waiting.hwm_kb).c_str(),
+      m.before.threads ? std::to_string(*m.before.threads).c_str() : "na",
+      m.waiting.threads ? std::to_string(*m.waiting.threads).c_str() : "na");
   if (o.server_pid > 0 && (!m.before.rss_kb || !m.waiting.rss_kb || !m.waiting.threads)) {
-    problems.push_back("Cannot read VmRSS or Threads of pid " + std::to_string(o.server_pid) +
-                       ".");
+    problems.push_back("Cannot read VmRSS or Threads of pid " + std::to_string(o.server_pid) + ".");
   }
 
   if (all_waiting && o.finish_sample > 0) {

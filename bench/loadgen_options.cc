@@ -57,19 +57,47 @@ bool ParseOptions(int argc, char** argv, Options& out, std::string& error) {
   using Setter = std::function<bool(std::string_view)>;
   const std::map<std::string_view, Setter> setters = {
       {"--url", [&](std::string_view v) { return ParseUrl(v, out); }},
-      {"--user", [&](std::string_view v) { out.user = v; return !v.empty(); }},
-      {"--password", [&](std::string_view v) { out.password = v; return true; }},
-      {"--workflow", [&](std::string_view v) { out.workflow = v; return !v.empty(); }},
-      {"--variables", [&](std::string_view v) { out.variables = v; return !v.empty(); }},
-      {"--name", [&](std::string_view v) { out.name = v; return !v.empty(); }},
-      {"--scenario", [&](std::string_view v) { out.scenario = v; return !v.empty(); }},
+      {"--user",
+       [&](std::string_view v) {
+         out.user = v;
+         return !v.empty();
+       }},
+      {"--password",
+       [&](std::string_view v) {
+         out.password = v;
+         return true;
+       }},
+      {"--workflow",
+       [&](std::string_view v) {
+         out.workflow = v;
+         return !v.empty();
+       }},
+      {"--variables",
+       [&](std::string_view v) {
+         out.variables = v;
+         return !v.empty();
+       }},
+      {"--name",
+       [&](std::string_view v) {
+         out.name = v;
+         return !v.empty();
+       }},
+      {"--scenario",
+       [&](std::string_view v) {
+         out.scenario = v;
+         return !v.empty();
+       }},
       {"--jobs", [&](std::string_view v) { return ParseInt(v, 1, out.jobs); }},
       {"--connections", [&](std::string_view v) { return ParseInt(v, 1, out.connections); }},
       {"--steps", [&](std::string_view v) { return ParseInt(v, 1, out.steps); }},
       {"--server-pid", [&](std::string_view v) { return ParseInt(v, 1, out.server_pid); }},
       {"--timeout-s", [&](std::string_view v) { return ParseInt(v, 1, out.timeout_s); }},
       {"--poll-ms", [&](std::string_view v) { return ParseInt(v, 1, out.poll_ms); }},
-      {"--manual-task", [&](std::string_view v) { out.manual_task = v; return !v.empty(); }},
+      {"--manual-task",
+       [&](std::string_view v) {
+         out.manual_task = v;
+         return !v.empty();
+       }},
       {"--finish-sample", [&](std::string_view v) { return ParseInt(v, 0, out.finish_sample); }},
   };
   if (const char* env = std::getenv("OPSFLOW_PASSWORD")) out.password = env;

@@ -20,7 +20,7 @@ struct Options {
   int jobs = 2000;
   int connections = 50;
   int steps = 10;
-  int server_pid = 0;  // 0: peak RSS unknown
+  int server_pid = 0;   // 0: peak RSS unknown
   int timeout_s = 600;  // how long to wait for every job to finish
   int poll_ms = 250;    // interval between "unfinished jobs?" queries
   // manual100k only (see loadgen_manual.h):

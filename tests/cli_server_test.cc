@@ -24,9 +24,7 @@ api::Response Json(const bj::value& data) {
 
 class FakeApi : public api::Handler {
  public:
-  void Handle(api::Request req, api::Responder done) override {
-    done(Route(req));
-  }
+  void Handle(api::Request req, api::Responder done) override { done(Route(req)); }
   std::vector<std::string> calls() {
     std::lock_guard<std::mutex> lock(mu_);
     return calls_;
@@ -59,8 +57,8 @@ class FakeApi : public api::Handler {
       bj::value body = bj::parse(req.body);
       for (const auto& wf : body.at("automations").as_array()) {
         if (wf.at("name") == "Bad") {
-          results.push_back(bj::object{{"success", false},
-                                       {"data", bj::object{{"message", "it is broken"}}}});
+          results.push_back(
+              bj::object{{"success", false}, {"data", bj::object{{"message", "it is broken"}}}});
         } else {
           results.push_back(bj::object{{"success", true}, {"data", wf}});
         }
@@ -69,7 +67,8 @@ class FakeApi : public api::Handler {
     }
     if (req.method == "POST" && req.path == "/operations-manager/jobs/start") {
       auto body = bj::parse(req.body);
-      if (body.at("workflow") != "Hello") return api::ErrorResponse(404, "Workflow Hello? not found");
+      if (body.at("workflow") != "Hello")
+        return api::ErrorResponse(404, "Workflow Hello? not found");
       start_body_ = body;
       return Json(bj::object{{"_id", "j1"}, {"status", "running"}});
     }
@@ -81,7 +80,7 @@ class FakeApi : public api::Handler {
           {"status", done ? "complete" : "running"},
           {"metrics", bj::object{{"progress", done ? 1.0 : 0.5}, {"start_time", 1000}}},
           {"variables", start_body_.is_null() ? bj::value(bj::object{})
-                                               : start_body_.at("options").at("variables")},
+                                              : start_body_.at("options").at("variables")},
           {"tasks", bj::object{{"a1", bj::object{{"name", "stub"},
                                                  {"status", "complete"},
                                                  {"finish_state", "success"}}},
@@ -102,7 +101,8 @@ class FakeApi : public api::Handler {
           {"job", bj::object{{"_id", "j1"}, {"task", "a1"}}},
           {"name", "stub"},
           {"status", "complete"},
-          {"metrics", bj::object{{"start_time", 1000}, {"end_time", 1250}, {"finish_state", "success"}}},
+          {"metrics",
+           bj::object{{"start_time", 1000}, {"end_time", 1250}, {"finish_state", "success"}}},
           {"variables", bj::object{{"incoming", bj::object{{"x", 42}}},
                                    {"outgoing", bj::object{{"y", "done"}}}}}}});
     }
@@ -140,11 +140,13 @@ class ClientServerTest : public ::testing::Test {
 };
 
 TEST_F(ClientServerTest, ImportSendsTransformationsFirstAndReportsEachWorkflow) {
-  auto dir = std::filesystem::temp_directory_path() / ("opsflow_import_" + std::to_string(getpid()));
+  auto dir =
+      std::filesystem::temp_directory_path() / ("opsflow_import_" + std::to_string(getpid()));
   std::filesystem::create_directories(dir / "sub");
   std::ofstream(dir / "a_wf.json") << R"({"name":"Good","tasks":{},"transitions":{}})";
   std::ofstream(dir / "sub" / "b_wf.json") << R"({"name":"Bad","tasks":{},"transitions":{}})";
-  std::ofstream(dir / "z_jst.json") << R"({"_id":"t1","name":"T1","incoming":[],"outgoing":[],"steps":[]})";
+  std::ofstream(dir / "z_jst.json")
+      << R"({"_id":"t1","name":"T1","incoming":[],"outgoing":[],"steps":[]})";
   std::ofstream(dir / "stub.json") << R"({"stubTasks":[],"input":{}})";
   int rc = Run({"import", dir.string()});
   std::filesystem::remove_all(dir);
@@ -175,16 +177,17 @@ TEST_F(ClientServerTest, JobsAndJob) {
   ASSERT_EQ(Run({"job", "j1"}), 0) << err_.str();
   EXPECT_NE(out_.str().find("a1    stub   complete    success  1"), std::string::npos)
       << out_.str();
-  EXPECT_NE(out_.str().find("a1 stub: complete (success), 250 ms\n  incoming: {\n    \"x\": 42\n  }"),
-            std::string::npos)
+  EXPECT_NE(
+      out_.str().find("a1 stub: complete (success), 250 ms\n  incoming: {\n    \"x\": 42\n  }"),
+      std::string::npos)
       << out_.str();
 }
 
 TEST_F(ClientServerTest, BadPasswordFailsWithTheServerMessage) {
   out_.str("");
   err_.str("");
-  int rc = RunClientCommand({"jobs", "--url", url_, "--user", "admin", "--password", "no"}, out_,
-                            err_);
+  int rc =
+      RunClientCommand({"jobs", "--url", url_, "--user", "admin", "--password", "no"}, out_, err_);
   EXPECT_EQ(rc, 1);
   EXPECT_NE(err_.str().find("Login as 'admin' failed (HTTP 401): Invalid username or password"),
             std::string::npos)

@@ -16,8 +16,9 @@ bool ReadInt(Call& c, const bj::object& body, const char* key, int64_t lo, int64
   const bj::value* v = body.if_contains(key);
   if (!v) return true;
   if (!v->is_int64() || v->get_int64() < lo || v->get_int64() > hi) {
-    ReplyError(c, 400, std::string("'") + key + "' must be an integer from " +
-                           std::to_string(lo) + " to " + std::to_string(hi));
+    ReplyError(c, 400,
+               std::string("'") + key + "' must be an integer from " + std::to_string(lo) + " to " +
+                   std::to_string(hi));
     return false;
   }
   *out = v->get_int64();
@@ -37,7 +38,8 @@ void PollAdapterWork(Api::State& s, Call& c) {
   }
   const bj::value* apps = body.if_contains("apps");
   if (!apps || !apps->is_array()) {
-    ReplyError(c, 400, "'apps' (the adapter apps or instances this worker serves) must be an array");
+    ReplyError(c, 400,
+               "'apps' (the adapter apps or instances this worker serves) must be an array");
     return;
   }
   std::vector<std::string> names;
@@ -88,9 +90,9 @@ static void Report(Api::State& s, Call& c, runtime::AdapterOutcome outcome) {
   if (const bj::value* m = body.if_contains("message"); m && m->is_string()) {
     r.message = std::string(m->get_string());
   }
-  base::Status st = s.deps.runtime->adapters()->Report(
-      c.params[0], std::string(lease->get_string()), std::move(r),
-      base::SystemClock::Get()->NowMs());
+  base::Status st =
+      s.deps.runtime->adapters()->Report(c.params[0], std::string(lease->get_string()),
+                                         std::move(r), base::SystemClock::Get()->NowMs());
   if (!st.ok()) {
     ReplyError(c, st);
     return;
@@ -98,7 +100,9 @@ static void Report(Api::State& s, Call& c, runtime::AdapterOutcome outcome) {
   ReplyEnvelope(c, "Report accepted", bj::value(c.params[0]));
 }
 
-void CompleteAdapterWork(Api::State& s, Call& c) { Report(s, c, runtime::AdapterOutcome::kComplete); }
+void CompleteAdapterWork(Api::State& s, Call& c) {
+  Report(s, c, runtime::AdapterOutcome::kComplete);
+}
 void FailAdapterWork(Api::State& s, Call& c) { Report(s, c, runtime::AdapterOutcome::kFail); }
 void ErrorAdapterWork(Api::State& s, Call& c) { Report(s, c, runtime::AdapterOutcome::kError); }
 

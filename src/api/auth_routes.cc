@@ -31,8 +31,8 @@ void Login(Api::State& s, Call& c) {
                "as strings");
     return;
   }
-  auto token = s.deps.accounts->Login(std::string(user->get_string()),
-                                      std::string(pass->get_string()));
+  auto token =
+      s.deps.accounts->Login(std::string(user->get_string()), std::string(pass->get_string()));
   if (!token.ok()) {
     ReplyLoginError(c, token.status());
     return;
@@ -110,9 +110,10 @@ void OAuthToken(Api::State& s, Call& c) {
     ReplyLoginError(c, token.status());
     return;
   }
-  Reply(c, 200, bj::object{{"access_token", *token},
-                           {"token_type", "bearer"},
-                           {"expires_in", s.deps.accounts->token_ttl_ms() / 1000}});
+  Reply(c, 200,
+        bj::object{{"access_token", *token},
+                   {"token_type", "bearer"},
+                   {"expires_in", s.deps.accounts->token_ttl_ms() / 1000}});
 }
 
 void Logout(Api::State& s, Call& c) {

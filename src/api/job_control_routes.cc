@@ -65,9 +65,8 @@ void Bulk(Api::State& s, Call& c, runtime::JobAction action, const char* verb) {
   size_t i = 0;
   for (const bj::value& id : ids->get_array()) {
     std::string job(id.get_string());
-    s.deps.runtime->ControlJob(job, action, [reply, i, job](base::Status st) {
-      reply->Add(i, job, st);
-    });
+    s.deps.runtime->ControlJob(job, action,
+                               [reply, i, job](base::Status st) { reply->Add(i, job, st); });
     ++i;
   }
 }

@@ -47,8 +47,8 @@ void FinishManualTask(Api::State& s, Call& c) {
     return;
   }
   runtime::ManualFinish f{std::string(fs->get_string()), vars->get_object()};
-  base::Status st = s.deps.runtime->manual()->Finish(c.params[0], c.params[1],
-                                                     c.account->username, std::move(f));
+  base::Status st =
+      s.deps.runtime->manual()->Finish(c.params[0], c.params[1], c.account->username, std::move(f));
   if (!st.ok()) {
     ReplyError(c, st);
     return;

@@ -5,17 +5,28 @@ namespace opsflow::api {
 
 int HttpStatus(base::Code code) {
   switch (code) {
-    case base::Code::kOk: return 200;
-    case base::Code::kInvalidArgument: return 400;
-    case base::Code::kNotFound: return 404;
-    case base::Code::kAlreadyExists: return 409;
-    case base::Code::kFailedPrecondition: return 409;
-    case base::Code::kAborted: return 409;
-    case base::Code::kUnavailable: return 503;
-    case base::Code::kResourceExhausted: return 413;
-    case base::Code::kPermissionDenied: return 403;
-    case base::Code::kUnauthenticated: return 401;
-    case base::Code::kInternal: return 500;
+    case base::Code::kOk:
+      return 200;
+    case base::Code::kInvalidArgument:
+      return 400;
+    case base::Code::kNotFound:
+      return 404;
+    case base::Code::kAlreadyExists:
+      return 409;
+    case base::Code::kFailedPrecondition:
+      return 409;
+    case base::Code::kAborted:
+      return 409;
+    case base::Code::kUnavailable:
+      return 503;
+    case base::Code::kResourceExhausted:
+      return 413;
+    case base::Code::kPermissionDenied:
+      return 403;
+    case base::Code::kUnauthenticated:
+      return 401;
+    case base::Code::kInternal:
+      return 500;
   }
   return 500;
 }
@@ -28,7 +39,8 @@ void Reply(Call& c, int status, const bj::value& body) {
 }
 
 void ReplyEnvelope(Call& c, const std::string& message, bj::value data, bj::value metadata) {
-  bj::object env{{"message", message}, {"data", std::move(data)}, {"metadata", std::move(metadata)}};
+  bj::object env{
+      {"message", message}, {"data", std::move(data)}, {"metadata", std::move(metadata)}};
   Reply(c, 200, env);
 }
 
@@ -36,15 +48,17 @@ void ReplyError(Call& c, int status, const std::string& message) {
   c.done(ErrorResponse(status, message));
 }
 
-void ReplyError(Call& c, const base::Status& st) { ReplyError(c, HttpStatus(st.code()), st.message()); }
+void ReplyError(Call& c, const base::Status& st) {
+  ReplyError(c, HttpStatus(st.code()), st.message());
+}
 
 bool ParseBody(Api::State& s, Call& c, bj::value* out) {
   if (c.req.body.empty()) {
     ReplyError(c, 400, "request body is empty; a JSON document is required");
     return false;
   }
-  auto r = json::Parse(c.req.body, {.max_depth = s.opts.max_json_depth,
-                                    .max_bytes = s.opts.max_body_bytes});
+  auto r = json::Parse(c.req.body,
+                       {.max_depth = s.opts.max_json_depth, .max_bytes = s.opts.max_body_bytes});
   if (!r.ok()) {
     ReplyError(c, r.status().code() == base::Code::kResourceExhausted ? 413 : 400,
                "invalid request body: " + r.status().message());

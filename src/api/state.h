@@ -1,8 +1,8 @@
 // Internal to api/: the shared services and helpers every route handler uses.
 #pragma once
 
-#include <boost/json.hpp>
 #include <atomic>
+#include <boost/json.hpp>
 #include <map>
 #include <memory>
 #include <shared_mutex>

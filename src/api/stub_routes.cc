@@ -41,7 +41,8 @@ void PutStubs(Api::State& s, Call& c) {
     set_default = true;
     if (!def->is_null()) {
       if (!def->is_object()) {
-        ReplyError(c, 400, "'adapterDefault' must be an object like {\"finish_state\":\"success\"}");
+        ReplyError(c, 400,
+                   "'adapterDefault' must be an object like {\"finish_state\":\"success\"}");
         return;
       }
       bj::object entry = def->get_object();
@@ -55,14 +56,15 @@ void PutStubs(Api::State& s, Call& c) {
     }
   }
   base::Status st = s.deps.runtime->stubs()->Put(name, *stubs);
-  if (st.ok() && set_default) st = s.deps.runtime->stubs()->SetAdapterDefault(name, adapter_default);
+  if (st.ok() && set_default)
+    st = s.deps.runtime->stubs()->SetAdapterDefault(name, adapter_default);
   if (!st.ok()) {
     ReplyError(c, st);
     return;
   }
-  ReplyEnvelope(c, "Registered " + std::to_string(stubs->size()) + " stub(s) for " + name,
-                runtime::StubRegistry::ToJson(name, *stubs,
-                                              s.deps.runtime->stubs()->AdapterDefault(name)));
+  ReplyEnvelope(
+      c, "Registered " + std::to_string(stubs->size()) + " stub(s) for " + name,
+      runtime::StubRegistry::ToJson(name, *stubs, s.deps.runtime->stubs()->AdapterDefault(name)));
 }
 
 void ListStubs(Api::State& s, Call& c) {

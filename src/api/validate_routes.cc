@@ -9,13 +9,41 @@ namespace {
 
 // WorkFlowEngine methods opsflow knows of (SPEC §6), built-in in this version or not.
 const std::set<std::string>& KnownMethods() {
-  static const std::set<std::string> m = {
-      "evaluation", "ViewData", "transformation", "query", "childJob", "stub", "merge",
-      "deepmerge", "newVariable", "makeData", "setObjectKey", "push", "pop", "shift", "delay",
-      "arrayLength", "arrayPush", "arrayIndexOf", "forEach", "replace", "parse", "join",
-      "getTime", "stringConcat", "calculateTimeDiff", "modify", "substring", "stringLength",
-      "numberToString", "updateJobDescription", "restCall", "ErrorHandling", "getJobs",
-      "getTasks", "ViewHTML"};
+  static const std::set<std::string> m = {"evaluation",
+                                          "ViewData",
+                                          "transformation",
+                                          "query",
+                                          "childJob",
+                                          "stub",
+                                          "merge",
+                                          "deepmerge",
+                                          "newVariable",
+                                          "makeData",
+                                          "setObjectKey",
+                                          "push",
+                                          "pop",
+                                          "shift",
+                                          "delay",
+                                          "arrayLength",
+                                          "arrayPush",
+                                          "arrayIndexOf",
+                                          "forEach",
+                                          "replace",
+                                          "parse",
+                                          "join",
+                                          "getTime",
+                                          "stringConcat",
+                                          "calculateTimeDiff",
+                                          "modify",
+                                          "substring",
+                                          "stringLength",
+                                          "numberToString",
+                                          "updateJobDescription",
+                                          "restCall",
+                                          "ErrorHandling",
+                                          "getJobs",
+                                          "getTasks",
+                                          "ViewHTML"};
   return m;
 }
 
@@ -59,18 +87,20 @@ void CheckReferences(const model::Workflow& wf, int i, bj::array* errors) {
   for (const std::string& ref : refs) {
     int k = wf.FindTask(ref);
     if (k < 0) {
-      errors->push_back(Problem(t.id, t.summary, "Incoming variables refer to task " + ref +
-                                                     " which does not exist"));
+      errors->push_back(Problem(
+          t.id, t.summary, "Incoming variables refer to task " + ref + " which does not exist"));
     } else if (k == i || !wf.Reaches(k, i)) {
-      errors->push_back(Problem(t.id, t.summary, "Incoming variables refer to task " + ref +
-                                                     " which cannot have run before it"));
+      errors->push_back(
+          Problem(t.id, t.summary,
+                  "Incoming variables refer to task " + ref + " which cannot have run before it"));
     }
   }
 }
 
 bj::object Validate(Api::State& s, const model::Workflow& wf) {
   bj::array errors, warnings;
-  if (wf.start() < 0) errors.push_back(Problem("workflow_start", "", "Missing workflow_start task"));
+  if (wf.start() < 0)
+    errors.push_back(Problem("workflow_start", "", "Missing workflow_start task"));
   if (wf.end() < 0) errors.push_back(Problem("workflow_end", "", "Missing workflow_end task"));
   if (wf.start() >= 0 && wf.end() >= 0) {
     // A standard (non-revert) path from start to end.
@@ -107,16 +137,16 @@ bj::object Validate(Api::State& s, const model::Workflow& wf) {
                                "and task"));
     }
     if (t.app == "WorkFlowEngine" && !KnownMethods().count(t.method)) {
-      errors.push_back(Problem(t.id, t.summary, "Unknown WorkFlowEngine task method '" +
-                                                    t.method + "'"));
+      errors.push_back(
+          Problem(t.id, t.summary, "Unknown WorkFlowEngine task method '" + t.method + "'"));
     }
     if (t.method == "transformation") {
       const bj::value* tr = t.incoming.if_contains("tr_id");
       if (tr && tr->is_string() && !tr->get_string().starts_with("$var") &&
           !s.deps.docs->Get("transformation", std::string(tr->get_string())).ok()) {
-        errors.push_back(Problem(t.id, t.summary, "Transformation " +
-                                                      std::string(tr->get_string()) +
-                                                      " does not exist"));
+        errors.push_back(
+            Problem(t.id, t.summary,
+                    "Transformation " + std::string(tr->get_string()) + " does not exist"));
       }
     }
     CheckReferences(wf, static_cast<int>(i), &errors);
@@ -151,9 +181,10 @@ void ValidateWorkflow(Api::State& s, Call& c) {
   }
   auto wf = model::Workflow::FromJson(std::move(wf_doc));
   if (!wf.ok()) {
-    Reply(c, 200, bj::object{{"isValid", false},
-                             {"errors", bj::array{Problem("", "", wf.status().message())}},
-                             {"warnings", bj::array()}});
+    Reply(c, 200,
+          bj::object{{"isValid", false},
+                     {"errors", bj::array{Problem("", "", wf.status().message())}},
+                     {"warnings", bj::array()}});
     return;
   }
   Reply(c, 200, Validate(s, **wf));

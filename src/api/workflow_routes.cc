@@ -95,8 +95,8 @@ void CreateAutomation(Api::State& s, Call& c) {
     return;
   }
   std::string id(wf.value()->doc().at("_id").get_string());
-  Reply(c, 200, bj::object{{"created", wf.value()->doc()},
-                           {"edit", "/automation-studio/#/edit/" + id}});
+  Reply(c, 200,
+        bj::object{{"created", wf.value()->doc()}, {"edit", "/automation-studio/#/edit/" + id}});
 }
 
 void ImportAutomations(Api::State& s, Call& c) {

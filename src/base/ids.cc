@@ -56,14 +56,13 @@ std::string NewObjectId() {
     return r;
   }();
   static std::atomic<uint32_t> counter{static_cast<uint32_t>(ThreadRng()())};
-  auto secs = static_cast<uint32_t>(
-      std::chrono::duration_cast<std::chrono::seconds>(
-          std::chrono::system_clock::now().time_since_epoch())
-          .count());
+  auto secs = static_cast<uint32_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                        std::chrono::system_clock::now().time_since_epoch())
+                                        .count());
   uint32_t c = counter.fetch_add(1, std::memory_order_relaxed);
   uint8_t b[12] = {uint8_t(secs >> 24), uint8_t(secs >> 16), uint8_t(secs >> 8), uint8_t(secs),
-                   process_random[0], process_random[1], process_random[2], process_random[3],
-                   process_random[4], uint8_t(c >> 16), uint8_t(c >> 8), uint8_t(c)};
+                   process_random[0],   process_random[1],   process_random[2],  process_random[3],
+                   process_random[4],   uint8_t(c >> 16),    uint8_t(c >> 8),    uint8_t(c)};
   std::string s;
   s.reserve(24);
   AppendHex(s, b, 12);

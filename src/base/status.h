@@ -62,7 +62,7 @@ inline Status Internal(std::string m) { return {Code::kInternal, std::move(m)}; 
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}        // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) {  // NOLINT: implicit by design
     if (std::get<Status>(v_).ok()) v_ = Status(Code::kInternal, "Result built from OK status");
   }
@@ -92,10 +92,10 @@ class [[nodiscard]] Result {
 #define OPSFLOW_CHECK(expr) \
   ((expr) ? (void)0 : ::opsflow::base::CheckFailed(__FILE__, __LINE__, #expr))
 
-#define OPSFLOW_RETURN_IF_ERROR(expr)           \
-  do {                                          \
-    ::opsflow::base::Status _st = (expr);       \
-    if (!_st.ok()) return _st;                  \
+#define OPSFLOW_RETURN_IF_ERROR(expr)     \
+  do {                                    \
+    ::opsflow::base::Status _st = (expr); \
+    if (!_st.ok()) return _st;            \
   } while (0)
 
 #define OPSFLOW_CONCAT_INNER(a, b) a##b

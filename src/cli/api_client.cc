@@ -131,8 +131,7 @@ base::Result<HttpReply> ApiClient::Perform(std::string_view method, std::string_
   curl_slist_free_all(headers);
   if (rc != CURLE_OK) {
     std::string detail = errbuf[0] ? std::string(errbuf) : std::string(curl_easy_strerror(rc));
-    return base::Unavailable("Cannot reach the opsflow server at " + settings_.url + ": " +
-                             detail);
+    return base::Unavailable("Cannot reach the opsflow server at " + settings_.url + ": " + detail);
   }
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &reply.status);
   return reply;

@@ -25,8 +25,7 @@ int ParseClientArgs(const std::vector<std::string>& args, ParsedCommand* c, std:
   app.add_option("--token", c->token, "API token, sent as a Bearer token (env OPSFLOW_TOKEN)");
   if (c->command == "import") {
     app.description("Import IAP workflows, transformations (JST) and project exports");
-    app.add_option("paths", c->paths, "Files or directories (every *.json below them)")
-        ->required();
+    app.add_option("paths", c->paths, "Files or directories (every *.json below them)")->required();
   } else if (c->command == "start") {
     app.description("Start a job from a workflow");
     app.add_option("workflow", c->start.workflow, "Workflow name")->required();

@@ -13,19 +13,19 @@
 namespace opsflow::cli {
 
 struct ParsedCommand {
-  std::string command;  // "import", "start", "jobs", "job"
+  std::string command;                     // "import", "start", "jobs", "job"
   std::string url, user, password, token;  // connection flags as given ("" when absent)
-  std::vector<std::string> paths;  // import
-  StartArgs start;                 // start
-  JobsArgs jobs;                   // jobs
-  std::string job_id;              // job
-  FixtureArgs fixture;             // stub, fixture
-  AdminArgs admin;                 // user, group
+  std::vector<std::string> paths;          // import
+  StartArgs start;                         // start
+  JobsArgs jobs;                           // jobs
+  std::string job_id;                      // job
+  FixtureArgs fixture;                     // stub, fixture
+  AdminArgs admin;                         // user, group
 };
 
 // Parses `args` (args[0] is the subcommand). Returns -1 when `out_cmd` is ready to run, else
 // the exit code to return at once (0 after --help, 2 after a usage error, which is printed).
-int ParseClientArgs(const std::vector<std::string>& args, ParsedCommand* out_cmd,
-                    std::ostream& out, std::ostream& err);
+int ParseClientArgs(const std::vector<std::string>& args, ParsedCommand* out_cmd, std::ostream& out,
+                    std::ostream& err);
 
 }  // namespace opsflow::cli

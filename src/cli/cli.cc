@@ -11,8 +11,8 @@
 namespace opsflow::cli {
 
 const std::vector<std::string>& ClientCommandNames() {
-  static const std::vector<std::string> kNames = {"import", "start", "jobs", "job",
-                                                     "stub",   "fixture", "user", "group"};
+  static const std::vector<std::string> kNames = {"import", "start",   "jobs", "job",
+                                                  "stub",   "fixture", "user", "group"};
   return kNames;
 }
 

@@ -1,3 +1,5 @@
+#include "cli/cli.h"
+
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
@@ -7,7 +9,6 @@
 
 #include "cli/api_client.h"
 #include "cli/args.h"
-#include "cli/cli.h"
 #include "cli/commands.h"
 #include "cli/format.h"
 #include "cli/import.h"
@@ -230,8 +231,10 @@ TEST(CommandsTest, BuildsTheStartBodyAndJobsPath) {
   s.description = "why";
   auto body = BuildStartBody(s);
   ASSERT_TRUE(body.ok());
-  EXPECT_EQ(*body, bj::parse(
-                       R"({"workflow":"W","options":{"variables":{"n":3,"s":"text"},"description":"why"}})"));
+  EXPECT_EQ(
+      *body,
+      bj::parse(
+          R"({"workflow":"W","options":{"variables":{"n":3,"s":"text"},"description":"why"}})"));
   JobsArgs j;
   j.status = "running";
   j.workflow = "A B";

@@ -118,7 +118,8 @@ int RunStart(ApiClient& client, const StartArgs& args, std::ostream& out, std::o
 
 std::string JobsPath(const JobsArgs& args) {
   std::string path = "/operations-manager/jobs?limit=" + std::to_string(args.limit);
-  if (!args.status.empty()) path += "&" + UrlEncode("equals[status]") + "=" + UrlEncode(args.status);
+  if (!args.status.empty())
+    path += "&" + UrlEncode("equals[status]") + "=" + UrlEncode(args.status);
   if (!args.workflow.empty()) {
     path += "&" + UrlEncode("equals[name]") + "=" + UrlEncode(args.workflow);
   }
@@ -147,7 +148,8 @@ int RunJobs(ApiClient& client, const JobsArgs& args, std::ostream& out, std::ost
                     FormatEpochMs(FindPath(job, {"metrics", "start_time"}))});
   }
   out << FormatTable(rows);
-  if (const bj::value* total = FindPath(*reply, {"metadata", "total"}); total && total->is_number()) {
+  if (const bj::value* total = FindPath(*reply, {"metadata", "total"});
+      total && total->is_number()) {
     out << data.as_array().size() << " of " << ScalarText(total) << " jobs\n";
   }
   return 0;
@@ -191,8 +193,9 @@ int RunJob(ApiClient& client, const std::string& job_id, std::ostream& out, std:
     return s && s->is_number() ? s->to_number<double>() : std::numeric_limits<double>::max();
   };
   for (auto& [key, list] : by_task) {
-    std::stable_sort(list.begin(), list.end(),
-                     [&](const bj::value* a, const bj::value* b) { return start_of(a) < start_of(b); });
+    std::stable_sort(list.begin(), list.end(), [&](const bj::value* a, const bj::value* b) {
+      return start_of(a) < start_of(b);
+    });
   }
 
   // Tasks in the order they first ran; those that never ran after them, by key.

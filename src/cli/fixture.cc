@@ -100,8 +100,8 @@ std::vector<std::string> JsonDiff(const bj::value& expected, const bj::value& ac
   if (expected.is_array() && actual.is_array() &&
       expected.get_array().size() == actual.get_array().size()) {
     for (size_t i = 0; i < expected.get_array().size(); ++i) {
-      auto sub = JsonDiff(expected.get_array()[i], actual.get_array()[i],
-                          path + "/" + std::to_string(i));
+      auto sub =
+          JsonDiff(expected.get_array()[i], actual.get_array()[i], path + "/" + std::to_string(i));
       out.insert(out.end(), sub.begin(), sub.end());
     }
     return out;
@@ -132,7 +132,8 @@ int RunStubCommand(ApiClient& client, const FixtureArgs& args, std::ostream& out
   for (const std::string& file : args.files) {
     auto fixture = ReadFixture(file);
     std::string workflow = WorkflowOf(args, file);
-    base::Status st = fixture.ok() ? RegisterStubs(client, workflow, *fixture, false) : fixture.status();
+    base::Status st =
+        fixture.ok() ? RegisterStubs(client, workflow, *fixture, false) : fixture.status();
     if (!st.ok()) {
       err << "error: " << st.message() << "\n";
       rc = 1;
@@ -172,7 +173,8 @@ static std::vector<std::string> RunOne(ApiClient& client, const FixtureArgs& arg
                   std::chrono::milliseconds(static_cast<int64_t>(args.timeout_s * 1000));
   bj::value doc;
   while (true) {
-    auto r = client.Call("GET", "/operations-manager/jobs/" + id + "?include=status,variables,error");
+    auto r =
+        client.Call("GET", "/operations-manager/jobs/" + id + "?include=status,variables,error");
     if (!r.ok()) return {r.status().message()};
     doc = EnvelopeData(*r);
     std::string status(doc.at("status").as_string());
@@ -186,9 +188,9 @@ static std::vector<std::string> RunOne(ApiClient& client, const FixtureArgs& arg
   std::vector<std::string> fails;
   const bj::value& want_status = expected_all.at("status");
   if (doc.at("status") != want_status) {
-    fails.push_back("/status: expected " + Short(want_status) + ", got " + Short(doc.at("status")) +
-                    (doc.get_object().contains("error") ? " (errors: " + Short(doc.at("error")) + ")"
-                                                        : ""));
+    fails.push_back(
+        "/status: expected " + Short(want_status) + ", got " + Short(doc.at("status")) +
+        (doc.get_object().contains("error") ? " (errors: " + Short(doc.at("error")) + ")" : ""));
   }
   bj::value want_vars = WithoutIds(expected_all.contains("variables") ? expected_all.at("variables")
                                                                       : bj::value(bj::object()));

@@ -56,9 +56,8 @@ std::string ItemError(const bj::value& item) {
   if (auto* s = o.if_contains("status"); s && s->is_string()) {
     ok = ok && s->as_string() != "error" && s->as_string() != "failed";
   }
-  if (auto* e = o.if_contains("error");
-      e && !e->is_null() && !(e->is_bool() && !e->as_bool()) &&
-      !(e->is_string() && e->as_string().empty())) {
+  if (auto* e = o.if_contains("error"); e && !e->is_null() && !(e->is_bool() && !e->as_bool()) &&
+                                        !(e->is_string() && e->as_string().empty())) {
     ok = false;
   }
   if (ok) return "";
@@ -221,7 +220,7 @@ void AddFileToPlan(const std::string& path, ImportPlan* plan) {
 }
 
 std::vector<std::vector<const ImportItem*>> BatchWorkflows(const std::vector<ImportItem>& items,
-                                                          size_t max_bytes, size_t max_items) {
+                                                           size_t max_bytes, size_t max_items) {
   std::vector<std::vector<const ImportItem*>> batches;
   size_t bytes = 0;
   for (const ImportItem& item : items) {

@@ -60,7 +60,7 @@ void AddProjectToPlan(const std::string& source, const boost::json::object& proj
 // Groups workflows into request bodies of at most `max_bytes` serialized (a single larger
 // workflow goes alone) and at most `max_items` each.
 std::vector<std::vector<const ImportItem*>> BatchWorkflows(const std::vector<ImportItem>& items,
-                                                          size_t max_bytes, size_t max_items);
+                                                           size_t max_bytes, size_t max_items);
 
 // Runs the import of `paths`; prints one line per item to `out`. Returns the exit code.
 int RunImport(ApiClient& client, const std::vector<std::string>& paths, std::ostream& out,

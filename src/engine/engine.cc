@@ -210,8 +210,8 @@ void MarkRunning(JobState* s, int task, int64_t now_ms) {
   t.due_ms = 0;
 }
 
-Decision TaskFinished(const Workflow& wf, JobState* s, int task, FinishState finish,
-                      int64_t now_ms, const EngineOptions& opts, const std::string& task_error) {
+Decision TaskFinished(const Workflow& wf, JobState* s, int task, FinishState finish, int64_t now_ms,
+                      const EngineOptions& opts, const std::string& task_error) {
   Decision d;
   TaskState& t = s->tasks[task];
   const model::TaskDef& def = wf.tasks()[task];
@@ -246,9 +246,9 @@ Decision TaskFinished(const Workflow& wf, JobState* s, int task, FinishState fin
       d.job_error = true;
       d.error_task = def.id;
       d.error_message = "Task " + wf.tasks()[edge.to].id + " would run more than " +
-                        std::to_string(opts.max_task_iterations) +
-                        " times: the loop from " + def.id + " back to " +
-                        wf.tasks()[edge.to].id + " ran away (max_task_iterations)";
+                        std::to_string(opts.max_task_iterations) + " times: the loop from " +
+                        def.id + " back to " + wf.tasks()[edge.to].id +
+                        " ran away (max_task_iterations)";
       return d;
     }
     ResetLoop(wf, s, edge.to, task);

@@ -18,11 +18,11 @@ struct EngineOptions {
 
 // What the runtime must do once the new state is durable.
 struct Decision {
-  std::vector<int> start;          // tasks that became ready (status scheduled, due_ms set)
-  bool job_complete = false;       // the job reached workflow_end and nothing is active
-  bool job_error = false;          // the job went to status error
-  std::string error_task;          // "job" or the task id for the error[] entry
-  std::string error_message;       // the message for the job's error[] entry
+  std::vector<int> start;     // tasks that became ready (status scheduled, due_ms set)
+  bool job_complete = false;  // the job reached workflow_end and nothing is active
+  bool job_error = false;     // the job went to status error
+  std::string error_task;     // "job" or the task id for the error[] entry
+  std::string error_message;  // the message for the job's error[] entry
 };
 
 // Starts a new job: workflow_start is marked ready. REQUIRES: state built for `wf`.

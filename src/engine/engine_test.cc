@@ -50,7 +50,8 @@ std::shared_ptr<const model::Workflow> Wf(const std::string& edges, const std::s
     size_t gt = e.find('>'), c1 = e.find(':'), c2 = e.find(':', c1 + 1);
     auto key = [](const std::string& s) {
       return s == "start" ? std::string("workflow_start")
-                          : s == "end" ? std::string("workflow_end") : s;
+             : s == "end" ? std::string("workflow_end")
+                          : s;
     };
     std::string from = key(e.substr(0, gt)), to = key(e.substr(gt + 1, c1 - gt - 1));
     std::string state = e.substr(c1 + 1, c2 == std::string::npos ? std::string::npos : c2 - c1 - 1);
@@ -79,7 +80,7 @@ struct Outcome {
 // Runs the job to rest: each started task finishes with the next state of its script
 // (default success). Tasks run one at a time in FIFO order.
 Outcome RunJob(const model::Workflow& wf, std::map<std::string, std::deque<FinishState>> script,
-            EngineOptions opts = {}) {
+               EngineOptions opts = {}) {
   JobState s = JobState::ForWorkflow(wf);
   Decision d = StartJob(wf, &s, 0);
   std::deque<int> ready(d.start.begin(), d.start.end());
@@ -132,9 +133,9 @@ TEST(Engine, JoinWaitsForEveryLivePredecessor) {
 }
 
 TEST(Engine, JoinRunsWhenOneBranchIsDead) {
-  auto wf = Wf(
-      "start>a:success, start>b:success, a>x:failure, x>j:success, a>j:success, b>j:success, "
-      "j>end:success");
+  auto wf =
+      Wf("start>a:success, start>b:success, a>x:failure, x>j:success, a>j:success, b>j:success, "
+         "j>end:success");
   Outcome o = RunJob(*wf, {});
   EXPECT_EQ(o.status, JobStatus::kComplete);
   EXPECT_EQ(o.runs["x"], 0u);

@@ -23,8 +23,8 @@ bj::object ReKeyTransitions(const model::Workflow& wf, int task) {
     const model::Edge& edge = wf.edges()[e];
     std::string state = model::FinishStateName(edge.state);
     if (!out.contains(state)) out[state] = bj::array();
-    out[state].as_array().push_back(
-        bj::object{{"task", wf.tasks()[edge.to].id}, {"type", edge.revert ? "revert" : "standard"}});
+    out[state].as_array().push_back(bj::object{{"task", wf.tasks()[edge.to].id},
+                                               {"type", edge.revert ? "revert" : "standard"}});
   }
   return out;
 }
@@ -35,9 +35,15 @@ bj::object Previous(const model::Workflow& wf, const JobState& s, int task) {
     int from = wf.edges()[e].from;
     const std::string& id = wf.tasks()[from].id;
     switch (s.tasks[from].status) {
-      case TaskStatus::kComplete: complete.push_back(bj::value(id)); break;
-      case TaskStatus::kError: error.push_back(bj::value(id)); break;
-      default: incomplete.push_back(bj::value(id)); break;
+      case TaskStatus::kComplete:
+        complete.push_back(bj::value(id));
+        break;
+      case TaskStatus::kError:
+        error.push_back(bj::value(id));
+        break;
+      default:
+        incomplete.push_back(bj::value(id));
+        break;
     }
   }
   return {{"incomplete", incomplete}, {"complete", complete}, {"error", error}};
@@ -71,9 +77,15 @@ void AddTaskRuntime(const JobDocInput& in, int i, bj::object* task) {
     for (size_t k = 0; k < in.state.tasks.size(); ++k) {
       const std::string& id = in.wf.tasks()[k].id;
       switch (in.state.tasks[k].status) {
-        case TaskStatus::kComplete: comp.push_back(bj::value(id)); break;
-        case TaskStatus::kError: err.push_back(bj::value(id)); break;
-        default: inc.push_back(bj::value(id)); break;
+        case TaskStatus::kComplete:
+          comp.push_back(bj::value(id));
+          break;
+        case TaskStatus::kError:
+          err.push_back(bj::value(id));
+          break;
+        default:
+          inc.push_back(bj::value(id));
+          break;
       }
     }
     o["endTasks"] = bj::object{{"incomplete", inc}, {"complete", comp}, {"error", err}};

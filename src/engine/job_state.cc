@@ -6,11 +6,16 @@ namespace opsflow::engine {
 
 const char* JobStatusName(JobStatus s) {
   switch (s) {
-    case JobStatus::kRunning: return "running";
-    case JobStatus::kPaused: return "paused";
-    case JobStatus::kComplete: return "complete";
-    case JobStatus::kError: return "error";
-    case JobStatus::kCanceled: return "canceled";
+    case JobStatus::kRunning:
+      return "running";
+    case JobStatus::kPaused:
+      return "paused";
+    case JobStatus::kComplete:
+      return "complete";
+    case JobStatus::kError:
+      return "error";
+    case JobStatus::kCanceled:
+      return "canceled";
   }
   return "running";
 }
@@ -28,12 +33,18 @@ bool ParseJobStatus(std::string_view s, JobStatus* out) {
 
 const char* TaskStatusName(TaskStatus s) {
   switch (s) {
-    case TaskStatus::kIncomplete: return "incomplete";
-    case TaskStatus::kScheduled: return "scheduled";
-    case TaskStatus::kRunning: return "running";
-    case TaskStatus::kComplete: return "complete";
-    case TaskStatus::kError: return "error";
-    case TaskStatus::kCanceled: return "canceled";
+    case TaskStatus::kIncomplete:
+      return "incomplete";
+    case TaskStatus::kScheduled:
+      return "scheduled";
+    case TaskStatus::kRunning:
+      return "running";
+    case TaskStatus::kComplete:
+      return "complete";
+    case TaskStatus::kError:
+      return "error";
+    case TaskStatus::kCanceled:
+      return "canceled";
   }
   return "incomplete";
 }

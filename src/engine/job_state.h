@@ -29,7 +29,7 @@ struct TaskState {
   uint32_t retries = 0;  // automatic retries used in the current run
   int64_t start_ms = 0;
   int64_t end_ms = 0;
-  int64_t due_ms = 0;  // a scheduled (retry) or running (delay) task's wake-up time; 0 = none
+  int64_t due_ms = 0;       // a scheduled (retry) or running (delay) task's wake-up time; 0 = none
   uint32_t loop_index = 0;  // forEach: the element its body runs (or ran last)
 };
 

@@ -157,8 +157,8 @@ void ApplyOutgoing(const model::TaskDef& def, const bj::object& outputs,
     constexpr std::string_view kJob = "$var.job.";
     if (target.substr(0, kJob.size()) != kJob || target.size() == kJob.size()) continue;
     auto out = outputs.find(kv.key());
-    (*job_variables)[target.substr(kJob.size())] = out == outputs.end() ? bj::value()
-                                                                         : out->value();
+    (*job_variables)[target.substr(kJob.size())] =
+        out == outputs.end() ? bj::value() : out->value();
   }
 }
 

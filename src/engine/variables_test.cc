@@ -86,8 +86,8 @@ TEST(ResolveVarString, Table) {
       {"$var.t1.flag", true, "true"},
       {"$var.t1.empty", true, "null"},
       {"$var.5860.launchComplete", true, "false"},
-      {"$var.t1.nothing", true, "null"},     // the task ran, the output does not exist
-      {"$var.t404.length", true, "null"},    // the task has not run
+      {"$var.t1.nothing", true, "null"},   // the task ran, the output does not exist
+      {"$var.t404.length", true, "null"},  // the task has not run
       // the #/json/pointer suffix
       {"$var.job.dev#/host", true, R"("r1")"},
       {"$var.job.dev#/ports/1", true, "80"},
@@ -314,8 +314,7 @@ TEST(ResolveIncoming, IapExceptionsResolveInsideTheirMaps) {
   Fixture f;
   model::TaskDef gw = Task("runService", R"({"params":{"host":"$var.job.dev#/host","n":"lit"}})");
   gw.app = "GatewayManager";
-  EXPECT_EQ(bj::value(ResolveIncoming(gw, f.Scope())),
-            J(R"({"params":{"host":"r1","n":"lit"}})"));
+  EXPECT_EQ(bj::value(ResolveIncoming(gw, f.Scope())), J(R"({"params":{"host":"r1","n":"lit"}})"));
   model::TaskDef rc = Task("runCode", R"({"data":{"x":"$var.job.x"}})");
   EXPECT_EQ(bj::value(ResolveIncoming(rc, f.Scope())), J(R"({"data":{"x":5}})"));
   model::TaskDef ag = Task("runAgent", R"({"inputs":{"s":"$var.job.s"}})");

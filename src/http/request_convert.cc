@@ -16,8 +16,17 @@ namespace {
 // '%' is left alone, so a malformed escape is still an error.
 bool NeedsLenientEscape(unsigned char c) {
   switch (c) {
-    case '[': case ']': case '{': case '}': case '|': case '\\': case '^': case '`':
-    case '"': case '<': case '>':
+    case '[':
+    case ']':
+    case '{':
+    case '}':
+    case '|':
+    case '\\':
+    case '^':
+    case '`':
+    case '"':
+    case '<':
+    case '>':
       return true;
     default:
       return c >= 0x80;
@@ -91,7 +100,7 @@ base::Status ParseTarget(std::string_view raw_target, std::string* path,
     }
   }
   auto parsed = (!target.empty() && target.front() == '/') ? boost::urls::parse_origin_form(target)
-                                                          : boost::urls::parse_uri(target);
+                                                           : boost::urls::parse_uri(target);
   if (!parsed) {
     return base::InvalidArgument("The request target is not a valid URL path and query");
   }
@@ -137,8 +146,8 @@ BeastResponse ToBeastResponse(api::Response res, unsigned version, bool keep_ali
   out.result(static_cast<unsigned>(res.status));
   if (!res.content_type.empty()) out.set(beast_http::field::content_type, res.content_type);
   for (auto& [name, value] : res.headers) out.insert(name, value);
-  const bool no_body = (res.status >= 100 && res.status < 200) || res.status == 204 ||
-                       res.status == 304;
+  const bool no_body =
+      (res.status >= 100 && res.status < 200) || res.status == 204 || res.status == 304;
   if (no_body) {
     res.body.clear();
   } else {

@@ -117,8 +117,7 @@ void Server::Impl::OnAccept(boost::system::error_code ec, tcp::socket socket,
   std::string ip = socket.remote_endpoint(ignored).address().to_string();
   std::string why;
   const bool admitted = state_->Admit(ip, &why);
-  auto session =
-      std::make_shared<Session>(ioc, std::move(socket), state_, std::move(ip), admitted);
+  auto session = std::make_shared<Session>(ioc, std::move(socket), state_, std::move(ip), admitted);
   net::post(*ioc, [session, admitted, why = std::move(why)]() mutable {
     if (admitted) {
       session->Start();

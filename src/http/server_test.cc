@@ -91,8 +91,9 @@ class Conn {
       pos = e + 2;
     }
     if (r.status == 100) return Read(head);
-    size_t len = head ? 0 : std::stoul(r.Header("content-length").empty() ? "0"
-                                                                          : r.Header("content-length"));
+    size_t len =
+        head ? 0
+             : std::stoul(r.Header("content-length").empty() ? "0" : r.Header("content-length"));
     while (buf_.size() < len) {
       if (!Fill()) return std::nullopt;
     }
@@ -467,8 +468,9 @@ TEST_F(ServerTest, HeadAndExpectContinueAndHttp10) {
   ASSERT_TRUE(r.has_value());
   EXPECT_EQ(r->body, "{\"path\":\"/after-head\",\"size\":0}");
 
-  ASSERT_TRUE(c.Send("POST /e HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\n"
-                     "Content-Length: 4\r\n\r\n"));
+  ASSERT_TRUE(
+      c.Send("POST /e HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\n"
+             "Content-Length: 4\r\n\r\n"));
   // Read() skips the interim 100 response.
   ASSERT_TRUE(c.Send("abcd"));
   r = c.Read();
@@ -534,8 +536,8 @@ TEST(ToBeastResponseTest, SetsLengthTypeAndConnection) {
   EXPECT_EQ(out.result_int(), 200u);
   EXPECT_EQ(out[boost::beast::http::field::content_length], "5");
   EXPECT_EQ(out[boost::beast::http::field::connection], "close");
-  EXPECT_EQ(std::distance(out.equal_range("set-cookie").first, out.equal_range("set-cookie").second),
-            2);
+  EXPECT_EQ(
+      std::distance(out.equal_range("set-cookie").first, out.equal_range("set-cookie").second), 2);
   BeastResponse head = ToBeastResponse(res, 11, true, true);
   EXPECT_EQ(head.body(), "");
   EXPECT_EQ(head[boost::beast::http::field::content_length], "5");

@@ -224,8 +224,9 @@ void Session::OnReadError(beast::error_code ec) {
   const ServerOptions& o = state_->options();
   if (timed_out_) {
     timed_out_ = false;
-    return FailRequest(408, phase_ == Phase::kBody ? "The request body was not received in time"
-                                                   : "The request headers were not received in time");
+    return FailRequest(408, phase_ == Phase::kBody
+                                ? "The request body was not received in time"
+                                : "The request headers were not received in time");
   }
   if (stop_requested_ || phase_ == Phase::kClosing) return CloseNow();
   if (ec == beast_http::error::header_limit) {

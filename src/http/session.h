@@ -6,8 +6,8 @@
 #include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <condition_variable>
 #include <memory>
@@ -54,8 +54,8 @@ class ServerState {
   const std::shared_ptr<api::Handler> handler_;
   mutable std::mutex mu_;
   std::condition_variable empty_cv_;
-  std::unordered_map<std::string, size_t> per_ip_;  // guarded by mu_
-  size_t admitted_ = 0;                             // guarded by mu_
+  std::unordered_map<std::string, size_t> per_ip_;             // guarded by mu_
+  size_t admitted_ = 0;                                        // guarded by mu_
   std::unordered_map<Session*, std::weak_ptr<Session>> live_;  // guarded by mu_
 };
 

@@ -11,7 +11,7 @@
 namespace opsflow::json {
 
 struct ParseLimits {
-  size_t max_depth = 64;               // nesting of arrays and objects
+  size_t max_depth = 64;                // nesting of arrays and objects
   size_t max_bytes = 10 * 1024 * 1024;  // input size
 };
 

@@ -15,8 +15,7 @@ boost::json::value* FindPointer(boost::json::value& root, std::string_view point
 
 // Sets the value at `pointer`, creating missing objects on the way ("-" appends to an array).
 // InvalidArgument when a step goes through a scalar or an array index is out of range.
-base::Status SetPointer(boost::json::value& root, std::string_view pointer,
-                        boost::json::value v);
+base::Status SetPointer(boost::json::value& root, std::string_view pointer, boost::json::value v);
 
 // The value at a dotted path ("metrics.start_time", "a.0.b"), or nullptr.
 const boost::json::value* FindPath(const boost::json::value& root, std::string_view path);

@@ -39,8 +39,8 @@ struct PatternProperty {
 
 // One compiled (sub)schema. Pointers refer to nodes owned by the same Tree.
 struct Node {
-  std::string path;   // "#/properties/a", "common#/definitions/X"
-  int boolean = -1;   // 1: `true` schema, 0: `false` schema, -1: an object schema
+  std::string path;  // "#/properties/a", "common#/definitions/X"
+  int boolean = -1;  // 1: `true` schema, 0: `false` schema, -1: an object schema
   bool is_ref = false;
   std::string ref_text;
   const Node* ref = nullptr;
@@ -190,7 +190,9 @@ bool JsonEqual(const bj::value& a, const bj::value& b, size_t depth, size_t max_
 
 // A hash consistent with JsonEqual (numbers hash by double value); shallow below depth 4.
 size_t JsonHash(const bj::value& v, int depth = 0) {
-  auto mix = [](size_t h, size_t x) { return h ^ (x + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2)); };
+  auto mix = [](size_t h, size_t x) {
+    return h ^ (x + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2));
+  };
   if (IsNumber(v)) {
     double d = AsDouble(v);
     return std::hash<double>()(d == 0 ? 0.0 : d);
@@ -326,7 +328,8 @@ bool IsEmail(std::string_view s) {
   size_t start = 0;
   while (true) {  // labels: alnum at both ends, '-' inside, at most 63 chars
     size_t dot = domain.find('.', start);
-    std::string_view label = domain.substr(start, dot == std::string_view::npos ? dot : dot - start);
+    std::string_view label =
+        domain.substr(start, dot == std::string_view::npos ? dot : dot - start);
     if (label.empty() || label.size() > 63 || !IsAlnum(label.front()) || !IsAlnum(label.back())) {
       return false;
     }
@@ -424,15 +427,24 @@ bool IsUuid(std::string_view s) {
 
 bool CheckFormat(Format f, std::string_view s) {
   switch (f) {
-    case Format::kDateTime: return IsDateTime(s);
-    case Format::kDate: return IsDate(s);
-    case Format::kTime: return IsTime(s);
-    case Format::kEmail: return IsEmail(s);
-    case Format::kIpv4: return IsIpv4(s);
-    case Format::kIpv6: return IsIpv6(s);
-    case Format::kUri: return IsUri(s);
-    case Format::kUuid: return IsUuid(s);
-    case Format::kNone: return true;
+    case Format::kDateTime:
+      return IsDateTime(s);
+    case Format::kDate:
+      return IsDate(s);
+    case Format::kTime:
+      return IsTime(s);
+    case Format::kEmail:
+      return IsEmail(s);
+    case Format::kIpv4:
+      return IsIpv4(s);
+    case Format::kIpv6:
+      return IsIpv6(s);
+    case Format::kUri:
+      return IsUri(s);
+    case Format::kUuid:
+      return IsUuid(s);
+    case Format::kNone:
+      return true;
   }
   return true;
 }
@@ -633,8 +645,8 @@ base::Status Compiler::CompileGeneric(const Ctx& c) {
     }
     if (names.empty()) return Error(n->path, "type must not be an empty array");
     static const std::pair<std::string_view, uint8_t> kTypes[] = {
-        {"null", si::kNull},      {"boolean", si::kBool}, {"integer", si::kInteger},
-        {"number", si::kNumber},  {"string", si::kString}, {"array", si::kArray},
+        {"null", si::kNull},     {"boolean", si::kBool},  {"integer", si::kInteger},
+        {"number", si::kNumber}, {"string", si::kString}, {"array", si::kArray},
         {"object", si::kObject}};
     for (const bj::value* name : names) {
       uint8_t bit = 0;
@@ -668,8 +680,10 @@ base::Status Compiler::CompileGeneric(const Ctx& c) {
   if (const bj::value* v = c.Get("not")) OPSFLOW_RETURN_IF_ERROR(Sub(c, *v, "not", &n->not_schema));
   if (const bj::value* v = c.Get("if")) {
     OPSFLOW_RETURN_IF_ERROR(Sub(c, *v, "if", &n->if_schema));
-    if (const bj::value* t = c.Get("then")) OPSFLOW_RETURN_IF_ERROR(Sub(c, *t, "then", &n->then_schema));
-    if (const bj::value* e = c.Get("else")) OPSFLOW_RETURN_IF_ERROR(Sub(c, *e, "else", &n->else_schema));
+    if (const bj::value* t = c.Get("then"))
+      OPSFLOW_RETURN_IF_ERROR(Sub(c, *t, "then", &n->then_schema));
+    if (const bj::value* e = c.Get("else"))
+      OPSFLOW_RETURN_IF_ERROR(Sub(c, *e, "else", &n->else_schema));
   }
   return base::Status::Ok();
 }
@@ -763,8 +777,8 @@ base::Status Compiler::CompileArray(const Ctx& c) {
     if (!v->is_bool()) return Error(n->path, "uniqueItems must be a boolean");
     n->unique_items = v->get_bool();
   }
-  n->array_keywords = n->items || n->has_tuple || n->contains || n->min_items || n->max_items ||
-                      n->unique_items;
+  n->array_keywords =
+      n->items || n->has_tuple || n->contains || n->min_items || n->max_items || n->unique_items;
   return base::Status::Ok();
 }
 
@@ -799,8 +813,10 @@ base::Status Compiler::CompileNumber(const Ctx& c) {
     }
     return base::Status::Ok();
   };
-  OPSFLOW_RETURN_IF_ERROR(number("minimum", &n->minimum, &n->minimum_exclusive, "exclusiveMinimum"));
-  OPSFLOW_RETURN_IF_ERROR(number("maximum", &n->maximum, &n->maximum_exclusive, "exclusiveMaximum"));
+  OPSFLOW_RETURN_IF_ERROR(
+      number("minimum", &n->minimum, &n->minimum_exclusive, "exclusiveMinimum"));
+  OPSFLOW_RETURN_IF_ERROR(
+      number("maximum", &n->maximum, &n->maximum_exclusive, "exclusiveMaximum"));
   for (auto [kw, out] : {std::pair{"exclusiveMinimum", &n->exclusive_minimum},
                          std::pair{"exclusiveMaximum", &n->exclusive_maximum}}) {
     const bj::value* v = c.Get(kw);
@@ -814,8 +830,8 @@ base::Status Compiler::CompileNumber(const Ctx& c) {
     }
     n->multiple_of = *v;
   }
-  n->number_keywords = n->minimum || n->maximum || n->exclusive_minimum || n->exclusive_maximum ||
-                       n->multiple_of;
+  n->number_keywords =
+      n->minimum || n->maximum || n->exclusive_minimum || n->exclusive_maximum || n->multiple_of;
   return base::Status::Ok();
 }
 
@@ -874,11 +890,10 @@ class Validator {
   std::vector<SchemaError> Run(const bj::value& instance) {
     Check(tree_.root, instance, 0);
     if (abort_ != Abort::kNone) {
-      std::string msg =
-          abort_ == Abort::kDepth
-              ? "validation stopped: nesting deeper than " + std::to_string(tree_.max_depth) +
-                    " levels"
-              : "validation stopped: more than " + std::to_string(tree_.max_steps) + " steps";
+      std::string msg = abort_ == Abort::kDepth ? "validation stopped: nesting deeper than " +
+                                                      std::to_string(tree_.max_depth) + " levels"
+                                                : "validation stopped: more than " +
+                                                      std::to_string(tree_.max_steps) + " steps";
       bj::object params;
       params["limit"] = abort_ == Abort::kDepth ? tree_.max_depth : tree_.max_steps;
       // The stop error takes the last place when the list is full (at most max_errors).
@@ -916,8 +931,8 @@ class Validator {
     if (max_errors_ != 0 && errors_.size() >= max_errors_) return;
     std::string schema_path = n->path;
     if (n->boolean == -1) (schema_path += '/') += keyword;
-    errors_.push_back({keyword, InstancePath(), std::move(schema_path), std::move(message),
-                       std::move(params)});
+    errors_.push_back(
+        {keyword, InstancePath(), std::move(schema_path), std::move(message), std::move(params)});
   }
 
   void AbortWith(Abort why, const Node* n) {
@@ -1024,18 +1039,30 @@ bool Validator::Check(const Node* n, const bj::value& x, size_t depth) {
 bool Validator::CheckType(const Node* n, const bj::value& x) {
   uint8_t bits = 0;
   switch (x.kind()) {
-    case bj::kind::null: bits = si::kNull; break;
-    case bj::kind::bool_: bits = si::kBool; break;
+    case bj::kind::null:
+      bits = si::kNull;
+      break;
+    case bj::kind::bool_:
+      bits = si::kBool;
+      break;
     case bj::kind::int64:
-    case bj::kind::uint64: bits = si::kInteger | si::kNumber; break;
+    case bj::kind::uint64:
+      bits = si::kInteger | si::kNumber;
+      break;
     case bj::kind::double_: {
       double d = x.get_double();
       bits = si::kNumber | (std::isfinite(d) && std::trunc(d) == d ? si::kInteger : 0);
       break;
     }
-    case bj::kind::string: bits = si::kString; break;
-    case bj::kind::array: bits = si::kArray; break;
-    case bj::kind::object: bits = si::kObject; break;
+    case bj::kind::string:
+      bits = si::kString;
+      break;
+    case bj::kind::array:
+      bits = si::kArray;
+      break;
+    case bj::kind::object:
+      bits = si::kObject;
+      break;
   }
   if ((bits & n->types) != 0) return true;
   bj::object p;
@@ -1278,7 +1305,8 @@ bool Validator::CheckNumber(const Node* n, const bj::value& x) {
       multiple = xv % mv == 0;
     } else {
       double q = AsDouble(x) / AsDouble(m);
-      multiple = std::isfinite(q) && std::fabs(q - std::round(q)) <= 1e-9 * std::max(1.0, std::fabs(q));
+      multiple =
+          std::isfinite(q) && std::fabs(q - std::round(q)) <= 1e-9 * std::max(1.0, std::fabs(q));
     }
     if (!multiple) {
       bj::object p;

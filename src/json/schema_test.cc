@@ -98,8 +98,7 @@ TEST(Schema, JobsStartNeedsCommon) {
   auto r = Schema::Compile(J(kJobsStart));
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), base::Code::kInvalidArgument);
-  EXPECT_NE(r.status().message().find("common#/definitions/ObjectIdLikeString"),
-            std::string::npos)
+  EXPECT_NE(r.status().message().find("common#/definitions/ObjectIdLikeString"), std::string::npos)
       << r.status().message();
 }
 
@@ -118,9 +117,12 @@ TEST(Schema, Types) {
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_EQ(errors[0].message, "must be string,null");
   EXPECT_EQ(errors[0].params.at("type").as_string(), "string,null");
-  for (auto [type, good, bad] :
-       {std::tuple{"number", "1.5", "\"x\""}, {"boolean", "false", "0"}, {"null", "null", "0"},
-        {"array", "[]", "{}"}, {"object", "{}", "[]"}, {"string", "\"\"", "null"}}) {
+  for (auto [type, good, bad] : {std::tuple{"number", "1.5", "\"x\""},
+                                 {"boolean", "false", "0"},
+                                 {"null", "null", "0"},
+                                 {"array", "[]", "{}"},
+                                 {"object", "{}", "[]"},
+                                 {"string", "\"\"", "null"}}) {
     auto t = Must(std::string(R"({"type":")") + type + "\"}");
     EXPECT_EQ(Kw(*t, good), "") << type;
     EXPECT_EQ(Kw(*t, bad), "type") << type;
@@ -178,8 +180,7 @@ TEST(Schema, Dependencies) {
   EXPECT_EQ(Kw(*s, R"({"card":1,"billing":2,"cvv":3})"), "");
   auto errors = s->Validate(J(R"({"card":1,"billing":2})"));
   ASSERT_EQ(Keywords(errors), "dependencies");
-  EXPECT_EQ(errors[0].message,
-            "must have properties billing, cvv when property card is present");
+  EXPECT_EQ(errors[0].message, "must have properties billing, cvv when property card is present");
   EXPECT_EQ(errors[0].params.at("missingProperty").as_string(), "cvv");
   EXPECT_EQ(Kw(*s, R"({"x":1})"), "required");
   EXPECT_EQ(Kw(*s, R"({"x":1,"y":2})"), "");
@@ -252,9 +253,11 @@ TEST(Schema, Formats) {
        {"::1", "2001:db8::8a2e:370:7334", "::", "fe80::1:2:3:4", "::ffff:192.168.1.1",
         "1:2:3:4:5:6:7:8"},
        {"1:2:3:4:5:6:7:8:9", "2001:db8:::1", "12345::", ":1:2", "1::2::3", "g::1"}},
-      {"uri", {"https://example.com/a?b=c#d", "urn:isbn:123", "mailto:a@b.c"},
+      {"uri",
+       {"https://example.com/a?b=c#d", "urn:isbn:123", "mailto:a@b.c"},
        {"/relative/path", "no scheme", "http://a b", "1http://x"}},
-      {"uuid", {"123e4567-e89b-12d3-a456-426614174000", "urn:uuid:123e4567-e89b-12d3-a456-426614174000"},
+      {"uuid",
+       {"123e4567-e89b-12d3-a456-426614174000", "urn:uuid:123e4567-e89b-12d3-a456-426614174000"},
        {"123e4567e89b12d3a456426614174000", "123e4567-e89b-12d3-a456-42661417400g"}},
   };
   for (const auto& c : cases) {
@@ -368,7 +371,8 @@ TEST(Schema, Refs) {
       "hex":{"pattern":"^[0-9a-f]+$"}}})");
   o.named["whole"] = J(R"({"type":"boolean"})");
   auto named = Must(R"({"properties":{"a":{"$ref":"lib#/definitions/id"},"b":{"$ref":"whole"},
-      "c":{"$ref":"http://x/lib.json#/definitions/hex"}}})", o);
+      "c":{"$ref":"http://x/lib.json#/definitions/hex"}}})",
+                    o);
   EXPECT_EQ(Kw(*named, R"({"a":"ff","b":true,"c":"0"})"), "");
   EXPECT_EQ(Kw(*named, R"({"a":"zz","b":1,"c":"q"})"), "pattern,type,pattern");
   // A root-level $ref to a named schema resolves (valijson's trap).
@@ -383,19 +387,41 @@ TEST(Schema, Refs) {
 }
 
 TEST(Schema, InvalidSchemasAreRejected) {
-  for (const char* bad : {
-           R"(7)", R"("string")", R"({"type":"text"})", R"({"type":[]})", R"({"type":5})",
-           R"({"properties":[]})", R"({"properties":{"a":3}})", R"({"required":"a"})",
-           R"({"required":[1]})", R"({"minLength":-1})", R"({"maxItems":1.5})",
-           R"({"pattern":"("})", R"X({"pattern":"(?=lookahead)"})X", R"({"pattern":5})",
-           R"({"patternProperties":{"[":{}}})", R"({"multipleOf":0})", R"({"minimum":"1"})",
-           R"({"exclusiveMinimum":"x"})", R"({"enum":5})", R"({"allOf":[]})", R"({"anyOf":{}})",
-           R"({"items":5})", R"({"uniqueItems":"yes"})", R"({"$ref":5})", R"({"$ref":"#/nowhere"})",
-           R"({"$ref":"other#/x"})", R"({"$ref":"#anchor"})", R"({"$ref":"#"})",
-           R"({"definitions":{"a":{"$ref":"#/definitions/b"},"b":{"$ref":"#/definitions/a"}},
+  for (const char* bad :
+       {R"(7)",
+        R"("string")",
+        R"({"type":"text"})",
+        R"({"type":[]})",
+        R"({"type":5})",
+        R"({"properties":[]})",
+        R"({"properties":{"a":3}})",
+        R"({"required":"a"})",
+        R"({"required":[1]})",
+        R"({"minLength":-1})",
+        R"({"maxItems":1.5})",
+        R"({"pattern":"("})",
+        R"X({"pattern":"(?=lookahead)"})X",
+        R"({"pattern":5})",
+        R"({"patternProperties":{"[":{}}})",
+        R"({"multipleOf":0})",
+        R"({"minimum":"1"})",
+        R"({"exclusiveMinimum":"x"})",
+        R"({"enum":5})",
+        R"({"allOf":[]})",
+        R"({"anyOf":{}})",
+        R"({"items":5})",
+        R"({"uniqueItems":"yes"})",
+        R"({"$ref":5})",
+        R"({"$ref":"#/nowhere"})",
+        R"({"$ref":"other#/x"})",
+        R"({"$ref":"#anchor"})",
+        R"({"$ref":"#"})",
+        R"({"definitions":{"a":{"$ref":"#/definitions/b"},"b":{"$ref":"#/definitions/a"}},
                "properties":{"x":{"$ref":"#/definitions/a"}}})",
-           R"({"definitions":{"n":5},"$ref":"#/definitions/n"})",
-           R"({"dependencies":{"a":[1]}})", R"({"format":1})", R"({"not":[]})"}) {
+        R"({"definitions":{"n":5},"$ref":"#/definitions/n"})",
+        R"({"dependencies":{"a":[1]}})",
+        R"({"format":1})",
+        R"({"not":[]})"}) {
     auto r = Schema::Compile(J(bad));
     EXPECT_FALSE(r.ok()) << bad;
     if (!r.ok()) {

@@ -12,21 +12,19 @@ bj::object IterationDocument(const IterationRecord& r) {
     auto v = json::Parse(t, {.max_depth = 256, .max_bytes = size_t(1) << 30});
     return v.ok() ? std::move(v).value() : bj::value(bj::object());
   };
-  bj::object metrics{{"start_time", r.start_ms ? bj::value(r.start_ms) : bj::value()},
-                     {"end_time", r.end_ms ? bj::value(r.end_ms) : bj::value()},
-                     {"finish_state", r.finish_state.empty() ? bj::value()
-                                                             : bj::value(r.finish_state)},
-                     {"run_time", r.end_ms && r.start_ms ? bj::value(r.end_ms - r.start_ms)
-                                                         : bj::value()}};
+  bj::object metrics{
+      {"start_time", r.start_ms ? bj::value(r.start_ms) : bj::value()},
+      {"end_time", r.end_ms ? bj::value(r.end_ms) : bj::value()},
+      {"finish_state", r.finish_state.empty() ? bj::value() : bj::value(r.finish_state)},
+      {"run_time", r.end_ms && r.start_ms ? bj::value(r.end_ms - r.start_ms) : bj::value()}};
   bj::object doc{{"_id", r.id},
                  {"job", bj::object{{"_id", r.job_id}, {"task", r.task_id}}},
                  {"name", r.method},
                  {"iteration", r.iteration},
                  {"status", r.status},
                  {"metrics", std::move(metrics)},
-                 {"variables",
-                  bj::object{{"incoming", parse(r.incoming_json)},
-                             {"outgoing", parse(r.outgoing_json)}}}};
+                 {"variables", bj::object{{"incoming", parse(r.incoming_json)},
+                                          {"outgoing", parse(r.outgoing_json)}}}};
   if (!r.error.empty()) doc["error"] = r.error;
   return doc;
 }

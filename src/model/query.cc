@@ -25,11 +25,20 @@ struct OpSpelling {
   Op op;
 };
 constexpr OpSpelling kOps[] = {
-    {"equals", Op::kEquals},     {"contains", Op::kContains}, {"starts-with", Op::kStartsWith},
-    {"startsWith", Op::kStartsWith}, {"ends-with", Op::kEndsWith}, {"endsWith", Op::kEndsWith},
-    {"in", Op::kIn},             {"not-in", Op::kNotIn},      {"notIn", Op::kNotIn},
-    {"gt", Op::kGt},             {"gte", Op::kGte},           {"lt", Op::kLt},
-    {"lte", Op::kLte},           {"exists", Op::kExists},
+    {"equals", Op::kEquals},
+    {"contains", Op::kContains},
+    {"starts-with", Op::kStartsWith},
+    {"startsWith", Op::kStartsWith},
+    {"ends-with", Op::kEndsWith},
+    {"endsWith", Op::kEndsWith},
+    {"in", Op::kIn},
+    {"not-in", Op::kNotIn},
+    {"notIn", Op::kNotIn},
+    {"gt", Op::kGt},
+    {"gte", Op::kGte},
+    {"lt", Op::kLt},
+    {"lte", Op::kLte},
+    {"exists", Op::kExists},
 };
 
 std::optional<Op> OpByName(std::string_view name) {
@@ -360,7 +369,8 @@ void SplitList(std::string_view s, std::vector<std::string>* out) {
   size_t start = 0;
   while (start <= s.size()) {
     size_t comma = s.find(',', start);
-    std::string_view item = s.substr(start, comma == std::string_view::npos ? comma : comma - start);
+    std::string_view item =
+        s.substr(start, comma == std::string_view::npos ? comma : comma - start);
     while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
     while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
     if (!item.empty()) out->emplace_back(item);
@@ -473,17 +483,28 @@ struct PlainPair {
 
 const char* OpName(Op op) {
   switch (op) {
-    case Op::kEquals: return "equals";
-    case Op::kContains: return "contains";
-    case Op::kStartsWith: return "starts-with";
-    case Op::kEndsWith: return "ends-with";
-    case Op::kIn: return "in";
-    case Op::kNotIn: return "not-in";
-    case Op::kGt: return "gt";
-    case Op::kGte: return "gte";
-    case Op::kLt: return "lt";
-    case Op::kLte: return "lte";
-    case Op::kExists: return "exists";
+    case Op::kEquals:
+      return "equals";
+    case Op::kContains:
+      return "contains";
+    case Op::kStartsWith:
+      return "starts-with";
+    case Op::kEndsWith:
+      return "ends-with";
+    case Op::kIn:
+      return "in";
+    case Op::kNotIn:
+      return "not-in";
+    case Op::kGt:
+      return "gt";
+    case Op::kGte:
+      return "gte";
+    case Op::kLt:
+      return "lt";
+    case Op::kLte:
+      return "lte";
+    case Op::kExists:
+      return "exists";
   }
   return "?";
 }
@@ -606,14 +627,20 @@ namespace {
 int Rank(const bj::value* v) {
   if (v == nullptr) return 0;
   switch (v->kind()) {
-    case bj::kind::null: return 1;
+    case bj::kind::null:
+      return 1;
     case bj::kind::int64:
     case bj::kind::uint64:
-    case bj::kind::double_: return 2;
-    case bj::kind::string: return 3;
-    case bj::kind::object: return 4;
-    case bj::kind::array: return 5;
-    case bj::kind::bool_: return 6;
+    case bj::kind::double_:
+      return 2;
+    case bj::kind::string:
+      return 3;
+    case bj::kind::object:
+      return 4;
+    case bj::kind::array:
+      return 5;
+    case bj::kind::bool_:
+      return 6;
   }
   return 7;
 }
@@ -623,9 +650,12 @@ int CompareAt(const bj::value* a, const bj::value* b, size_t depth) {
   if (ra != rb) return ra < rb ? -1 : 1;
   if (depth > kMaxCompareDepth) return 0;
   switch (ra) {
-    case 2: return NumCmp(*a, *b);
-    case 3: return StrCmp(a->get_string(), b->get_string());
-    case 6: return static_cast<int>(a->get_bool()) - static_cast<int>(b->get_bool());
+    case 2:
+      return NumCmp(*a, *b);
+    case 3:
+      return StrCmp(a->get_string(), b->get_string());
+    case 6:
+      return static_cast<int>(a->get_bool()) - static_cast<int>(b->get_bool());
     case 4: {
       const auto& x = a->get_object();
       const auto& y = b->get_object();

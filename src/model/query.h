@@ -48,22 +48,34 @@
 
 namespace opsflow::model {
 
-enum class Op { kEquals, kContains, kStartsWith, kEndsWith, kIn, kNotIn, kGt, kGte, kLt, kLte, kExists };
+enum class Op {
+  kEquals,
+  kContains,
+  kStartsWith,
+  kEndsWith,
+  kIn,
+  kNotIn,
+  kGt,
+  kGte,
+  kLt,
+  kLte,
+  kExists
+};
 
 // "equals", "starts-with", ... (the URL spelling).
 const char* OpName(Op op);
 
 struct Predicate {
   Op op = Op::kEquals;
-  std::string field;  // dotted path
+  std::string field;                       // dotted path
   std::vector<boost::json::value> values;  // one value, the in/not-in list, or {bool} for exists
 };
 
 struct Expr {
   enum class Kind { kPredicate, kAnd, kOr, kNot };
   Kind kind = Kind::kPredicate;
-  Predicate pred;               // kPredicate
-  std::vector<Expr> children;   // kAnd, kOr, kNot (exactly one)
+  Predicate pred;              // kPredicate
+  std::vector<Expr> children;  // kAnd, kOr, kNot (exactly one)
 };
 
 struct ListQuery {
@@ -82,8 +94,8 @@ struct ListQueryOptions {
   bool allow_equals_field = false;  // automations/triggers: equals=v&equalsField=f etc.
 };
 
-base::Result<ListQuery> ParseListQuery(const std::vector<std::pair<std::string, std::string>>& params,
-                                       const ListQueryOptions& opts);
+base::Result<ListQuery> ParseListQuery(
+    const std::vector<std::pair<std::string, std::string>>& params, const ListQueryOptions& opts);
 
 // Parses one `q` expression (the text of the parameter).
 base::Result<Expr> ParseQueryExpr(std::string_view text);

@@ -67,9 +67,9 @@ TEST(Query, FilterTable) {
       {{{"equals[paused]", "true"}}, "beta,Gamma ray"},
       {{{"equals[paused]", "false"}}, "alpha"},
       {{{"equals[error]", "null"}}, "Gamma ray"},
-      {{{"equals[count]", "7"}}, "delta"},        // a string field compares as a string
-      {{{"equals[count]", "10.0"}}, "alpha"},     // a number field compares as a number
-      {{{"equals[watchers]", "bob"}}, "alpha"},   // array fields: any element
+      {{{"equals[count]", "7"}}, "delta"},            // a string field compares as a string
+      {{{"equals[count]", "10.0"}}, "alpha"},         // a number field compares as a number
+      {{{"equals[watchers]", "bob"}}, "alpha"},       // array fields: any element
       {{{"equals[tasks.status]", "error"}}, "beta"},  // fan out through arrays
       {{{"equals[tasks.1.status]", "running"}}, "alpha"},
       {{{"contains[name]", "amm"}}, "Gamma ray"},
@@ -92,7 +92,7 @@ TEST(Query, FilterTable) {
       // ISO dates in the document compare as times, against ISO or epoch ms.
       {{{"gt[created]", "2024-01-01"}}, "alpha,beta,delta"},  // delta's is a plain string
       {{{"gte[created]", "2024-02-01T00:00:00.000Z"}}, "beta,delta"},
-      {{{"lt[created]", "1704067200000"}}, "Gamma ray"},  // 2024-01-01 = 1704067200000
+      {{{"lt[created]", "1704067200000"}}, "Gamma ray"},         // 2024-01-01 = 1704067200000
       {{{"lt[created]", "2023-12-31T23:00:00Z"}}, "Gamma ray"},  // +01:00 offset applied
       // Epoch-ms fields against ISO parameters.
       {{{"gte[metrics.start_time]", "2023-11-14T22:13:20Z"}}, "alpha,beta"},
@@ -104,10 +104,12 @@ TEST(Query, FilterTable) {
       {{{"frobnicate", "1"}, {"bogus[status]", "x"}, {"equals", "x"}}, all},
       // q expressions.
       {{{"q", R"({"equals":{"status":"running"}})"}}, "alpha"},
-      {{{"q", R"({"and":[{"equals":{"paused":true}},{"or":[{"gt":{"metrics.start_time":1700000000000}},
+      {{{"q",
+         R"({"and":[{"equals":{"paused":true}},{"or":[{"gt":{"metrics.start_time":1700000000000}},
                 {"not":{"exists":{"error":true}}}]}]})"}},
        "beta"},
-      {{{"q", R"({"or":[{"equals":{"name":"alpha"}},{"in":{"count":[9,"7"]}}]})"}}, "alpha,beta,delta"},
+      {{{"q", R"({"or":[{"equals":{"name":"alpha"}},{"in":{"count":[9,"7"]}}]})"}},
+       "alpha,beta,delta"},
       {{{"q", R"({"not":{"in":{"status":["running","error"]}}})"}}, "Gamma ray,delta"},
       {{{"q", R"({"starts-with":{"name":"d"},"lt":{"count":"8"}})"}}, "delta"},
       {{{"q", R"({"equals":{"status":"error","paused":true}})"}}, "beta"},
@@ -146,8 +148,11 @@ TEST(Query, PagingSortAndProjectionParameters) {
   EXPECT_EQ(q->skip, 0);
   EXPECT_EQ(q->sort, "name");
   EXPECT_EQ(q->order, 1);
-  q = ParseListQuery({{"limit", "1000"}, {"skip", "50"}, {"sort", "metrics.start_time"},
-                      {"order", "-1"}, {"include", "name, status,,metrics.start_time"},
+  q = ParseListQuery({{"limit", "1000"},
+                      {"skip", "50"},
+                      {"sort", "metrics.start_time"},
+                      {"order", "-1"},
+                      {"include", "name, status,,metrics.start_time"},
                       {"exclude", "_id"}},
                      opts);
   ASSERT_TRUE(q.ok()) << q.status().ToString();
@@ -199,9 +204,10 @@ TEST(Query, MalformedValuesNameTheParameter) {
 }
 
 TEST(Query, CompareIsATotalOrder) {
-  std::vector<bj::value> values = {J("null"), J("-5"), J("1"), J("1.5"), J("18446744073709551615"),
-                                   J("\"\""), J("\"a\""), J("\"b\""), J("{}"), J(R"({"a":1})"),
-                                   J("[]"), J("[1]"), J("[1,2]"), J("false"), J("true")};
+  std::vector<bj::value> values = {
+      J("null"), J("-5"),    J("1"),     J("1.5"),   J("18446744073709551615"),
+      J("\"\""), J("\"a\""), J("\"b\""), J("{}"),    J(R"({"a":1})"),
+      J("[]"),   J("[1]"),   J("[1,2]"), J("false"), J("true")};
   EXPECT_LT(Compare(nullptr, &values[0]), 0);
   EXPECT_EQ(Compare(nullptr, nullptr), 0);
   for (size_t i = 0; i < values.size(); ++i) {
@@ -228,10 +234,11 @@ TEST(Query, SortByDottedField) {
 
 TEST(Query, Project) {
   bj::value doc = Docs()[0];
-  EXPECT_EQ(json::Serialize(Project(doc, {"name", "metrics.start_time", "tasks.status", "nope"}, {})),
-            R"({"_id":"65a000000000000000000001","name":"alpha",)"
-            R"("metrics":{"start_time":1700000000000},)"
-            R"("tasks":[{"status":"complete"},{"status":"running"}]})");
+  EXPECT_EQ(
+      json::Serialize(Project(doc, {"name", "metrics.start_time", "tasks.status", "nope"}, {})),
+      R"({"_id":"65a000000000000000000001","name":"alpha",)"
+      R"("metrics":{"start_time":1700000000000},)"
+      R"("tasks":[{"status":"complete"},{"status":"running"}]})");
   EXPECT_EQ(json::Serialize(Project(doc, {"name"}, {"_id"})), R"({"name":"alpha"})");
   bj::value excluded = Project(doc, {}, {"metrics.progress", "tasks", "watchers", "missing.x"});
   EXPECT_EQ(json::Serialize(excluded.at("metrics")), R"({"start_time":1700000000000})");
@@ -249,7 +256,8 @@ TEST(Query, Project) {
 TEST(Query, HandBuiltExpressions) {
   Expr e;
   e.kind = Expr::Kind::kOr;
-  e.children.push_back(Expr{Expr::Kind::kPredicate, {Op::kEquals, "status", {bj::value("error")}}, {}});
+  e.children.push_back(
+      Expr{Expr::Kind::kPredicate, {Op::kEquals, "status", {bj::value("error")}}, {}});
   e.children.push_back(Expr{Expr::Kind::kPredicate, {Op::kLt, "count", {bj::value(10)}}, {}});
   std::string got;
   for (const auto& d : Docs()) {

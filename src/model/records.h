@@ -10,7 +10,7 @@
 namespace opsflow::model {
 
 struct JobRecord {
-  std::string id;                // 24-hex ObjectId
+  std::string id;  // 24-hex ObjectId
   std::string workflow_name;
   std::string workflow_version;  // snapshot key in the workflow_versions table
   std::string status;            // running | paused | complete | error | canceled
@@ -35,9 +35,9 @@ struct IterationRecord {
   std::string id;  // UUID
   std::string job_id;
   std::string task_id;
-  int iteration = 0;    // 0-based run number of the task in its job
-  std::string method;   // the task's `name`
-  std::string status;   // running | complete | error | canceled
+  int iteration = 0;   // 0-based run number of the task in its job
+  std::string method;  // the task's `name`
+  std::string status;  // running | complete | error | canceled
   std::string finish_state;
   int64_t start_ms = 0;
   int64_t end_ms = 0;

@@ -2,9 +2,9 @@
 
 #include <openssl/sha.h>
 
+#include <algorithm>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
-#include <algorithm>
 #include <functional>
 
 namespace opsflow::model {
@@ -12,30 +12,44 @@ namespace bj = boost::json;
 
 const char* FinishStateName(FinishState s) {
   switch (s) {
-    case FinishState::kNone: return "";
-    case FinishState::kSuccess: return "success";
-    case FinishState::kFailure: return "failure";
-    case FinishState::kError: return "error";
-    case FinishState::kLoop: return "loop";
+    case FinishState::kNone:
+      return "";
+    case FinishState::kSuccess:
+      return "success";
+    case FinishState::kFailure:
+      return "failure";
+    case FinishState::kError:
+      return "error";
+    case FinishState::kLoop:
+      return "loop";
   }
   return "";
 }
 
 bool ParseFinishState(std::string_view s, FinishState* out) {
-  if (s == "success") *out = FinishState::kSuccess;
-  else if (s == "failure") *out = FinishState::kFailure;
-  else if (s == "error") *out = FinishState::kError;
-  else if (s == "loop") *out = FinishState::kLoop;
-  else return false;
+  if (s == "success")
+    *out = FinishState::kSuccess;
+  else if (s == "failure")
+    *out = FinishState::kFailure;
+  else if (s == "error")
+    *out = FinishState::kError;
+  else if (s == "loop")
+    *out = FinishState::kLoop;
+  else
+    return false;
   return true;
 }
 
 bool RetrySettings::Applies(FinishState s) const {
   switch (s) {
-    case FinishState::kSuccess: return on_success;
-    case FinishState::kFailure: return on_failure;
-    case FinishState::kError: return on_error;
-    default: return false;
+    case FinishState::kSuccess:
+      return on_success;
+    case FinishState::kFailure:
+      return on_failure;
+    case FinishState::kError:
+      return on_error;
+    default:
+      return false;
   }
 }
 
@@ -117,8 +131,8 @@ base::Result<std::shared_ptr<const Workflow>> Workflow::FromJson(bj::object doc)
     return base::InvalidArgument("workflow '" + std::string(name->value().get_string()) +
                                  "' has no 'tasks' object");
   }
-  if (auto tr = doc.find("transitions"); tr != doc.end() && !tr->value().is_object() &&
-                                         !tr->value().is_null()) {
+  if (auto tr = doc.find("transitions");
+      tr != doc.end() && !tr->value().is_object() && !tr->value().is_null()) {
     return base::InvalidArgument("workflow 'transitions' must be an object");
   }
   if (tasks->value().get_object().size() > kMaxTasks) {
@@ -242,9 +256,8 @@ void Workflow::FindLoopBodies() {
     }
     owners.push_back(static_cast<int>(f));
   }
-  std::sort(owners.begin(), owners.end(), [&](int a, int b) {
-    return loop_bodies_[a].size() > loop_bodies_[b].size();
-  });
+  std::sort(owners.begin(), owners.end(),
+            [&](int a, int b) { return loop_bodies_[a].size() > loop_bodies_[b].size(); });
   for (int f : owners) {
     for (int x : loop_bodies_[f]) tasks_[x].loop_owner = f;
   }

@@ -13,16 +13,16 @@ void AdapterQueue::Add(AdapterWork work) {
 }
 
 std::vector<AdapterWork> AdapterQueue::Poll(const std::string& worker,
-                                            const std::vector<std::string>& apps,
-                                            int64_t lease_ms, size_t max, int64_t now_ms) {
+                                            const std::vector<std::string>& apps, int64_t lease_ms,
+                                            size_t max, int64_t now_ms) {
   std::vector<AdapterWork> out;
   std::lock_guard<std::mutex> l(mu_);
   for (auto& [id, w] : items_) {
     if (out.size() >= max) break;
     if (!w.lease.empty() && w.lease_until_ms > now_ms) continue;
-    bool serves = apps.empty() || std::find(apps.begin(), apps.end(), w.app) != apps.end() ||
-                  (!w.adapter_id.empty() &&
-                   std::find(apps.begin(), apps.end(), w.adapter_id) != apps.end());
+    bool serves =
+        apps.empty() || std::find(apps.begin(), apps.end(), w.app) != apps.end() ||
+        (!w.adapter_id.empty() && std::find(apps.begin(), apps.end(), w.adapter_id) != apps.end());
     if (!serves) continue;
     w.lease = base::RandomHex(16);
     w.worker = worker;

@@ -47,9 +47,10 @@ void Runtime::Impl::Stop() {
   }
   wcv_.notify_all();
   if (writer_thread_.joinable()) writer_thread_.join();
-  base::LogInfo("runtime stopped", "\"commits\":" + std::to_string(commits_.load()) +
-                                       ",\"rows\":" + std::to_string(commit_rows_.load()) +
-                                       ",\"commit_ms\":" + std::to_string(commit_us_.load() / 1000));
+  base::LogInfo("runtime stopped",
+                "\"commits\":" + std::to_string(commits_.load()) +
+                    ",\"rows\":" + std::to_string(commit_rows_.load()) +
+                    ",\"commit_ms\":" + std::to_string(commit_us_.load() / 1000));
 }
 
 bool Runtime::Impl::WaitIdle(int64_t timeout_ms) {
@@ -90,7 +91,8 @@ void Runtime::Impl::Loop() {
         cv_.wait(l, ready);
       } else {
         int64_t wait = timers_.top().due_ms - clock_->NowMs();
-        if (wait > 0) cv_.wait_for(l, std::chrono::milliseconds(std::min<int64_t>(wait, 1000)), ready);
+        if (wait > 0)
+          cv_.wait_for(l, std::chrono::milliseconds(std::min<int64_t>(wait, 1000)), ready);
       }
       if (stop_) break;
       local.swap(inbox_);
@@ -123,8 +125,10 @@ void Runtime::Impl::Loop() {
   }
   std::lock_guard<std::mutex> l(mu_);
   for (Command& c : inbox_) {
-    if (auto* sc = std::get_if<StartCmd>(&c)) sc->done(base::Unavailable("server is shutting down"));
-    if (auto* cc = std::get_if<ControlCmd>(&c)) cc->done(base::Unavailable("server is shutting down"));
+    if (auto* sc = std::get_if<StartCmd>(&c))
+      sc->done(base::Unavailable("server is shutting down"));
+    if (auto* cc = std::get_if<ControlCmd>(&c))
+      cc->done(base::Unavailable("server is shutting down"));
   }
   inbox_.clear();
 }
@@ -142,13 +146,14 @@ void Runtime::Impl::WriterLoop() {
       auto t0 = std::chrono::steady_clock::now();
       base::Status st = store_->Commit(b->wb);
       auto us = std::chrono::duration_cast<std::chrono::microseconds>(
-                    std::chrono::steady_clock::now() - t0).count();
+                    std::chrono::steady_clock::now() - t0)
+                    .count();
       commits_++;
       commit_rows_ += b->wb.size();
       commit_us_ += us;
       if (st.ok()) break;
-      base::LogError("group commit failed; retrying", "\"error\":\"" +
-                                                          base::JsonEscape(st.message()) + "\"");
+      base::LogError("group commit failed; retrying",
+                     "\"error\":\"" + base::JsonEscape(st.message()) + "\"");
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
     Post(Committed{std::move(b)});
@@ -239,7 +244,8 @@ void Runtime::Impl::Handle(Committed& c) {
   // adapter task queued) is visible to a client as soon as it has its answer. Building and
   // sending them happens off the runtime thread.
   for (auto& [cb, snap] : c.batch->replies) {
-    workers_->Submit([cb = std::move(cb), snap = std::move(snap)]() mutable { cb(std::move(snap)); });
+    workers_->Submit(
+        [cb = std::move(cb), snap = std::move(snap)]() mutable { cb(std::move(snap)); });
   }
   for (auto& ack : c.batch->acks) {
     workers_->Submit([ack = std::move(ack)] { ack(base::Status::Ok()); });

@@ -1,7 +1,6 @@
-#include "runtime/runtime_impl.h"
-
 #include "model/iteration_doc.h"
 #include "model/list_page.h"
+#include "runtime/runtime_impl.h"
 
 namespace opsflow::runtime {
 
@@ -163,8 +162,8 @@ tasks::TaskResult Runtime::Impl::RunQueryTask(const std::string& method,
   if (!rest.empty()) docs = model::FilterSortPage(*q, std::move(docs), rest, &total);
   bj::array list;
   for (auto& d : docs) list.push_back(std::move(d));
-  return tasks::Success({{method == "getJobs" ? "jobs" : "tasks", std::move(list)},
-                         {"total", total}});
+  return tasks::Success(
+      {{method == "getJobs" ? "jobs" : "tasks", std::move(list)}, {"total", total}});
 }
 
 // A job that is not in memory (finished, or in error) is read from the store; an `error` job is
@@ -177,7 +176,8 @@ ActiveJob* Runtime::Impl::LoadForControl(const std::string& id, base::Status* st
     return nullptr;
   }
   if (rec->status != "error") {
-    *st = base::FailedPrecondition("job " + id + " is " + rec->status + " and can no longer change");
+    *st =
+        base::FailedPrecondition("job " + id + " is " + rec->status + " and can no longer change");
     return nullptr;
   }
   Recover(*rec);
@@ -213,10 +213,14 @@ base::Status Runtime::Impl::ApplyControl(ActiveJob& j, ControlCmd& c) {
   const std::string& id = j.rec.id;
   int64_t now = clock_->NowMs();
   if (c.action == "pause") {
-    if (s != "running") return base::FailedPrecondition("job " + id + " is " + s + "; only a running job can be paused");
+    if (s != "running")
+      return base::FailedPrecondition("job " + id + " is " + s +
+                                      "; only a running job can be paused");
     j.rec.status = "paused";
   } else if (c.action == "resume") {
-    if (s != "paused") return base::FailedPrecondition("job " + id + " is " + s + "; only a paused job can be resumed");
+    if (s != "paused")
+      return base::FailedPrecondition("job " + id + " is " + s +
+                                      "; only a paused job can be resumed");
     j.rec.status = "running";
   } else if (c.action == "cancel") {
     if (s != "running" && s != "paused" && s != "error") {
@@ -239,7 +243,9 @@ base::Status Runtime::Impl::ApplyControl(ActiveJob& j, ControlCmd& c) {
   } else if (c.action == "retry") {
     int t = j.wf->FindTask(c.task_id);
     if (t < 0) return base::NotFound("job " + id + " has no task " + c.task_id);
-    if (s != "error") return base::FailedPrecondition("job " + id + " is " + s + "; only a job in error can be retried");
+    if (s != "error")
+      return base::FailedPrecondition("job " + id + " is " + s +
+                                      "; only a job in error can be retried");
     if (j.state.tasks[t].status != TaskStatus::kError) {
       return base::FailedPrecondition("task " + c.task_id + " of job " + id + " is " +
                                       engine::TaskStatusName(j.state.tasks[t].status) +
@@ -259,10 +265,10 @@ base::Status Runtime::Impl::ApplyControl(ActiveJob& j, ControlCmd& c) {
   } else {
     return base::InvalidArgument("unknown action " + c.action);
   }
-  j.state.status = j.rec.status == "paused" ? JobStatus::kPaused
+  j.state.status = j.rec.status == "paused"     ? JobStatus::kPaused
                    : j.rec.status == "canceled" ? JobStatus::kCanceled
-                   : j.rec.status == "running" ? JobStatus::kRunning
-                                               : j.state.status;
+                   : j.rec.status == "running"  ? JobStatus::kRunning
+                                                : j.state.status;
   j.rec.last_updated_ms = now;
   MarkDirty(j);
   return base::Status::Ok();

@@ -5,11 +5,11 @@
 // unless a member says otherwise.
 #pragma once
 
-#include <boost/json/serialize.hpp>
-#include <boost/json/value.hpp>
 #include <pthread.h>
 
 #include <atomic>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
 #include <condition_variable>
 #include <map>
 #include <mutex>
@@ -39,9 +39,12 @@ using model::FinishState;
 
 inline model::FinishState ToFinish(tasks::Finish f) {
   switch (f) {
-    case tasks::Finish::kSuccess: return FinishState::kSuccess;
-    case tasks::Finish::kFailure: return FinishState::kFailure;
-    case tasks::Finish::kError: return FinishState::kError;
+    case tasks::Finish::kSuccess:
+      return FinishState::kSuccess;
+    case tasks::Finish::kFailure:
+      return FinishState::kFailure;
+    case tasks::Finish::kError:
+      return FinishState::kError;
   }
   return FinishState::kError;
 }
@@ -64,11 +67,11 @@ struct ActiveJob {
   engine::JobState state;
   bj::object variables;
   bj::array errors;
-  std::vector<bj::object> outputs;       // last outgoing values per task
-  std::vector<uint64_t> sched_seq;       // batch in which each task was scheduled
-  std::vector<int64_t> resume_due;       // recovered delay wake-ups per task
+  std::vector<bj::object> outputs;  // last outgoing values per task
+  std::vector<uint64_t> sched_seq;  // batch in which each task was scheduled
+  std::vector<int64_t> resume_due;  // recovered delay wake-ups per task
   std::vector<bool> timer_pending;
-  uint32_t next_iteration = 0;  // sequence for base::IterationUuid
+  uint32_t next_iteration = 0;                 // sequence for base::IterationUuid
   std::vector<std::string> current_iteration;  // per task: the id of its latest run
   bool is_new = false;
   bool dirty = false;
@@ -84,7 +87,7 @@ struct TaskDone {
   bj::object incoming;
   tasks::TaskResult result;
   int64_t start_ms = 0;
-  bool stubbed = false;  // answered by a stub adapter
+  bool stubbed = false;               // answered by a stub adapter
   std::optional<FinishState> finish;  // set by tasks the runtime runs itself (forEach's loop)
   bool adapter_timeout = false;       // the adapter task's time ran out
 };
@@ -96,8 +99,8 @@ struct StartCmd {
 
 struct ControlCmd {
   std::string job_id;
-  std::string action;  // "pause" | "resume" | "cancel" | "retry"
-  std::string task_id;  // retry
+  std::string action;                   // "pause" | "resume" | "cancel" | "retry"
+  std::string task_id;                  // retry
   std::optional<bj::object> variables;  // retry
   DoneCallback done;
 };
@@ -216,7 +219,6 @@ class Runtime::Impl {
   std::atomic<int64_t> commits_{0}, commit_rows_{0}, commit_us_{0};
 
  private:
-
   std::mutex cache_mu_;
   std::unordered_map<std::string, std::shared_ptr<const model::Workflow>> wf_cache_;
 

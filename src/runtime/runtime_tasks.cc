@@ -1,6 +1,5 @@
-#include "runtime/runtime_impl.h"
-
 #include "model/iteration_doc.h"
+#include "runtime/runtime_impl.h"
 
 namespace opsflow::runtime {
 
@@ -76,11 +75,11 @@ void Runtime::Impl::QueueForAdapter(ActiveJob& j, int t, std::shared_ptr<TaskDon
   adapters_.Add(std::move(w));
   auto timeout = std::make_shared<TaskDone>(*d);
   timeout->adapter_timeout = true;
-  timeout->result = tasks::Error("No adapter worker finished " + def.app + "." + def.method +
-                                 " within " + std::to_string(opts_.adapter_task_timeout_ms) +
-                                 " ms");
-  timers_.push(Timer{d->start_ms + opts_.adapter_task_timeout_ms, j.rec.id, t, d->run,
-                     std::move(timeout)});
+  timeout->result =
+      tasks::Error("No adapter worker finished " + def.app + "." + def.method + " within " +
+                   std::to_string(opts_.adapter_task_timeout_ms) + " ms");
+  timers_.push(
+      Timer{d->start_ms + opts_.adapter_task_timeout_ms, j.rec.id, t, d->run, std::move(timeout)});
 }
 
 // A manual task waits for a person: its running iteration (with the resolved incoming values
@@ -107,16 +106,20 @@ void Runtime::Impl::Finished(const ManualWork& w, ManualFinish f) {
   bj::object out = std::move(f.variables);
   // ErrorHandling answers in `response` (success, failure, retry, error).
   if (w.method == "ErrorHandling" && !out.contains("response")) out["response"] = f.finish_state;
-  d.result = f.finish_state == "failure" ? tasks::Failure(std::move(out))
-                                         : tasks::Success(std::move(out));
+  d.result =
+      f.finish_state == "failure" ? tasks::Failure(std::move(out)) : tasks::Success(std::move(out));
   Post(std::move(d));
 }
 
 void Runtime::Impl::Delivered(const AdapterWork& w, AdapterReport r) {
   TaskDone d = DoneOf(w);
   switch (r.outcome) {
-    case AdapterOutcome::kComplete: d.result = tasks::Success(std::move(r.outgoing)); break;
-    case AdapterOutcome::kFail: d.result = tasks::Failure(std::move(r.outgoing)); break;
+    case AdapterOutcome::kComplete:
+      d.result = tasks::Success(std::move(r.outgoing));
+      break;
+    case AdapterOutcome::kFail:
+      d.result = tasks::Failure(std::move(r.outgoing));
+      break;
     case AdapterOutcome::kError:
       d.result = tasks::Error(r.message.empty() ? "the adapter reported an error" : r.message);
       d.result.outgoing = std::move(r.outgoing);
@@ -153,7 +156,7 @@ void Runtime::Impl::Dispatch(ActiveJob& j, int t) {
     // A stub answers for the task; the result goes through the inbox (no recursion).
     d->result.finish = stub->finish == FinishState::kFailure ? tasks::Finish::kFailure
                        : stub->finish == FinishState::kError ? tasks::Finish::kError
-                                                              : tasks::Finish::kSuccess;
+                                                             : tasks::Finish::kSuccess;
     d->result.outgoing = std::move(stub->outgoing);
     if (d->result.finish == tasks::Finish::kError) d->result.error = "stubbed error";
     d->stubbed = true;
@@ -182,8 +185,7 @@ void Runtime::Impl::Dispatch(ActiveJob& j, int t) {
   }
   const tasks::TaskDescriptor* desc = tasks::FindBuiltin(def.method);
   if (!desc) {
-    d->result =
-        tasks::Error("Unknown task method '" + def.method + "' (app " + def.app + ")");
+    d->result = tasks::Error("Unknown task method '" + def.method + "' (app " + def.app + ")");
     Post(std::move(*d));
     return;
   }
@@ -268,9 +270,8 @@ void Runtime::Impl::FireTimers() {
 }
 
 void Runtime::Impl::AddError(ActiveJob& j, const std::string& task, const std::string& message) {
-  j.errors.push_back(bj::object{{"task", task},
-                                {"message", message},
-                                {"timestamp", clock_->NowMs()}});
+  j.errors.push_back(
+      bj::object{{"task", task}, {"message", message}, {"timestamp", clock_->NowMs()}});
   j.errors_dirty = true;
 }
 

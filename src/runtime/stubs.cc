@@ -43,7 +43,7 @@ base::Result<std::vector<Stub>> StubRegistry::ParseStubs(const bj::array& entrie
 }
 
 bj::object StubRegistry::ToJson(const std::string& workflow, const std::vector<Stub>& stubs,
-                               const std::optional<Stub>& adapter_default) {
+                                const std::optional<Stub>& adapter_default) {
   bj::array tasks;
   for (const Stub& s : stubs) {
     tasks.push_back(bj::object{{"taskId", s.task_id},
@@ -52,8 +52,9 @@ bj::object StubRegistry::ToJson(const std::string& workflow, const std::vector<S
   }
   bj::object out{{"workflow", workflow}, {"stubTasks", std::move(tasks)}};
   if (adapter_default) {
-    out["adapterDefault"] = bj::object{{"finish_state", model::FinishStateName(adapter_default->finish)},
-                                       {"outgoing", adapter_default->outgoing}};
+    out["adapterDefault"] =
+        bj::object{{"finish_state", model::FinishStateName(adapter_default->finish)},
+                   {"outgoing", adapter_default->outgoing}};
   }
   return out;
 }
@@ -70,7 +71,8 @@ base::Status StubRegistry::Load() {
     auto stubs = ParseStubs(tasks->get_array());
     if (!stubs.ok()) continue;
     for (Stub& s : *stubs) by_workflow_[d.key][s.task_id] = std::move(s);
-    if (const bj::value* def = v->get_object().if_contains("adapterDefault"); def && def->is_object()) {
+    if (const bj::value* def = v->get_object().if_contains("adapterDefault");
+        def && def->is_object()) {
       bj::object entry = def->get_object();
       entry["taskId"] = "*";
       auto parsed = ParseStubs(bj::array{entry});
@@ -116,7 +118,8 @@ std::optional<Stub> StubRegistry::AdapterDefault(const std::string& workflow) co
   return it->second;
 }
 
-base::Status StubRegistry::SetAdapterDefault(const std::string& workflow, std::optional<Stub> stub) {
+base::Status StubRegistry::SetAdapterDefault(const std::string& workflow,
+                                             std::optional<Stub> stub) {
   std::unique_lock<std::shared_mutex> l(mu_);
   auto before = adapter_default_;
   if (stub) {

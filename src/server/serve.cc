@@ -100,13 +100,14 @@ int Serve(int argc, char** argv) {
   if (*empty) {
     std::string user = Env("OPSFLOW_ADMIN_USER"), pass = Env("OPSFLOW_ADMIN_PASSWORD");
     if (user.empty() || pass.empty()) {
-      return Fail("the store has no account yet: set OPSFLOW_ADMIN_USER and "
-                  "OPSFLOW_ADMIN_PASSWORD to create the first admin");
+      return Fail(
+          "the store has no account yet: set OPSFLOW_ADMIN_USER and "
+          "OPSFLOW_ADMIN_PASSWORD to create the first admin");
     }
     auto a = accounts.Create(user, pass, true);
     if (!a.ok()) return Fail("cannot create the first admin: " + a.status().message());
-    base::LogInfo("created the first admin account", "\"username\":\"" +
-                                                         base::JsonEscape(user) + "\"");
+    base::LogInfo("created the first admin account",
+                  "\"username\":\"" + base::JsonEscape(user) + "\"");
   }
   runtime::RuntimeOptions ro;
   ro.task_workers = cfg.task_workers;
@@ -121,8 +122,8 @@ int Serve(int argc, char** argv) {
   api::ApiOptions ao;
   ao.max_body_bytes = cfg.max_body_bytes;
   ao.max_json_depth = cfg.max_json_depth;
-  auto api = std::make_shared<api::Api>(
-      api::ApiDeps{&rt, store->get(), store->get(), &accounts}, ao);
+  auto api =
+      std::make_shared<api::Api>(api::ApiDeps{&rt, store->get(), store->get(), &accounts}, ao);
   if (auto st = api->Init(); !st.ok()) return Fail(st.message());
   http::ServerOptions so;
   so.address = host;
@@ -131,9 +132,8 @@ int Serve(int argc, char** argv) {
   so.max_body_bytes = cfg.max_body_bytes;
   http::Server server(so, api);
   if (auto st = server.Start(); !st.ok()) return Fail(st.message());
-  base::LogInfo("opsflow listening", "\"address\":\"" + host + ":" +
-                                         std::to_string(server.port()) + "\",\"data\":\"" +
-                                         base::JsonEscape(cfg.data) + "\"");
+  base::LogInfo("opsflow listening", "\"address\":\"" + host + ":" + std::to_string(server.port()) +
+                                         "\",\"data\":\"" + base::JsonEscape(cfg.data) + "\"");
   int sig = 0;
   sigwait(&sigs, &sig);
   base::LogInfo("shutting down", "\"signal\":" + std::to_string(sig));

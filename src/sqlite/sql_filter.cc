@@ -85,8 +85,10 @@ bool ToNumber(const bj::value& v, ColType type, SqlArg* out) {
   if (r.ec == std::errc() && r.ptr == s.data() + s.size()) {
     // NaN, infinities and values past int64 would make the cast undefined: not a number here.
     if (!(d > -9.2e18 && d < 9.2e18)) return false;
-    if (type == ColType::kReal) *out = d;
-    else *out = static_cast<int64_t>(d);
+    if (type == ColType::kReal)
+      *out = d;
+    else
+      *out = static_cast<int64_t>(d);
     return true;
   }
   int64_t ms;
@@ -163,8 +165,10 @@ bool Translate(const Expr& e, const ColumnMap& cols, std::string* sql, std::vect
   };
   switch (p.op) {
     case Op::kExists: {
-      bool want = p.values.empty() || !(p.values[0].is_bool() ? !p.values[0].get_bool()
-                                        : p.values[0].is_string() && p.values[0].get_string() == "false");
+      bool want =
+          p.values.empty() ||
+          !(p.values[0].is_bool() ? !p.values[0].get_bool()
+                                  : p.values[0].is_string() && p.values[0].get_string() == "false");
       *sql += c + (want ? " IS NOT NULL" : " IS NULL");
       return true;
     }
@@ -179,18 +183,30 @@ bool Translate(const Expr& e, const ColumnMap& cols, std::string* sql, std::vect
       *sql += ")";
       return true;
     }
-    default: break;
+    default:
+      break;
   }
   if (p.values.size() != 1) return fail();
   const bj::value& v = p.values[0];
   const char* op = nullptr;
   switch (p.op) {
-    case Op::kEquals: op = " = "; break;
-    case Op::kGt: op = " > "; break;
-    case Op::kGte: op = " >= "; break;
-    case Op::kLt: op = " < "; break;
-    case Op::kLte: op = " <= "; break;
-    default: break;
+    case Op::kEquals:
+      op = " = ";
+      break;
+    case Op::kGt:
+      op = " > ";
+      break;
+    case Op::kGte:
+      op = " >= ";
+      break;
+    case Op::kLt:
+      op = " < ";
+      break;
+    case Op::kLte:
+      op = " <= ";
+      break;
+    default:
+      break;
   }
   if (op) {
     *sql += c + op;
@@ -207,8 +223,10 @@ bool Translate(const Expr& e, const ColumnMap& cols, std::string* sql, std::vect
   std::string before = *sql;
   if (!param(v)) return fail();
   std::string ph = sql->substr(before.size());
-  if (p.op == Op::kContains) *sql += ") > 0";
-  else *sql += ")) = " + ph + ")";
+  if (p.op == Op::kContains)
+    *sql += ") > 0";
+  else
+    *sql += ")) = " + ph + ")";
   return true;
 }
 
@@ -238,17 +256,20 @@ SqlQuery TranslateQuery(const model::ListQuery& q, const ColumnMap& cols,
     sort_col = it->second.name;
   }
   if (residual->size() != before) return out;
-  out.order_limit = " ORDER BY " + sort_col + (q.order < 0 ? " DESC" : " ASC") +
-                    (sort_col == order_col ? "" : ", " + order_col +
-                                                    (q.order < 0 ? " DESC" : " ASC")) +
-                    " LIMIT " + std::to_string(q.limit) + " OFFSET " + std::to_string(q.skip);
+  out.order_limit =
+      " ORDER BY " + sort_col + (q.order < 0 ? " DESC" : " ASC") +
+      (sort_col == order_col ? "" : ", " + order_col + (q.order < 0 ? " DESC" : " ASC")) +
+      " LIMIT " + std::to_string(q.limit) + " OFFSET " + std::to_string(q.skip);
   return out;
 }
 
 void BindArg(Stmt& s, int index, const SqlArg& arg) {
-  if (auto* str = std::get_if<std::string>(&arg)) s.Bind(index, std::string_view(*str));
-  else if (auto* i = std::get_if<int64_t>(&arg)) s.Bind(index, *i);
-  else s.Bind(index, std::get<double>(arg));
+  if (auto* str = std::get_if<std::string>(&arg))
+    s.Bind(index, std::string_view(*str));
+  else if (auto* i = std::get_if<int64_t>(&arg))
+    s.Bind(index, *i);
+  else
+    s.Bind(index, std::get<double>(arg));
 }
 
 }  // namespace opsflow::sqlite

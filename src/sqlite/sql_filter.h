@@ -27,7 +27,7 @@ const ColumnMap& IterationColumns();
 using SqlArg = std::variant<std::string, int64_t, double>;
 
 struct SqlQuery {
-  std::string where;        // without "WHERE"; empty = all rows
+  std::string where;         // without "WHERE"; empty = all rows
   std::vector<SqlArg> args;  // ?1, ?2, ...
   std::string order_limit;   // " ORDER BY ... LIMIT ... OFFSET ..." or "" when not paged here
 };

@@ -216,14 +216,18 @@ base::Status SqliteStore::Commit(const store::WriteBatch& b) {
     it.Bind(4, int64_t{r.iteration}).BindRef(5, r.method).BindRef(6, r.status);
     it.BindRef(7, r.finish_state).BindMs(8, r.start_ms).BindMs(9, r.end_ms);
     it.BindRef(10, r.incoming_json).BindRef(11, r.outgoing_json);
-    if (r.error.empty()) it.BindNull(12); else it.BindRef(12, r.error);
+    if (r.error.empty())
+      it.BindNull(12);
+    else
+      it.BindRef(12, r.error);
     it.Step();
     if (!it.Done().ok()) return fail(it);
     it.Reset();
   }
   if (!b.canceled_iterations.empty()) {
-    Stmt c(writer_, "UPDATE iterations SET status='canceled', end_ms=?2 "
-                    "WHERE id=?1 AND status='running'");
+    Stmt c(writer_,
+           "UPDATE iterations SET status='canceled', end_ms=?2 "
+           "WHERE id=?1 AND status='running'");
     for (const auto& [id, end] : b.canceled_iterations) {
       c.BindRef(1, id).Bind(2, end);
       c.Step();
@@ -332,8 +336,9 @@ base::Result<store::Page<model::IterationRecord>> SqliteStore::ListIterations(
 base::Status SqliteStore::Put(const std::string& kind, const std::string& key,
                               const std::string& doc_json) {
   std::lock_guard<std::mutex> l(write_mu_);
-  Stmt s(writer_, "INSERT OR REPLACE INTO docs(kind, key, doc, updated_ms) "
-                  "VALUES(?1, ?2, ?3, CAST(strftime('%s','now') AS INTEGER) * 1000)");
+  Stmt s(writer_,
+         "INSERT OR REPLACE INTO docs(kind, key, doc, updated_ms) "
+         "VALUES(?1, ?2, ?3, CAST(strftime('%s','now') AS INTEGER) * 1000)");
   s.Bind(1, kind).Bind(2, key).Bind(3, doc_json);
   s.Step();
   return s.Done();

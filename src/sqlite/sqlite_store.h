@@ -30,8 +30,8 @@ class SqliteStore final : public store::JobStore, public store::DocStore {
   base::Result<std::vector<model::IterationRecord>> IterationsOfJob(
       const std::string& job_id) override;
   base::Result<model::IterationRecord> GetIteration(const std::string& id) override;
-  base::Result<store::Page<model::JobRecord>> ListJobs(
-      const model::ListQuery& q, std::vector<model::Expr>* residual) override;
+  base::Result<store::Page<model::JobRecord>> ListJobs(const model::ListQuery& q,
+                                                       std::vector<model::Expr>* residual) override;
   base::Result<store::Page<model::IterationRecord>> ListIterations(
       const model::ListQuery& q, std::vector<model::Expr>* residual) override;
 

@@ -22,9 +22,9 @@ struct JobUpdate {
   double progress = 0;
   int64_t last_updated_ms = 0;
   int64_t end_ms = 0;
-  std::optional<std::string> variables_json;   // set when variables changed
-  std::optional<std::string> errors_json;      // set when error[] changed
-  std::optional<std::string> description;      // set when the description changed
+  std::optional<std::string> variables_json;  // set when variables changed
+  std::optional<std::string> errors_json;     // set when error[] changed
+  std::optional<std::string> description;     // set when the description changed
 };
 
 struct WorkflowVersion {

@@ -13,11 +13,11 @@ namespace {
 namespace json = boost::json;
 
 struct Case {
-  const char* name;      // test label
+  const char* name;  // test label
   const char* method;
   const char* incoming;  // JSON object
   Finish finish;
-  const char* outgoing = nullptr;  // exact JSON object, or nullptr to skip
+  const char* outgoing = nullptr;   // exact JSON object, or nullptr to skip
   const char* error_has = nullptr;  // substring of the error message (kError)
   const char* job_vars = "{}";      // job variables snapshot
   const char* set_vars = nullptr;   // JSON object of the expected set_job_variables
@@ -69,8 +69,9 @@ constexpr Finish F = Finish::kFailure;
 constexpr Finish E = Finish::kError;
 
 // ---- evaluation ----
-#define EVAL1(op1, op, op2) \
-  R"({"all_true_flag":true,"evaluation_groups":[{"all_true_flag":true,"evaluations":[{"operand_1":)" op1 R"(,"operator":")" op R"(","operand_2":)" op2 R"(,"query":"","rightQuery":""}]}]})"
+#define EVAL1(op1, op, op2)                                                                              \
+  R"({"all_true_flag":true,"evaluation_groups":[{"all_true_flag":true,"evaluations":[{"operand_1":)" op1 \
+  R"(,"operator":")" op R"(","operand_2":)" op2 R"(,"query":"","rightQuery":""}]}]})"
 
 INSTANTIATE_TEST_SUITE_P(
     Evaluation, BuiltinCases,
@@ -93,7 +94,8 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"lt_null", "evaluation", EVAL1("null", "<", "1"), F},
         Case{"lt_array_len", "evaluation", EVAL1("[]", "<", "1"), S},
         Case{"lt_array_len2", "evaluation", EVAL1("[{\"a\":1}]", "<", "1"), F},
-        Case{"contains_regex", "evaluation", EVAL1("\"Cisco IOS XE\"", "contains", "\"IOS\\\\s+X\""), S},
+        Case{"contains_regex", "evaluation",
+             EVAL1("\"Cisco IOS XE\"", "contains", "\"IOS\\\\s+X\""), S},
         Case{"contains_regex_no", "evaluation", EVAL1("\"Cisco\"", "contains", "\"^isco\""), F},
         Case{"contains_array", "evaluation", EVAL1("[1,\"a\"]", "contains", "\"a\""), S},
         Case{"contains_object_key", "evaluation", EVAL1("{\"k\":1}", "contains", "\"k\""), S},
@@ -136,8 +138,8 @@ INSTANTIATE_TEST_SUITE_P(
                 {"operand_1":1,"operator":"==","operand_2":2},
                 {"operand_1":1,"operator":"==","operand_2":1}]}]})",
              S},
-        Case{"flag_as_string", "evaluation",
-             R"({"all_true_flag":"false","evaluation_groups":[]})", F},
+        Case{"flag_as_string", "evaluation", R"({"all_true_flag":"false","evaluation_groups":[]})",
+             F},
         Case{"groups_missing", "evaluation", R"({"all_true_flag":true})", E, nullptr,
              "evaluation_groups"},
         Case{"evaluations_not_array", "evaluation", R"({"evaluation_groups":[{"evaluations":3}]})",
@@ -148,10 +150,10 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         Case{"found", "query", R"({"pass_on_null":false,"query":"a.b","obj":{"a":{"b":5}}})", S,
              R"({"return_data":5})"},
-        Case{"missing_fails", "query", R"({"pass_on_null":false,"query":"a.c","obj":{"a":{}}})",
-             F, R"({"return_data":null})"},
-        Case{"missing_passes", "query", R"({"pass_on_null":true,"query":"a.c","obj":{"a":{}}})",
-             S, R"({"return_data":null})"},
+        Case{"missing_fails", "query", R"({"pass_on_null":false,"query":"a.c","obj":{"a":{}}})", F,
+             R"({"return_data":null})"},
+        Case{"missing_passes", "query", R"({"pass_on_null":true,"query":"a.c","obj":{"a":{}}})", S,
+             R"({"return_data":null})"},
         Case{"empty_array_found", "query", R"({"query":"a[*x=1]","obj":{"a":[]}})", S,
              R"({"return_data":[]})"},
         Case{"empty_query", "query", R"({"query":"","obj":[1]})", S, R"({"return_data":[1]})"},
@@ -168,8 +170,8 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"push", "push", R"({"job_variable":"fruits","item_to_push":"pear"})", S,
              R"({"job_variable_value":["apple","pear"]})", nullptr, R"({"fruits":["apple"]})",
              R"({"fruits":["apple","pear"]})"},
-        Case{"push_missing_var", "push", R"({"job_variable":"nope","item_to_push":1})", E,
-             nullptr, "does not exist"},
+        Case{"push_missing_var", "push", R"({"job_variable":"nope","item_to_push":1})", E, nullptr,
+             "does not exist"},
         Case{"push_not_array", "push", R"({"job_variable":"x","item_to_push":1})", E, nullptr,
              "must be an array", R"({"x":3})"},
         Case{"pop", "pop", R"({"job_variable":"fruits"})", S, R"({"popped_item":"orange"})",
@@ -178,13 +180,13 @@ INSTANTIATE_TEST_SUITE_P(
              nullptr, R"({"fruits":[]})"},
         Case{"shift", "shift", R"({"job_variable":"fruits"})", S, R"({"shifted_item":"apple"})",
              nullptr, R"({"fruits":["apple","orange"]})", R"({"fruits":["orange"]})"},
-        Case{"shift_empty", "shift", R"({"job_variable":"fruits"})", F,
-             R"({"shifted_item":null})", nullptr, R"({"fruits":[]})"},
+        Case{"shift_empty", "shift", R"({"job_variable":"fruits"})", F, R"({"shifted_item":null})",
+             nullptr, R"({"fruits":[]})"},
         Case{"shift_no_name", "shift", R"({})", E, nullptr, "job_variable"},
         Case{"update_description", "updateJobDescription", R"({"description":"new text"})", S,
              R"({"description":"new text"})"},
-        Case{"update_description_bad", "updateJobDescription", R"({"description":5})", E,
-             nullptr, "\"description\""}));
+        Case{"update_description_bad", "updateJobDescription", R"({"description":5})", E, nullptr,
+             "\"description\""}));
 
 INSTANTIATE_TEST_SUITE_P(
     Merge, BuiltinCases,
@@ -210,18 +212,20 @@ INSTANTIATE_TEST_SUITE_P(
 INSTANTIATE_TEST_SUITE_P(
     MakeData, BuiltinCases,
     ::testing::Values(
-        Case{"string", "makeData",
-             R"({"input":"Who are you <!var1!>","outputType":"string","variables":{"var1":"I'm Batman"}})",
-             S, R"({"output":"Who are you I'm Batman"})"},
-        Case{"json", "makeData",
-             R"({"input":"{\"name\":\"<!v!>\",\"n\":<!n!>}","outputType":"json","variables":{"v":"Bruce","n":3}})",
-             S, R"({"output":{"name":"Bruce","n":3}})"},
+        Case{
+            "string", "makeData",
+            R"({"input":"Who are you <!var1!>","outputType":"string","variables":{"var1":"I'm Batman"}})",
+            S, R"({"output":"Who are you I'm Batman"})"},
+        Case{
+            "json", "makeData",
+            R"({"input":"{\"name\":\"<!v!>\",\"n\":<!n!>}","outputType":"json","variables":{"v":"Bruce","n":3}})",
+            S, R"({"output":{"name":"Bruce","n":3}})"},
         Case{"number", "makeData", R"({"input":" 42.5 ","outputType":"number"})", S,
              R"({"output":42.5})"},
         Case{"integer", "makeData", R"({"input":"7","outputType":"number","variables":""})", S,
              R"({"output":7})"},
-        Case{"boolean", "makeData", R"({"input":"True","outputType":"boolean","variables":""})",
-             S, R"({"output":true})"},
+        Case{"boolean", "makeData", R"({"input":"True","outputType":"boolean","variables":""})", S,
+             R"({"output":true})"},
         Case{"bad_json", "makeData", R"({"input":"{nope","outputType":"json"})", E, nullptr,
              "not valid JSON"},
         Case{"bad_number", "makeData", R"({"input":"12abc","outputType":"number"})", E, nullptr,
@@ -247,8 +251,8 @@ INSTANTIATE_TEST_SUITE_P(
              "\"delay\""},
         Case{"delay", "delay", R"({"time":60})", S, R"({"time_in_milliseconds":60000})", nullptr,
              "{}", nullptr, 60000},
-        Case{"delay_string", "delay", R"({"time":"0.25"})", S,
-             R"({"time_in_milliseconds":250})", nullptr, "{}", nullptr, 250},
+        Case{"delay_string", "delay", R"({"time":"0.25"})", S, R"({"time_in_milliseconds":250})",
+             nullptr, "{}", nullptr, 250},
         Case{"delay_negative", "delay", R"({"time":-1})", E, nullptr, "\"time\""},
         Case{"delay_missing", "delay", R"({})", E, nullptr, "\"time\""}));
 
@@ -257,19 +261,18 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         Case{"set_key", "setObjectKey", R"({"obj":{},"path":["serials"],"value":[1,2]})", S,
              R"({"object":{"serials":[1,2]}})"},
-        Case{"set_nested", "setObjectKey", R"({"obj":{"a":{"x":1}},"path":"a.b.c","value":2})",
-             S, R"({"object":{"a":{"x":1,"b":{"c":2}}}})"},
-        Case{"set_in_array", "setObjectKey", R"({"obj":{"a":[0,1]},"path":["a",2],"value":9})",
-             S, R"({"object":{"a":[0,1,9]}})"},
-        Case{"set_bad_index", "setObjectKey", R"({"obj":{"a":[0]},"path":["a",5],"value":9})",
-             E, nullptr, "index"},
+        Case{"set_nested", "setObjectKey", R"({"obj":{"a":{"x":1}},"path":"a.b.c","value":2})", S,
+             R"({"object":{"a":{"x":1,"b":{"c":2}}}})"},
+        Case{"set_in_array", "setObjectKey", R"({"obj":{"a":[0,1]},"path":["a",2],"value":9})", S,
+             R"({"object":{"a":[0,1,9]}})"},
+        Case{"set_bad_index", "setObjectKey", R"({"obj":{"a":[0]},"path":["a",5],"value":9})", E,
+             nullptr, "index"},
         Case{"set_bad_obj", "setObjectKey", R"({"obj":5,"path":["a"],"value":1})", E, nullptr,
              "\"obj\""},
         Case{"set_empty_path", "setObjectKey", R"({"obj":{},"path":[],"value":1})", E, nullptr,
              "path"},
-        Case{"modify_scalar", "modify",
-             R"({"object_to_update":false,"query":"","new_value":true})", S,
-             R"({"updated_object":true})"},
+        Case{"modify_scalar", "modify", R"({"object_to_update":false,"query":"","new_value":true})",
+             S, R"({"updated_object":true})"},
         Case{"modify_field", "modify",
              R"({"object_to_update":{"sync-status":true,"d":{"description":"a"}},
                  "query":"d.description","new_value":"b"})",
@@ -295,29 +298,28 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"index_of", "arrayIndexOf", R"({"arr":["a","b","c","b"],"searchElement":"b"})", S,
              R"({"index":1})"},
         Case{"index_of_from", "arrayIndexOf",
-             R"({"arr":["a","b","c","b"],"searchElement":"b","fromIndex":2})", S,
-             R"({"index":3})"},
+             R"({"arr":["a","b","c","b"],"searchElement":"b","fromIndex":2})", S, R"({"index":3})"},
         Case{"index_of_negative_from", "arrayIndexOf",
              R"({"arr":["a","b","c","b"],"searchElement":"a","fromIndex":-1})", S,
              R"({"index":-1})"},
         Case{"index_of_strict", "arrayIndexOf", R"({"arr":[1,"2"],"searchElement":2})", S,
              R"({"index":-1})"},
-        Case{"index_of_object", "arrayIndexOf", R"({"arr":[{"a":1}],"searchElement":{"a":1}})",
-             S, R"({"index":0})"},
-        Case{"index_of_bad_from", "arrayIndexOf",
-             R"({"arr":[],"searchElement":1,"fromIndex":{}})", E, nullptr, "fromIndex"}));
+        Case{"index_of_object", "arrayIndexOf", R"({"arr":[{"a":1}],"searchElement":{"a":1}})", S,
+             R"({"index":0})"},
+        Case{"index_of_bad_from", "arrayIndexOf", R"({"arr":[],"searchElement":1,"fromIndex":{}})",
+             E, nullptr, "fromIndex"}));
 
 INSTANTIATE_TEST_SUITE_P(
     Strings, BuiltinCases,
     ::testing::Values(
         Case{"replace", "replace", R"({"str":"a __V__ b __V__","substr":"__V__","newSubstr":"10"})",
              S, R"({"replacedString":"a 10 b __V__"})"},
-        Case{"replace_patterns", "replace", R"({"str":"xay","substr":"a","newSubstr":"[$&$$]"})",
-             S, R"({"replacedString":"x[a$]y"})"},
+        Case{"replace_patterns", "replace", R"({"str":"xay","substr":"a","newSubstr":"[$&$$]"})", S,
+             R"({"replacedString":"x[a$]y"})"},
         Case{"replace_none", "replace", R"({"str":"abc","substr":"z","newSubstr":"y"})", S,
              R"({"replacedString":"abc"})"},
-        Case{"replace_number", "replace", R"({"str":"abc","substr":"b","newSubstr":5})", E,
-             nullptr, "newSubstr"},
+        Case{"replace_number", "replace", R"({"str":"abc","substr":"b","newSubstr":5})", E, nullptr,
+             "newSubstr"},
         Case{"parse", "parse", R"({"text":"{\"firstName\":\"John\",\"age\":22}"})", S,
              R"({"textObject":{"firstName":"John","age":22}})"},
         Case{"parse_bad", "parse", R"({"text":"{oops"})", E, nullptr, "not valid JSON"},
@@ -353,8 +355,7 @@ INSTANTIATE_TEST_SUITE_P(
              R"({"numToString":"-101"})"},
         Case{"num_fraction", "numberToString", R"({"num":0.1})", S, R"({"numToString":"0.1"})"},
         Case{"num_big", "numberToString", R"({"num":1e21})", S, R"({"numToString":"1e+21"})"},
-        Case{"num_small", "numberToString", R"({"num":1.5e-7})", S,
-             R"({"numToString":"1.5e-7"})"},
+        Case{"num_small", "numberToString", R"({"num":1.5e-7})", S, R"({"numToString":"1.5e-7"})"},
         Case{"num_string", "numberToString", R"({"num":"12","radix":10})", S,
              R"({"numToString":"12"})"},
         Case{"num_bad_radix", "numberToString", R"({"num":1,"radix":40})", E, nullptr, "radix"},
@@ -365,8 +366,9 @@ INSTANTIATE_TEST_SUITE_P(
 INSTANTIATE_TEST_SUITE_P(
     Time, BuiltinCases,
     ::testing::Values(
-        Case{"get_time_default", "getTime", R"({})", S,
-             R"({"time":{"time":"2023-06-21T15:02:07.254000+0000","formatString":"YYYY-MM-DDTHH:mm:ss.SSSSSSZZ"}})"},
+        Case{
+            "get_time_default", "getTime", R"({})", S,
+            R"({"time":{"time":"2023-06-21T15:02:07.254000+0000","formatString":"YYYY-MM-DDTHH:mm:ss.SSSSSSZZ"}})"},
         Case{"get_time_zone_offset", "getTime",
              R"({"timezone":"UTC -04:00","offsetDuration":{"days":7,"months":1},"format":"LLLL"})",
              S, R"({"time":{"time":"Friday, July 28, 2023 11:02 AM","formatString":"LLLL"}})"},
@@ -378,16 +380,18 @@ INSTANTIATE_TEST_SUITE_P(
              R"({"time":{"time":"2023-06-21 19:02 +00:00","formatString":"YYYY-MM-DD HH:mm Z"}})"},
         Case{"get_time_named_zone", "getTime", R"({"timezone":"America/New_York"})", E, nullptr,
              "UTC offset"},
-        Case{"get_time_bad_unit", "getTime", R"({"offsetDuration":{"fortnights":1}})", E,
-             nullptr, "fortnights"},
-        Case{"time_diff", "calculateTimeDiff",
-             R"({"firstTime":{"formatString":"YYYY-MM-DDTHH:mm:ss.SSSSSSZZ","time":"2023-05-29T01:21:14.052000-1100"},
+        Case{"get_time_bad_unit", "getTime", R"({"offsetDuration":{"fortnights":1}})", E, nullptr,
+             "fortnights"},
+        Case{
+            "time_diff", "calculateTimeDiff",
+            R"({"firstTime":{"formatString":"YYYY-MM-DDTHH:mm:ss.SSSSSSZZ","time":"2023-05-29T01:21:14.052000-1100"},
                  "secondTime":{"formatString":"YYYY-MM-DDTHH:mm:ss.SSSSSSZZ","time":"2023-06-28T01:21:14.052000-1100"}})",
-             S,
-             R"({"timeDiff":{"milliseconds":-2592000000,"seconds":-2592000,"minutes":-43200,"hours":-720,"days":-30,"months":-0.9856465225158627,"years":-0.08213721020965523}})"},
-        Case{"time_diff_iso", "calculateTimeDiff",
-             R"({"firstTime":"2023-06-21T15:02:08Z","secondTime":1687359727000})", S,
-             R"({"timeDiff":{"milliseconds":1000,"seconds":1,"minutes":0.016666666666666666,"hours":0.0002777777777777778,"days":1.1574074074074073e-5,"months":3.8026486208173714e-7,"years":3.1688738506811426e-8}})"},
+            S,
+            R"({"timeDiff":{"milliseconds":-2592000000,"seconds":-2592000,"minutes":-43200,"hours":-720,"days":-30,"months":-0.9856465225158627,"years":-0.08213721020965523}})"},
+        Case{
+            "time_diff_iso", "calculateTimeDiff",
+            R"({"firstTime":"2023-06-21T15:02:08Z","secondTime":1687359727000})", S,
+            R"({"timeDiff":{"milliseconds":1000,"seconds":1,"minutes":0.016666666666666666,"hours":0.0002777777777777778,"days":1.1574074074074073e-5,"months":3.8026486208173714e-7,"years":3.1688738506811426e-8}})"},
         Case{"time_diff_bad", "calculateTimeDiff",
              R"({"firstTime":{"time":"yesterday","formatString":"YYYY"},"secondTime":0})", E,
              nullptr, "firstTime"},
@@ -395,12 +399,13 @@ INSTANTIATE_TEST_SUITE_P(
              "secondTime"}));
 
 TEST(Registry, FindsEveryBuiltin) {
-  const char* kMethods[] = {"evaluation", "query", "newVariable", "merge", "makeData", "stub",
-                            "delay", "setObjectKey", "push", "pop", "shift", "arrayPush",
-                            "arrayLength", "arrayIndexOf", "replace", "parse", "join",
-                            "stringConcat", "substring", "stringLength", "numberToString",
-                            "getTime", "calculateTimeDiff", "modify", "updateJobDescription",
-                            "transformation", "restCall"};
+  const char* kMethods[] = {
+      "evaluation",     "query",     "newVariable",       "merge",        "makeData",
+      "stub",           "delay",     "setObjectKey",      "push",         "pop",
+      "shift",          "arrayPush", "arrayLength",       "arrayIndexOf", "replace",
+      "parse",          "join",      "stringConcat",      "substring",    "stringLength",
+      "numberToString", "getTime",   "calculateTimeDiff", "modify",       "updateJobDescription",
+      "transformation", "restCall"};
   EXPECT_EQ(AllBuiltins().size(), std::size(kMethods));
   for (const char* m : kMethods) {
     const TaskDescriptor* d = FindBuiltin(m);
@@ -425,19 +430,44 @@ TEST(Registry, Helpers) {
 
 // Every task, every input name, every kind of value: it finishes (an error has a message).
 TEST(Registry, SurvivesAnyInput) {
-  const char* kKeys[] = {"all_true_flag", "evaluation_groups", "pass_on_null", "query", "obj",
-                         "name", "value", "data_to_merge", "input", "outputType", "variables",
-                         "type", "delay", "response", "time", "path", "job_variable",
-                         "item_to_push", "arr", "elementN", "searchElement", "fromIndex", "str",
-                         "substr", "newSubstr", "text", "separator", "stringN", "indexStart",
-                         "indexEnd", "num", "radix", "timezone", "offsetDuration", "format",
-                         "firstTime", "secondTime", "object_to_update", "new_value",
-                         "description"};
-  const char* kValues[] = {"null", "0", "-1", "1e300", "-0.5", "\"\"", "\"x\"", "\"-1\"",
-                           "true", "[]", "{}", "[[[[1]]]]", "{\"a\":{\"b\":[1,{}]}}",
+  const char* kKeys[] = {"all_true_flag", "evaluation_groups",
+                         "pass_on_null",  "query",
+                         "obj",           "name",
+                         "value",         "data_to_merge",
+                         "input",         "outputType",
+                         "variables",     "type",
+                         "delay",         "response",
+                         "time",          "path",
+                         "job_variable",  "item_to_push",
+                         "arr",           "elementN",
+                         "searchElement", "fromIndex",
+                         "str",           "substr",
+                         "newSubstr",     "text",
+                         "separator",     "stringN",
+                         "indexStart",    "indexEnd",
+                         "num",           "radix",
+                         "timezone",      "offsetDuration",
+                         "format",        "firstTime",
+                         "secondTime",    "object_to_update",
+                         "new_value",     "description"};
+  const char* kValues[] = {"null",
+                           "0",
+                           "-1",
+                           "1e300",
+                           "-0.5",
+                           "\"\"",
+                           "\"x\"",
+                           "\"-1\"",
+                           "true",
+                           "[]",
+                           "{}",
+                           "[[[[1]]]]",
+                           "{\"a\":{\"b\":[1,{}]}}",
                            "[{\"evaluations\":[{\"operator\":\"==\"}]}]",
                            "{\"time\":\"2023-01-01\",\"formatString\":\"\"}",
-                           "\"<!x!>\"", "\"a[\"", "\"9999999999999999999999\""};
+                           "\"<!x!>\"",
+                           "\"a[\"",
+                           "\"9999999999999999999999\""};
   json::object vars = json::parse(R"({"x":[1],"y":3})").as_object();
   int runs = 0;
   for (const TaskDescriptor& d : AllBuiltins()) {

@@ -41,8 +41,8 @@ base::Result<int64_t> ReadTime(const json::value* v, std::string_view name) {
     return *n;
   }
   if (!t->is_string()) {
-    return base::InvalidArgument(who + " must be {time, formatString}, a time string or epoch ms, got " +
-                                 TypeName(*t));
+    return base::InvalidArgument(
+        who + " must be {time, formatString}, a time string or epoch ms, got " + TypeName(*t));
   }
   auto r = ParseTime(t->get_string(), format);
   if (!r.ok()) return base::InvalidArgument(who + ": " + r.status().message());

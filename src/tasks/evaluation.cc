@@ -145,8 +145,8 @@ Result<bool> Flag(const json::object& obj, std::string_view where) {
 }
 
 Result<bool> EvalOne(const json::value& item, size_t g, size_t e) {
-  std::string where = "evaluation_groups[" + std::to_string(g) + "].evaluations[" +
-                      std::to_string(e) + "]";
+  std::string where =
+      "evaluation_groups[" + std::to_string(g) + "].evaluations[" + std::to_string(e) + "]";
   if (!item.is_object()) {
     return base::InvalidArgument(where + " must be an object, got " + TypeName(item));
   }

@@ -62,8 +62,8 @@ TaskResult RunMerge(const TaskContext& ctx) {
         continue;
       }
       if (!key.is_null() && !(key.is_string() && key.get_string().empty())) {
-        return Error("merge: data_to_merge[" + std::to_string(i) +
-                     "].key must be a string, got " + TypeName(key));
+        return Error("merge: data_to_merge[" + std::to_string(i) + "].key must be a string, got " +
+                     TypeName(key));
       }
       unkeyed.push_back(value);
       continue;

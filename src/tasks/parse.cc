@@ -5,9 +5,10 @@
 // Rules: the parsed value (any JSON type); malformed JSON is an error (IAP throws), with the
 // parser's message and byte offset. opsflow's JSON limits apply (depth 64, 10 MiB).
 // Decision: a text that is not a string is an error naming the input.
+#include "json/parse.h"
+
 #include <boost/json.hpp>
 
-#include "json/parse.h"
 #include "tasks/builtins.h"
 #include "tasks/task_util.h"
 

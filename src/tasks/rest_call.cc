@@ -42,8 +42,8 @@
 //   multi interface on the runtime's event loop is a later step.
 #include "tasks/rest_call.h"
 
-#include <boost/json.hpp>
 #include <algorithm>
+#include <boost/json.hpp>
 #include <cctype>
 #include <mutex>
 #include <optional>
@@ -112,8 +112,11 @@ std::string RedactUri(std::string_view uri) {
 size_t Utf8SequenceLength(std::string_view s, size_t i) {
   auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
   unsigned char c = b(i);
-  size_t n = c < 0x80 ? 1 : (c >= 0xC2 && c <= 0xDF) ? 2 : (c >= 0xE0 && c <= 0xEF) ? 3
-                                                     : (c >= 0xF0 && c <= 0xF4) ? 4 : 0;
+  size_t n = c < 0x80                   ? 1
+             : (c >= 0xC2 && c <= 0xDF) ? 2
+             : (c >= 0xE0 && c <= 0xEF) ? 3
+             : (c >= 0xF0 && c <= 0xF4) ? 4
+                                        : 0;
   if (n == 0 || i + n > s.size()) return 0;
   for (size_t k = 1; k < n; ++k) {
     if ((b(i + k) & 0xC0) != 0x80) return 0;
@@ -216,8 +219,7 @@ std::optional<std::string> ReadCredential(const json::value* v, std::string_view
   return std::nullopt;
 }
 
-std::optional<TaskResult> ReadBody(const json::value* v, bool has_content_type,
-                                   HttpRequest& req) {
+std::optional<TaskResult> ReadBody(const json::value* v, bool has_content_type, HttpRequest& req) {
   if (v == nullptr || v->is_null()) return std::nullopt;
   if (v->is_string()) {
     if (!v->get_string().empty()) req.body = std::string(v->get_string());
@@ -252,11 +254,12 @@ std::variant<Parsed, TaskResult> ReadInputs(const TaskContext& ctx) {
       return static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     });
     if (m.empty()) m = "GET";
-    static constexpr std::string_view kVerbs[] = {"GET", "HEAD", "POST", "PUT", "PATCH",
-                                                  "DELETE"};
+    static constexpr std::string_view kVerbs[] = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"};
     if (std::find(std::begin(kVerbs), std::end(kVerbs), m) == std::end(kVerbs)) {
-      return Error("restCall: input \"verb\" must be one of GET, HEAD, POST, PUT, PATCH, "
-                   "DELETE, got \"" + SanitizeUtf8(std::string(verb->get_string())) + "\"");
+      return Error(
+          "restCall: input \"verb\" must be one of GET, HEAD, POST, PUT, PATCH, "
+          "DELETE, got \"" +
+          SanitizeUtf8(std::string(verb->get_string())) + "\"");
     }
     req.method = m;
   }

@@ -1,5 +1,7 @@
 // Tests of the restCall task against a small HTTP/1.1 server started on 127.0.0.1:0 by the
 // test itself (one thread, plain POSIX sockets, one request per connection).
+#include "tasks/rest_call.h"
+
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -15,7 +17,6 @@
 #include <thread>
 #include <vector>
 
-#include "tasks/rest_call.h"
 #include "tasks/task.h"
 
 namespace opsflow::tasks {
@@ -119,8 +120,8 @@ class TestServer {
   }
 
   // `extra` holds whole header lines ("Name: value\r\n"); no Content-Length when !length.
-  static void Reply(int fd, const Request& req, const std::string& status,
-                    const std::string& extra, const std::string& body, bool length = true) {
+  static void Reply(int fd, const Request& req, const std::string& status, const std::string& extra,
+                    const std::string& body, bool length = true) {
     std::string out = "HTTP/1.1 " + status + "\r\nConnection: close\r\n" + extra;
     if (length) out += "Content-Length: " + std::to_string(body.size()) + "\r\n";
     out += "\r\n";
@@ -225,9 +226,9 @@ class RestCallTest : public ::testing::Test {
 };
 
 #define EXPECT_SUCCESS(r) EXPECT_EQ(static_cast<int>((r).finish), 0) << (r).error
-#define EXPECT_ERROR_HAS(r, text)                                  \
-  do {                                                             \
-    EXPECT_EQ((r).finish, Finish::kError);                         \
+#define EXPECT_ERROR_HAS(r, text)                                    \
+  do {                                                               \
+    EXPECT_EQ((r).finish, Finish::kError);                           \
     EXPECT_NE((r).error.find(text), std::string::npos) << (r).error; \
   } while (0)
 
@@ -241,8 +242,7 @@ TEST_F(RestCallTest, IsRegisteredAsExternal) {
 TEST_F(RestCallTest, JsonBodyIsParsed) {
   TaskResult r = Get("/json");
   EXPECT_SUCCESS(r);
-  EXPECT_EQ(json::value(r.outgoing),
-            json::parse(R"({"response":{"a":1,"list":[1,2.5],"s":"é"}})"));
+  EXPECT_EQ(json::value(r.outgoing), json::parse(R"({"response":{"a":1,"list":[1,2.5],"s":"é"}})"));
 }
 
 TEST_F(RestCallTest, TextBodyIsText) {
@@ -273,8 +273,8 @@ TEST_F(RestCallTest, ResponseHeadersWrapTheBody) {
 
 TEST_F(RestCallTest, NotFoundIsAnErrorWithTheBody) {
   TaskResult r = Get("/missing");
-  EXPECT_ERROR_HAS(r, "restCall: HTTP 404 from GET " + server_.Url("/missing") +
-                          ": no such thing here");
+  EXPECT_ERROR_HAS(
+      r, "restCall: HTTP 404 from GET " + server_.Url("/missing") + ": no such thing here");
   EXPECT_EQ(r.error.back(), 'e');  // trailing newline trimmed
   EXPECT_EQ(r.outgoing.at("response"), json::value("no such thing here\n"));
 }

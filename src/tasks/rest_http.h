@@ -14,8 +14,8 @@
 namespace opsflow::tasks::internal {
 
 struct HttpRequest {
-  std::string method = "GET";  // GET, HEAD, POST, PUT, PATCH or DELETE
-  std::string uri;             // http:// or https:// only (also enforced in libcurl)
+  std::string method = "GET";        // GET, HEAD, POST, PUT, PATCH or DELETE
+  std::string uri;                   // http:// or https:// only (also enforced in libcurl)
   std::vector<std::string> headers;  // "Name: value" lines, already validated
   std::optional<std::string> body;   // sent as is when present (not for HEAD)
   std::optional<std::pair<std::string, std::string>> basic_auth;  // user, password

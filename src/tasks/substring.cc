@@ -46,7 +46,8 @@ TaskResult RunSubstring(const TaskContext& ctx) {
   const json::value* vs = Find(ctx.incoming, "indexStart");
   const json::value* ve = Find(ctx.incoming, "indexEnd");
   if (!ReadIndex(vs, length, 0, start)) return WrongType("substring", "indexStart", "a number", vs);
-  if (!ReadIndex(ve, length, length, end)) return WrongType("substring", "indexEnd", "a number", ve);
+  if (!ReadIndex(ve, length, length, end))
+    return WrongType("substring", "indexEnd", "a number", ve);
   if (end < start) std::swap(start, end);
   size_t b = CodePointOffset(s, start);
   size_t e = CodePointOffset(s, end);

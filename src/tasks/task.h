@@ -44,7 +44,7 @@ struct TaskResult {
 using RunFn = TaskResult (*)(const TaskContext&);
 
 struct TaskDescriptor {
-  std::string_view method;        // e.g. "query"
+  std::string_view method;  // e.g. "query"
   RunFn run;
   bool reads_job_variables = false;
   // The task reaches outside the job (network, other jobs, people). The runtime starts such a

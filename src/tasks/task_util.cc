@@ -1,7 +1,7 @@
 #include "tasks/task_util.h"
 
-#include <boost/json.hpp>
 #include <algorithm>
+#include <boost/json.hpp>
 #include <cctype>
 #include <charconv>
 #include <cmath>
@@ -20,14 +20,20 @@ const json::value* Find(const json::object& obj, std::string_view key) {
 
 const char* TypeName(const json::value& v) {
   switch (v.kind()) {
-    case json::kind::string: return "string";
+    case json::kind::string:
+      return "string";
     case json::kind::int64:
     case json::kind::uint64:
-    case json::kind::double_: return "number";
-    case json::kind::bool_: return "boolean";
-    case json::kind::null: return "null";
-    case json::kind::array: return "array";
-    case json::kind::object: return "object";
+    case json::kind::double_:
+      return "number";
+    case json::kind::bool_:
+      return "boolean";
+    case json::kind::null:
+      return "null";
+    case json::kind::array:
+      return "array";
+    case json::kind::object:
+      return "object";
   }
   return "unknown";
 }
@@ -61,11 +67,16 @@ std::optional<double> ParseNumber(std::string_view text) {
 
 std::optional<double> AsNumber(const json::value& v) {
   switch (v.kind()) {
-    case json::kind::int64: return static_cast<double>(v.get_int64());
-    case json::kind::uint64: return static_cast<double>(v.get_uint64());
-    case json::kind::double_: return v.get_double();
-    case json::kind::string: return ParseNumber(v.get_string());
-    default: return std::nullopt;
+    case json::kind::int64:
+      return static_cast<double>(v.get_int64());
+    case json::kind::uint64:
+      return static_cast<double>(v.get_uint64());
+    case json::kind::double_:
+      return v.get_double();
+    case json::kind::string:
+      return ParseNumber(v.get_string());
+    default:
+      return std::nullopt;
   }
 }
 
@@ -125,13 +136,20 @@ std::string JsNumberToString(double d) {
 
 std::string ToText(const json::value& v) {
   switch (v.kind()) {
-    case json::kind::string: return std::string(v.get_string());
-    case json::kind::int64: return std::to_string(v.get_int64());
-    case json::kind::uint64: return std::to_string(v.get_uint64());
-    case json::kind::double_: return JsNumberToString(v.get_double());
-    case json::kind::bool_: return v.get_bool() ? "true" : "false";
-    case json::kind::null: return "null";
-    default: return opsflow::json::Serialize(v);
+    case json::kind::string:
+      return std::string(v.get_string());
+    case json::kind::int64:
+      return std::to_string(v.get_int64());
+    case json::kind::uint64:
+      return std::to_string(v.get_uint64());
+    case json::kind::double_:
+      return JsNumberToString(v.get_double());
+    case json::kind::bool_:
+      return v.get_bool() ? "true" : "false";
+    case json::kind::null:
+      return "null";
+    default:
+      return opsflow::json::Serialize(v);
   }
 }
 
@@ -169,7 +187,8 @@ bool DeepEqualAt(const json::value& a, const json::value& b, int depth) {
       }
       return true;
     }
-    default: return a == b;
+    default:
+      return a == b;
   }
 }
 
@@ -208,9 +227,9 @@ base::Result<std::pair<std::string, json::array>> JobArrayVariable(const TaskCon
                                                                    std::string_view task) {
   const json::value* name = Find(ctx.incoming, "job_variable");
   if (!name || !name->is_string() || name->get_string().empty()) {
-    return base::InvalidArgument(std::string(task) +
-                                 ": input \"job_variable\" must be the name of a job variable, got " +
-                                 (name ? TypeName(*name) : "nothing"));
+    return base::InvalidArgument(
+        std::string(task) + ": input \"job_variable\" must be the name of a job variable, got " +
+        (name ? TypeName(*name) : "nothing"));
   }
   std::string n(name->get_string());
   const json::value* var = Find(ctx.job_variables, n);

@@ -1,7 +1,7 @@
 #include "tasks/time_format.h"
 
-#include <boost/json.hpp>
 #include <array>
+#include <boost/json.hpp>
 #include <cctype>
 #include <cmath>
 #include <cstdio>
@@ -19,9 +19,9 @@ constexpr int64_t kMsPerDay = 86'400'000;
 constexpr int64_t kMinMs = -377'705'116'800'000;
 constexpr int64_t kMaxMs = 253'402'300'799'999;
 
-constexpr std::array<const char*, 12> kMonths = {"January", "February", "March",     "April",
-                                                 "May",     "June",     "July",      "August",
-                                                 "September", "October", "November", "December"};
+constexpr std::array<const char*, 12> kMonths = {"January",   "February", "March",    "April",
+                                                 "May",       "June",     "July",     "August",
+                                                 "September", "October",  "November", "December"};
 constexpr std::array<const char*, 7> kDays = {"Sunday",   "Monday", "Tuesday", "Wednesday",
                                               "Thursday", "Friday", "Saturday"};
 
@@ -82,17 +82,21 @@ std::string OffsetText(int minutes, bool colon) {
 const char* Ordinal(int d) {
   if (d % 100 >= 11 && d % 100 <= 13) return "th";
   switch (d % 10) {
-    case 1: return "st";
-    case 2: return "nd";
-    case 3: return "rd";
-    default: return "th";
+    case 1:
+      return "st";
+    case 2:
+      return "nd";
+    case 3:
+      return "rd";
+    default:
+      return "th";
   }
 }
 
 constexpr std::array<std::string_view, 30> kTokens = {
-    "LLLL", "LLL", "LTS", "LL", "LT", "L",   "YYYY", "YY", "MMMM", "MMM",
-    "MM",   "M",   "Do",  "DD", "D",  "dddd", "ddd", "d",  "HH",   "H",
-    "hh",   "h",   "mm",  "m",  "ss", "s",   "A",    "a",  "ZZ",   "Z"};
+    "LLLL", "LLL", "LTS", "LL", "LT", "L",    "YYYY", "YY", "MMMM", "MMM",
+    "MM",   "M",   "Do",  "DD", "D",  "dddd", "ddd",  "d",  "HH",   "H",
+    "hh",   "h",   "mm",  "m",  "ss", "s",    "A",    "a",  "ZZ",   "Z"};
 
 // The token at `pos` ("" for a literal character); S-runs and X/x handled here too.
 std::string_view TokenAt(std::string_view f, size_t pos) {
@@ -118,8 +122,8 @@ std::string_view Expand(std::string_view t) {
   return {};
 }
 
-void FormatInto(const Civil& c, int64_t epoch_ms, int offset, std::string_view f,
-                std::string& out, int depth) {
+void FormatInto(const Civil& c, int64_t epoch_ms, int offset, std::string_view f, std::string& out,
+                int depth) {
   size_t pos = 0;
   while (pos < f.size()) {
     if (f[pos] == '[') {
@@ -139,32 +143,58 @@ void FormatInto(const Civil& c, int64_t epoch_ms, int offset, std::string_view f
     int h12 = c.hour % 12 == 0 ? 12 : c.hour % 12;
     if (!Expand(t).empty()) {
       if (depth < 2) FormatInto(c, epoch_ms, offset, Expand(t), out, depth + 1);
-    } else if (t == "YYYY") out += Pad(c.year, 4);
-    else if (t == "YY") out += Pad(((c.year % 100) + 100) % 100, 2);
-    else if (t == "MMMM") out += kMonths[c.month - 1];
-    else if (t == "MMM") out += std::string(kMonths[c.month - 1]).substr(0, 3);
-    else if (t == "MM") out += Pad(c.month, 2);
-    else if (t == "M") out += std::to_string(c.month);
-    else if (t == "Do") out += std::to_string(c.day) + Ordinal(c.day);
-    else if (t == "DD") out += Pad(c.day, 2);
-    else if (t == "D") out += std::to_string(c.day);
-    else if (t == "dddd") out += kDays[c.weekday];
-    else if (t == "ddd") out += std::string(kDays[c.weekday]).substr(0, 3);
-    else if (t == "d") out += std::to_string(c.weekday);
-    else if (t == "HH") out += Pad(c.hour, 2);
-    else if (t == "H") out += std::to_string(c.hour);
-    else if (t == "hh") out += Pad(h12, 2);
-    else if (t == "h") out += std::to_string(h12);
-    else if (t == "mm") out += Pad(c.minute, 2);
-    else if (t == "m") out += std::to_string(c.minute);
-    else if (t == "ss") out += Pad(c.second, 2);
-    else if (t == "s") out += std::to_string(c.second);
-    else if (t == "A") out += c.hour < 12 ? "AM" : "PM";
-    else if (t == "a") out += c.hour < 12 ? "am" : "pm";
-    else if (t == "ZZ") out += OffsetText(offset, false);
-    else if (t == "Z") out += OffsetText(offset, true);
-    else if (t == "X") out += std::to_string(epoch_ms >= 0 ? epoch_ms / 1000 : -((-epoch_ms + 999) / 1000));
-    else if (t == "x") out += std::to_string(epoch_ms);
+    } else if (t == "YYYY")
+      out += Pad(c.year, 4);
+    else if (t == "YY")
+      out += Pad(((c.year % 100) + 100) % 100, 2);
+    else if (t == "MMMM")
+      out += kMonths[c.month - 1];
+    else if (t == "MMM")
+      out += std::string(kMonths[c.month - 1]).substr(0, 3);
+    else if (t == "MM")
+      out += Pad(c.month, 2);
+    else if (t == "M")
+      out += std::to_string(c.month);
+    else if (t == "Do")
+      out += std::to_string(c.day) + Ordinal(c.day);
+    else if (t == "DD")
+      out += Pad(c.day, 2);
+    else if (t == "D")
+      out += std::to_string(c.day);
+    else if (t == "dddd")
+      out += kDays[c.weekday];
+    else if (t == "ddd")
+      out += std::string(kDays[c.weekday]).substr(0, 3);
+    else if (t == "d")
+      out += std::to_string(c.weekday);
+    else if (t == "HH")
+      out += Pad(c.hour, 2);
+    else if (t == "H")
+      out += std::to_string(c.hour);
+    else if (t == "hh")
+      out += Pad(h12, 2);
+    else if (t == "h")
+      out += std::to_string(h12);
+    else if (t == "mm")
+      out += Pad(c.minute, 2);
+    else if (t == "m")
+      out += std::to_string(c.minute);
+    else if (t == "ss")
+      out += Pad(c.second, 2);
+    else if (t == "s")
+      out += std::to_string(c.second);
+    else if (t == "A")
+      out += c.hour < 12 ? "AM" : "PM";
+    else if (t == "a")
+      out += c.hour < 12 ? "am" : "pm";
+    else if (t == "ZZ")
+      out += OffsetText(offset, false);
+    else if (t == "Z")
+      out += OffsetText(offset, true);
+    else if (t == "X")
+      out += std::to_string(epoch_ms >= 0 ? epoch_ms / 1000 : -((-epoch_ms + 999) / 1000));
+    else if (t == "x")
+      out += std::to_string(epoch_ms);
     else if (t[0] == 'S') {
       std::string frac = Pad(c.ms, 3) + "000000";
       out += frac.substr(0, t.size());
@@ -185,7 +215,8 @@ struct Fields {
 bool ReadInt(std::string_view s, size_t& pos, size_t min_digits, size_t max_digits, int64_t& v) {
   size_t start = pos;
   v = 0;
-  while (pos < s.size() && pos - start < max_digits && std::isdigit(static_cast<unsigned char>(s[pos]))) {
+  while (pos < s.size() && pos - start < max_digits &&
+         std::isdigit(static_cast<unsigned char>(s[pos]))) {
     v = v * 10 + (s[pos] - '0');
     ++pos;
   }
@@ -331,7 +362,8 @@ base::Result<int64_t> ToEpoch(const Fields& fl) {
     return base::InvalidArgument("date or time out of range");
   }
   int64_t days = DaysFromCivil(fl.year, fl.month, fl.day);
-  int64_t ms = days * kMsPerDay + hour * 3'600'000LL + fl.minute * 60'000LL + fl.second * 1000LL + fl.ms;
+  int64_t ms =
+      days * kMsPerDay + hour * 3'600'000LL + fl.minute * 60'000LL + fl.second * 1000LL + fl.ms;
   return ms - fl.offset * 60'000LL;
 }
 
@@ -450,7 +482,11 @@ base::Result<int64_t> AddDuration(int64_t epoch_ms, int offset_minutes, const js
     return base::InvalidArgument(std::string("offsetDuration must be a number or an object, got ") +
                                  TypeName(d));
   }
-  struct Unit { const char* names[3]; double ms; int months; };
+  struct Unit {
+    const char* names[3];
+    double ms;
+    int months;
+  };
   static constexpr Unit kUnits[] = {
       {{"years", "year", "y"}, 0, 12},          {{"months", "month", "M"}, 0, 1},
       {{"weeks", "week", "w"}, 7 * 86400e3, 0}, {{"days", "day", "d"}, 86400e3, 0},
@@ -467,13 +503,12 @@ base::Result<int64_t> AddDuration(int64_t epoch_ms, int offset_minutes, const js
       }
     }
     if (!unit) {
-      return base::InvalidArgument("offsetDuration has an unknown unit \"" +
-                                   std::string(kv.key()) + "\"");
+      return base::InvalidArgument("offsetDuration has an unknown unit \"" + std::string(kv.key()) +
+                                   "\"");
     }
     auto n = AsNumber(kv.value());
     if (!n || !std::isfinite(*n) || std::fabs(*n) > 1e12) {
-      return base::InvalidArgument("offsetDuration." + std::string(kv.key()) +
-                                   " must be a number");
+      return base::InvalidArgument("offsetDuration." + std::string(kv.key()) + " must be a number");
     }
     if (unit->months) {
       if (std::trunc(*n) != *n) {

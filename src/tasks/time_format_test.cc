@@ -55,7 +55,9 @@ TEST(TimeFormat, ZoneOffsets) {
   EXPECT_EQ(*ParseZoneOffset(""), 0);
   EXPECT_EQ(*ParseZoneOffset("UTC"), 0);
   EXPECT_EQ(*ParseZoneOffset("UTC -04:00"), -240);
-  EXPECT_EQ(*ParseZoneOffset("EST UTC: \xE2\x88\x92" "05:00"), -300);
+  EXPECT_EQ(*ParseZoneOffset("EST UTC: \xE2\x88\x92"
+                             "05:00"),
+            -300);
   EXPECT_EQ(*ParseZoneOffset("+05:30"), 330);
   EXPECT_EQ(*ParseZoneOffset("GMT+2"), 120);
   EXPECT_FALSE(ParseZoneOffset("Europe/Paris").ok());

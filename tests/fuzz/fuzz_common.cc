@@ -1,16 +1,16 @@
 #include "fuzz_common.h"
 
+#include <unistd.h>
+
 #include <boost/json.hpp>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 
-#include <unistd.h>
-
 namespace opsflow::fuzz {
 
-std::pair<std::string_view, std::string_view> SplitOnce(std::string_view text,
-                                                        std::string_view sep, bool* found) {
+std::pair<std::string_view, std::string_view> SplitOnce(std::string_view text, std::string_view sep,
+                                                        bool* found) {
   size_t at = text.find(sep);
   if (found) *found = at != std::string_view::npos;
   if (at == std::string_view::npos) return {text, std::string_view()};
@@ -21,8 +21,7 @@ void Fail(std::string_view what, std::string_view detail) {
   std::fprintf(stderr, "\n==fuzz== oracle failure: %.*s\n", static_cast<int>(what.size()),
                what.data());
   if (!detail.empty()) {
-    std::fprintf(stderr, "==fuzz== detail: %.*s\n", static_cast<int>(detail.size()),
-                 detail.data());
+    std::fprintf(stderr, "==fuzz== detail: %.*s\n", static_cast<int>(detail.size()), detail.data());
   }
   std::fflush(stderr);
   std::abort();

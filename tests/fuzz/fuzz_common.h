@@ -18,8 +18,7 @@ inline std::string_view AsText(const uint8_t* data, size_t size) {
 
 // Splits `text` at the first `sep`: {before, after}; after is empty (and `found` false) when
 // `sep` does not occur.
-std::pair<std::string_view, std::string_view> SplitOnce(std::string_view text,
-                                                        std::string_view sep,
+std::pair<std::string_view, std::string_view> SplitOnce(std::string_view text, std::string_view sep,
                                                         bool* found = nullptr);
 
 // An oracle failure: prints `what` (and `detail`) to stderr and aborts, which libFuzzer reports

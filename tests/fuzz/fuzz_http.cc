@@ -56,8 +56,7 @@
 
 // ---- cheap stand-ins for libsodium's password hashing (this binary only) ----
 extern "C" int crypto_pwhash_str(char out[crypto_pwhash_STRBYTES], const char* const passwd,
-                                 unsigned long long passwdlen, unsigned long long,
-                                 size_t) {
+                                 unsigned long long passwdlen, unsigned long long, size_t) {
   std::string h = "$fuzz$" + std::to_string(std::hash<std::string_view>()(
                                  std::string_view(passwd, static_cast<size_t>(passwdlen))));
   std::memset(out, 0, crypto_pwhash_STRBYTES);
@@ -66,8 +65,7 @@ extern "C" int crypto_pwhash_str(char out[crypto_pwhash_STRBYTES], const char* c
 }
 
 extern "C" int crypto_pwhash_str_verify(const char str[crypto_pwhash_STRBYTES],
-                                        const char* const passwd,
-                                        unsigned long long passwdlen) {
+                                        const char* const passwd, unsigned long long passwdlen) {
   char expect[crypto_pwhash_STRBYTES];
   (void)crypto_pwhash_str(expect, passwd, passwdlen, 0, 0);
   return std::strncmp(expect, str, crypto_pwhash_STRBYTES) == 0 ? 0 : -1;
@@ -271,7 +269,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       // 431, 413 or 400, then the server closes the connection.
       int status = ec == beast_http::error::header_limit ? 431
                    : ec == beast_http::error::body_limit ? 413
-                                                          : 400;
+                                                         : 400;
       CheckResponse(api::ErrorResponse(status, "Malformed HTTP request: " + ec.message()), 11,
                     false, false);
       return 0;
@@ -282,8 +280,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const unsigned version = req.version() == 10 ? 10 : 11;
     auto api_req = opsflow::http::ToApiRequest(req, "127.0.0.1");
     if (!api_req.ok()) {
-      CheckResponse(api::ErrorResponse(400, api_req.status().message()), version, keep_alive,
-                    head);
+      CheckResponse(api::ErrorResponse(400, api_req.status().message()), version, keep_alive, head);
     } else {
       CheckResponse(g_stack->Handle(std::move(*api_req)), version, keep_alive, head);
     }

@@ -130,8 +130,7 @@ void Exercise(const Params& params, const model::ListQueryOptions& opts) {
   Check(jobs->total >= 0 && jobs->items.size() <= 5, "ListJobs returned an odd page");
   residual.clear();
   auto its = Store()->ListIterations(*q, &residual);
-  Check(its.ok(), "SqliteStore::ListIterations failed on a parsed query",
-        its.status().ToString());
+  Check(its.ok(), "SqliteStore::ListIterations failed on a parsed query", its.status().ToString());
 }
 
 }  // namespace

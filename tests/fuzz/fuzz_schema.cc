@@ -40,12 +40,16 @@ void Exercise(const json::Schema& schema, const bj::value& instance) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static const bj::value kFixed[] = {bj::value(), bj::value(bj::object()), bj::value(bj::array()),
-                                     bj::value(""), bj::value(0), bj::value(-1.5),
-                                     opsflow::fuzz::Fixture(
-                                         R"({"a":1,"b":"x","c":[1,2,{"d":null}],"e":{"f":true}})")};
-  auto [schema_text, instance_text] = opsflow::fuzz::SplitOnce(opsflow::fuzz::AsText(data, size),
-                                                               "\n---\n");
+  static const bj::value kFixed[] = {
+      bj::value(),
+      bj::value(bj::object()),
+      bj::value(bj::array()),
+      bj::value(""),
+      bj::value(0),
+      bj::value(-1.5),
+      opsflow::fuzz::Fixture(R"({"a":1,"b":"x","c":[1,2,{"d":null}],"e":{"f":true}})")};
+  auto [schema_text, instance_text] =
+      opsflow::fuzz::SplitOnce(opsflow::fuzz::AsText(data, size), "\n---\n");
   auto schema_doc = json::Parse(schema_text);
   if (!schema_doc.ok()) return 0;
   std::vector<bj::value> instances(std::begin(kFixed), std::end(kFixed));

@@ -25,7 +25,8 @@ const bj::object& JobVariables() {
   static const bj::object vars = opsflow::fuzz::Fixture(R"({
     "x":5,"s":"text","nul":null,"dev":{"host":"r1","ports":[22,80],"a":{"b":"deep"}},
     "a.b":"exact","a":{"b":"nested"},"list":[1,{"k":"v"}],"slash/key":{"t~ilde":7},
-    "_id":"65a1b2c3d4e5f60718293a4b","initiator":"admin","":"empty key"})").as_object();
+    "_id":"65a1b2c3d4e5f60718293a4b","initiator":"admin","":"empty key"})")
+                                     .as_object();
   return vars;
 }
 
@@ -34,7 +35,8 @@ const bj::object& Outputs() {
     "t1":{"return_data":{"k":[1,2,3]},"length":3,"flag":true,"empty":null},
     "5860":{"launchComplete":false},
     "d9b4":{"result":{"response":{"id":"abc","status":"FINISHED"}}},
-    "workflow_start":{"x":1},"job":{"shadow":"not the job scope"}})").as_object();
+    "workflow_start":{"x":1},"job":{"shadow":"not the job scope"}})")
+                                     .as_object();
   return outs;
 }
 

@@ -4,8 +4,8 @@
 // arguments after the standard ones as thisArg values. Mutators (push, pop, shift, ...) work
 // on a copy and return the array (push, unshift) or {value, array} (pop, shift), as IAP's JST
 // library does.
-#include <boost/json.hpp>
 #include <algorithm>
+#include <boost/json.hpp>
 
 #include "tasks/jst/lib.h"
 #include "tasks/task_util.h"
@@ -16,8 +16,7 @@ namespace {
 
 base::Result<const bj::array*> ArrayArg(Args& a, size_t i) {
   if (!a[i].is_array()) {
-    return a.Fail("argument " + std::to_string(i) + " must be an array, got " +
-                  JsTypeName(a[i]));
+    return a.Fail("argument " + std::to_string(i) + " must be an array, got " + JsTypeName(a[i]));
   }
   return &a[i].get_array();
 }
@@ -32,14 +31,13 @@ base::Status CheckLength(Args& a, size_t n) {
 }
 
 // Runs the callback for element i of arr with (element, index, array).
-Ret Each(Args& a, const bj::value& whole, size_t i,
-                             const std::vector<bj::value>& extras) {
+Ret Each(Args& a, const bj::value& whole, size_t i, const std::vector<bj::value>& extras) {
   const bj::array& arr = whole.get_array();
   bj::value index = Num(static_cast<double>(i));
   std::vector<const bj::value*> pos{&arr[i], &index, &whole};
   auto r = a.caller.Call(a[1], pos, extras);
-  if (!r.ok()) return base::Status(r.status().code(), std::string(a.name) + ": " +
-                                                          r.status().message());
+  if (!r.ok())
+    return base::Status(r.status().code(), std::string(a.name) + ": " + r.status().message());
   return r;
 }
 
@@ -81,16 +79,23 @@ Ret Iterate(Args& a, Mode mode) {
         }
         OPSFLOW_RETURN_IF_ERROR(CheckLength(a, out.size()));
         break;
-      case Mode::kForEach: break;
+      case Mode::kForEach:
+        break;
     }
   }
   switch (mode) {
-    case Mode::kFind: return bj::value();
-    case Mode::kFindIndex: return -1;
-    case Mode::kSome: return false;
-    case Mode::kEvery: return true;
-    case Mode::kForEach: return bj::value();
-    default: return out;
+    case Mode::kFind:
+      return bj::value();
+    case Mode::kFindIndex:
+      return -1;
+    case Mode::kSome:
+      return false;
+    case Mode::kEvery:
+      return true;
+    case Mode::kForEach:
+      return bj::value();
+    default:
+      return out;
   }
 }
 
@@ -282,8 +287,10 @@ Ret Sort(Args& a) {
 
 void FlatInto(const bj::array& in, int64_t depth, bj::array& out) {
   for (const bj::value& e : in) {
-    if (e.is_array() && depth > 0) FlatInto(e.get_array(), depth - 1, out);
-    else out.push_back(e);
+    if (e.is_array() && depth > 0)
+      FlatInto(e.get_array(), depth - 1, out);
+    else
+      out.push_back(e);
   }
 }
 
@@ -312,19 +319,32 @@ Ret NewArray(Args& a) {
 
 std::vector<Entry> ArrayMethods() {
   return {
-      {"Array.map", Map},           {"Array.filter", Filter},
-      {"Array.find", Find},         {"Array.findIndex", FindIndex},
-      {"Array.some", Some},         {"Array.every", Every},
-      {"Array.flatMap", FlatMap},   {"Array.forEach", ForEach},
-      {"Array.reduce", ReduceLeft}, {"Array.reduceRight", ReduceRight},
-      {"Array.getIndex", GetIndex}, {"Array.isArray", IsArray},
-      {"Array.length", Length},     {"Array.push", Push},
-      {"Array.unshift", Unshift},   {"Array.pop", Pop},
-      {"Array.shift", Shift},       {"Array.slice", Slice},
-      {"Array.concat", Concat},     {"Array.fill", Fill},
-      {"Array.includes", Includes}, {"Array.indexOf", IndexOf},
-      {"Array.join", Join},         {"Array.reverse", Reverse},
-      {"Array.sort", Sort},         {"Array.flat", Flat},
+      {"Array.map", Map},
+      {"Array.filter", Filter},
+      {"Array.find", Find},
+      {"Array.findIndex", FindIndex},
+      {"Array.some", Some},
+      {"Array.every", Every},
+      {"Array.flatMap", FlatMap},
+      {"Array.forEach", ForEach},
+      {"Array.reduce", ReduceLeft},
+      {"Array.reduceRight", ReduceRight},
+      {"Array.getIndex", GetIndex},
+      {"Array.isArray", IsArray},
+      {"Array.length", Length},
+      {"Array.push", Push},
+      {"Array.unshift", Unshift},
+      {"Array.pop", Pop},
+      {"Array.shift", Shift},
+      {"Array.slice", Slice},
+      {"Array.concat", Concat},
+      {"Array.fill", Fill},
+      {"Array.includes", Includes},
+      {"Array.indexOf", IndexOf},
+      {"Array.join", Join},
+      {"Array.reverse", Reverse},
+      {"Array.sort", Sort},
+      {"Array.flat", Flat},
       {"Array.new Array", NewArray},
   };
 }

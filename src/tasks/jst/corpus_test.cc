@@ -62,7 +62,8 @@ bj::object LoadNamed(const std::string& part) {
 bj::value Sample(const bj::value& schema, int depth) {
   if (!schema.is_object() || depth > 12) return nullptr;
   const bj::object& s = schema.get_object();
-  if (const bj::value* ex = s.if_contains("examples"); ex && ex->is_array() && !ex->as_array().empty()) {
+  if (const bj::value* ex = s.if_contains("examples");
+      ex && ex->is_array() && !ex->as_array().empty()) {
     return ex->as_array()[0];
   }
   if (const bj::value* d = s.if_contains("default")) return *d;
@@ -167,13 +168,16 @@ TEST(JstCorpus, EveryJstRunsOnSampleInputs) {
 TEST(JstCorpus, EveryJstSurvivesWrongInputs) {
   std::vector<fs::path> files = CorpusJsts();
   if (files.empty()) GTEST_SKIP() << "corpus not found";
-  const char* kValues[] = {"null", "0", "\"\"", "[]", "{}", "[null]", "[[1]]", "\"a,b\\nc\"",
-                           "{\"response\":{\"items\":[{}]}}", "-1e300"};
+  const char* kValues[] = {"null",  "0",           "\"\"",
+                           "[]",    "{}",          "[null]",
+                           "[[1]]", "\"a,b\\nc\"", "{\"response\":{\"items\":[{}]}}",
+                           "-1e300"};
   for (const fs::path& p : files) {
     bj::object jst = Load(p);
     for (const char* v : kValues) {
       bj::object in;
-      for (const bj::value& s : jst.at("incoming").as_array()) in[s.at("$id").as_string()] = bj::parse(v);
+      for (const bj::value& s : jst.at("incoming").as_array())
+        in[s.at("$id").as_string()] = bj::parse(v);
       JstOptions opts;
       opts.max_steps = 100000;
       auto r = RunJst(jst, in, opts);
@@ -278,8 +282,9 @@ TEST(JstCorpus, ChunkArray) {
 
 TEST(JstCorpus, GroupRecordsByProperty) {
   if (CorpusJsts().empty()) GTEST_SKIP();
-  bj::object out = RunCase(LoadNamed("Group_Records_by_Property"),
-                       R"({"array": [{"name": "a", "v": 1}, {"name": "b"}, {"name": "a", "v": 2}],
+  bj::object out =
+      RunCase(LoadNamed("Group_Records_by_Property"),
+              R"({"array": [{"name": "a", "v": 1}, {"name": "b"}, {"name": "a", "v": 2}],
                            "groupByProperty": "name"})");
   EXPECT_EQ(bj::value(out), J(R"({"output": {"a": [{"name": "a", "v": 1}, {"name": "a", "v": 2}],
                                              "b": [{"name": "b"}]}})"));
@@ -295,7 +300,8 @@ TEST(JstCorpus, GetValueFromJsonPointer) {
 TEST(JstCorpus, FilterArrayOfObjectsByKeyValuePair) {
   if (CorpusJsts().empty()) GTEST_SKIP();
   bj::object jst = LoadNamed("Filter_Array_of_Objects");
-  bj::object out = RunCase(jst, R"({"filterableArray": [{"k": 1, "n": "a"}, {"k": 2}, {"k": 1, "n": "c"}],
+  bj::object out =
+      RunCase(jst, R"({"filterableArray": [{"k": 1, "n": "a"}, {"k": 2}, {"k": 1, "n": "c"}],
                                 "keyToFilterOn": "k", "valueToFind": 1, "discardMatching": false})");
   EXPECT_EQ(bj::value(out), J(R"({"filteredArray": [{"k": 1, "n": "a"}, {"k": 1, "n": "c"}],
                                   "firstFilteredElement": {"k": 1, "n": "a"}})"));

@@ -49,8 +49,8 @@ double MakeTime(double y, double mon, double d, double h, double mi, double s, d
   double mn = std::fmod(mon, 12);
   if (mn < 0) mn += 12;
   if (std::fabs(ym) > 400000) return kNaN;
-  double days = static_cast<double>(DaysFromCivil(static_cast<int64_t>(ym),
-                                                  static_cast<int64_t>(mn) + 1, 1)) +
+  double days = static_cast<double>(
+                    DaysFromCivil(static_cast<int64_t>(ym), static_cast<int64_t>(mn) + 1, 1)) +
                 std::trunc(d) - 1;
   double t = days * 86400000.0 + std::trunc(h) * 3600000.0 + std::trunc(mi) * 60000.0 +
              std::trunc(s) * 1000.0 + std::trunc(ms);
@@ -202,8 +202,7 @@ Ret NewDate(Args& a) {
   auto comp = [&](size_t i, double dflt) { return a[i].is_null() ? dflt : ToNumber(a[i]); };
   double y = comp(0, 0);
   if (y >= 0 && y <= 99 && y == std::trunc(y)) y += 1900;
-  return Iso(MakeTime(y, comp(1, 0), comp(2, 1), comp(3, 0), comp(4, 0), comp(5, 0),
-                      comp(6, 0)));
+  return Iso(MakeTime(y, comp(1, 0), comp(2, 1), comp(3, 0), comp(4, 0), comp(5, 0), comp(6, 0)));
 }
 
 }  // namespace

@@ -29,10 +29,10 @@
 namespace opsflow::tasks::jst {
 
 struct JstOptions {
-  bool validate_incoming = false;   // check inputs against the incoming schemas
-  bool revert_to_default = false;   // use schema `default`s for missing inputs/outputs
-  size_t max_steps = 1000000;       // steps executed per run, nested calls included
-  size_t max_depth = 64;            // nested function/callback calls
+  bool validate_incoming = false;     // check inputs against the incoming schemas
+  bool revert_to_default = false;     // use schema `default`s for missing inputs/outputs
+  size_t max_steps = 1000000;         // steps executed per run, nested calls included
+  size_t max_depth = 64;              // nested function/callback calls
   size_t max_array_length = 1000000;  // arrays a method may create (new Array(n), fill, ...)
   // A value placed inside another one (by an assign to a path, push, setProperty, map, ...)
   // may have at most this many nodes and this nesting depth; the nodes such checks visit
@@ -40,14 +40,13 @@ struct JstOptions {
   size_t max_value_nodes = 1000000;
   size_t max_value_depth = 128;
   size_t max_check_nodes = 50000000;
-  int64_t now_ms = 0;               // Date.now() and new Date() (from the runtime's clock)
+  int64_t now_ms = 0;  // Date.now() and new Date() (from the runtime's clock)
 };
 
 // Runs `jst` on `inputs` (incoming values by $id) and returns the outgoing values by $id.
 // An outgoing value nothing was assigned to is left out (unless it has a default and
 // revert_to_default is set).
 base::Result<boost::json::object> RunJst(const boost::json::object& jst,
-                                         const boost::json::object& inputs,
-                                         const JstOptions& opts);
+                                         const boost::json::object& inputs, const JstOptions& opts);
 
 }  // namespace opsflow::tasks::jst

@@ -1,10 +1,11 @@
 // The JST runtime: step ordering, functions and callbacks, validation, limits, and the
 // `transformation` task.
+#include "tasks/jst/jst.h"
+
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
 
-#include "tasks/jst/jst.h"
 #include "tasks/jst/jst_test_util.h"
 #include "tasks/task.h"
 

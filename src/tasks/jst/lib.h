@@ -41,10 +41,10 @@ class Caller {
 
 // The arguments of one method or declaration call.
 struct Args {
-  std::string_view name;         // "Array.map", for messages
-  std::vector<bj::value>& v;     // positional, mutable (methods may move from them)
+  std::string_view name;      // "Array.map", for messages
+  std::vector<bj::value>& v;  // positional, mutable (methods may move from them)
   Caller& caller;
-  int polymorph = -1;            // a declaration's polymorphIndex, -1 when absent
+  int polymorph = -1;  // a declaration's polymorphIndex, -1 when absent
 
   const bj::value& operator[](size_t i) const;  // null past the end
   size_t size() const { return v.size(); }
@@ -61,10 +61,9 @@ class Ret : public base::Result<bj::value> {
  public:
   using base::Result<bj::value>::Result;
   Ret(base::Result<bj::value> r) : base::Result<bj::value>(std::move(r)) {}  // NOLINT
-  template <typename T,
-            std::enable_if_t<std::is_constructible_v<bj::value, T&&> &&
-                                 !std::is_same_v<std::decay_t<T>, bj::value>,
-                             int> = 0>
+  template <typename T, std::enable_if_t<std::is_constructible_v<bj::value, T&&> &&
+                                             !std::is_same_v<std::decay_t<T>, bj::value>,
+                                         int> = 0>
   Ret(T&& v) : base::Result<bj::value>(bj::value(std::forward<T>(v))) {}  // NOLINT
 };
 
@@ -81,17 +80,17 @@ struct Entry {
 std::vector<Entry> ObjectMethods();
 std::vector<Entry> ArrayMethods();
 std::vector<Entry> StringMethods();
-std::vector<Entry> NumberMethods();   // Number, Math, Boolean
-std::vector<Entry> LogicMethods();    // Conditional, Equality, Logical, Relational
+std::vector<Entry> NumberMethods();  // Number, Math, Boolean
+std::vector<Entry> LogicMethods();   // Conditional, Equality, Logical, Relational
 std::vector<Entry> DateMethods();
 std::vector<Entry> RegExpMethods();
-std::vector<Entry> MiscMethods();     // JSON, WorkFlowEngine, declarations
+std::vector<Entry> MiscMethods();  // JSON, WorkFlowEngine, declarations
 
 // --- JS-like conversions ---
 bool Truthy(const bj::value& v);
-double ToNumber(const bj::value& v);           // JS Number(v); NaN when not a number
-bj::value Num(double d);                       // int64 when whole and in range
-std::string ToJsString(const bj::value& v);    // JS String(v) (null -> "null")
+double ToNumber(const bj::value& v);         // JS Number(v); NaN when not a number
+bj::value Num(double d);                     // int64 when whole and in range
+std::string ToJsString(const bj::value& v);  // JS String(v) (null -> "null")
 const char* JsTypeName(const bj::value& v);
 bool IsNumber(const bj::value& v);
 bool LooseEquals(const bj::value& a, const bj::value& b);   // ==

@@ -50,34 +50,33 @@ INSTANTIATE_TEST_SUITE_P(
 
 INSTANTIATE_TEST_SUITE_P(
     Array, JstMethodCases,
-    ::testing::Values(Case{"Array.getIndex", R"([[1,2,3], 0])", "1"},
-                      Case{"Array.getIndex", R"([[1,2,3], 5])", "null"},
-                      Case{"Array.getIndex", R"([[1,2,3], -1])", "3"},
-                      Case{"Array.isArray", R"([[1]])", "true"},
-                      Case{"Array.isArray", R"([{}])", "false"},
-                      Case{"Array.length", R"([[1,2]])", "2"},
-                      Case{"Array.push", R"([[1], 2])", "[1,2]"},
-                      Case{"Array.pop", R"([[1,2]])", R"({"value":2,"array":[1]})"},
-                      Case{"Array.pop", R"([[]])", R"({"value":null,"array":[]})"},
-                      Case{"Array.shift", R"([[1,2]])", R"({"value":1,"array":[2]})"},
-                      Case{"Array.unshift", R"([[2], 1])", "[1,2]"},
-                      Case{"Array.slice", R"([[1,2,3,4], 1, 3])", "[2,3]"},
-                      Case{"Array.slice", R"([[1,2,3,4], -2, null])", "[3,4]"},
-                      Case{"Array.concat", R"([[], {"a":1}])", R"([{"a":1}])"},
-                      Case{"Array.concat", R"([[1], [2,3], 4])", "[1,2,3,4]"},
-                      Case{"Array.fill", R"([[0,0,0], [], null, null])", "[[],[],[]]"},
-                      Case{"Array.fill", R"([[0,0,0], 7, 1, 2])", "[0,7,0]"},
-                      Case{"Array.includes", R"([[1,"a"], "a"])", "true"},
-                      Case{"Array.indexOf", R"([[1,"a"], "a"])", "1"},
-                      Case{"Array.indexOf", R"([[1,"a"], "b"])", "-1"},
-                      Case{"Array.join", R"([[1,null,"x"], "-"])", R"("1--x")"},
-                      Case{"Array.reverse", R"([[1,2]])", "[2,1]"},
-                      Case{"Array.sort", R"([["b","a",10,9]])", R"([10,9,"a","b"])"},
-                      Case{"Array.flat", R"([[1,[2,[3]]]])", "[1,2,[3]]"},
-                      Case{"Array.new Array", R"([1, 2])", "[1,2]"},
-                      Case{"Array.new Array", R"([])", "[]"},
-                      Case{"Array.length", R"([5])",
-                           R"j({"error":"Array.length: argument 0 must be an array, got number (step 1 of one)"})j"}));
+    ::testing::Values(
+        Case{"Array.getIndex", R"([[1,2,3], 0])", "1"},
+        Case{"Array.getIndex", R"([[1,2,3], 5])", "null"},
+        Case{"Array.getIndex", R"([[1,2,3], -1])", "3"}, Case{"Array.isArray", R"([[1]])", "true"},
+        Case{"Array.isArray", R"([{}])", "false"}, Case{"Array.length", R"([[1,2]])", "2"},
+        Case{"Array.push", R"([[1], 2])", "[1,2]"},
+        Case{"Array.pop", R"([[1,2]])", R"({"value":2,"array":[1]})"},
+        Case{"Array.pop", R"([[]])", R"({"value":null,"array":[]})"},
+        Case{"Array.shift", R"([[1,2]])", R"({"value":1,"array":[2]})"},
+        Case{"Array.unshift", R"([[2], 1])", "[1,2]"},
+        Case{"Array.slice", R"([[1,2,3,4], 1, 3])", "[2,3]"},
+        Case{"Array.slice", R"([[1,2,3,4], -2, null])", "[3,4]"},
+        Case{"Array.concat", R"([[], {"a":1}])", R"([{"a":1}])"},
+        Case{"Array.concat", R"([[1], [2,3], 4])", "[1,2,3,4]"},
+        Case{"Array.fill", R"([[0,0,0], [], null, null])", "[[],[],[]]"},
+        Case{"Array.fill", R"([[0,0,0], 7, 1, 2])", "[0,7,0]"},
+        Case{"Array.includes", R"([[1,"a"], "a"])", "true"},
+        Case{"Array.indexOf", R"([[1,"a"], "a"])", "1"},
+        Case{"Array.indexOf", R"([[1,"a"], "b"])", "-1"},
+        Case{"Array.join", R"([[1,null,"x"], "-"])", R"("1--x")"},
+        Case{"Array.reverse", R"([[1,2]])", "[2,1]"},
+        Case{"Array.sort", R"([["b","a",10,9]])", R"([10,9,"a","b"])"},
+        Case{"Array.flat", R"([[1,[2,[3]]]])", "[1,2,[3]]"},
+        Case{"Array.new Array", R"([1, 2])", "[1,2]"}, Case{"Array.new Array", R"([])", "[]"},
+        Case{
+            "Array.length", R"([5])",
+            R"j({"error":"Array.length: argument 0 must be an array, got number (step 1 of one)"})j"}));
 
 INSTANTIATE_TEST_SUITE_P(
     String, JstMethodCases,
@@ -108,52 +107,44 @@ INSTANTIATE_TEST_SUITE_P(
 
 INSTANTIATE_TEST_SUITE_P(
     NumberMathBoolean, JstMethodCases,
-    ::testing::Values(Case{"Number.parseFloat", R"(["12.49"])", "12.49"},
-                      Case{"Number.parseFloat", R"(["3.5abc"])", "3.5"},
-                      Case{"Number.parseFloat", R"(["abc"])", "null"},  // NaN leaves as null
-                      Case{"Number.parseFloat", R"([7])", "7"},
-                      Case{"Number.parseInt", R"(["42px"])", "42"},
-                      Case{"Number.parseInt", R"(["ff", 16])", "255"},
-                      Case{"Number.isInteger", R"([3])", "true"},
-                      Case{"Number.toFixed", R"([3.14159, 2])", R"("3.14")"},
-                      Case{"Number.new Number", R"(["20.24"])", "20.24"},
-                      Case{"Number.new Number", R"([null])", "0"},
-                      Case{"Math.add", R"([1, 2])", "3"},
-                      Case{"Math.add", R"(["1", 2])", R"("12")"},
-                      Case{"Math.subtract", R"(["5", 1])", "4"},
-                      Case{"Math.multiply", R"([2, 2.5])", "5"},
-                      Case{"Math.divide", R"([7, 2])", "3.5"},
-                      Case{"Math.divide", R"([1, 0])", "null"},  // Infinity leaves as null
-                      Case{"Math.ceil", R"([2.1])", "3"},
-                      Case{"Math.floor", R"([2.9])", "2"},
-                      Case{"Math.round", R"([2.5])", "3"},
-                      Case{"Math.max", R"([1, 5, 3])", "5"},
-                      Case{"Math.min", R"([[4, 2]])", "2"},
-                      Case{"Boolean.new Boolean", R"([false])", "false"},
-                      Case{"Boolean.new Boolean", R"(["x"])", "true"}));
+    ::testing::Values(
+        Case{"Number.parseFloat", R"(["12.49"])", "12.49"},
+        Case{"Number.parseFloat", R"(["3.5abc"])", "3.5"},
+        Case{"Number.parseFloat", R"(["abc"])", "null"},  // NaN leaves as null
+        Case{"Number.parseFloat", R"([7])", "7"}, Case{"Number.parseInt", R"(["42px"])", "42"},
+        Case{"Number.parseInt", R"(["ff", 16])", "255"}, Case{"Number.isInteger", R"([3])", "true"},
+        Case{"Number.toFixed", R"([3.14159, 2])", R"("3.14")"},
+        Case{"Number.new Number", R"(["20.24"])", "20.24"},
+        Case{"Number.new Number", R"([null])", "0"}, Case{"Math.add", R"([1, 2])", "3"},
+        Case{"Math.add", R"(["1", 2])", R"("12")"}, Case{"Math.subtract", R"(["5", 1])", "4"},
+        Case{"Math.multiply", R"([2, 2.5])", "5"}, Case{"Math.divide", R"([7, 2])", "3.5"},
+        Case{"Math.divide", R"([1, 0])", "null"},  // Infinity leaves as null
+        Case{"Math.ceil", R"([2.1])", "3"}, Case{"Math.floor", R"([2.9])", "2"},
+        Case{"Math.round", R"([2.5])", "3"}, Case{"Math.max", R"([1, 5, 3])", "5"},
+        Case{"Math.min", R"([[4, 2]])", "2"}, Case{"Boolean.new Boolean", R"([false])", "false"},
+        Case{"Boolean.new Boolean", R"(["x"])", "true"}));
 
 INSTANTIATE_TEST_SUITE_P(
     Logic, JstMethodCases,
-    ::testing::Values(Case{"Conditional.ternary", R"([true, "a", "b"])", R"("a")"},
-                      Case{"Conditional.ternary", R"(["", "a", "b"])", R"("b")"},
-                      Case{"Equality.equality", R"([1, "1"])", "true"},
-                      Case{"Equality.equality", R"([null, 0])", "false"},
-                      Case{"Equality.inequality", R"(["a", "b"])", "true"},
-                      Case{"Equality.identity", R"([1, "1"])", "false"},
-                      Case{"Equality.identity", R"([2, 2.0])", "true"},
-                      Case{"Equality.nonidentity", R"([1, "1"])", "true"},
-                      Case{"Equality.deepEquals", R"([{"a":[1]}, {"a":[1]}])", "true"},
-                      Case{"Logical.and", R"([true, 5])", "5"},
-                      Case{"Logical.and", R"([0, 5])", "0"},
-                      Case{"Logical.or", R"([null, "x"])", R"("x")"},
-                      Case{"Logical.not", R"([[]])", "false"},
-                      Case{"Logical.nullish", R"([null, {"id":"Not Found"}])", R"({"id":"Not Found"})"},
-                      Case{"Logical.nullish", R"([0, 1])", "0"},
-                      Case{"Relational.greaterThan", R"([2, 1])", "true"},
-                      Case{"Relational.greaterThan", R"(["b", "a"])", "true"},
-                      Case{"Relational.greaterThanOrEqual", R"(["15", 15])", "true"},
-                      Case{"Relational.lessThan", R"(["x", 1])", "false"},
-                      Case{"Relational.lessThanOrEqual", R"([1, 2])", "true"}));
+    ::testing::Values(
+        Case{"Conditional.ternary", R"([true, "a", "b"])", R"("a")"},
+        Case{"Conditional.ternary", R"(["", "a", "b"])", R"("b")"},
+        Case{"Equality.equality", R"([1, "1"])", "true"},
+        Case{"Equality.equality", R"([null, 0])", "false"},
+        Case{"Equality.inequality", R"(["a", "b"])", "true"},
+        Case{"Equality.identity", R"([1, "1"])", "false"},
+        Case{"Equality.identity", R"([2, 2.0])", "true"},
+        Case{"Equality.nonidentity", R"([1, "1"])", "true"},
+        Case{"Equality.deepEquals", R"([{"a":[1]}, {"a":[1]}])", "true"},
+        Case{"Logical.and", R"([true, 5])", "5"}, Case{"Logical.and", R"([0, 5])", "0"},
+        Case{"Logical.or", R"([null, "x"])", R"("x")"}, Case{"Logical.not", R"([[]])", "false"},
+        Case{"Logical.nullish", R"([null, {"id":"Not Found"}])", R"({"id":"Not Found"})"},
+        Case{"Logical.nullish", R"([0, 1])", "0"},
+        Case{"Relational.greaterThan", R"([2, 1])", "true"},
+        Case{"Relational.greaterThan", R"(["b", "a"])", "true"},
+        Case{"Relational.greaterThanOrEqual", R"(["15", 15])", "true"},
+        Case{"Relational.lessThan", R"(["x", 1])", "false"},
+        Case{"Relational.lessThanOrEqual", R"([1, 2])", "true"}));
 
 INSTANTIATE_TEST_SUITE_P(
     DateRegExpJsonQuery, JstMethodCases,
@@ -181,7 +172,8 @@ TEST(JstMethods, Declarations) {
   EXPECT_EQ(Call("Null.new Null", "[]", {}, "declaration"), J("null"));
   EXPECT_EQ(Call("Date.new Date", "[2023, 4, 16, null, null, null, null]", {}, "declaration"),
             J(R"("2023-05-16T00:00:00.000Z")"));
-  EXPECT_EQ(Call("Date.new Date", "[]", {}, "declaration", 1000), J(R"("1970-01-01T00:00:01.000Z")"));
+  EXPECT_EQ(Call("Date.new Date", "[]", {}, "declaration", 1000),
+            J(R"("1970-01-01T00:00:01.000Z")"));
   EXPECT_EQ(Call("Date.now", "[]", {}, "method", 1234), J("1234"));
   bj::value re = Call("RegExp.new RegExp", R"(["a+", "gm"])", {}, "declaration");
   EXPECT_EQ(re, J(R"({"$jstRegExp":{"source":"a+","flags":"gm"}})"));

@@ -46,10 +46,8 @@ Ret NewNull(Args&) { return bj::value(); }
 
 std::vector<Entry> MiscMethods() {
   return {
-      {"JSON.parse", JsonParse},
-      {"JSON.stringify", JsonStringify},
-      {"WorkFlowEngine.query", Query},
-      {"Object.new Object", NewObject},
+      {"JSON.parse", JsonParse},       {"JSON.stringify", JsonStringify},
+      {"WorkFlowEngine.query", Query}, {"Object.new Object", NewObject},
       {"Null.new Null", NewNull},
   };
 }

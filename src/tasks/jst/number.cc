@@ -83,9 +83,7 @@ Ret IsInteger(Args& a) {
   return std::isfinite(d) && d == std::trunc(d);
 }
 Ret IsNaNM(Args& a) { return IsNumber(a[0]) && std::isnan(ToNumber(a[0])); }
-Ret IsFiniteM(Args& a) {
-  return IsNumber(a[0]) && std::isfinite(ToNumber(a[0]));
-}
+Ret IsFiniteM(Args& a) { return IsNumber(a[0]) && std::isfinite(ToNumber(a[0])); }
 
 Ret ToFixed(Args& a) {
   double d = ToNumber(a[0]);
@@ -96,9 +94,7 @@ Ret ToFixed(Args& a) {
   return bj::value(buf);
 }
 
-Ret NumberToString(Args& a) {
-  return bj::value(tasks::internal::JsNumberToString(ToNumber(a[0])));
-}
+Ret NumberToString(Args& a) { return bj::value(tasks::internal::JsNumberToString(ToNumber(a[0]))); }
 
 Ret NewNumber(Args& a) { return Num(ToNumber(a[0])); }
 
@@ -112,9 +108,7 @@ Ret Add(Args& a) {
 Ret Subtract(Args& a) { return Num(ToNumber(a[0]) - ToNumber(a[1])); }
 Ret Multiply(Args& a) { return Num(ToNumber(a[0]) * ToNumber(a[1])); }
 Ret Divide(Args& a) { return Num(ToNumber(a[0]) / ToNumber(a[1])); }
-Ret Modulo(Args& a) {
-  return Num(std::fmod(ToNumber(a[0]), ToNumber(a[1])));
-}
+Ret Modulo(Args& a) { return Num(std::fmod(ToNumber(a[0]), ToNumber(a[1]))); }
 Ret Pow(Args& a) { return Num(std::pow(ToNumber(a[0]), ToNumber(a[1]))); }
 Ret Ceil(Args& a) { return Num(std::ceil(ToNumber(a[0]))); }
 Ret Floor(Args& a) { return Num(std::floor(ToNumber(a[0]))); }
@@ -124,10 +118,10 @@ Ret Abs(Args& a) { return Num(std::fabs(ToNumber(a[0]))); }
 Ret Sqrt(Args& a) { return Num(std::sqrt(ToNumber(a[0]))); }
 
 Ret MinMax(Args& a, bool max) {
-  std::vector<bj::value> vals = a[0].is_array() && a.size() == 1
-                                    ? std::vector<bj::value>(a[0].get_array().begin(),
-                                                             a[0].get_array().end())
-                                    : a.v;
+  std::vector<bj::value> vals =
+      a[0].is_array() && a.size() == 1
+          ? std::vector<bj::value>(a[0].get_array().begin(), a[0].get_array().end())
+          : a.v;
   double r = max ? -HUGE_VAL : HUGE_VAL;
   for (const bj::value& v : vals) {
     double d = ToNumber(v);
@@ -140,26 +134,36 @@ Ret Max(Args& a) { return MinMax(a, true); }
 Ret Min(Args& a) { return MinMax(a, false); }
 
 Ret NewBoolean(Args& a) { return Truthy(a[0]); }
-Ret BooleanToString(Args& a) {
-  return bj::value(Truthy(a[0]) ? "true" : "false");
-}
+Ret BooleanToString(Args& a) { return bj::value(Truthy(a[0]) ? "true" : "false"); }
 
 }  // namespace
 
 std::vector<Entry> NumberMethods() {
   return {
-      {"Number.parseFloat", ParseFloat}, {"Number.parseInt", ParseInt},
-      {"Number.isInteger", IsInteger},   {"Number.isNaN", IsNaNM},
-      {"Number.isFinite", IsFiniteM},    {"Number.toFixed", ToFixed},
-      {"Number.toString", NumberToString}, {"Number.new Number", NewNumber},
-      {"Math.add", Add},                 {"Math.subtract", Subtract},
-      {"Math.multiply", Multiply},       {"Math.divide", Divide},
-      {"Math.modulo", Modulo},           {"Math.pow", Pow},
-      {"Math.ceil", Ceil},               {"Math.floor", Floor},
-      {"Math.round", Round},             {"Math.trunc", Trunc},
-      {"Math.abs", Abs},                 {"Math.sqrt", Sqrt},
-      {"Math.max", Max},                 {"Math.min", Min},
-      {"Boolean.new Boolean", NewBoolean}, {"Boolean.toString", BooleanToString},
+      {"Number.parseFloat", ParseFloat},
+      {"Number.parseInt", ParseInt},
+      {"Number.isInteger", IsInteger},
+      {"Number.isNaN", IsNaNM},
+      {"Number.isFinite", IsFiniteM},
+      {"Number.toFixed", ToFixed},
+      {"Number.toString", NumberToString},
+      {"Number.new Number", NewNumber},
+      {"Math.add", Add},
+      {"Math.subtract", Subtract},
+      {"Math.multiply", Multiply},
+      {"Math.divide", Divide},
+      {"Math.modulo", Modulo},
+      {"Math.pow", Pow},
+      {"Math.ceil", Ceil},
+      {"Math.floor", Floor},
+      {"Math.round", Round},
+      {"Math.trunc", Trunc},
+      {"Math.abs", Abs},
+      {"Math.sqrt", Sqrt},
+      {"Math.max", Max},
+      {"Math.min", Min},
+      {"Boolean.new Boolean", NewBoolean},
+      {"Boolean.toString", BooleanToString},
   };
 }
 

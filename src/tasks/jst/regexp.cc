@@ -68,8 +68,8 @@ base::Result<std::vector<RegexMatch>> RegexFind(const bj::value& re, std::string
   options.set_case_sensitive(flags.find('i') == std::string::npos);
   RE2 compiled(prefix + pattern, options);
   if (!compiled.ok()) {
-    return base::InvalidArgument("invalid regular expression /" + source + "/: " +
-                                 compiled.error());
+    return base::InvalidArgument("invalid regular expression /" + source +
+                                 "/: " + compiled.error());
   }
   const int groups = compiled.NumberOfCapturingGroups() + 1;
   std::vector<re2::StringPiece> sub(static_cast<size_t>(groups));
@@ -87,8 +87,10 @@ base::Result<std::vector<RegexMatch>> RegexFind(const bj::value& re, std::string
         m.groups.emplace_back(std::string(sub[g].data(), sub[g].size()));
         continue;
       }
-      if (sub[g].data() == nullptr) m.groups.emplace_back(nullptr);
-      else m.groups.emplace_back(std::string(sub[g].data(), sub[g].size()));
+      if (sub[g].data() == nullptr)
+        m.groups.emplace_back(nullptr);
+      else
+        m.groups.emplace_back(std::string(sub[g].data(), sub[g].size()));
     }
     size_t whole_end = static_cast<size_t>(sub[0].data() - text.data()) + sub[0].size();
     out.push_back(std::move(m));

@@ -4,8 +4,8 @@
 // steps depend on the step they read from, a call step depends on the assigns that feed its
 // arguments, and an assign to a path runs after assigns to its prefixes. Kahn's algorithm
 // with document order as the tie-break gives the order; a cycle is an error.
-#include <boost/json.hpp>
 #include <algorithm>
+#include <boost/json.hpp>
 #include <charconv>
 #include <map>
 #include <memory>
@@ -35,8 +35,8 @@ struct PlanStep {
   Kind kind = Kind::kAssign;
   const bj::object* step = nullptr;
   std::string id;
-  Ref from, to;              // assign
-  MethodFn fn = nullptr;     // method, declaration
+  Ref from, to;           // assign
+  MethodFn fn = nullptr;  // method, declaration
   int polymorph = -1;
   std::vector<std::string> placeholders;  // template
   std::string text;                       // template text, function name
@@ -178,8 +178,10 @@ base::Result<std::shared_ptr<Plan>> BuildPlan(const bj::object& doc) {
         return base::InvalidArgument(plan->name + ": assign step " + s.id + " refers to unknown " +
                                      r->location + " step " + r->name);
       }
-      if (r == &s.from) edge(it->second, i);
-      else edge(i, it->second);
+      if (r == &s.from)
+        edge(it->second, i);
+      else
+        edge(i, it->second);
     }
     by_target[{s.to.location, s.to.name}].push_back(i);
   }
@@ -257,16 +259,14 @@ class FrameCaller : public Caller {
  public:
   FrameCaller(Runtime& rt, const Scope* scope, size_t depth)
       : rt_(rt), scope_(scope), depth_(depth) {}
-  base::Result<bj::value> Call(const bj::value& fn,
-                               const std::vector<const bj::value*>& positional,
+  base::Result<bj::value> Call(const bj::value& fn, const std::vector<const bj::value*>& positional,
                                const std::vector<bj::value>& extras) override {
     if (!fn.is_string() || fn.get_string().empty()) {
       return base::InvalidArgument("the callback argument must name a nested function, got " +
                                    std::string(JsTypeName(fn)));
     }
-    OPSFLOW_ASSIGN_OR_RETURN(bj::object out,
-                             rt_.CallNamed(scope_, fn.get_string(), positional, &extras,
-                                           depth_ + 1));
+    OPSFLOW_ASSIGN_OR_RETURN(
+        bj::object out, rt_.CallNamed(scope_, fn.get_string(), positional, &extras, depth_ + 1));
     // The ordered result holds the declared outgoing $ids first.
     if (out.empty()) return bj::value();
     return std::move(out.begin()->value());
@@ -291,7 +291,8 @@ base::Status Runtime::CheckValue(const bj::value& v, size_t extra_depth) {
                : base::Status::Ok();
   }
   size_t nodes = 0, depth = 0;
-  size_t depth_limit = extra_depth > opts_.max_value_depth ? 0 : opts_.max_value_depth - extra_depth;
+  size_t depth_limit =
+      extra_depth > opts_.max_value_depth ? 0 : opts_.max_value_depth - extra_depth;
   Measure(v, opts_.max_value_nodes, depth_limit, &nodes, &depth);
   checked_nodes_ += nodes;
   if (checked_nodes_ > opts_.max_check_nodes) {
@@ -517,9 +518,9 @@ base::Result<bj::object> Runtime::Exec(const bj::object& doc, const Scope* paren
           size_t end = text.find('}', hit + 2);
           if (end == std::string::npos) break;
           std::string name = text.substr(hit + 2, end - hit - 2);
-          size_t i = static_cast<size_t>(
-              std::find(ps.placeholders.begin(), ps.placeholders.end(), name) -
-              ps.placeholders.begin());
+          size_t i =
+              static_cast<size_t>(std::find(ps.placeholders.begin(), ps.placeholders.end(), name) -
+                                  ps.placeholders.begin());
           res.append(text, pos, hit - pos);
           res += i < n.args.size() ? ToJsString(n.args[i]) : "undefined";
           pos = end + 1;

@@ -1,6 +1,6 @@
 // The String library of the JST runtime. Lengths and indices count code points.
-#include <boost/json.hpp>
 #include <algorithm>
+#include <boost/json.hpp>
 #include <cctype>
 
 #include "tasks/jst/lib.h"
@@ -32,9 +32,7 @@ Ret Includes(Args& a) {
   return s.find(Str(a, 1), from) != std::string::npos;
 }
 
-Ret Length(Args& a) {
-  return Num(static_cast<double>(CodePointCount(Str(a, 0))));
-}
+Ret Length(Args& a) { return Num(static_cast<double>(CodePointCount(Str(a, 0)))); }
 
 std::string Expand(std::string_view repl, const RegexMatch& m, std::string_view text) {
   std::string out;
@@ -238,25 +236,34 @@ Ret PadEnd(Args& a) { return Pad(a, false); }
 
 Ret ToStringM(Args& a) { return bj::value(Str(a, 0)); }
 
-Ret NewString(Args& a) {
-  return bj::value(a[0].is_null() ? std::string() : Str(a, 0));
-}
+Ret NewString(Args& a) { return bj::value(a[0].is_null() ? std::string() : Str(a, 0)); }
 
 }  // namespace
 
 std::vector<Entry> StringMethods() {
   return {
-      {"String.concat", Concat},       {"String.includes", Includes},
-      {"String.length", Length},       {"String.replace", Replace},
-      {"String.replaceAll", ReplaceAll}, {"String.split", Split},
-      {"String.trim", Trim},           {"String.trimStart", TrimStart},
-      {"String.trimEnd", TrimEnd},     {"String.charAt", CharAt},
-      {"String.toUpperCase", ToUpperCase}, {"String.toLowerCase", ToLowerCase},
-      {"String.startsWith", StartsWith}, {"String.endsWith", EndsWith},
-      {"String.indexOf", IndexOf},     {"String.substring", Substring},
-      {"String.slice", Slice},         {"String.repeat", Repeat},
-      {"String.padStart", PadStart},   {"String.padEnd", PadEnd},
-      {"String.toString", ToStringM},  {"String.templateLiteral", Concat},
+      {"String.concat", Concat},
+      {"String.includes", Includes},
+      {"String.length", Length},
+      {"String.replace", Replace},
+      {"String.replaceAll", ReplaceAll},
+      {"String.split", Split},
+      {"String.trim", Trim},
+      {"String.trimStart", TrimStart},
+      {"String.trimEnd", TrimEnd},
+      {"String.charAt", CharAt},
+      {"String.toUpperCase", ToUpperCase},
+      {"String.toLowerCase", ToLowerCase},
+      {"String.startsWith", StartsWith},
+      {"String.endsWith", EndsWith},
+      {"String.indexOf", IndexOf},
+      {"String.substring", Substring},
+      {"String.slice", Slice},
+      {"String.repeat", Repeat},
+      {"String.padStart", PadStart},
+      {"String.padEnd", PadEnd},
+      {"String.toString", ToStringM},
+      {"String.templateLiteral", Concat},
       {"String.new String", NewString},
   };
 }

@@ -12,12 +12,13 @@ namespace opsflow::tasks::jst::internal {
 namespace {
 
 // The schema objects of `key` ("incoming"/"outgoing") with their $id.
-base::Result<std::vector<std::pair<std::string, const bj::object*>>> Schemas(
-    const bj::object& jst, std::string_view key) {
+base::Result<std::vector<std::pair<std::string, const bj::object*>>> Schemas(const bj::object& jst,
+                                                                             std::string_view key) {
   std::vector<std::pair<std::string, const bj::object*>> out;
   const bj::value* list = jst.if_contains(key);
   if (!list || list->is_null()) return out;
-  if (!list->is_array()) return base::InvalidArgument("JST " + std::string(key) + " must be an array");
+  if (!list->is_array())
+    return base::InvalidArgument("JST " + std::string(key) + " must be an array");
   for (const bj::value& s : list->get_array()) {
     const bj::value* id = s.is_object() ? s.get_object().if_contains("$id") : nullptr;
     if (!id || !id->is_string()) {
@@ -66,8 +67,8 @@ base::Result<bj::object> PrepareInputs(const bj::object& jst, const bj::object& 
     if (!compiled.ok()) continue;  // a schema we cannot compile does not block the run
     auto errors = (*compiled)->Validate(prepared.at(id), 5);
     if (!errors.empty()) {
-      return base::InvalidArgument("Incoming \"" + id + "\" is invalid: " +
-                                   opsflow::json::ErrorsToMessage(errors));
+      return base::InvalidArgument("Incoming \"" + id +
+                                   "\" is invalid: " + opsflow::json::ErrorsToMessage(errors));
     }
   }
   return prepared;

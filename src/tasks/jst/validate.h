@@ -13,8 +13,8 @@ namespace opsflow::tasks::jst::internal {
 // the incoming schemas (validate_incoming). Missing required inputs give IAP's message
 // "Missing one of the following required instances: b, a" (IAP lists them last first).
 base::Result<boost::json::object> PrepareInputs(const boost::json::object& jst,
-                                                 const boost::json::object& inputs,
-                                                 const JstOptions& opts);
+                                                const boost::json::object& inputs,
+                                                const JstOptions& opts);
 
 // The outgoing values: only declared outgoing $ids, defaults for unassigned ones
 // (revert_to_default), NaN/Infinity as null.

@@ -61,8 +61,7 @@ base::Status Args::Check(const bj::value& value, size_t extra_depth) const {
   return base::Status(st.code(), std::string(name) + ": " + st.message());
 }
 
-void Measure(const bj::value& v, size_t limit, size_t depth_limit, size_t* nodes,
-             size_t* depth) {
+void Measure(const bj::value& v, size_t limit, size_t depth_limit, size_t* nodes, size_t* depth) {
   *nodes = 0;
   *depth = 0;
   std::vector<std::pair<const bj::value*, size_t>> stack{{&v, 0}};
@@ -92,24 +91,36 @@ bool IsNumber(const bj::value& v) { return v.is_int64() || v.is_uint64() || v.is
 
 bool Truthy(const bj::value& v) {
   switch (v.kind()) {
-    case bj::kind::null: return false;
-    case bj::kind::bool_: return v.get_bool();
-    case bj::kind::int64: return v.get_int64() != 0;
-    case bj::kind::uint64: return v.get_uint64() != 0;
-    case bj::kind::double_: return v.get_double() != 0 && !std::isnan(v.get_double());
-    case bj::kind::string: return !v.get_string().empty();
-    default: return true;
+    case bj::kind::null:
+      return false;
+    case bj::kind::bool_:
+      return v.get_bool();
+    case bj::kind::int64:
+      return v.get_int64() != 0;
+    case bj::kind::uint64:
+      return v.get_uint64() != 0;
+    case bj::kind::double_:
+      return v.get_double() != 0 && !std::isnan(v.get_double());
+    case bj::kind::string:
+      return !v.get_string().empty();
+    default:
+      return true;
   }
 }
 
 double ToNumber(const bj::value& v) {
   constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
   switch (v.kind()) {
-    case bj::kind::null: return 0;
-    case bj::kind::bool_: return v.get_bool() ? 1 : 0;
-    case bj::kind::int64: return static_cast<double>(v.get_int64());
-    case bj::kind::uint64: return static_cast<double>(v.get_uint64());
-    case bj::kind::double_: return v.get_double();
+    case bj::kind::null:
+      return 0;
+    case bj::kind::bool_:
+      return v.get_bool() ? 1 : 0;
+    case bj::kind::int64:
+      return static_cast<double>(v.get_int64());
+    case bj::kind::uint64:
+      return static_cast<double>(v.get_uint64());
+    case bj::kind::double_:
+      return v.get_double();
     case bj::kind::string: {
       std::string_view s = Trim(v.get_string());
       if (s.empty()) return 0;
@@ -127,7 +138,8 @@ double ToNumber(const bj::value& v) {
       if (a.size() == 1) return ToNumber(bj::value(ToJsString(a[0])));
       return kNaN;
     }
-    default: return kNaN;
+    default:
+      return kNaN;
   }
 }
 
@@ -141,12 +153,18 @@ bj::value Num(double d) {
 
 std::string ToJsString(const bj::value& v) {
   switch (v.kind()) {
-    case bj::kind::null: return "null";
-    case bj::kind::bool_: return v.get_bool() ? "true" : "false";
-    case bj::kind::int64: return std::to_string(v.get_int64());
-    case bj::kind::uint64: return std::to_string(v.get_uint64());
-    case bj::kind::double_: return tasks::internal::JsNumberToString(v.get_double());
-    case bj::kind::string: return std::string(v.get_string());
+    case bj::kind::null:
+      return "null";
+    case bj::kind::bool_:
+      return v.get_bool() ? "true" : "false";
+    case bj::kind::int64:
+      return std::to_string(v.get_int64());
+    case bj::kind::uint64:
+      return std::to_string(v.get_uint64());
+    case bj::kind::double_:
+      return tasks::internal::JsNumberToString(v.get_double());
+    case bj::kind::string:
+      return std::string(v.get_string());
     case bj::kind::array: {
       std::string out;
       bool first = true;

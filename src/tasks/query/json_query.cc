@@ -29,7 +29,7 @@ enum class StepKind { kKey, kIndex, kAll, kDeep, kFilter, kInner, kHelper };
 
 struct Step {
   StepKind kind = StepKind::kKey;
-  std::string key;  // kKey; helper name for kHelper
+  std::string key;   // kKey; helper name for kHelper
   size_t index = 0;  // kIndex
   bool all = false;  // kFilter: every match instead of the first
   std::shared_ptr<Cond> cond;
@@ -58,8 +58,8 @@ struct Cond {
 };
 
 Status Bad(std::string_view query_part, std::string_view why) {
-  return base::InvalidArgument("invalid json-query \"" + std::string(query_part) + "\": " +
-                               std::string(why));
+  return base::InvalidArgument("invalid json-query \"" + std::string(query_part) +
+                               "\": " + std::string(why));
 }
 
 std::string_view Trim(std::string_view s) {
@@ -107,9 +107,12 @@ size_t FindClose(std::string_view s, size_t open) {
       quote = c;
       continue;
     }
-    if (c == '[') stack.push_back(']');
-    else if (c == '{') stack.push_back('}');
-    else if (c == '(') stack.push_back(')');
+    if (c == '[')
+      stack.push_back(']');
+    else if (c == '{')
+      stack.push_back('}');
+    else if (c == '(')
+      stack.push_back(')');
     else if (c == ']' || c == '}' || c == ')') {
       if (stack.empty() || stack.back() != c) return std::string_view::npos;
       stack.pop_back();
@@ -243,7 +246,10 @@ Result<Step> Parser::ParseHelper(std::string_view text, size_t& pos) {
     }
     pos = close + 1;
   }
-  struct Known { const char* name; size_t args; };
+  struct Known {
+    const char* name;
+    size_t args;
+  };
   static constexpr Known kKnown[] = {{"get", 1},    {"keys", 0},  {"values", 0},
                                      {"length", 0}, {"first", 0}, {"last", 0}};
   for (const Known& k : kKnown) {
@@ -340,12 +346,36 @@ Result<Clause> Parser::ParseClause(std::string_view text, int depth) {
     if (c == '~' || (c == '!' && next == '~')) {
       return Bad(text, "regular expression filters (~) are not enabled");
     }
-    if (c == '!' && next == '=') { cl.op = Op::kNe; op_len = 2; break; }
-    if (c == '>' && next == '=') { cl.op = Op::kGe; op_len = 2; break; }
-    if (c == '<' && next == '=') { cl.op = Op::kLe; op_len = 2; break; }
-    if (c == '=') { cl.op = Op::kEq; op_len = 1; break; }
-    if (c == '>') { cl.op = Op::kGt; op_len = 1; break; }
-    if (c == '<') { cl.op = Op::kLt; op_len = 1; break; }
+    if (c == '!' && next == '=') {
+      cl.op = Op::kNe;
+      op_len = 2;
+      break;
+    }
+    if (c == '>' && next == '=') {
+      cl.op = Op::kGe;
+      op_len = 2;
+      break;
+    }
+    if (c == '<' && next == '=') {
+      cl.op = Op::kLe;
+      op_len = 2;
+      break;
+    }
+    if (c == '=') {
+      cl.op = Op::kEq;
+      op_len = 1;
+      break;
+    }
+    if (c == '>') {
+      cl.op = Op::kGt;
+      op_len = 1;
+      break;
+    }
+    if (c == '<') {
+      cl.op = Op::kLt;
+      op_len = 1;
+      break;
+    }
   }
   if (op_len == 0) return Bad(text, "filter needs a comparison operator (= != < <= > >=)");
   std::string_view left = Trim(text.substr(0, i));
@@ -489,11 +519,16 @@ Result<Evaluator::Ptr> Evaluator::EvalPath(const Path& p, const json::value& cur
 
 Result<Evaluator::Ptr> Evaluator::ApplyStep(const Step& s, const json::value& cur) {
   switch (s.kind) {
-    case StepKind::kKey: return GetKey(cur, s.key);
-    case StepKind::kIndex: return GetIndex(cur, s.index);
-    case StepKind::kAll: return AllValues(cur);
-    case StepKind::kDeep: return Descendants(cur);
-    case StepKind::kFilter: return Filter(s, cur);
+    case StepKind::kKey:
+      return GetKey(cur, s.key);
+    case StepKind::kIndex:
+      return GetIndex(cur, s.index);
+    case StepKind::kAll:
+      return AllValues(cur);
+    case StepKind::kDeep:
+      return Descendants(cur);
+    case StepKind::kFilter:
+      return Filter(s, cur);
     case StepKind::kInner: {
       OPSFLOW_ASSIGN_OR_RETURN(Ptr key, EvalQuery(*s.inner, root_));
       if (key->is_string()) return GetKey(cur, std::string(key->get_string()));
@@ -582,7 +617,8 @@ Result<bool> Evaluator::ClauseMatches(const Clause& cl, const json::value* rhs,
   OPSFLOW_ASSIGN_OR_RETURN(Ptr actual_ptr, EvalPath(cl.left, item));
   const json::value& actual = *actual_ptr;
   if (cl.op == Op::kEq || cl.op == Op::kNe) {
-    bool eq = rhs ? internal::LooseEqual(actual, *rhs) : LiteralEqual(actual, cl.literal, cl.quoted);
+    bool eq =
+        rhs ? internal::LooseEqual(actual, *rhs) : LiteralEqual(actual, cl.literal, cl.quoted);
     return cl.op == Op::kEq ? eq : !eq;
   }
   json::value literal_value;
@@ -602,11 +638,16 @@ Result<bool> Evaluator::ClauseMatches(const Clause& cl, const json::value* rhs,
     return false;
   }
   switch (cl.op) {
-    case Op::kGt: return cmp > 0;
-    case Op::kLt: return cmp < 0;
-    case Op::kGe: return cmp >= 0;
-    case Op::kLe: return cmp <= 0;
-    default: return false;
+    case Op::kGt:
+      return cmp > 0;
+    case Op::kLt:
+      return cmp < 0;
+    case Op::kGe:
+      return cmp >= 0;
+    case Op::kLe:
+      return cmp <= 0;
+    default:
+      return false;
   }
 }
 
