@@ -77,6 +77,66 @@ void PauseJobs(Api::State& s, Call& c) { Bulk(s, c, runtime::JobAction::kPause, 
 void ResumeJobs(Api::State& s, Call& c) { Bulk(s, c, runtime::JobAction::kResume, "resumed"); }
 void CancelJobs(Api::State& s, Call& c) { Bulk(s, c, runtime::JobAction::kCancel, "canceled"); }
 
+// Replies 200 with `message` when the runtime accepted the move, else the refusal.
+static runtime::DoneCallback Answer(Responder done, std::string message, bj::value data) {
+  return [done = std::move(done), message = std::move(message),
+          data = std::move(data)](base::Status st) {
+    if (!st.ok()) {
+      done(ErrorResponse(HttpStatus(st.code()), st.message()));
+      return;
+    }
+    Response r;
+    r.body =
+        bj::serialize(bj::object{{"message", message}, {"data", data}, {"metadata", bj::object()}});
+    done(std::move(r));
+  };
+}
+
+// Reads a required task key from the body; replies 400 and returns "" when it is missing.
+static std::string TaskKey(const bj::object& body, const char* key, Call& c) {
+  const bj::value* v = body.if_contains(key);
+  if (!v || !v->is_string() || v->get_string().empty()) {
+    ReplyError(c, 400, std::string("'") + key + "' (a task key of the job) is required");
+    return {};
+  }
+  return std::string(v->get_string());
+}
+
+// POST /operations-manager/jobs/:jobId/continue {fromTask}
+void ContinueJob(Api::State& s, Call& c) {
+  if (!base::IsObjectId(c.params[0])) {
+    ReplyError(c, 400, "'" + c.params[0] + "' is not a valid job id (24 hex characters)");
+    return;
+  }
+  bj::object body;
+  if (!ParseBodyObject(s, c, &body)) return;
+  std::string from = TaskKey(body, "fromTask", c);
+  if (from.empty()) return;
+  std::string job = c.params[0];
+  s.deps.runtime->ContinueJob(job, from,
+                              Answer(std::move(c.done), "Continuing job " + job + " from " + from,
+                                     bj::object{{"job", job}, {"fromTask", from}}));
+}
+
+// POST /operations-manager/jobs/:jobId/revert {fromTask, toTask}
+void RevertJob(Api::State& s, Call& c) {
+  if (!base::IsObjectId(c.params[0])) {
+    ReplyError(c, 400, "'" + c.params[0] + "' is not a valid job id (24 hex characters)");
+    return;
+  }
+  bj::object body;
+  if (!ParseBodyObject(s, c, &body)) return;
+  std::string from = TaskKey(body, "fromTask", c);
+  if (from.empty()) return;
+  std::string to = TaskKey(body, "toTask", c);
+  if (to.empty()) return;
+  std::string job = c.params[0];
+  s.deps.runtime->RevertJob(
+      job, from, to,
+      Answer(std::move(c.done), "Reverted job " + job + " from " + from + " to " + to,
+             bj::object{{"job", job}, {"fromTask", from}, {"toTask", to}}));
+}
+
 // POST /operations-manager/jobs/:jobId/tasks/:taskId/retry {variables?}
 void RetryTask(Api::State& s, Call& c) {
   if (!base::IsObjectId(c.params[0])) {

@@ -119,6 +119,12 @@ void PauseJobs(Api::State& s, Call& c);
 void ResumeJobs(Api::State& s, Call& c);
 void CancelJobs(Api::State& s, Call& c);
 void RetryTask(Api::State& s, Call& c);
+void ContinueJob(Api::State& s, Call& c);
+void RevertJob(Api::State& s, Call& c);
+void WatchJob(Api::State& s, Call& c);
+void UnwatchJob(Api::State& s, Call& c);
+void AddJobGroup(Api::State& s, Call& c);
+void RemoveJobGroup(Api::State& s, Call& c);
 
 void StartJob(Api::State& s, Call& c);
 void GetJob(Api::State& s, Call& c);

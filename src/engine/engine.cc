@@ -180,6 +180,18 @@ bool HasEdge(const Workflow& wf, int task, FinishState st) {
 
 }  // namespace
 
+bool RevertTo(const Workflow& wf, JobState* s, int from, int to, int64_t now_ms, Decision* d) {
+  if (!wf.Reaches(to, from)) return false;
+  ResetLoop(wf, s, to, from);
+  Schedule(s, to, now_ms, d);
+  return true;
+}
+
+void ContinueFrom(JobState* s, int task, int64_t now_ms, Decision* d) {
+  ResetTask(&s->tasks[task]);
+  Schedule(s, task, now_ms, d);
+}
+
 bool HasActiveTasks(const JobState& s) {
   for (const TaskState& t : s.tasks) {
     if (t.status == TaskStatus::kScheduled || t.status == TaskStatus::kRunning) return true;

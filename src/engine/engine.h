@@ -37,6 +37,15 @@ Decision TaskFinished(const model::Workflow& wf, JobState* state, int task,
                       model::FinishState finish, int64_t now_ms, const EngineOptions& opts,
                       const std::string& task_error = "");
 
+// Operator revert (SPEC §5 job control): resets the tasks on the paths from `to` to `from` (and
+// the dead tasks downstream) and schedules `to` as a new iteration. InvalidArgument-style
+// refusal (false) when `to` does not lead to `from`.
+bool RevertTo(const model::Workflow& wf, JobState* state, int from, int to, int64_t now_ms,
+              Decision* d);
+
+// Operator continue: `task` is scheduled to run (a new iteration) whatever its predecessors.
+void ContinueFrom(JobState* state, int task, int64_t now_ms, Decision* d);
+
 // Whether anything is running or scheduled.
 bool HasActiveTasks(const JobState& state);
 

@@ -267,12 +267,22 @@ void Runtime::ControlJob(const std::string& job_id, JobAction action, DoneCallba
   const char* name = action == JobAction::kPause    ? "pause"
                      : action == JobAction::kResume ? "resume"
                                                     : "cancel";
-  impl_->Post(ControlCmd{job_id, name, "", std::nullopt, std::move(done)});
+  impl_->Post(ControlCmd{job_id, name, "", std::nullopt, std::move(done), ""});
+}
+
+void Runtime::ContinueJob(const std::string& job_id, const std::string& from_task,
+                          DoneCallback done) {
+  impl_->Post(ControlCmd{job_id, "continue", from_task, std::nullopt, std::move(done), ""});
+}
+
+void Runtime::RevertJob(const std::string& job_id, const std::string& from_task,
+                        const std::string& to_task, DoneCallback done) {
+  impl_->Post(ControlCmd{job_id, "revert", from_task, std::nullopt, std::move(done), to_task});
 }
 
 void Runtime::RetryTask(const std::string& job_id, const std::string& task_id,
                         std::optional<bj::object> variables, DoneCallback done) {
-  impl_->Post(ControlCmd{job_id, "retry", task_id, std::move(variables), std::move(done)});
+  impl_->Post(ControlCmd{job_id, "retry", task_id, std::move(variables), std::move(done), ""});
 }
 size_t Runtime::active_jobs() const { return impl_->active(); }
 StubRegistry* Runtime::stubs() { return impl_->stubs(); }

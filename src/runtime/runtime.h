@@ -83,6 +83,12 @@ class Runtime {
   void RetryTask(const std::string& job_id, const std::string& task_id,
                  std::optional<boost::json::object> variables, DoneCallback done);
 
+  // continue {fromTask} (a job in error or paused) and revert {fromTask, toTask} (a paused job);
+  // see docs/ENGINE.md. `done` as for ControlJob.
+  void ContinueJob(const std::string& job_id, const std::string& from_task, DoneCallback done);
+  void RevertJob(const std::string& job_id, const std::string& from_task,
+                 const std::string& to_task, DoneCallback done);
+
   // Reads a job document from the store (any thread).
   base::Result<boost::json::object> GetJobDocument(const std::string& id);
   // Builds the document of a stored job record; `with_iterations` adds each task's iteration

@@ -207,6 +207,48 @@ void Runtime::Impl::Handle(ControlCmd& c) {
   current_->acks.push_back(std::move(c.done));
 }
 
+// continue {fromTask}: on a job in error or paused, `fromTask` runs again whatever came before.
+// revert {fromTask, toTask}: on a paused job, the tasks from `toTask` to `fromTask` are reset and
+// `toTask` runs again (when resumed).
+base::Status Runtime::Impl::ContinueOrRevert(ActiveJob& j, ControlCmd& c, int64_t now) {
+  const std::string& s = j.rec.status;
+  const std::string& id = j.rec.id;
+  int from = j.wf->FindTask(c.task_id);
+  if (from < 0) return base::NotFound("job " + id + " has no task " + c.task_id);
+  engine::Decision d;
+  if (c.action == "continue") {
+    if (s != "error" && s != "paused") {
+      return base::FailedPrecondition("job " + id + " is " + s +
+                                      "; only a job in error or paused can be continued");
+    }
+    TaskStatus ts = j.state.tasks[from].status;
+    if (ts == TaskStatus::kRunning || ts == TaskStatus::kScheduled) {
+      return base::FailedPrecondition("task " + c.task_id + " of job " + id + " is already " +
+                                      engine::TaskStatusName(ts));
+    }
+    engine::ContinueFrom(&j.state, from, now, &d);
+    if (s == "error") j.rec.status = "running";
+  } else {
+    if (s != "paused") {
+      return base::FailedPrecondition("job " + id + " is " + s + "; pause it before reverting");
+    }
+    int to = j.wf->FindTask(c.to_task);
+    if (to < 0) return base::NotFound("job " + id + " has no task " + c.to_task);
+    for (const auto& ts : j.state.tasks) {
+      if (ts.status == TaskStatus::kRunning) {
+        return base::FailedPrecondition("job " + id +
+                                        " still has a running task; revert when none runs");
+      }
+    }
+    if (!engine::RevertTo(*j.wf, &j.state, from, to, now, &d)) {
+      return base::InvalidArgument("task " + c.to_task + " does not lead to task " + c.task_id +
+                                   "; a revert goes back along the workflow");
+    }
+  }
+  for (int t : d.start) j.sched_seq[t] = next_seq_;
+  return base::Status::Ok();
+}
+
 // The moves of the job state table (docs/ENGINE.md); anything else is refused, changing nothing.
 base::Status Runtime::Impl::ApplyControl(ActiveJob& j, ControlCmd& c) {
   const std::string& s = j.rec.status;
@@ -262,6 +304,8 @@ base::Status Runtime::Impl::ApplyControl(ActiveJob& j, ControlCmd& c) {
     j.sched_seq[t] = next_seq_;
     j.state.status = JobStatus::kRunning;
     j.rec.status = "running";
+  } else if (c.action == "continue" || c.action == "revert") {
+    if (auto st = ContinueOrRevert(j, c, now); !st.ok()) return st;
   } else {
     return base::InvalidArgument("unknown action " + c.action);
   }

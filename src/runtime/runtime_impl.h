@@ -99,10 +99,11 @@ struct StartCmd {
 
 struct ControlCmd {
   std::string job_id;
-  std::string action;                   // "pause" | "resume" | "cancel" | "retry"
-  std::string task_id;                  // retry
+  std::string action;   // "pause" | "resume" | "cancel" | "retry" | "continue" | "revert"
+  std::string task_id;  // retry; continue and revert: fromTask
   std::optional<bj::object> variables;  // retry
   DoneCallback done;
+  std::string to_task;  // revert
 };
 
 struct Batch;
@@ -165,6 +166,7 @@ class Runtime::Impl {
   void Handle(Committed& c);
   void Handle(ControlCmd& c);
   base::Status ApplyControl(ActiveJob& j, ControlCmd& c);
+  base::Status ContinueOrRevert(ActiveJob& j, ControlCmd& c, int64_t now);
   ActiveJob* LoadForControl(const std::string& id, base::Status* st);
   void FireTimers();
   void MaybeHandOff();

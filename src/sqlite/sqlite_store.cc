@@ -333,6 +333,36 @@ base::Result<store::Page<model::IterationRecord>> SqliteStore::ListIterations(
                                          ReadIteration);
 }
 
+base::Result<model::JobRecord> SqliteStore::EditJobLists(
+    const std::string& id, const std::function<base::Status(model::JobRecord*)>& edit) {
+  std::lock_guard<std::mutex> l(write_mu_);
+  OPSFLOW_RETURN_IF_ERROR(Exec(writer_, "BEGIN IMMEDIATE"));
+  model::JobRecord rec;
+  {
+    Stmt s(writer_, std::string("SELECT ") + kJobColumns + " FROM jobs WHERE id=?1");
+    s.Bind(1, id);
+    if (!s.Step()) {
+      (void)Exec(writer_, "ROLLBACK");
+      return base::NotFound("job " + id + " not found");
+    }
+    rec = ReadJob(s);
+  }
+  base::Status st = edit(&rec);
+  if (!st.ok()) {
+    (void)Exec(writer_, "ROLLBACK");
+    return st;
+  }
+  Stmt u(writer_, "UPDATE jobs SET watchers=?2, groups=?3 WHERE id=?1");
+  u.Bind(1, id).Bind(2, rec.watchers_json).Bind(3, rec.groups_json);
+  u.Step();
+  if (auto done = u.Done(); !done.ok()) {
+    (void)Exec(writer_, "ROLLBACK");
+    return done;
+  }
+  OPSFLOW_RETURN_IF_ERROR(Exec(writer_, "COMMIT"));
+  return rec;
+}
+
 base::Status SqliteStore::Put(const std::string& kind, const std::string& key,
                               const std::string& doc_json) {
   std::lock_guard<std::mutex> l(write_mu_);

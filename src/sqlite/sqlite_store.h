@@ -34,6 +34,8 @@ class SqliteStore final : public store::JobStore, public store::DocStore {
                                                        std::vector<model::Expr>* residual) override;
   base::Result<store::Page<model::IterationRecord>> ListIterations(
       const model::ListQuery& q, std::vector<model::Expr>* residual) override;
+  base::Result<model::JobRecord> EditJobLists(
+      const std::string& id, const std::function<base::Status(model::JobRecord*)>& edit) override;
 
   base::Status Put(const std::string& kind, const std::string& key,
                    const std::string& doc_json) override;

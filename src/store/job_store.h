@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -78,6 +79,11 @@ class JobStore {
                                                         std::vector<model::Expr>* residual) = 0;
   virtual base::Result<Page<model::IterationRecord>> ListIterations(
       const model::ListQuery& q, std::vector<model::Expr>* residual) = 0;
+  // Reads job `id`, lets `edit` change its `watchers_json` and `groups_json`, and writes those
+  // two columns back, all in one transaction. NotFound when there is no such job; `edit`'s
+  // error aborts without writing.
+  virtual base::Result<model::JobRecord> EditJobLists(
+      const std::string& id, const std::function<base::Status(model::JobRecord*)>& edit) = 0;
 };
 
 // Workflows and transformations: documents keyed by name (workflows) or _id (JSTs).

@@ -1,0 +1,86 @@
+// Watchers and job groups (SPEC §5 "Job control"): watch/unwatch add or remove the caller's
+// account id; groups are added or removed one group id at a time. Any job, finished or not.
+#include <algorithm>
+
+#include "api/state.h"
+#include "base/ids.h"
+#include "json/parse.h"
+
+namespace opsflow::api {
+namespace {
+
+// Adds (or removes) `value` in the JSON array text `*list`.
+base::Status EditList(std::string* list, const std::string& value, bool add) {
+  auto parsed = json::Parse(*list);
+  bj::array a = parsed.ok() && parsed->is_array() ? std::move(parsed->as_array()) : bj::array();
+  auto it = std::find_if(a.begin(), a.end(), [&](const bj::value& v) {
+    return v.is_string() && v.get_string() == value;
+  });
+  if (add && it == a.end()) a.push_back(bj::value(value));
+  if (!add && it != a.end()) a.erase(it);
+  *list = bj::serialize(a);
+  return base::Status::Ok();
+}
+
+void EditJob(Api::State& s, Call& c, const std::string& value, bool add, bool watchers,
+             const std::string& done_message) {
+  const std::string& id = c.params[0];
+  if (!base::IsObjectId(id)) {
+    ReplyError(c, 400, "'" + id + "' is not a valid job id (24 hex characters)");
+    return;
+  }
+  auto rec = s.deps.jobs->EditJobLists(id, [&](model::JobRecord* r) {
+    return EditList(watchers ? &r->watchers_json : &r->groups_json, value, add);
+  });
+  if (!rec.ok()) {
+    ReplyError(c, rec.status());
+    return;
+  }
+  auto list = json::Parse(watchers ? rec->watchers_json : rec->groups_json);
+  ReplyEnvelope(c, done_message,
+                bj::object{{"_id", id},
+                           {watchers ? "watchers" : "groups",
+                            list.ok() ? std::move(list).value() : bj::value(bj::array())}});
+}
+
+std::string GroupIdFromBody(Api::State& s, Call& c, bool* ok) {
+  *ok = false;
+  bj::object body;
+  if (!ParseBodyObject(s, c, &body)) return {};
+  const bj::value* g = body.if_contains("groupId");
+  if (!g || !g->is_string() || !base::IsObjectId(g->get_string())) {
+    ReplyError(c, 400, "body must be {\"groupId\": <a 24-hex group id>}");
+    return {};
+  }
+  *ok = true;
+  return std::string(g->get_string());
+}
+
+}  // namespace
+
+void WatchJob(Api::State& s, Call& c) {
+  EditJob(s, c, c.account->id, true, true, "Watching job " + c.params[0]);
+}
+
+void UnwatchJob(Api::State& s, Call& c) {
+  EditJob(s, c, c.account->id, false, true, "No longer watching job " + c.params[0]);
+}
+
+// POST /operations-manager/jobs/:jobId/groups {groupId}
+void AddJobGroup(Api::State& s, Call& c) {
+  bool ok;
+  std::string group = GroupIdFromBody(s, c, &ok);
+  if (ok) EditJob(s, c, group, true, false, "Added group " + group + " to job " + c.params[0]);
+}
+
+// DELETE /operations-manager/jobs/:jobId/groups/:groupId
+void RemoveJobGroup(Api::State& s, Call& c) {
+  if (!base::IsObjectId(c.params[1])) {
+    ReplyError(c, 400, "'" + c.params[1] + "' is not a valid group id (24 hex characters)");
+    return;
+  }
+  EditJob(s, c, c.params[1], false, false,
+          "Removed group " + c.params[1] + " from job " + c.params[0]);
+}
+
+}  // namespace opsflow::api
