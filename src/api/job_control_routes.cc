@@ -104,10 +104,7 @@ static std::string TaskKey(const bj::object& body, const char* key, Call& c) {
 
 // POST /operations-manager/jobs/:jobId/continue {fromTask}
 void ContinueJob(Api::State& s, Call& c) {
-  if (!base::IsObjectId(c.params[0])) {
-    ReplyError(c, 400, "'" + c.params[0] + "' is not a valid job id (24 hex characters)");
-    return;
-  }
+  if (!CheckJobId(c, c.params[0])) return;
   bj::object body;
   if (!ParseBodyObject(s, c, &body)) return;
   std::string from = TaskKey(body, "fromTask", c);
@@ -120,10 +117,7 @@ void ContinueJob(Api::State& s, Call& c) {
 
 // POST /operations-manager/jobs/:jobId/revert {fromTask, toTask}
 void RevertJob(Api::State& s, Call& c) {
-  if (!base::IsObjectId(c.params[0])) {
-    ReplyError(c, 400, "'" + c.params[0] + "' is not a valid job id (24 hex characters)");
-    return;
-  }
+  if (!CheckJobId(c, c.params[0])) return;
   bj::object body;
   if (!ParseBodyObject(s, c, &body)) return;
   std::string from = TaskKey(body, "fromTask", c);
@@ -139,10 +133,7 @@ void RevertJob(Api::State& s, Call& c) {
 
 // POST /operations-manager/jobs/:jobId/tasks/:taskId/retry {variables?}
 void RetryTask(Api::State& s, Call& c) {
-  if (!base::IsObjectId(c.params[0])) {
-    ReplyError(c, 400, "'" + c.params[0] + "' is not a valid job id (24 hex characters)");
-    return;
-  }
+  if (!CheckJobId(c, c.params[0])) return;
   std::optional<bj::object> vars;
   if (!c.req.body.empty()) {
     bj::object body;

@@ -125,10 +125,7 @@ void StartJob(Api::State& s, Call& c) {
 
 void GetJob(Api::State& s, Call& c) {
   const std::string& id = c.params[0];
-  if (!base::IsObjectId(id)) {
-    ReplyError(c, 400, "'" + id + "' is not a valid job id (24 hex characters)");
-    return;
-  }
+  if (!CheckJobId(c, id)) return;
   auto doc = s.deps.runtime->GetJobDocument(id);
   if (!doc.ok()) {
     ReplyError(c, doc.status());
@@ -157,20 +154,15 @@ static void FinishList(Call& c, const model::ListQuery& q, std::vector<bj::value
 }
 
 void ListJobs(Api::State& s, Call& c) {
-  model::ListQueryOptions lo;
-  lo.max_limit = s.opts.max_list_limit;
-  auto q = model::ParseListQuery(c.req.query, lo);
-  if (!q.ok()) {
-    ReplyError(c, q.status());
-    return;
-  }
-  if (q->sort.empty()) {
-    q->sort = "metrics.start_time";
-    q->order = -1;
-    if (const std::string* o = c.req.Query("order")) q->order = *o == "1" ? 1 : -1;
+  model::ListQuery q;
+  if (!ParseList(s, c, &q)) return;
+  if (q.sort.empty()) {
+    q.sort = "metrics.start_time";
+    q.order = -1;
+    if (const std::string* o = c.req.Query("order")) q.order = *o == "1" ? 1 : -1;
   }
   std::vector<model::Expr> rest;
-  auto page = s.deps.jobs->ListJobs(*q, &rest);
+  auto page = s.deps.jobs->ListJobs(q, &rest);
   if (!page.ok()) {
     ReplyError(c, page.status());
     return;
@@ -182,7 +174,7 @@ void ListJobs(Api::State& s, Call& c) {
     auto doc = s.deps.runtime->BuildJobDocument(rec, !residual);
     if (doc.ok()) docs.emplace_back(std::move(doc).value());
   }
-  FinishList(c, *q, std::move(docs), page->total, residual, rest, [&](bj::value& d) {
+  FinishList(c, q, std::move(docs), page->total, residual, rest, [&](bj::value& d) {
     if (!residual) return;
     const bj::value* id = d.is_object() ? d.get_object().if_contains("_id") : nullptr;
     if (!id || !id->is_string()) return;
@@ -206,22 +198,17 @@ void GetTask(Api::State& s, Call& c) {
 }
 
 void ListTasks(Api::State& s, Call& c) {
-  model::ListQueryOptions lo;
-  lo.max_limit = s.opts.max_list_limit;
-  auto q = model::ParseListQuery(c.req.query, lo);
-  if (!q.ok()) {
-    ReplyError(c, q.status());
-    return;
-  }
+  model::ListQuery q;
+  if (!ParseList(s, c, &q)) return;
   std::vector<model::Expr> rest;
-  auto page = s.deps.jobs->ListIterations(*q, &rest);
+  auto page = s.deps.jobs->ListIterations(q, &rest);
   if (!page.ok()) {
     ReplyError(c, page.status());
     return;
   }
   std::vector<bj::value> docs;
   for (const auto& rec : page->items) docs.emplace_back(model::IterationDocument(rec));
-  FinishList(c, *q, std::move(docs), page->total, !rest.empty(), rest);
+  FinishList(c, q, std::move(docs), page->total, !rest.empty(), rest);
 }
 
 }  // namespace opsflow::api

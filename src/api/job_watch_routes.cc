@@ -25,10 +25,7 @@ base::Status EditList(std::string* list, const std::string& value, bool add) {
 void EditJob(Api::State& s, Call& c, const std::string& value, bool add, bool watchers,
              const std::string& done_message) {
   const std::string& id = c.params[0];
-  if (!base::IsObjectId(id)) {
-    ReplyError(c, 400, "'" + id + "' is not a valid job id (24 hex characters)");
-    return;
-  }
+  if (!CheckJobId(c, id)) return;
   auto rec = s.deps.jobs->EditJobLists(id, [&](model::JobRecord* r) {
     return EditList(watchers ? &r->watchers_json : &r->groups_json, value, add);
   });

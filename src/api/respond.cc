@@ -1,4 +1,5 @@
 #include "api/state.h"
+#include "base/ids.h"
 #include "json/parse.h"
 
 namespace opsflow::api {
@@ -77,6 +78,24 @@ bool ParseBodyObject(Api::State& s, Call& c, bj::object* out) {
   }
   *out = std::move(v.as_object());
   return true;
+}
+
+bool ParseList(Api::State& s, Call& c, model::ListQuery* q) {
+  model::ListQueryOptions lo;
+  lo.max_limit = s.opts.max_list_limit;
+  auto parsed = model::ParseListQuery(c.req.query, lo);
+  if (!parsed.ok()) {
+    ReplyError(c, parsed.status());
+    return false;
+  }
+  *q = std::move(parsed).value();
+  return true;
+}
+
+bool CheckJobId(Call& c, const std::string& id) {
+  if (base::IsObjectId(id)) return true;
+  ReplyError(c, 400, "'" + id + "' is not a valid job id (24 hex characters)");
+  return false;
 }
 
 bj::object ListMetadata(int64_t skip, int64_t limit, int64_t total, size_t page_size) {

@@ -11,6 +11,7 @@
 
 #include "api/api.h"
 #include "json/schema.h"
+#include "model/query.h"
 #include "model/workflow.h"
 
 namespace opsflow::api {
@@ -59,6 +60,11 @@ void ReplyError(Call& c, int status, const std::string& message);
 // Parses the body as JSON (limits from the options); replies 400 and returns false on failure.
 bool ParseBody(Api::State& s, Call& c, bj::value* out);
 bool ParseBodyObject(Api::State& s, Call& c, bj::object* out);
+// Parses the request's list parameters with the configured `limit` cap; replies 400 and returns
+// false when they are malformed.
+bool ParseList(Api::State& s, Call& c, model::ListQuery* q);
+// True when `id` is a 24-hex job id; otherwise replies 400 naming it.
+bool CheckJobId(Call& c, const std::string& id);
 // List metadata {skip, limit, total, nextPageSkip, previousPageSkip, currentPageSize, hints}.
 bj::object ListMetadata(int64_t skip, int64_t limit, int64_t total, size_t page_size);
 

@@ -1,6 +1,7 @@
 // Automation Studio and workflow_builder routes: import, read, export, delete workflows.
 #include "api/state.h"
 #include "base/ids.h"
+#include "model/list_page.h"
 #include "model/query.h"
 
 namespace opsflow::api {
@@ -22,43 +23,30 @@ std::shared_ptr<const model::Workflow> FindById(Api::State& s, const std::string
 }  // namespace
 
 void ListWorkflows(Api::State& s, Call& c) {
-  model::ListQueryOptions lo;
-  lo.max_limit = s.opts.max_list_limit;
-  auto q = model::ParseListQuery(c.req.query, lo);
-  if (!q.ok()) {
-    ReplyError(c, q.status());
-    return;
-  }
-  std::vector<bj::value> kept;
-  for (const auto& wf : s.workflows.All()) {
-    bj::value doc = wf->doc();
-    if (model::MatchesAll(*q, doc)) kept.push_back(std::move(doc));
-  }
-  if (!q->sort.empty()) {
-    std::stable_sort(kept.begin(), kept.end(), [&](const bj::value& a, const bj::value& b) {
-      int cmp = model::Compare(model::SortKey(a, q->sort), model::SortKey(b, q->sort));
-      return q->order < 0 ? cmp > 0 : cmp < 0;
-    });
-  }
-  auto total = static_cast<int64_t>(kept.size());
+  model::ListQuery q;
+  if (!ParseList(s, c, &q)) return;
+  std::vector<bj::value> docs;
+  for (const auto& wf : s.workflows.All()) docs.emplace_back(wf->doc());
+  int64_t total = 0;
+  docs = model::FilterSortPage(q, std::move(docs), q.filters, &total);
   bj::array items;
-  for (int64_t i = q->skip; i < total && i < q->skip + q->limit; ++i) {
-    items.push_back(q->include.empty() && q->exclude.empty()
-                        ? kept[i]
-                        : model::Project(kept[i], q->include, q->exclude));
+  for (auto& d : docs) {
+    items.push_back(q.include.empty() && q.exclude.empty()
+                        ? std::move(d)
+                        : model::Project(d, q.include, q.exclude));
   }
   int64_t count = static_cast<int64_t>(items.size());
-  int64_t end = q->skip + count;
+  int64_t end = q.skip + count;
   Reply(c, 200,
         bj::object{{"items", std::move(items)},
                    {"total", total},
-                   {"skip", q->skip},
-                   {"limit", q->limit},
+                   {"skip", q.skip},
+                   {"limit", q.limit},
                    {"count", count},
                    {"end", end},
                    {"next", end < total ? bj::value(end) : bj::value()},
-                   {"previous", q->skip > 0 ? bj::value(std::max<int64_t>(0, q->skip - q->limit))
-                                            : bj::value()}});
+                   {"previous",
+                    q.skip > 0 ? bj::value(std::max<int64_t>(0, q.skip - q.limit)) : bj::value()}});
 }
 
 void GetWorkflowDetailed(Api::State& s, Call& c) {
