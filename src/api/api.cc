@@ -80,6 +80,23 @@ const Route kRoutes[] = {
     {"POST", "/operations-manager/tasks/:id/assign", AssignTask, true},
     {"GET", "/operations-manager/tasks", ListTasks, true},
     {"GET", "/operations-manager/tasks/:id", GetTask, true},
+    {"GET", "/operations-manager/events", StreamEvents, true},
+    {"GET", "/operations-manager/automations", OmListAutomations, true},
+    {"POST", "/operations-manager/automations", OmCreateAutomation, true},
+    {"PUT", "/operations-manager/automations", OmImportAutomations, true},
+    {"GET", "/operations-manager/automations/:id", OmGetAutomation, true},
+    {"PATCH", "/operations-manager/automations/:id", OmPatchAutomation, true},
+    {"DELETE", "/operations-manager/automations/:id", OmDeleteAutomation, true},
+    {"GET", "/operations-manager/automations/:id/export", OmExportAutomation, true},
+    {"GET", "/operations-manager/triggers", OmListTriggers, true},
+    {"POST", "/operations-manager/triggers", OmCreateTrigger, true},
+    {"PUT", "/operations-manager/triggers", OmImportTriggers, true},
+    {"GET", "/operations-manager/triggers/:id", OmGetTrigger, true},
+    {"PATCH", "/operations-manager/triggers/:id", OmPatchTrigger, true},
+    {"DELETE", "/operations-manager/triggers/:id", OmDeleteTrigger, true},
+    {"DELETE", "/operations-manager/triggers/action/:id", OmDeleteTriggersOfAction, true},
+    {"POST", "/operations-manager/triggers/manual/:id/run", OmRunManualTrigger, true},
+    {"POST", "/operations-manager/triggers/endpoint/:routeName", OmRunEndpointTrigger, true},
 };
 
 bool Match(std::string_view pattern, std::string_view path, std::vector<std::string>* params) {
@@ -136,6 +153,7 @@ base::Status Api::Init() {
   auto compiled = json::Schema::Compile(schema, so);
   if (!compiled.ok()) return compiled.status();
   state_->start_schema = *compiled;
+  InitTriggers(*state_);
   return base::Status::Ok();
 }
 

@@ -9,6 +9,7 @@
 #include "api/http_types.h"
 #include "auth/accounts.h"
 #include "runtime/runtime.h"
+#include "runtime/trigger_service.h"
 #include "store/job_store.h"
 
 namespace opsflow::api {
@@ -18,6 +19,10 @@ struct ApiOptions {
   size_t max_json_depth = 64;
   size_t max_body_bytes = 10 * 1024 * 1024;
   int64_t max_list_limit = 1000;
+  // GET /operations-manager/events: a ": keep-alive" comment after this long without an event,
+  // and the unsent bytes a stream may hold before it ends with `event: overflow`.
+  int64_t event_heartbeat_ms = 15'000;
+  size_t event_queue_bytes = 1024 * 1024;
 };
 
 struct ApiDeps {
@@ -25,6 +30,8 @@ struct ApiDeps {
   store::JobStore* jobs;
   store::DocStore* docs;
   auth::Accounts* accounts;
+  // Automations and triggers; null leaves /operations-manager/{automations,triggers} at 503.
+  runtime::TriggerService* triggers = nullptr;
 };
 
 class Api final : public Handler {

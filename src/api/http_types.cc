@@ -35,6 +35,89 @@ const std::string* Request::Query(std::string_view name) const {
   return nullptr;
 }
 
+std::function<void()> Stream::WakeLocked() {
+  if (wake_pending_ || !wake_) return nullptr;
+  wake_pending_ = true;
+  return wake_;
+}
+
+bool Stream::Push(std::string chunk) {
+  std::function<void()> wake;
+  bool accepted = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (ending_ || closed_) return false;
+    if (queued_.size() + chunk.size() > options_.max_queued_bytes) {
+      queued_ = options_.overflow_chunk;
+      ending_ = true;
+    } else {
+      queued_ += chunk;
+      accepted = true;
+    }
+    wake = WakeLocked();
+  }
+  if (wake) wake();
+  return accepted;
+}
+
+void Stream::End() {
+  std::function<void()> wake;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (ending_ || closed_) return;
+    ending_ = true;
+    wake = WakeLocked();
+  }
+  if (wake) wake();
+}
+
+void Stream::SetOnClose(std::function<void()> cb) {
+  std::lock_guard<std::mutex> lock(mu_);
+  on_close_ = std::move(cb);
+}
+
+bool Stream::closed() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return ending_ || closed_;
+}
+
+void Stream::Attach(std::function<void()> wake) {
+  std::function<void()> now;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (closed_) return;
+    wake_ = std::move(wake);
+    wake_pending_ = false;
+    if (!queued_.empty() || ending_) now = WakeLocked();
+  }
+  if (now) now();
+}
+
+Stream::Taken Stream::Take() {
+  std::lock_guard<std::mutex> lock(mu_);
+  wake_pending_ = false;
+  Taken t;
+  t.data.swap(queued_);
+  t.ended = ending_ || closed_;
+  return t;
+}
+
+void Stream::Close() {
+  std::function<void()> cb;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (closed_) return;
+    closed_ = true;
+    queued_.clear();
+    queued_.shrink_to_fit();
+    wake_ = nullptr;
+    cb = std::move(on_close_);
+    on_close_ = nullptr;
+  }
+  // Outside the lock: the callback may unsubscribe from a publisher that is inside Push.
+  if (cb) cb();
+}
+
 Response ErrorResponse(int status, std::string_view message) {
   Response r;
   r.status = status;

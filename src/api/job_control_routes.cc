@@ -65,6 +65,11 @@ void Bulk(Api::State& s, Call& c, runtime::JobAction action, const char* verb) {
   size_t i = 0;
   for (const bj::value& id : ids->get_array()) {
     std::string job(id.get_string());
+    // A job the caller may not see answers "not found", as an unknown one does.
+    if (auto rec = VisibleJob(s, c, job); !rec.ok()) {
+      reply->Add(i++, job, rec.status());
+      continue;
+    }
     s.deps.runtime->ControlJob(job, action,
                                [reply, i, job](base::Status st) { reply->Add(i, job, st); });
     ++i;
@@ -102,9 +107,17 @@ static std::string TaskKey(const bj::object& body, const char* key, Call& c) {
   return std::string(v->get_string());
 }
 
+// True when the path's job is one the caller may see; otherwise replies as for an unknown job.
+static bool CheckVisibleJob(Api::State& s, Call& c) {
+  if (!CheckJobId(c, c.params[0])) return false;
+  auto rec = VisibleJob(s, c, c.params[0]);
+  if (!rec.ok()) ReplyError(c, rec.status());
+  return rec.ok();
+}
+
 // POST /operations-manager/jobs/:jobId/continue {fromTask}
 void ContinueJob(Api::State& s, Call& c) {
-  if (!CheckJobId(c, c.params[0])) return;
+  if (!CheckVisibleJob(s, c)) return;
   bj::object body;
   if (!ParseBodyObject(s, c, &body)) return;
   std::string from = TaskKey(body, "fromTask", c);
@@ -117,7 +130,7 @@ void ContinueJob(Api::State& s, Call& c) {
 
 // POST /operations-manager/jobs/:jobId/revert {fromTask, toTask}
 void RevertJob(Api::State& s, Call& c) {
-  if (!CheckJobId(c, c.params[0])) return;
+  if (!CheckVisibleJob(s, c)) return;
   bj::object body;
   if (!ParseBodyObject(s, c, &body)) return;
   std::string from = TaskKey(body, "fromTask", c);
@@ -133,7 +146,7 @@ void RevertJob(Api::State& s, Call& c) {
 
 // POST /operations-manager/jobs/:jobId/tasks/:taskId/retry {variables?}
 void RetryTask(Api::State& s, Call& c) {
-  if (!CheckJobId(c, c.params[0])) return;
+  if (!CheckVisibleJob(s, c)) return;
   std::optional<bj::object> vars;
   if (!c.req.body.empty()) {
     bj::object body;

@@ -1,12 +1,15 @@
 // /operations-manager/jobs: start, read, list.
+#include <algorithm>
 #include <functional>
 
 #include "api/state.h"
+#include "auth/access.h"
 #include "base/ids.h"
 #include "json/parse.h"
 #include "model/iteration_doc.h"
 #include "model/list_page.h"
 #include "model/query.h"
+#include "model/secrets.h"
 
 namespace opsflow::api {
 namespace {
@@ -55,6 +58,31 @@ void ReplyItem(Call& c, bj::value v) {
   ReplyEnvelope(c, "Successfully retrieved item", std::move(v));
 }
 
+// The new job's groups (docs/ACCOUNTS.md "Who sees what"): options.groups when given, each one a
+// group the caller may grant; otherwise the workflow's groups, so a restricted workflow never
+// yields a job every user can see. Replies and returns false when a group is refused.
+bool JobGroups(Api::State& s, Call& c, const bj::object& opts, const model::Workflow& wf,
+               bj::array* out) {
+  const bj::value* given = opts.if_contains("groups");
+  std::vector<std::string> groups = given ? auth::GroupsOf(given) : auth::GroupsOfDoc(wf.doc());
+  if (given) {
+    auto exists = [&](const std::string& g) { return s.deps.accounts->groups().Get(g).ok(); };
+    for (const std::string& g : groups) {
+      base::Status st = auth::CheckGrant(*c.account, g, exists);
+      if (!st.ok()) {
+        ReplyError(c, st);
+        return false;
+      }
+    }
+  }
+  out->clear();
+  for (const std::string& g : groups) {
+    bj::value v(g);
+    if (std::find(out->begin(), out->end(), v) == out->end()) out->push_back(std::move(v));
+  }
+  return true;
+}
+
 }  // namespace
 
 void StartJob(Api::State& s, Call& c) {
@@ -70,7 +98,7 @@ void StartJob(Api::State& s, Call& c) {
   }
   const bj::object& o = body.get_object();
   std::string name(o.at("workflow").get_string());
-  auto wf = s.workflows.Find(name);
+  auto wf = FindVisibleWorkflow(s, c, name);
   if (!wf) {
     ReplyError(c, 404, "Workflow '" + name + "' not found");
     return;
@@ -86,10 +114,17 @@ void StartJob(Api::State& s, Call& c) {
   const bj::object& opts = o.at("options").get_object();
   runtime::StartRequest req;
   req.workflow = wf;
+  if (const bj::value* d = opts.if_contains("decorators")) {  // secrets (model/secrets.h)
+    base::Status st = model::CheckDecorators(*d);
+    if (!st.ok()) return ReplyError(c, 400, st.message());
+    auto merged = model::WithDecorators(wf, d->get_array());
+    if (!merged.ok()) return ReplyError(c, 400, merged.status().message());
+    req.workflow = *merged;
+  }
   if (auto v = opts.if_contains("variables")) req.variables = v->get_object();
   if (auto d = opts.if_contains("description")) req.description = d->get_string();
   if (auto t = opts.if_contains("type")) req.type = t->get_string();
-  if (auto g = opts.if_contains("groups")) req.groups = g->get_array();
+  if (!JobGroups(s, c, opts, *wf, &req.groups)) return;
   req.user = c.account->username;
   std::string schema_error;
   auto input_schema = InputSchemaOf(*wf, &schema_error);
@@ -131,6 +166,10 @@ void GetJob(Api::State& s, Call& c) {
     ReplyError(c, doc.status());
     return;
   }
+  if (!auth::CanSee(*c.account, auth::GroupsOfDoc(*doc))) {
+    ReplyError(c, JobNotFound(id));
+    return;
+  }
   ReplyItem(c, std::move(doc).value());
 }
 
@@ -156,6 +195,7 @@ static void FinishList(Call& c, const model::ListQuery& q, std::vector<bj::value
 void ListJobs(Api::State& s, Call& c) {
   model::ListQuery q;
   if (!ParseList(s, c, &q)) return;
+  ScopeToCaller(c, &q);
   if (q.sort.empty()) {
     q.sort = "metrics.start_time";
     q.order = -1;
@@ -194,12 +234,20 @@ void GetTask(Api::State& s, Call& c) {
     ReplyError(c, it.status());
     return;
   }
+  // A task of a job the caller may not see answers as the store does for an unknown task.
+  if (auto job = VisibleJob(s, c, it->job_id); !job.ok()) {
+    ReplyError(c, job.status().code() == base::Code::kNotFound
+                      ? base::NotFound("task " + id + " not found")
+                      : job.status());
+    return;
+  }
   ReplyItem(c, model::IterationDocument(*it));
 }
 
 void ListTasks(Api::State& s, Call& c) {
   model::ListQuery q;
   if (!ParseList(s, c, &q)) return;
+  ScopeToCaller(c, &q);
   std::vector<model::Expr> rest;
   auto page = s.deps.jobs->ListIterations(q, &rest);
   if (!page.ok()) {

@@ -1,8 +1,10 @@
 // Watchers and job groups (SPEC §5 "Job control"): watch/unwatch add or remove the caller's
 // account id; groups are added or removed one group id at a time. Any job, finished or not.
 #include <algorithm>
+#include <functional>
 
 #include "api/state.h"
+#include "auth/access.h"
 #include "base/ids.h"
 #include "json/parse.h"
 
@@ -22,11 +24,18 @@ base::Status EditList(std::string* list, const std::string& value, bool add) {
   return base::Status::Ok();
 }
 
+using GroupsCheck = std::function<base::Status(const std::vector<std::string>& job_groups)>;
+
+// Edits the job's watchers or groups in one store transaction, after checking (inside it) that
+// the caller may see the job and, when given, that `check` allows the change.
 void EditJob(Api::State& s, Call& c, const std::string& value, bool add, bool watchers,
-             const std::string& done_message) {
+             const std::string& done_message, const GroupsCheck& check = {}) {
   const std::string& id = c.params[0];
   if (!CheckJobId(c, id)) return;
   auto rec = s.deps.jobs->EditJobLists(id, [&](model::JobRecord* r) {
+    std::vector<std::string> groups = auth::ParseGroupsJson(r->groups_json);
+    if (!auth::CanSee(*c.account, groups)) return JobNotFound(id);
+    if (check) OPSFLOW_RETURN_IF_ERROR(check(groups));
     return EditList(watchers ? &r->watchers_json : &r->groups_json, value, add);
   });
   if (!rec.ok()) {
@@ -67,7 +76,13 @@ void UnwatchJob(Api::State& s, Call& c) {
 void AddJobGroup(Api::State& s, Call& c) {
   bool ok;
   std::string group = GroupIdFromBody(s, c, &ok);
-  if (ok) EditJob(s, c, group, true, false, "Added group " + group + " to job " + c.params[0]);
+  if (!ok) return;
+  auto exists = [&](const std::string& g) { return s.deps.accounts->groups().Get(g).ok(); };
+  if (base::Status st = auth::CheckGrant(*c.account, group, exists); !st.ok()) {
+    ReplyError(c, st);
+    return;
+  }
+  EditJob(s, c, group, true, false, "Added group " + group + " to job " + c.params[0]);
 }
 
 // DELETE /operations-manager/jobs/:jobId/groups/:groupId
@@ -76,8 +91,11 @@ void RemoveJobGroup(Api::State& s, Call& c) {
     ReplyError(c, 400, "'" + c.params[1] + "' is not a valid group id (24 hex characters)");
     return;
   }
-  EditJob(s, c, c.params[1], false, false,
-          "Removed group " + c.params[1] + " from job " + c.params[0]);
+  const std::string& group = c.params[1];
+  EditJob(s, c, group, false, false, "Removed group " + group + " from job " + c.params[0],
+          [&](const std::vector<std::string>& job_groups) {
+            return auth::CheckRevoke(*c.account, job_groups, group);
+          });
 }
 
 }  // namespace opsflow::api

@@ -1,4 +1,8 @@
-// Manual tasks (SPEC §5): claim, release, assign, the manual controller and finish.
+// Manual tasks (SPEC §5): claim, release, assign, the manual controller and finish. Each needs a
+// job the caller may see (404 otherwise, as for an unknown task) and, when the task definition
+// has `groups`, membership in one of them (403).
+#include <optional>
+
 #include "api/state.h"
 #include "runtime/manual_tasks.h"
 
@@ -15,9 +19,37 @@ bj::object ManualDoc(const runtime::ManualWork& w) {
           {"variables", bj::object{{"incoming", w.incoming}}}};
 }
 
+// True when the caller may act on task `task_id` of job `job_id`; otherwise replies (404 when the
+// job is unknown or hidden, 403 when outside the task's groups).
+bool MayActOn(Api::State& s, Call& c, const std::string& job_id, const std::string& task_id,
+              const base::Status& missing) {
+  auto rec = VisibleJob(s, c, job_id);
+  if (!rec.ok()) {
+    ReplyError(c, rec.status().code() == base::Code::kNotFound ? missing : rec.status());
+    return false;
+  }
+  base::Status st = CheckManualTaskGroups(s, c, *rec, task_id);
+  if (!st.ok()) ReplyError(c, st);
+  return st.ok();
+}
+
+// The waiting manual task with iteration id `id` when the caller may act on it; otherwise
+// replies and returns nothing. A hidden task answers as an unknown one (ManualTasks::Get).
+std::optional<runtime::ManualWork> ActionableTask(Api::State& s, Call& c, const std::string& id) {
+  auto w = s.deps.runtime->manual()->Get(id);
+  if (!w.ok()) {
+    ReplyError(c, w.status());
+    return std::nullopt;
+  }
+  base::Status missing = base::NotFound("task " + id + " is not a manual task waiting for a person");
+  if (!MayActOn(s, c, w->job_id, w->task_id, missing)) return std::nullopt;
+  return std::move(w).value();
+}
+
 }  // namespace
 
 void GetManualController(Api::State& s, Call& c) {
+  if (!MayActOn(s, c, c.params[0], c.params[1], JobNotFound(c.params[0]))) return;
   auto w = s.deps.runtime->manual()->Find(c.params[0], c.params[1]);
   if (!w.ok()) {
     ReplyError(c, w.status());
@@ -28,6 +60,7 @@ void GetManualController(Api::State& s, Call& c) {
 
 // {taskData:{finish_state: "success"|"failure", variables:{...}}}; both keys are required.
 void FinishManualTask(Api::State& s, Call& c) {
+  if (!MayActOn(s, c, c.params[0], c.params[1], JobNotFound(c.params[0]))) return;
   bj::object body;
   if (!ParseBodyObject(s, c, &body)) return;
   const bj::value* td = body.if_contains("taskData");
@@ -58,6 +91,7 @@ void FinishManualTask(Api::State& s, Call& c) {
 }
 
 void ClaimTask(Api::State& s, Call& c) {
+  if (!ActionableTask(s, c, c.params[0])) return;
   base::Status st = s.deps.runtime->manual()->Claim(c.params[0], c.account->username);
   if (!st.ok()) {
     ReplyError(c, st);
@@ -67,6 +101,7 @@ void ClaimTask(Api::State& s, Call& c) {
 }
 
 void ReleaseTask(Api::State& s, Call& c) {
+  if (!ActionableTask(s, c, c.params[0])) return;
   base::Status st =
       s.deps.runtime->manual()->Release(c.params[0], c.account->username, c.account->admin);
   if (!st.ok()) {
@@ -77,6 +112,7 @@ void ReleaseTask(Api::State& s, Call& c) {
 }
 
 void AssignTask(Api::State& s, Call& c) {
+  if (!ActionableTask(s, c, c.params[0])) return;
   bj::object body;
   if (!ParseBodyObject(s, c, &body)) return;
   const bj::value* user = body.if_contains("userId");

@@ -41,6 +41,7 @@ struct Api::State {
   WorkflowRegistry workflows;
   std::shared_ptr<const json::Schema> start_schema;
   std::atomic<bool> draining{false};
+  std::unique_ptr<runtime::TriggerActions> trigger_actions{};  // handed to deps.triggers
 };
 
 struct Call {
@@ -67,6 +68,22 @@ bool ParseList(Api::State& s, Call& c, model::ListQuery* q);
 bool CheckJobId(Call& c, const std::string& id);
 // List metadata {skip, limit, total, nextPageSkip, previousPageSkip, currentPageSize, hints}.
 bj::object ListMetadata(int64_t skip, int64_t limit, int64_t total, size_t page_size);
+
+// ---- group-based access (access_checks.cc; the policy itself is auth/access.h) ----
+// What a caller gets for a job it may not see: exactly what it gets for a job that does not exist.
+base::Status JobNotFound(const std::string& id);
+// Job `id`'s record when it exists and the caller may see it; JobNotFound otherwise.
+base::Result<model::JobRecord> VisibleJob(Api::State& s, const Call& c, const std::string& id);
+bool CanSeeWorkflow(const Call& c, const model::Workflow& wf);
+// The workflow named `name` when it exists and the caller may see it; null otherwise.
+std::shared_ptr<const model::Workflow> FindVisibleWorkflow(Api::State& s, const Call& c,
+                                                           const std::string& name);
+// Limits a list query to the jobs (or tasks of jobs) the caller may see.
+void ScopeToCaller(const Call& c, model::ListQuery* q);
+// The caller may act on manual task `task_id` of the (visible) job `rec`: PermissionDenied when
+// the task definition has groups and the caller is in none of them.
+base::Status CheckManualTaskGroups(Api::State& s, const Call& c, const model::JobRecord& rec,
+                                   const std::string& task_id);
 
 // ---- route handlers ----
 void Login(Api::State& s, Call& c);
@@ -132,10 +149,39 @@ void UnwatchJob(Api::State& s, Call& c);
 void AddJobGroup(Api::State& s, Call& c);
 void RemoveJobGroup(Api::State& s, Call& c);
 
+// /operations-manager/automations and /triggers (automation_routes.cc, trigger_routes.cc).
+void InitTriggers(Api::State& s);  // gives deps.triggers its workflow and job-start port
+runtime::Viewer ViewerOf(const Call& c);
+// List parameters of the OM automation/trigger lists (equals+equalsField ...; default sort
+// name); with reject_brackets, `equals[f]`-style parameters get 400.
+bool ParseOmList(Api::State& s, Call& c, bool reject_brackets, model::ListQuery* q);
+void ReplyPage(Call& c, const model::ListQuery& q, base::Result<runtime::DocPage> page);
+// Per-item import results: 200 unless every item failed (400 naming the first problem).
+void ReplyImport(Call& c, const std::string& what, bj::array results);
+void OmListAutomations(Api::State& s, Call& c);
+void OmGetAutomation(Api::State& s, Call& c);
+void OmExportAutomation(Api::State& s, Call& c);
+void OmCreateAutomation(Api::State& s, Call& c);
+void OmPatchAutomation(Api::State& s, Call& c);
+void OmDeleteAutomation(Api::State& s, Call& c);
+void OmImportAutomations(Api::State& s, Call& c);
+void OmListTriggers(Api::State& s, Call& c);
+void OmGetTrigger(Api::State& s, Call& c);
+void OmCreateTrigger(Api::State& s, Call& c);
+void OmPatchTrigger(Api::State& s, Call& c);
+void OmDeleteTrigger(Api::State& s, Call& c);
+void OmDeleteTriggersOfAction(Api::State& s, Call& c);
+void OmImportTriggers(Api::State& s, Call& c);
+void OmRunManualTrigger(Api::State& s, Call& c);
+void OmRunEndpointTrigger(Api::State& s, Call& c);
+
 void StartJob(Api::State& s, Call& c);
 void GetJob(Api::State& s, Call& c);
 void ListJobs(Api::State& s, Call& c);
 void GetTask(Api::State& s, Call& c);
 void ListTasks(Api::State& s, Call& c);
+
+// GET /operations-manager/events (event_routes.cc): job and task events as server-sent events.
+void StreamEvents(Api::State& s, Call& c);
 
 }  // namespace opsflow::api

@@ -127,8 +127,8 @@ bj::object Validate(Api::State& s, const model::Workflow& wf) {
   for (size_t i = 0; i < wf.tasks().size(); ++i) {
     const model::TaskDef& t = wf.tasks()[i];
     if (t.is_start || t.is_end) continue;
-    bool reachable = false;
-    if (wf.start() >= 0) {
+    bool reachable = t.is_error_handler;  // the errorHandler runs outside the graph
+    if (!reachable && wf.start() >= 0) {
       reachable = wf.Reaches(wf.start(), static_cast<int>(i));
     }
     if (!reachable) {
@@ -167,7 +167,7 @@ void ValidateWorkflow(Api::State& s, Call& c) {
   if (doc && doc->is_object()) {
     wf_doc = doc->get_object();
   } else if (doc && doc->is_string()) {
-    auto wf = s.workflows.Find(std::string(doc->get_string()));
+    auto wf = FindVisibleWorkflow(s, c, std::string(doc->get_string()));
     if (!wf) {
       ReplyError(c, 404, "Workflow '" + std::string(doc->get_string()) + "' not found");
       return;

@@ -12,12 +12,21 @@ void EnsureId(bj::object& doc) {
   if (!doc.contains("_id") || !doc["_id"].is_string()) doc["_id"] = base::NewUuid();
 }
 
-std::shared_ptr<const model::Workflow> FindById(Api::State& s, const std::string& id) {
+// The workflow with this _id when it exists and the caller may see it; null otherwise.
+std::shared_ptr<const model::Workflow> FindById(Api::State& s, const Call& c,
+                                                const std::string& id) {
   for (const auto& wf : s.workflows.All()) {
     const bj::value* v = wf->doc().if_contains("_id");
-    if (v && v->is_string() && v->get_string() == id) return wf;
+    if (v && v->is_string() && v->get_string() == id) return CanSeeWorkflow(c, *wf) ? wf : nullptr;
   }
   return nullptr;
+}
+
+// Workflow names are unique across all users: a name taken by a workflow the caller cannot see
+// is refused like any taken name (that the name is taken is all it reveals).
+bool TakenByHidden(Api::State& s, const Call& c, const std::string& name) {
+  auto wf = s.workflows.Find(name);
+  return wf && !CanSeeWorkflow(c, *wf);
 }
 
 }  // namespace
@@ -26,7 +35,9 @@ void ListWorkflows(Api::State& s, Call& c) {
   model::ListQuery q;
   if (!ParseList(s, c, &q)) return;
   std::vector<bj::value> docs;
-  for (const auto& wf : s.workflows.All()) docs.emplace_back(wf->doc());
+  for (const auto& wf : s.workflows.All()) {
+    if (CanSeeWorkflow(c, *wf)) docs.emplace_back(wf->doc());
+  }
   int64_t total = 0;
   docs = model::FilterSortPage(q, std::move(docs), q.filters, &total);
   bj::array items;
@@ -50,7 +61,7 @@ void ListWorkflows(Api::State& s, Call& c) {
 }
 
 void GetWorkflowDetailed(Api::State& s, Call& c) {
-  auto wf = s.workflows.Find(c.params[0]);
+  auto wf = FindVisibleWorkflow(s, c, c.params[0]);
   if (!wf) {
     ReplyError(c, 404, "Workflow '" + c.params[0] + "' not found");
     return;
@@ -104,6 +115,13 @@ void ImportAutomations(Api::State& s, Call& c) {
     }
     bj::object doc = item.get_object();
     const bj::value* name = doc.if_contains("name");
+    if (name && name->is_string() && TakenByHidden(s, c, std::string(name->get_string()))) {
+      results.push_back(bj::object{
+          {"success", false},
+          {"message",
+           "A workflow named '" + std::string(name->get_string()) + "' already exists"}});
+      continue;
+    }
     if (name && name->is_string()) {
       if (auto old = s.workflows.Find(std::string(name->get_string()))) {
         // Re-importing keeps the existing _id when the new document has none.
@@ -136,7 +154,7 @@ void UpdateAutomation(Api::State& s, Call& c) {
     ReplyError(c, 400, "body must be {\"update\": <workflow fields>}");
     return;
   }
-  auto old = FindById(s, c.params[0]);
+  auto old = FindById(s, c, c.params[0]);
   if (!old) {
     ReplyError(c, 404, "Workflow with _id '" + c.params[0] + "' not found");
     return;
@@ -170,9 +188,9 @@ void ExportWorkflow(Api::State& s, Call& c) {
   const bj::object* o = opts && opts->is_object() ? &opts->get_object() : nullptr;
   std::shared_ptr<const model::Workflow> wf;
   if (o && o->contains("name") && o->at("name").is_string()) {
-    wf = s.workflows.Find(std::string(o->at("name").get_string()));
+    wf = FindVisibleWorkflow(s, c, std::string(o->at("name").get_string()));
   } else if (o && o->contains("_id") && o->at("_id").is_string()) {
-    wf = FindById(s, std::string(o->at("_id").get_string()));
+    wf = FindById(s, c, std::string(o->at("_id").get_string()));
   } else {
     ReplyError(c, 400, "body must be {\"options\":{\"name\":...}} or {\"options\":{\"_id\":...}}");
     return;
@@ -193,6 +211,11 @@ void ImportWorkflowLegacy(Api::State& s, Call& c) {
     return;
   }
   bj::object doc = w->get_object();
+  const bj::value* name = doc.if_contains("name");
+  if (name && name->is_string() && TakenByHidden(s, c, std::string(name->get_string()))) {
+    ReplyError(c, 409, "A workflow named '" + std::string(name->get_string()) + "' already exists");
+    return;
+  }
   EnsureId(doc);
   auto wf = s.workflows.Put(std::move(doc));
   if (!wf.ok()) {
@@ -203,6 +226,10 @@ void ImportWorkflowLegacy(Api::State& s, Call& c) {
 }
 
 void DeleteWorkflow(Api::State& s, Call& c) {
+  if (TakenByHidden(s, c, c.params[0])) {
+    ReplyError(c, base::NotFound("Workflow '" + c.params[0] + "' not found"));
+    return;
+  }
   base::Status st = s.workflows.Remove(c.params[0]);
   if (!st.ok()) {
     ReplyError(c, st.code() == base::Code::kNotFound

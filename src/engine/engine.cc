@@ -94,7 +94,7 @@ std::vector<int> StuckTasks(const Workflow& wf, const JobState& s) {
   for (size_t i = 0; i < wf.tasks().size(); ++i) {
     const TaskState& t = s.tasks[i];
     bool finished = t.status == TaskStatus::kComplete || t.status == TaskStatus::kError;
-    if (!finished || static_cast<int>(i) == wf.end()) continue;
+    if (!finished || static_cast<int>(i) == wf.end() || wf.tasks()[i].is_error_handler) continue;
     bool fired = false;
     for (int e : wf.tasks()[i].out_edges) fired |= s.edges[e] == EdgeState::kFired;
     if (!fired) stuck.push_back(static_cast<int>(i));
@@ -242,7 +242,25 @@ Decision TaskFinished(const Workflow& wf, JobState* s, int task, FinishState fin
     Schedule(s, task, now_ms + def.retry.delay_ms, &d);
     return d;
   }
+  if (def.is_error_handler) {
+    // The handler ran (whatever its outcome): the job ends in error. The unhandled error is
+    // already in error[]; the handler adds nothing.
+    s->status = JobStatus::kError;
+    d.job_error = true;
+    d.error_task = def.id;
+    if (finish == FinishState::kError) {
+      d.error_message = task_error.empty() ? "Task " + def.id + " ended in error" : task_error;
+    }
+    return d;
+  }
   if (finish == FinishState::kError && !HasEdge(wf, task, FinishState::kError)) {
+    int eh = wf.error_handler();
+    if (eh >= 0 && s->tasks[eh].status == TaskStatus::kIncomplete) {
+      // SPEC §5: the workflow's errorHandler runs (once per job), then the job ends in error.
+      d.error_handler_started = true;
+      Schedule(s, eh, now_ms, &d);
+      return d;
+    }
     s->status = JobStatus::kError;
     d.job_error = true;
     d.error_task = def.id;

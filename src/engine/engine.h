@@ -22,7 +22,8 @@ struct Decision {
   bool job_complete = false;  // the job reached workflow_end and nothing is active
   bool job_error = false;     // the job went to status error
   std::string error_task;     // "job" or the task id for the error[] entry
-  std::string error_message;  // the message for the job's error[] entry
+  std::string error_message;  // the message for the job's error[] entry ("" = add none)
+  bool error_handler_started = false;  // an unhandled task error scheduled the errorHandler
 };
 
 // Starts a new job: workflow_start is marked ready. REQUIRES: state built for `wf`.

@@ -256,3 +256,72 @@ TEST(Engine, ForEachRunsItsBodyOncePerElement) {
 
 }  // namespace
 }  // namespace opsflow::engine
+
+namespace opsflow::engine {
+namespace {
+
+std::shared_ptr<const model::Workflow> WithErrorHandler(const std::string& transitions) {
+  auto doc = boost::json::parse(R"({"name":"eh","tasks":{
+      "workflow_start":{"name":"workflow_start"},"workflow_end":{"name":"workflow_end"},
+      "a":{"name":"stub"},"b":{"name":"stub"}},
+    "errorHandler":{"name":"childJob","app":"WorkFlowEngine","location":"Application",
+      "type":"operation","variables":{"incoming":{"workflow":"cleanup"},"outgoing":{}}},
+    "transitions":)" + transitions + "}")
+                 .as_object();
+  auto r = model::Workflow::FromJson(doc);
+  EXPECT_TRUE(r.ok()) << r.status().ToString();
+  return r.value();
+}
+
+// SPEC §5: an error with no error edge runs the workflow's errorHandler once, then the job ends
+// in error; an error edge, when there is one, is taken instead.
+TEST(Engine, ErrorHandlerRunsOnceThenTheJobErrors) {
+  struct Case {
+    const char* name;
+    const char* transitions;
+    std::map<std::string, std::deque<FinishState>> script;
+    JobStatus status;
+    uint32_t handler_runs;
+  };
+  const Case cases[] = {
+      {"unhandled error runs the handler",
+       R"({"workflow_start":{"a":{"type":"standard","state":"success"}},
+           "a":{"workflow_end":{"type":"standard","state":"success"}}})",
+       {{"a", {E}}}, JobStatus::kError, 1},
+      {"the handler's own error ends the job",
+       R"({"workflow_start":{"a":{"type":"standard","state":"success"}},
+           "a":{"workflow_end":{"type":"standard","state":"success"}}})",
+       {{"a", {E}}, {"errorHandler", {E}}}, JobStatus::kError, 1},
+      {"an error edge wins over the handler",
+       R"({"workflow_start":{"a":{"type":"standard","state":"success"}},
+           "a":{"workflow_end":{"type":"standard","state":"success"},
+                "b":{"type":"standard","state":"error"}},
+           "b":{"workflow_end":{"type":"standard","state":"success"}}})",
+       {{"a", {E}}}, JobStatus::kComplete, 0},
+      {"no error, no handler",
+       R"({"workflow_start":{"a":{"type":"standard","state":"success"}},
+           "a":{"workflow_end":{"type":"standard","state":"success"}}})",
+       {}, JobStatus::kComplete, 0},
+  };
+  for (const Case& c : cases) {
+    auto wf = WithErrorHandler(c.transitions);
+    ASSERT_GE(wf->error_handler(), 0) << c.name;
+    Outcome o = RunJob(*wf, c.script);
+    EXPECT_EQ(o.status, c.status) << c.name;
+    EXPECT_EQ(o.runs["errorHandler"], c.handler_runs) << c.name;
+  }
+}
+
+TEST(Engine, NullErrorHandlerIsNone) {
+  auto doc = boost::json::parse(R"({"name":"n","errorHandler":null,"tasks":{
+      "workflow_start":{"name":"workflow_start"},"workflow_end":{"name":"workflow_end"}},
+      "transitions":{"workflow_start":{"workflow_end":{"type":"standard","state":"success"}}}})")
+                 .as_object();
+  auto wf = model::Workflow::FromJson(doc);
+  ASSERT_TRUE(wf.ok());
+  EXPECT_EQ((*wf)->error_handler(), -1);
+  EXPECT_EQ((*wf)->tasks().size(), 2u);
+}
+
+}  // namespace
+}  // namespace opsflow::engine

@@ -125,7 +125,13 @@ bj::object BuildJobDocument(const JobDocInput& in) {
   for (size_t i = 0; i < in.wf.tasks().size(); ++i) {
     const std::string& id = in.wf.tasks()[i].id;
     bj::object task;
-    if (src) {
+    if (in.wf.tasks()[i].is_error_handler) {
+      // The workflow's errorHandler shows among the tasks once it has run.
+      if (in.state.tasks[i].runs == 0) continue;
+      if (const bj::value* eh = in.wf.doc().if_contains("errorHandler"); eh && eh->is_object()) {
+        task = eh->get_object();
+      }
+    } else if (src) {
       if (auto it = src->find(id); it != src->end() && it->value().is_object()) {
         task = it->value().get_object();
       }

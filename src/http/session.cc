@@ -51,13 +51,15 @@ struct ResponderState {
 bool ServerState::Admit(const std::string& ip, std::string* why) {
   std::lock_guard<std::mutex> lock(mu_);
   if (admitted_ >= options_.max_connections) {
-    *why = "The server has too many open connections; try again later";
+    *why = "The server has too many open connections (max-connections: " +
+           std::to_string(options_.max_connections) + "); try again later";
     return false;
   }
   size_t& n = per_ip_[ip];
   if (n >= options_.max_connections_per_ip) {
     if (n == 0) per_ip_.erase(ip);
-    *why = "Too many open connections from this address; try again later";
+    *why = "Too many open connections from this address (max-connections-per-client: " +
+           std::to_string(options_.max_connections_per_ip) + "); try again later";
     return false;
   }
   ++n;
@@ -117,7 +119,10 @@ Session::Session(std::shared_ptr<net::io_context> ioc, net::ip::tcp::socket sock
       remote_ip_(std::move(remote_ip)),
       admitted_(admitted) {}
 
-Session::~Session() { state_->Unregister(this, admitted_, remote_ip_); }
+Session::~Session() {
+  if (stream_) stream_->Close();
+  state_->Unregister(this, admitted_, remote_ip_);
+}
 
 void Session::Start() {
   state_->Register(this, weak_from_this());
@@ -161,6 +166,8 @@ void Session::OnTimeout() {
     }
     case Phase::kHandler:
       return;  // never armed while the handler works
+    case Phase::kStreaming:
+      return OnStreamTimeout();
     case Phase::kWaiting:
     case Phase::kWriting:
     case Phase::kClosing:
@@ -224,18 +231,24 @@ void Session::OnReadError(beast::error_code ec) {
   const ServerOptions& o = state_->options();
   if (timed_out_) {
     timed_out_ = false;
-    return FailRequest(408, phase_ == Phase::kBody
-                                ? "The request body was not received in time"
-                                : "The request headers were not received in time");
+    // Messages name the limit as the serve flag does (README "Configuration").
+    return FailRequest(
+        408, phase_ == Phase::kBody
+                 ? "The request body was not received within " +
+                       std::to_string(o.body_timeout.count()) + " ms (body-timeout-ms)"
+                 : "The request headers were not received within " +
+                       std::to_string(o.header_timeout.count()) + " ms (header-timeout-ms)");
   }
   if (stop_requested_ || phase_ == Phase::kClosing) return CloseNow();
   if (ec == beast_http::error::header_limit) {
     return FailRequest(431, "The request headers are larger than the limit of " +
-                                std::to_string(o.max_header_bytes) + " bytes");
+                                std::to_string(o.max_header_bytes) +
+                                " bytes (max-header-bytes)");
   }
   if (ec == beast_http::error::body_limit) {
     return FailRequest(413, "The request body is larger than the limit of " +
-                                std::to_string(o.max_body_bytes) + " bytes");
+                                std::to_string(o.max_body_bytes) +
+                                " bytes (max-body-bytes)");
   }
   const bool parse_error =
       ec.category() == beast_http::make_error_code(beast_http::error::bad_method).category() &&
@@ -287,7 +300,11 @@ void Session::PostResponse(api::Response res) {
 }
 
 void Session::WriteResponse(api::Response res, bool keep_alive) {
-  if (phase_ == Phase::kClosing) return;
+  if (phase_ == Phase::kClosing) {
+    if (res.stream) res.stream->Close();
+    return;
+  }
+  if (res.stream) return StartStream(std::move(res));
   keep_alive = keep_alive && !stop_requested_ && !state_->stopping.load();
   close_after_write_ = !keep_alive;
   phase_ = Phase::kWriting;
@@ -322,6 +339,8 @@ void Session::OnStop() {
   // A request being read or waited for is abandoned; one being handled or written finishes.
   if (phase_ == Phase::kWaiting || phase_ == Phase::kHeader || phase_ == Phase::kBody) {
     CloseNow();
+  } else if (phase_ == Phase::kStreaming) {
+    OnStreamStop();
   }
 }
 
@@ -348,6 +367,12 @@ void Session::Drain() {
 void Session::CloseNow() {
   phase_ = Phase::kClosing;
   DisarmTimer();
+  if (stream_) {
+    // Reset first: the close callback may unsubscribe, and nothing may reach the stream after.
+    std::shared_ptr<api::Stream> stream = std::move(stream_);
+    stream_.reset();
+    stream->Close();
+  }
   beast::error_code ec;
   socket_.shutdown(net::ip::tcp::socket::shutdown_both, ec);
   socket_.close(ec);

@@ -1,6 +1,7 @@
 // One client connection of the HTTP server, and the state the server shares with its sessions.
 // Internal to http/. Thread-safety: a Session runs on its io_context's single thread; only
-// PostResponse and RequestStop may be called from other threads. ServerState is thread-safe.
+// PostResponse and RequestStop may be called from other threads (an api::Stream wakes the
+// session by posting to that thread). ServerState is thread-safe.
 #pragma once
 
 #include <atomic>
@@ -77,7 +78,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void PostResponse(api::Response res);
 
  private:
-  enum class Phase { kWaiting, kHeader, kBody, kHandler, kWriting, kClosing };
+  enum class Phase { kWaiting, kHeader, kBody, kHandler, kWriting, kStreaming, kClosing };
 
   void WaitForRequest(std::chrono::milliseconds timeout);
   void ReadHeader();
@@ -88,6 +89,16 @@ class Session : public std::enable_shared_from_this<Session> {
   void OnStop();
   void WriteResponse(api::Response res, bool keep_alive);
   void OnWrite(boost::beast::error_code ec);
+  // Streamed responses (session_stream.cc): the header, then the stream's chunks as they come.
+  void StartStream(api::Response res);
+  void StreamRead();
+  void PumpStream();
+  void WriteStreamOut();
+  void OnStreamWrite(boost::beast::error_code ec);
+  void OnStreamTimeout();
+  void OnStreamStop();
+  // Frames `data` as one chunk (HTTP/1.1) or leaves it as it is (HTTP/1.0, close-delimited).
+  void AppendFramed(std::string_view data);
   // Answers a request that could not be read (4xx) and closes the connection.
   void FailRequest(int status, std::string_view message);
   // Handles a read error: a limit or parse error gets its status, anything else just closes.
@@ -123,8 +134,12 @@ class Session : public std::enable_shared_from_this<Session> {
   bool linger_ = false;
   uint64_t timer_generation_ = 0;
   size_t drained_ = 0;
-  // Future server-sent events: a handler will hand back a stream instead of a Response, and
-  // WriteResponse will write the header and then forward chunks until the stream ends.
+  // The streamed response in progress (phase kStreaming); closed by CloseNow and ~Session.
+  std::shared_ptr<api::Stream> stream_;
+  std::string stream_out_;  // bytes being written (header, framed chunks)
+  bool stream_chunked_ = false;
+  bool stream_writing_ = false;
+  bool stream_last_ = false;  // the terminating write is in flight: close after it
 };
 
 }  // namespace opsflow::http

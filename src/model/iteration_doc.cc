@@ -3,6 +3,7 @@
 #include <boost/json/value.hpp>
 
 #include "json/parse.h"
+#include "model/secrets.h"
 
 namespace opsflow::model {
 namespace bj = boost::json;
@@ -10,7 +11,9 @@ namespace bj = boost::json;
 bj::object IterationDocument(const IterationRecord& r) {
   auto parse = [](const std::string& t) {
     auto v = json::Parse(t, {.max_depth = 256, .max_bytes = size_t(1) << 30});
-    return v.ok() ? std::move(v).value() : bj::value(bj::object());
+    bj::value out = v.ok() ? std::move(v).value() : bj::value(bj::object());
+    MaskSealed(&out);  // secrets are shown as "****" (model/secrets.h)
+    return out;
   };
   bj::object metrics{
       {"start_time", r.start_ms ? bj::value(r.start_ms) : bj::value()},

@@ -40,6 +40,7 @@
 
 #include <boost/json/value.hpp>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -85,6 +86,12 @@ struct ListQuery {
   int64_t skip = 0;
   int64_t limit = 25;
   std::vector<std::string> include, exclude;
+  // Group-based access (auth/access.h): when set, only items an account in these groups may see
+  // (items with no groups, or sharing one of these; task iterations by their job's groups). Set
+  // by the API from the caller's account, never parsed from a URL. The stores apply it in their
+  // query (so totals and pages count only visible items); FilterSortPage does not look at it.
+  // nullopt (the default) hides nothing.
+  std::optional<std::vector<std::string>> visible_groups;
 };
 
 struct ListQueryOptions {

@@ -92,6 +92,8 @@ RetrySettings ParseRetry(const bj::object& task) {
   return r;
 }
 
+constexpr const char* kErrorHandlerId = "errorHandler";
+
 TaskDef ParseTask(const std::string& id, const bj::object& t) {
   TaskDef d;
   d.id = id;
@@ -163,6 +165,13 @@ void Workflow::Compile() {
   }
   start_ = FindTask("workflow_start");
   end_ = FindTask("workflow_end");
+  if (auto eh = doc_.find("errorHandler"); eh != doc_.end() && eh->value().is_object() &&
+                                           eh->value().get_object().contains("name") &&
+                                           FindTask(kErrorHandlerId) < 0) {
+    error_handler_ = static_cast<int>(tasks_.size());
+    tasks_.push_back(ParseTask(kErrorHandlerId, eh->value().get_object()));
+    tasks_.back().is_error_handler = true;
+  }
   if (auto e = doc_.find("errors"); e != doc_.end() && e->value().is_array()) {
     is_draft_ = !e->value().get_array().empty();
   }

@@ -51,6 +51,7 @@ struct TaskDef {
   bool is_for_each = false;    // `forEach`: its `loop` edges run a body once per element
   bool is_manual = false;      // `type: "manual"`: waits for a person
   int loop_owner = -1;         // the innermost forEach whose body holds this task, or -1
+  bool is_error_handler = false;  // the workflow's `errorHandler` (outside the graph, no edges)
 };
 
 class Workflow {
@@ -65,6 +66,9 @@ class Workflow {
   const std::vector<Edge>& edges() const { return edges_; }
   int start() const { return start_; }  // -1 when missing
   int end() const { return end_; }      // -1 when missing
+  // The workflow-level `errorHandler` task (id "errorHandler"), or -1 when the document has
+  // none (absent or null). It has no edges; the engine runs it when an error is unhandled.
+  int error_handler() const { return error_handler_; }
   int FindTask(std::string_view id) const;
   // The workflow's `errors[]` is non-empty: it is a draft and cannot be started.
   bool is_draft() const { return is_draft_; }
@@ -88,6 +92,7 @@ class Workflow {
   std::vector<std::vector<int>> loop_bodies_;
   int start_ = -1;
   int end_ = -1;
+  int error_handler_ = -1;
   bool is_draft_ = false;
   std::string version_;
 };

@@ -1,4 +1,5 @@
 #include "runtime/runtime_impl.h"
+#include "runtime/secrets.h"
 
 namespace opsflow::runtime {
 
@@ -80,6 +81,7 @@ base::Result<std::shared_ptr<const model::Workflow>> Runtime::Impl::WorkflowVers
 }
 
 void Runtime::Impl::Loop() {
+  RunReconciles();
   for (auto& [id, j] : jobs_) Pump(*j);
   MaybeHandOff();
   std::vector<Command> local;
@@ -101,6 +103,7 @@ void Runtime::Impl::Loop() {
       std::visit([this](auto& cmd) { Handle(cmd); }, c);
     }
     local.clear();
+    if (!reconciles_.empty()) RunReconciles();
     FireTimers();
     MaybeHandOff();
   }
@@ -184,7 +187,9 @@ store::JobUpdate Runtime::Impl::UpdateOf(ActiveJob& j) {
 }
 
 JobSnapshot Runtime::Impl::SnapshotOf(const ActiveJob& j) {
-  return JobSnapshot{j.rec, j.wf, engine::EncodeState(j.state), j.variables, j.errors};
+  JobSnapshot snap{j.rec, j.wf, engine::EncodeState(j.state), j.variables, j.errors};
+  MaskSnapshot(&snap);  // secrets stay in the runtime (runtime/secrets.h)
+  return snap;
 }
 
 void Runtime::Impl::MaybeHandOff() {
@@ -213,6 +218,12 @@ void Runtime::Impl::MaybeHandOff() {
       b->wb.job_updates.push_back(UpdateOf(j));
     }
   }
+  // Nothing clear goes to the store: decorated values are sealed (runtime/secrets.h).
+  SealBatch(&b->wb, opts_.secret_box, [this](const std::string& id) -> std::optional<JobView> {
+    auto it = jobs_.find(id);
+    if (it == jobs_.end()) return std::nullopt;
+    return JobView{it->second->wf.get(), &it->second->variables};
+  });
   writer_busy_ = true;
   {
     std::lock_guard<std::mutex> l(wmu_);
@@ -228,6 +239,16 @@ void Runtime::Impl::Handle(Committed& c) {
     auto it = jobs_.find(id);
     if (it == jobs_.end()) continue;
     ActiveJob& j = *it->second;
+    if (events_.HasSubscribers()) {
+      PublishEvents(j);
+    } else {
+      j.published_status = j.rec.status;
+      j.published_tasks.clear();
+    }
+    if (!j.parent_id.empty()) {
+      ChildChanged(j);  // may start jobs (a sequential loop's next child): `it` is stale
+      it = jobs_.find(id);
+    }
     const std::string& s = j.rec.status;
     if (s == "complete" || s == "error" || s == "canceled") {
       adapters_.RemoveJob(j.rec.id);
@@ -288,6 +309,7 @@ size_t Runtime::active_jobs() const { return impl_->active(); }
 StubRegistry* Runtime::stubs() { return impl_->stubs(); }
 AdapterQueue* Runtime::adapters() { return impl_->adapters(); }
 ManualTasks* Runtime::manual() { return impl_->manual(); }
+EventBus* Runtime::events() { return impl_->events(); }
 bool Runtime::WaitIdle(int64_t timeout_ms) { return impl_->WaitIdle(timeout_ms); }
 base::Result<std::shared_ptr<const model::Workflow>> Runtime::WorkflowVersion(
     const std::string& v) {

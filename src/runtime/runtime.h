@@ -17,7 +17,9 @@
 #include "engine/engine.h"
 #include "model/records.h"
 #include "model/workflow.h"
+#include "runtime/events.h"
 #include "store/job_store.h"
+#include "store/secret_box.h"
 
 namespace opsflow::runtime {
 
@@ -31,6 +33,11 @@ struct RuntimeOptions {
   size_t max_batch_rows = 20000;  // rows per group commit
   // An adapter task that no worker finishes within this time ends in error.
   int64_t adapter_task_timeout_ms = 5 * 60 * 1000;
+  // childJob loops: the most elements a `data_array` may have (SPEC §10).
+  size_t max_child_loop = 10000;
+  // Seals the values of `encryption` decorators before they reach the store (runtime/secrets.h);
+  // null: they are stored masked, and cannot be handed to later tasks after a restart.
+  const store::SecretBox* secret_box = nullptr;
 };
 
 struct StartRequest {
@@ -40,6 +47,9 @@ struct StartRequest {
   std::string type = "automation";
   boost::json::array groups;
   std::string user;  // initiator
+  // Child jobs: the `parent` object and `ancestors` array as JSON text (defaults: none, self).
+  std::string parent_json;
+  std::string parent_ancestors_json;  // the parent's ancestors; the child's id is appended
 };
 
 // Everything needed to build a job document outside the runtime thread.
@@ -105,6 +115,8 @@ class Runtime {
   AdapterQueue* adapters();
   // Manual tasks waiting for a person.
   ManualTasks* manual();
+  // Job and task events, published once durable.
+  EventBus* events();
   // Blocks until no job is active; for tests and shutdown. False on timeout.
   bool WaitIdle(int64_t timeout_ms);
 

@@ -1,6 +1,7 @@
 #include "model/iteration_doc.h"
 #include "model/list_page.h"
 #include "runtime/runtime_impl.h"
+#include "runtime/secrets.h"
 
 namespace opsflow::runtime {
 
@@ -18,6 +19,7 @@ void Runtime::Impl::Recover(const model::JobRecord& rec) {
   size_t n = j->wf->tasks().size();
   if (j->state.tasks.size() != n) return;
   j->variables = ParseObject(rec.variables_json);
+  OpenSealed(&j->variables, "/variables", opts_.secret_box, rec.id);  // runtime/secrets.h
   j->errors = ParseArray(rec.errors_json);
   std::string().swap(j->rec.variables_json);
   std::string().swap(j->rec.errors_json);
@@ -27,12 +29,33 @@ void Runtime::Impl::Recover(const model::JobRecord& rec) {
   j->resume_due.assign(n, 0);
   j->timer_pending.assign(n, false);
   j->current_iteration.assign(n, "");
+  j->published_status = rec.status;
+  if (rec.parent_json != "null" && !rec.parent_json.empty()) {
+    bj::object p = ParseObject(rec.parent_json);
+    auto str = [&](const char* k) {
+      const bj::value* v = p.if_contains(k);
+      return v && v->is_string() ? std::string(v->get_string()) : std::string();
+    };
+    j->parent_id = str("job");
+    j->parent_task = str("task");
+    j->parent_iteration = str("iteration");
+    if (const bj::value* e = p.if_contains("element"); e && e->is_int64() && e->get_int64() >= 0) {
+      j->parent_element = static_cast<uint32_t>(e->get_int64());
+    }
+  }
   auto iters = store_->IterationsOfJob(rec.id);
   if (iters.ok()) {
     std::vector<int> best(n, -1);
     for (const auto& it : *iters) {
-      // A run the process did not finish is closed; the task runs again as a new iteration.
-      if (it.status == "running") {
+      int wt = it.status == "running" ? j->wf->FindTask(it.task_id) : -1;
+      if (wt >= 0 && j->wf->tasks()[wt].method == "childJob" &&
+          j->state.tasks[wt].status == TaskStatus::kRunning &&
+          it.iteration + 1 == static_cast<int>(j->state.tasks[wt].runs)) {
+        // A childJob waiting for its children keeps waiting: its children were created in
+        // the same commit that recorded this iteration, and are found again, never restarted.
+        ReconnectChildren(*j, wt, it);
+      } else if (it.status == "running") {
+        // A run the process did not finish is closed; the task runs again as a new iteration.
         current_->wb.canceled_iterations.emplace_back(it.id, clock_->NowMs());
       }
       int64_t seq = base::IterationUuidSeq(it.id);
@@ -41,6 +64,7 @@ void Runtime::Impl::Recover(const model::JobRecord& rec) {
       if (t < 0 || it.status != "complete" || it.iteration < best[t]) continue;
       best[t] = it.iteration;
       j->outputs[t] = ParseObject(it.outgoing_json);
+      OpenSealed(&j->outputs[t], "/variables/outgoing", opts_.secret_box, rec.id);
     }
   }
   for (size_t t = 0; t < n; ++t) {
@@ -48,6 +72,7 @@ void Runtime::Impl::Recover(const model::JobRecord& rec) {
     if (ts.status != TaskStatus::kRunning) continue;
     // A forEach in its loop waits for its body, which resumes on its own.
     if (ts.finish == FinishState::kLoop) continue;
+    if (j->waits.count(static_cast<int>(t))) continue;  // a childJob waiting for children
     // It was running when the process stopped: it runs again (at least once).
     j->resume_due[t] = ts.due_ms;
     ts.status = TaskStatus::kScheduled;
@@ -57,24 +82,32 @@ void Runtime::Impl::Recover(const model::JobRecord& rec) {
   active_count_++;
 }
 
-void Runtime::Impl::Handle(StartCmd& c) {
+// Creates a job (the API's start, a trigger, or a childJob parent) and runs workflow_start.
+ActiveJob& Runtime::Impl::CreateJob(StartRequest& req) {
   auto j = std::make_unique<ActiveJob>();
-  const model::Workflow& wf = *c.req.workflow;
+  const model::Workflow& wf = *req.workflow;
   int64_t now = clock_->NowMs();
-  j->wf = c.req.workflow;
+  j->wf = req.workflow;
   j->rec.id = base::NewObjectId();
   j->rec.workflow_name = wf.name();
   j->rec.workflow_version = wf.version();
   j->rec.status = "running";
-  j->rec.description = c.req.description;
-  j->rec.type = c.req.type;
-  j->rec.created_by = c.req.user;
+  j->rec.description = req.description;
+  j->rec.type = req.type;
+  j->rec.created_by = req.user;
   j->rec.created_ms = j->rec.last_updated_ms = j->rec.start_ms = now;
-  j->rec.groups_json = bj::serialize(c.req.groups);
-  j->rec.ancestors_json = "[\"" + j->rec.id + "\"]";
-  j->variables = std::move(c.req.variables);
+  j->rec.groups_json = bj::serialize(req.groups);
+  if (req.parent_json.empty()) {
+    j->rec.ancestors_json = "[\"" + j->rec.id + "\"]";
+  } else {
+    j->rec.parent_json = req.parent_json;
+    bj::array ancestors = ParseArray(req.parent_ancestors_json);
+    ancestors.push_back(bj::value(j->rec.id));
+    j->rec.ancestors_json = bj::serialize(ancestors);
+  }
+  j->variables = std::move(req.variables);
   j->variables["_id"] = j->rec.id;
-  j->variables["initiator"] = c.req.user;
+  j->variables["initiator"] = req.user;
   j->state = engine::JobState::ForWorkflow(wf);
   size_t n = wf.tasks().size();
   j->outputs.resize(n);
@@ -95,6 +128,11 @@ void Runtime::Impl::Handle(StartCmd& c) {
     // workflow_start completes at once (SPEC §1: the reply shows it complete).
     Dispatch(ref, wf.start());
   }
+  return ref;
+}
+
+void Runtime::Impl::Handle(StartCmd& c) {
+  ActiveJob& ref = CreateJob(c.req);
   // The reply shows the job as it was created (running, workflow_start complete) and is sent
   // once the batch that inserts the job is durable.
   current_->replies.emplace_back(std::move(c.done), SnapshotOf(ref));
@@ -113,6 +151,7 @@ base::Result<bj::object> Runtime::Impl::BuildDoc(const model::JobRecord& rec,
     for (const auto& it : *iters) ids[it.task_id].push_back(it.id);
   }
   bj::object vars = ParseObject(rec.variables_json);
+  MaskStoredVariables(&vars, **wf);  // runtime/secrets.h
   bj::array errors = ParseArray(rec.errors_json);
   return engine::BuildJobDocument({rec, **wf, *st, vars, errors, with_iterations ? &ids : nullptr});
 }
@@ -315,6 +354,10 @@ base::Status Runtime::Impl::ApplyControl(ActiveJob& j, ControlCmd& c) {
                                                 : j.state.status;
   j.rec.last_updated_ms = now;
   MarkDirty(j);
+  // SPEC §5: cancel and pause reach the job's children (and theirs); resume too.
+  if (c.action == "pause" || c.action == "resume" || c.action == "cancel") {
+    PropagateControl(j, c.action);
+  }
   return base::Status::Ok();
 }
 

@@ -61,6 +61,23 @@ inline bj::array ParseArray(const std::string& text) {
   return {};
 }
 
+// A childJob task waiting for its children: one per `data_array` element, or one without a
+// loop (runtime_child.cc).
+struct ChildWait {
+  uint32_t run = 0;  // the parent task's run this wait belongs to
+  std::string iteration_id;
+  bj::object incoming;  // the task's resolved incoming values
+  int64_t start_ms = 0;
+  std::shared_ptr<const model::Workflow> child_wf;  // null after a restart until needed
+  bool loop = false;
+  bool sequential = false;
+  std::vector<bj::object> inputs;        // per child: its start variables
+  std::vector<std::string> child_ids;    // per child: "" until started
+  std::vector<std::string> status;       // per child: its last committed status
+  std::vector<bj::object> details;       // per child: its output variables once complete
+  size_t ended = 0;                      // children complete or canceled
+};
+
 struct ActiveJob {
   model::JobRecord rec;
   std::shared_ptr<const model::Workflow> wf;
@@ -73,6 +90,13 @@ struct ActiveJob {
   std::vector<bool> timer_pending;
   uint32_t next_iteration = 0;                 // sequence for base::IterationUuid
   std::vector<std::string> current_iteration;  // per task: the id of its latest run
+  std::map<int, ChildWait> waits;  // childJob tasks waiting for children, by task index
+  // A child job: its parent's id, the parent's childJob task id and iteration, and its element.
+  std::string parent_id, parent_task, parent_iteration;
+  uint32_t parent_element = 0;
+  // Events: the job status and per-task (status, runs) last published.
+  std::string published_status;
+  std::vector<std::pair<uint8_t, uint32_t>> published_tasks;
   bool is_new = false;
   bool dirty = false;
   bool vars_dirty = false, errors_dirty = false, desc_dirty = false;
@@ -141,6 +165,7 @@ class Runtime::Impl {
         adapters_([this](const AdapterWork& w, AdapterReport r) { Delivered(w, std::move(r)); }),
         manual_([this](const ManualWork& w, ManualFinish f) { Finished(w, std::move(f)); }) {}
   ManualTasks* manual() { return &manual_; }
+  EventBus* events() { return &events_; }
   StubRegistry* stubs() { return &stubs_; }
   AdapterQueue* adapters() { return &adapters_; }
 
@@ -174,6 +199,19 @@ class Runtime::Impl {
   void Pump(ActiveJob& j);
   void Dispatch(ActiveJob& j, int task);
   void RunForEach(const ActiveJob& j, int task, TaskDone& d);
+  // runtime_child.cc
+  ActiveJob& CreateJob(StartRequest& req);
+  void StartChildren(ActiveJob& j, int task, std::shared_ptr<TaskDone> d);
+  base::Status PrepareChildren(const TaskDone& d, ChildWait* w);
+  void StartChild(ActiveJob& parent, int task, ChildWait& w, size_t element);
+  void ChildChanged(const ActiveJob& child);
+  void AdvanceChildren(ActiveJob& j, int task);
+  void FinishChildWait(ActiveJob& j, int task);
+  void ReconnectChildren(ActiveJob& j, int task, const model::IterationRecord& it);
+  void PropagateControl(ActiveJob& j, const std::string& action);
+  void RunReconciles();
+  // runtime_events.cc
+  void PublishEvents(ActiveJob& j);
   tasks::TaskResult RunQueryTask(const std::string& method, const bj::object& incoming);
 
  public:
@@ -210,6 +248,8 @@ class Runtime::Impl {
   bool writer_busy_ = false;
   std::priority_queue<Timer, std::vector<Timer>, std::greater<Timer>> timers_;
   std::atomic<size_t> active_count_{0};
+  // Recovered childJob waits to advance or finish once the runtime thread runs (job id, task).
+  std::vector<std::pair<std::string, int>> reconciles_;
 
   // Writer thread.
   std::mutex wmu_;
@@ -227,6 +267,7 @@ class Runtime::Impl {
   StubRegistry stubs_;
   AdapterQueue adapters_;
   ManualTasks manual_;
+  EventBus events_;
   std::unique_ptr<WorkerPool> workers_;
   std::thread loop_thread_;
   std::thread writer_thread_;

@@ -1,5 +1,6 @@
 #include "model/iteration_doc.h"
 #include "runtime/runtime_impl.h"
+#include "runtime/secrets.h"
 
 namespace opsflow::runtime {
 
@@ -29,7 +30,7 @@ bool Runtime::Impl::RunsEagerly(const ActiveJob& j, int t) {
   if (def.is_start || def.is_end) return true;
   if (stubs_.Find(j.rec.workflow_name, def.id)) return true;
   if (def.location == "Adapter" && stubs_.AdapterDefault(j.rec.workflow_name)) return true;
-  if (def.location == "Adapter" || def.is_manual) return false;
+  if (def.location == "Adapter" || def.is_manual || def.method == "childJob") return false;
   const tasks::TaskDescriptor* desc = tasks::FindBuiltin(def.method);
   return desc == nullptr || !desc->external;
 }
@@ -94,7 +95,7 @@ void Runtime::Impl::QueueForPerson(ActiveJob& j, int t, std::shared_ptr<TaskDone
   w.run = d->run;
   w.method = def.method;
   w.view = def.view;
-  w.incoming = d->incoming;
+  w.incoming = MaskValues(d->incoming, *j.wf, j.variables);  // a person sees secrets masked
   w.created_ms = d->start_ms;
   current_->wb.iterations.push_back(RunningIteration(j, *d));
   MarkDirty(j);
@@ -170,6 +171,10 @@ void Runtime::Impl::Dispatch(ActiveJob& j, int t) {
   }
   if (def.is_manual) {
     QueueForPerson(j, t, d);
+    return;
+  }
+  if (def.method == "childJob" && def.location != "Adapter") {
+    StartChildren(j, t, d);
     return;
   }
   if (def.location == "Adapter") {
@@ -316,9 +321,13 @@ void Runtime::Impl::Apply(ActiveJob& j, TaskDone& d) {
   engine::Decision dec =
       engine::TaskFinished(*j.wf, &j.state, d.task, finish, now, opts_.engine, r.error);
   for (int s : dec.start) j.sched_seq[s] = next_seq_;
+  if (dec.error_handler_started) {
+    j.variables["error"] = j.errors;  // the handler reads $var.job.error
+    j.vars_dirty = true;
+  }
   if (dec.job_error) {
     bool duplicate = dec.error_task == def.id && finish == FinishState::kError;
-    if (!duplicate) AddError(j, dec.error_task, dec.error_message);
+    if (!duplicate && !dec.error_message.empty()) AddError(j, dec.error_task, dec.error_message);
     j.rec.status = "error";
   }
   if (dec.job_complete) {

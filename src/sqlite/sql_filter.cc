@@ -263,6 +263,21 @@ SqlQuery TranslateQuery(const model::ListQuery& q, const ColumnMap& cols,
   return out;
 }
 
+std::string GroupScopeSql(const std::string& groups_col, const std::vector<std::string>& groups,
+                          std::vector<SqlArg>* args) {
+  // The runtime and the API write the column with bj::serialize, so "no groups" is exactly "[]".
+  std::string sql = "(" + groups_col + " = '[]'";
+  if (!groups.empty()) {
+    sql += " OR EXISTS (SELECT 1 FROM json_each(" + groups_col + ") WHERE json_each.value IN (";
+    for (size_t i = 0; i < groups.size(); ++i) {
+      args->push_back(groups[i]);
+      sql += (i ? ",?" : "?") + std::to_string(args->size());
+    }
+    sql += "))";
+  }
+  return sql + ")";
+}
+
 void BindArg(Stmt& s, int index, const SqlArg& arg) {
   if (auto* str = std::get_if<std::string>(&arg))
     s.Bind(index, std::string_view(*str));

@@ -38,6 +38,12 @@ struct SqlQuery {
 SqlQuery TranslateQuery(const model::ListQuery& q, const ColumnMap& cols,
                         std::vector<model::Expr>* residual);
 
+// Group-based access (ListQuery::visible_groups): the condition, in parentheses, that keeps rows
+// whose JSON-array column `groups_col` (e.g. "jobs.groups") is empty or holds one of `groups`.
+// Appends the group ids to `args` and numbers their placeholders after the ones already there.
+std::string GroupScopeSql(const std::string& groups_col, const std::vector<std::string>& groups,
+                          std::vector<SqlArg>* args);
+
 void BindArg(Stmt& s, int index, const SqlArg& arg);
 
 }  // namespace opsflow::sqlite

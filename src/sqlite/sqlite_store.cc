@@ -3,6 +3,8 @@
 #include <sqlite3.h>
 #include <sys/stat.h>
 
+#include <iterator>
+
 #include "base/ids.h"
 #include "sqlite/migrations.h"
 #include "sqlite/sql_filter.h"
@@ -126,10 +128,41 @@ base::Result<sqlite3*> SqliteStore::OpenConnection() {
   return db;
 }
 
+// Applies the migrations newer than the database's user_version, each with the version bump
+// in one transaction. (Databases written before user_version was kept report 0; V0001 is
+// idempotent, so it simply runs again.)
+base::Status SqliteStore::Migrate() {
+  sqlite3_stmt* q = nullptr;
+  int version = 0;
+  if (sqlite3_prepare_v2(writer_, "PRAGMA user_version", -1, &q, nullptr) == SQLITE_OK &&
+      sqlite3_step(q) == SQLITE_ROW) {
+    version = sqlite3_column_int(q, 0);
+  }
+  sqlite3_finalize(q);
+  const int n = static_cast<int>(std::size(kMigrations));
+  if (version > n) {
+    return base::FailedPrecondition("the data directory was written by a newer opsflow (schema " +
+                                    std::to_string(version) + ", this build knows " +
+                                    std::to_string(n) + ")");
+  }
+  for (int i = version; i < n; ++i) {
+    OPSFLOW_RETURN_IF_ERROR(Exec(writer_, "BEGIN IMMEDIATE"));
+    std::string bump = "PRAGMA user_version=" + std::to_string(i + 1);
+    base::Status st = Exec(writer_, kMigrations[i]);
+    if (st.ok()) st = Exec(writer_, bump.c_str());
+    if (!st.ok()) {
+      (void)Exec(writer_, "ROLLBACK");
+      return st;
+    }
+    OPSFLOW_RETURN_IF_ERROR(Exec(writer_, "COMMIT"));
+  }
+  return base::Status::Ok();
+}
+
 base::Status SqliteStore::Init() {
   OPSFLOW_ASSIGN_OR_RETURN(writer_, OpenConnection());
   OPSFLOW_RETURN_IF_ERROR(Exec(writer_, "PRAGMA wal_autocheckpoint=10000;"));
-  for (const char* m : kMigrations) OPSFLOW_RETURN_IF_ERROR(Exec(writer_, m));
+  OPSFLOW_RETURN_IF_ERROR(Migrate());
   ins_version_ = std::make_unique<Stmt>(
       writer_, "INSERT OR IGNORE INTO workflow_versions(version, doc) VALUES(?1, ?2)");
   ins_job_ = std::make_unique<Stmt>(
@@ -270,6 +303,19 @@ base::Result<std::vector<model::JobRecord>> SqliteStore::LoadActiveJobs() {
   return out;
 }
 
+base::Result<std::vector<model::JobRecord>> SqliteStore::ChildJobs(const std::string& parent_id) {
+  ReadLease lease(this);
+  if (!lease.db()) return base::Unavailable("store unavailable");
+  // Uses the jobs_parent expression index (schema V0002).
+  Stmt s(lease.db(), std::string("SELECT ") + kJobColumns +
+                         " FROM jobs WHERE json_extract(parent, '$.job') = ?1 ORDER BY id");
+  s.Bind(1, parent_id);
+  std::vector<model::JobRecord> out;
+  while (s.Step()) out.push_back(ReadJob(s));
+  OPSFLOW_RETURN_IF_ERROR(s.Done());
+  return out;
+}
+
 base::Result<std::vector<model::IterationRecord>> SqliteStore::IterationsOfJob(
     const std::string& job_id) {
   ReadLease lease(this);
@@ -321,6 +367,10 @@ base::Result<store::Page<model::JobRecord>> SqliteStore::ListJobs(
   ReadLease lease(this);
   if (!lease.db()) return base::Unavailable("store unavailable");
   SqlQuery sq = TranslateQuery(q, JobColumns(), residual);
+  if (q.visible_groups) {
+    std::string scope = GroupScopeSql("jobs.groups", *q.visible_groups, &sq.args);
+    sq.where = sq.where.empty() ? scope : "(" + sq.where + ") AND " + scope;
+  }
   return RunList<model::JobRecord>(lease.db(), "jobs", kJobColumns, sq, ReadJob);
 }
 
@@ -329,6 +379,12 @@ base::Result<store::Page<model::IterationRecord>> SqliteStore::ListIterations(
   ReadLease lease(this);
   if (!lease.db()) return base::Unavailable("store unavailable");
   SqlQuery sq = TranslateQuery(q, IterationColumns(), residual);
+  if (q.visible_groups) {
+    // An iteration is visible when its job is (its id is the job's primary key).
+    std::string scope = "EXISTS (SELECT 1 FROM jobs WHERE jobs.id = iterations.job_id AND " +
+                        GroupScopeSql("jobs.groups", *q.visible_groups, &sq.args) + ")";
+    sq.where = sq.where.empty() ? scope : "(" + sq.where + ") AND " + scope;
+  }
   return RunList<model::IterationRecord>(lease.db(), "iterations", kIterationColumns, sq,
                                          ReadIteration);
 }

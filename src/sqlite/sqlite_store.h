@@ -27,6 +27,7 @@ class SqliteStore final : public store::JobStore, public store::DocStore {
   base::Result<model::JobRecord> GetJob(const std::string& id) override;
   base::Result<std::string> GetWorkflowVersion(const std::string& version) override;
   base::Result<std::vector<model::JobRecord>> LoadActiveJobs() override;
+  base::Result<std::vector<model::JobRecord>> ChildJobs(const std::string& parent_id) override;
   base::Result<std::vector<model::IterationRecord>> IterationsOfJob(
       const std::string& job_id) override;
   base::Result<model::IterationRecord> GetIteration(const std::string& id) override;
@@ -47,6 +48,7 @@ class SqliteStore final : public store::JobStore, public store::DocStore {
   class ReadLease;
   explicit SqliteStore(std::string path);
   base::Status Init();
+  base::Status Migrate();
   base::Result<sqlite3*> OpenConnection();
   sqlite3* AcquireReader();
   void ReleaseReader(sqlite3* db);

@@ -66,6 +66,8 @@ class JobStore {
   virtual base::Result<std::string> GetWorkflowVersion(const std::string& version) = 0;
   // Jobs whose status is running or paused (or error, which may be retried), for recovery.
   virtual base::Result<std::vector<model::JobRecord>> LoadActiveJobs() = 0;
+  // The jobs whose parent (parent_json's `job`) is `parent_id`, oldest first.
+  virtual base::Result<std::vector<model::JobRecord>> ChildJobs(const std::string& parent_id) = 0;
   virtual base::Result<std::vector<model::IterationRecord>> IterationsOfJob(
       const std::string& job_id) = 0;
   virtual base::Result<model::IterationRecord> GetIteration(const std::string& id) = 0;

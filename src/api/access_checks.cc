@@ -1,0 +1,58 @@
+// Group-based access for the route handlers: reads the groups of a job, a workflow or a task
+// definition and asks auth/access.h. Every handler that reads or changes a job, a task or a
+// workflow goes through these, so the rules live in one place.
+#include "api/state.h"
+#include "auth/access.h"
+
+namespace opsflow::api {
+
+base::Status JobNotFound(const std::string& id) {
+  // The store's own answer for an unknown job (SqliteStore::GetJob); keep the two equal.
+  return base::NotFound("job " + id + " not found");
+}
+
+base::Result<model::JobRecord> VisibleJob(Api::State& s, const Call& c, const std::string& id) {
+  auto rec = s.deps.jobs->GetJob(id);
+  if (!rec.ok()) {
+    if (rec.status().code() == base::Code::kNotFound) return JobNotFound(id);
+    return rec.status();
+  }
+  if (!auth::CanSee(*c.account, auth::ParseGroupsJson(rec->groups_json))) return JobNotFound(id);
+  return rec;
+}
+
+bool CanSeeWorkflow(const Call& c, const model::Workflow& wf) {
+  return auth::CanSee(*c.account, auth::GroupsOfDoc(wf.doc()));
+}
+
+std::shared_ptr<const model::Workflow> FindVisibleWorkflow(Api::State& s, const Call& c,
+                                                           const std::string& name) {
+  auto wf = s.workflows.Find(name);
+  return wf && CanSeeWorkflow(c, *wf) ? wf : nullptr;
+}
+
+void ScopeToCaller(const Call& c, model::ListQuery* q) {
+  q->visible_groups = auth::VisibleGroups(*c.account);
+}
+
+base::Status CheckManualTaskGroups(Api::State& s, const Call& c, const model::JobRecord& rec,
+                                   const std::string& task_id) {
+  if (c.account->admin) return base::Status::Ok();
+  // The job runs the workflow snapshot it started with: its task definitions decide.
+  auto wf = s.deps.runtime->WorkflowVersion(rec.workflow_version);
+  if (!wf.ok()) return wf.status();
+  const bj::value* tasks = (*wf)->doc().if_contains("tasks");
+  const bj::value* task =
+      tasks && tasks->is_object() ? tasks->get_object().if_contains(task_id) : nullptr;
+  if (!task || !task->is_object()) return base::Status::Ok();
+  std::vector<std::string> groups = auth::GroupsOfDoc(task->get_object());
+  if (auth::CanSee(*c.account, groups)) return base::Status::Ok();
+  std::string list;
+  for (const std::string& g : groups) list += (list.empty() ? "" : ", ") + g;
+  return base::PermissionDenied("'" + c.account->username + "' is in none of the groups of task " +
+                                task_id + " (" + list +
+                                "); only their members may claim, assign, release, read or "
+                                "finish it");
+}
+
+}  // namespace opsflow::api

@@ -1,0 +1,116 @@
+// GET /operations-manager/events: job and task events as server-sent events (SPEC §5 events,
+// §9 live updates; an opsflow extension, not an IAP route). Each event is
+//   id: <seq>\nevent: <topic>\ndata: <json>\n\n
+// with data {seq, topic, jobId, workflow, status, time, [taskId, taskName, finishState],
+// [parentJobId]} (camelCase, as the IAP job documents' metadata is). Filters: `jobId=` (repeatable;
+// an event also matches when its parentJobId is one of them, so a page can follow a job's
+// children) and `topic=` (repeatable). Access: admins see every event; other accounts the events
+// of jobs with no groups or sharing a group with them (their groups when the stream opened).
+// There is no replay: an event published before the stream opened is not sent (Last-Event-ID is
+// ignored); a client that falls behind by more than ApiOptions::event_queue_bytes gets
+// `event: overflow` and the stream ends.
+#include <algorithm>
+#include <array>
+#include <memory>
+
+#include "api/state.h"
+#include "auth/access.h"
+#include "base/clock.h"
+#include "base/ids.h"
+#include "runtime/events.h"
+
+namespace opsflow::api {
+namespace {
+
+constexpr std::array<std::string_view, 9> kTopics = {
+    "jobStart", "jobComplete", "jobError",  "jobPause",    "jobResume",
+    "jobCancel", "jobFix",     "taskStart", "taskComplete"};
+
+struct EventFilter {
+  std::vector<std::string> job_ids;  // empty: every job
+  std::vector<std::string> topics;   // empty: every topic
+  auth::Account account;             // who may see what
+
+  bool Match(const runtime::Event& e) const {
+    auto has = [](const std::vector<std::string>& v, const std::string& x) {
+      return std::find(v.begin(), v.end(), x) != v.end();
+    };
+    if (!topics.empty() && !has(topics, e.topic)) return false;
+    if (!job_ids.empty() && !has(job_ids, e.job_id) &&
+        (e.parent_job_id.empty() || !has(job_ids, e.parent_job_id))) {
+      return false;
+    }
+    return auth::CanSee(account, e.groups);
+  }
+};
+
+// Reads the filters; replies 400 naming a bad one and returns false.
+bool ParseFilter(Call& c, EventFilter* f) {
+  for (const auto& [k, v] : c.req.query) {
+    if (k == "jobId") {
+      if (!CheckJobId(c, v)) return false;
+      f->job_ids.push_back(v);
+    } else if (k == "topic") {
+      if (std::find(kTopics.begin(), kTopics.end(), v) == kTopics.end()) {
+        ReplyError(c, 400,
+                   "'" + v +
+                       "' is not an event topic (jobStart, jobComplete, jobError, jobPause, "
+                       "jobResume, jobCancel, jobFix, taskStart, taskComplete)");
+        return false;
+      }
+      f->topics.push_back(v);
+    } else if (k != "token") {
+      ReplyError(c, 400, "unknown parameter '" + k + "' (the event stream takes jobId and topic)");
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string FormatEvent(const runtime::Event& e) {
+  bj::object d{{"seq", e.seq},
+               {"topic", e.topic},
+               {"jobId", e.job_id},
+               {"workflow", e.workflow},
+               {"status", e.status},
+               {"time", base::IsoTime(e.time_ms)}};
+  if (!e.task_id.empty()) {
+    d["taskId"] = e.task_id;
+    d["taskName"] = e.task_name;
+  }
+  if (!e.finish_state.empty()) d["finishState"] = e.finish_state;
+  if (!e.parent_job_id.empty()) d["parentJobId"] = e.parent_job_id;
+  return "id: " + std::to_string(e.seq) + "\nevent: " + e.topic + "\ndata: " + bj::serialize(d) +
+         "\n\n";
+}
+
+}  // namespace
+
+void StreamEvents(Api::State& s, Call& c) {
+  auto filter = std::make_shared<EventFilter>();
+  if (!ParseFilter(c, filter.get())) return;
+  filter->account = *c.account;
+  Stream::Options so;
+  so.max_queued_bytes = s.opts.event_queue_bytes;
+  so.overflow_chunk =
+      "event: overflow\ndata: {\"message\":\"the client fell behind by more than " +
+      std::to_string(s.opts.event_queue_bytes) + " bytes; reconnect\"}\n\n";
+  so.heartbeat = std::chrono::milliseconds(s.opts.event_heartbeat_ms);
+  so.heartbeat_chunk = ": keep-alive\n\n";
+  auto stream = std::make_shared<Stream>(std::move(so));
+  // Subscribed before the answer goes out: a client that has the headers misses nothing after.
+  runtime::EventBus* bus = s.deps.runtime->events();
+  uint64_t id = bus->Subscribe([stream, filter](const runtime::Event& e) {
+    if (filter->Match(e)) stream->Push(FormatEvent(e));
+  });
+  stream->SetOnClose([bus, id] { bus->Unsubscribe(id); });
+  stream->Push("retry: 3000\n: connected\n\n");
+  Response r;
+  r.content_type = "text/event-stream; charset=utf-8";
+  r.headers.emplace_back("Cache-Control", "no-cache");
+  r.headers.emplace_back("X-Accel-Buffering", "no");  // proxies must not buffer the stream
+  r.stream = std::move(stream);
+  c.done(std::move(r));
+}
+
+}  // namespace opsflow::api

@@ -1,0 +1,308 @@
+// /operations-manager/triggers: CRUD, import, manual and endpoint runs (runtime/trigger_service.h
+// holds the logic); and the TriggerActions the trigger service uses to find workflows and start
+// jobs the way jobs/start does.
+#include <boost/json.hpp>
+#include <mutex>
+
+#include "api/state.h"
+#include "base/ids.h"
+#include "model/query.h"
+#include "runtime/trigger_service.h"
+
+namespace opsflow::api {
+namespace {
+
+class ApiTriggerActions final : public runtime::TriggerActions {
+ public:
+  explicit ApiTriggerActions(Api::State& s) : s_(s) {}
+
+  base::Result<runtime::WorkflowRef> FindWorkflow(const std::string& id_or_name) override {
+    for (const auto& wf : s_.workflows.All()) {
+      const bj::value* id = wf->doc().if_contains("_id");
+      if (id && id->is_string() && id->get_string() == id_or_name) return Ref(*wf);
+    }
+    if (auto wf = s_.workflows.Find(id_or_name)) return Ref(*wf);
+    return base::NotFound("workflow '" + id_or_name + "' not found");
+  }
+
+  void StartJob(runtime::TriggerJob job, runtime::StartCallback done) override {
+    auto wf = s_.workflows.Find(job.workflow);
+    if (!wf) return done(base::NotFound("Workflow '" + job.workflow + "' not found"));
+    if (wf->is_draft()) {
+      return done(base::InvalidArgument("Workflow '" + job.workflow +
+                                        "' has validation errors (a draft) and cannot start"));
+    }
+    if (wf->start() < 0 || wf->end() < 0) {
+      return done(base::InvalidArgument("Workflow '" + job.workflow +
+                                        "' has no workflow_start or workflow_end task"));
+    }
+    std::string error;
+    auto schema = InputSchema(*wf, &error);
+    if (!error.empty()) return done(base::InvalidArgument(error));
+    if (schema) {
+      auto errs = schema->Validate(bj::value(job.variables));
+      if (!errs.empty()) {
+        return done(base::InvalidArgument("Job variables do not match the workflow inputSchema: " +
+                                          json::ErrorsToMessage(errs)));
+      }
+    }
+    runtime::StartRequest req;
+    req.workflow = wf;
+    req.variables = std::move(job.variables);
+    req.description = std::move(job.description);
+    req.groups = std::move(job.groups);
+    req.user = std::move(job.user);
+    s_.deps.runtime->StartJob(std::move(req), std::move(done));
+  }
+
+  base::Result<bj::object> GetJob(const std::string& id) override {
+    return s_.deps.runtime->GetJobDocument(id);
+  }
+
+ private:
+  static runtime::WorkflowRef Ref(const model::Workflow& wf) {
+    const bj::value* id = wf.doc().if_contains("_id");
+    return {id && id->is_string() ? std::string(id->get_string()) : wf.name(), wf.name()};
+  }
+
+  std::shared_ptr<const json::Schema> InputSchema(const model::Workflow& wf, std::string* error) {
+    std::lock_guard<std::mutex> l(mu_);
+    if (auto it = cache_.find(wf.version()); it != cache_.end()) return it->second;
+    const bj::value* schema = wf.doc().if_contains("inputSchema");
+    std::shared_ptr<const json::Schema> compiled;
+    if (schema && schema->is_object() && !schema->get_object().empty()) {
+      auto c = json::Schema::Compile(*schema);
+      if (!c.ok()) {
+        *error = "workflow inputSchema is invalid: " + c.status().message();
+        return nullptr;
+      }
+      compiled = *c;
+    }
+    if (cache_.size() > 1000) cache_.clear();
+    cache_[wf.version()] = compiled;
+    return compiled;
+  }
+
+  Api::State& s_;
+  std::mutex mu_;
+  std::map<std::string, std::shared_ptr<const json::Schema>> cache_;
+};
+
+runtime::TriggerService* Service(Api::State& s, Call& c) {
+  if (!s.deps.triggers) ReplyError(c, 503, "automations and triggers are not enabled");
+  return s.deps.triggers;
+}
+
+// Replies with the new job as jobs/start does.
+runtime::StartCallback JobReply(Responder done,
+                                std::shared_ptr<std::vector<json::SchemaError>> errs = nullptr) {
+  return [done = std::move(done), errs](base::Result<runtime::JobSnapshot> r) {
+    if (!r.ok()) {
+      if (errs && !errs->empty()) {
+        bj::object env{{"message", r.status().message()},
+                       {"data", json::ErrorsToJson(*errs)},
+                       {"metadata", bj::object()}};
+        Response resp;
+        resp.status = 400;
+        resp.body = bj::serialize(env);
+        done(std::move(resp));
+        return;
+      }
+      done(ErrorResponse(HttpStatus(r.status().code()), r.status().message()));
+      return;
+    }
+    bj::object env{{"message", "Successfully started job"},
+                   {"data", r->ToDocument()},
+                   {"metadata", bj::object()}};
+    Response resp;
+    resp.body = bj::serialize(env);
+    done(std::move(resp));
+  };
+}
+
+void ReplyDoc(Call& c, const std::string& message, base::Result<bj::object> r) {
+  if (!r.ok()) return ReplyError(c, r.status());
+  ReplyEnvelope(c, message, std::move(r).value());
+}
+
+// Trigger bodies come bare or wrapped as {trigger:{...}} (2021-era docs).
+bool TriggerBody(Api::State& s, Call& c, bj::object* out) {
+  if (!ParseBodyObject(s, c, out)) return false;
+  if (out->size() == 1 && out->contains("trigger")) {
+    bj::value inner = (*out)["trigger"];
+    if (!inner.is_object()) {
+      ReplyError(c, 400, "trigger must be an object");
+      return false;
+    }
+    *out = std::move(inner.as_object());
+  }
+  return true;
+}
+
+}  // namespace
+
+void InitTriggers(Api::State& s) {
+  if (!s.deps.triggers) return;
+  s.trigger_actions = std::make_unique<ApiTriggerActions>(s);
+  s.deps.triggers->SetActions(s.trigger_actions.get());
+}
+
+runtime::Viewer ViewerOf(const Call& c) {
+  runtime::Viewer v;
+  if (c.account) {
+    v.admin = c.account->admin;
+    v.groups = c.account->groups;
+    v.username = c.account->username;
+  }
+  return v;
+}
+
+bool ParseOmList(Api::State& s, Call& c, bool reject_brackets, model::ListQuery* q) {
+  for (const auto& [k, v] : c.req.query) {
+    if (reject_brackets && k.find('[') != std::string::npos) {
+      ReplyError(c, 400,
+                 "query parameter '" + k +
+                     "' is not supported here; use equals=<value>&equalsField=<field> "
+                     "(also contains/containsField, startsWith/startsWithField)");
+      return false;
+    }
+  }
+  model::ListQueryOptions lo;
+  lo.max_limit = s.opts.max_list_limit;
+  lo.default_sort = "name";
+  lo.allow_equals_field = true;
+  auto parsed = model::ParseListQuery(c.req.query, lo);
+  if (!parsed.ok()) {
+    ReplyError(c, parsed.status());
+    return false;
+  }
+  *q = std::move(parsed).value();
+  return true;
+}
+
+void ReplyPage(Call& c, const model::ListQuery& q, base::Result<runtime::DocPage> page) {
+  if (!page.ok()) return ReplyError(c, page.status());
+  ReplyEnvelope(c, "Successfully retrieved items", std::move(page->items),
+                bj::object{{"total", page->total}, {"skip", q.skip}, {"limit", q.limit}});
+}
+
+void OmListTriggers(Api::State& s, Call& c) {
+  auto* ts = Service(s, c);
+  if (!ts) return;
+  model::ListQuery q;
+  if (!ParseOmList(s, c, false, &q)) return;
+  if (const std::string* en = c.req.Query("enabled")) {
+    std::string e;
+    for (char ch : *en) e.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(ch))));
+    if (e != "true" && e != "false") {
+      return ReplyError(c, 400, "query parameter enabled must be true or false");
+    }
+    model::Expr ex;
+    ex.pred.op = model::Op::kEquals;
+    ex.pred.field = "enabled";
+    ex.pred.values.emplace_back(e == "true");
+    q.filters.push_back(std::move(ex));
+  }
+  ReplyPage(c, q, ts->ListTriggers(ViewerOf(c), q));
+}
+
+void OmGetTrigger(Api::State& s, Call& c) {
+  auto* ts = Service(s, c);
+  if (!ts) return;
+  ReplyDoc(c, "Successfully retrieved item", ts->GetTrigger(ViewerOf(c), c.params[0]));
+}
+
+void OmCreateTrigger(Api::State& s, Call& c) {
+  auto* ts = Service(s, c);
+  if (!ts) return;
+  bj::object body;
+  if (!TriggerBody(s, c, &body)) return;
+  ReplyDoc(c, "Successfully created trigger", ts->CreateTrigger(ViewerOf(c), std::move(body)));
+}
+
+void OmPatchTrigger(Api::State& s, Call& c) {
+  auto* ts = Service(s, c);
+  if (!ts) return;
+  bj::object body;
+  if (!TriggerBody(s, c, &body)) return;
+  ReplyDoc(c, "Successfully updated trigger",
+           ts->PatchTrigger(ViewerOf(c), c.params[0], std::move(body)));
+}
+
+void OmDeleteTrigger(Api::State& s, Call& c) {
+  auto* ts = Service(s, c);
+  if (!ts) return;
+  base::Status st = ts->DeleteTrigger(ViewerOf(c), c.params[0]);
+  if (!st.ok()) return ReplyError(c, st);
+  ReplyEnvelope(c, "Successfully deleted trigger", bj::object{{"_id", c.params[0]}});
+}
+
+void OmDeleteTriggersOfAction(Api::State& s, Call& c) {
+  auto* ts = Service(s, c);
+  if (!ts) return;
+  auto n = ts->DeleteTriggersOfAutomation(ViewerOf(c), c.params[0]);
+  if (!n.ok()) return ReplyError(c, n.status());
+  ReplyEnvelope(c, "Successfully deleted triggers", bj::object{{"deleted", *n}});
+}
+
+void OmImportTriggers(Api::State& s, Call& c) {
+  auto* ts = Service(s, c);
+  if (!ts) return;
+  bj::object body;
+  if (!ParseBodyObject(s, c, &body)) return;
+  const bj::value* list = body.if_contains("triggers");
+  if (!list || !list->is_array()) return ReplyError(c, 400, "body must be {triggers:[...]}");
+  const bj::value* opts = body.if_contains("options");
+  if (opts && !opts->is_object() && !opts->is_null()) {
+    return ReplyError(c, 400, "options must be an object");
+  }
+  static const bj::object kNone;
+  bj::array results = ts->ImportTriggers(ViewerOf(c), list->get_array(),
+                                         opts && opts->is_object() ? opts->get_object() : kNone);
+  ReplyImport(c, "triggers", std::move(results));
+}
+
+void ReplyImport(Call& c, const std::string& what, bj::array results) {
+  size_t ok = 0;
+  std::string first_error;
+  for (const bj::value& r : results) {
+    if (r.at("success").as_bool()) {
+      ++ok;
+    } else if (first_error.empty()) {
+      first_error = std::string(r.at("message").as_string());
+    }
+  }
+  if (ok == 0 && !results.empty()) {
+    return ReplyError(c, 400, "no " + what + " imported: " + first_error);
+  }
+  ReplyEnvelope(c,
+                "Imported " + std::to_string(ok) + " of " + std::to_string(results.size()) + " " +
+                    what,
+                std::move(results));
+}
+
+void OmRunManualTrigger(Api::State& s, Call& c) {
+  auto* ts = Service(s, c);
+  if (!ts) return;
+  std::optional<bj::value> form;
+  if (!c.req.body.empty()) {
+    bj::object body;
+    if (!ParseBodyObject(s, c, &body)) return;
+    if (const bj::value* f = body.if_contains("formData"); f && !f->is_null()) {
+      if (!f->is_object()) return ReplyError(c, 400, "formData must be an object");
+      form = *f;
+    }
+  }
+  ts->RunManual(ViewerOf(c), c.params[0], std::move(form), JobReply(std::move(c.done)));
+}
+
+void OmRunEndpointTrigger(Api::State& s, Call& c) {
+  auto* ts = Service(s, c);
+  if (!ts) return;
+  bj::value body;  // an empty body is null
+  if (!c.req.body.empty() && !ParseBody(s, c, &body)) return;
+  auto errs = std::make_shared<std::vector<json::SchemaError>>();
+  ts->RunEndpoint(ViewerOf(c), c.params[0], body, JobReply(std::move(c.done), errs), errs.get());
+}
+
+}  // namespace opsflow::api

@@ -1,0 +1,56 @@
+// Group-based access (GBAC, SPEC §3; docs/ACCOUNTS.md "Who sees what"): the one place that
+// decides whether an account may see or act on a workflow, a job, a task iteration or a manual
+// task, and which groups it may give a job. Items carry `groups`, a list of group ids:
+//   * admins see everything;
+//   * an empty list means every authenticated user;
+//   * otherwise the account must be in at least one of the item's groups.
+// Everything here is pure: callers read the groups and the account, these functions decide.
+// Thread-safety: stateless functions.
+#pragma once
+
+#include <boost/json/fwd.hpp>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "auth/accounts.h"
+#include "base/status.h"
+
+namespace opsflow::auth {
+
+// The group id that no account can be in: a malformed `groups` value reads as this, so an item
+// whose groups cannot be read is visible to admins only (fail closed).
+inline constexpr std::string_view kUnreadableGroup = "<unreadable groups>";
+
+// True when `a` may see (and so act on) an item with these groups.
+bool CanSee(const Account& a, const std::vector<std::string>& item_groups);
+
+// The group ids of a document's `groups` value. Missing or null: no groups. An array: its
+// strings, and the `_id` (or `id`) of object entries; any other entry, or a value that is not an
+// array, gives kUnreadableGroup.
+std::vector<std::string> GroupsOf(const boost::json::value* groups);
+// Same for the `groups` member of an object document (a workflow, a task definition).
+std::vector<std::string> GroupsOfDoc(const boost::json::object& doc);
+// Same for stored JSON text (model::JobRecord::groups_json); text that does not parse gives
+// kUnreadableGroup.
+std::vector<std::string> ParseGroupsJson(std::string_view text);
+
+// The filter a store applies to lists for `a`: nullopt for admins (every item), otherwise the
+// account's group ids (items with no groups, or sharing one of these).
+std::optional<std::vector<std::string>> VisibleGroups(const Account& a);
+
+// Whether `a` may give an item group `group_id` (jobs/start options.groups, adding a group to a
+// job). The group must exist (InvalidArgument "group '<id>' does not exist", asking `exists`);
+// admins may give any group, others only groups they belong to (PermissionDenied naming it).
+base::Status CheckGrant(const Account& a, const std::string& group_id,
+                        const std::function<bool(const std::string&)>& exists);
+
+// Whether `a` may take `group_id` off an item whose groups are now `current`. Admins may remove
+// any group. Others only a group they belong to, and never the item's last group (that would
+// open the item to every user): PermissionDenied saying which rule refused.
+base::Status CheckRevoke(const Account& a, const std::vector<std::string>& current,
+                         const std::string& group_id);
+
+}  // namespace opsflow::auth

@@ -1,0 +1,313 @@
+// childJob (SPEC §5 "Child jobs"): a parent task starts one child job, or one per `data_array`
+// element (parallel or sequential), and waits for them. The children are created in the same
+// group commit that records the parent task's running iteration, so after a crash either both
+// exist or neither does; recovery finds the children again (store::JobStore::ChildJobs) and
+// never starts one twice. A child's end reaches its parent once the child's end is durable.
+#include "runtime/runtime_impl.h"
+
+namespace opsflow::runtime {
+namespace {
+
+std::string StringField(const bj::object& o, const char* key) {
+  const bj::value* v = o.if_contains(key);
+  return v && v->is_string() ? std::string(v->get_string()) : std::string();
+}
+
+bool Ended(const std::string& status) { return status == "complete" || status == "canceled"; }
+
+// The child's output variables: filtered by its workflow's outputSchema properties when it has
+// any (IAP's job_details), all of them otherwise.
+bj::object OutputOf(const model::Workflow* wf, const bj::object& vars) {
+  const bj::object* props = nullptr;
+  if (wf) {
+    if (const bj::value* os = wf->doc().if_contains("outputSchema"); os && os->is_object()) {
+      if (const bj::value* p = os->get_object().if_contains("properties"); p && p->is_object()) {
+        props = &p->get_object();
+      }
+    }
+  }
+  if (!props || props->empty()) return vars;
+  bj::object out;
+  for (const auto& kv : *props) {
+    if (const bj::value* v = vars.if_contains(kv.key())) out[kv.key()] = *v;
+  }
+  return out;
+}
+
+}  // namespace
+
+// Reads the child workflow and the per-child variables from the resolved incoming values.
+base::Status Runtime::Impl::PrepareChildren(const TaskDone& d, ChildWait* w) {
+  std::string name = StringField(d.incoming, "workflow");
+  if (name.empty()) return base::InvalidArgument("childJob: incoming workflow must be a name");
+  if (!docs_) return base::Unavailable("childJob: no workflow store");
+  auto text = docs_->Get("workflow", name);
+  if (!text.ok()) return base::NotFound("childJob: workflow " + name + " not found");
+  auto doc = json::Parse(*text, {.max_depth = 256, .max_bytes = size_t(1) << 30});
+  if (!doc.ok() || !doc->is_object()) return base::Internal("childJob: workflow " + name + " is corrupt");
+  auto wf = model::Workflow::FromJson(std::move(doc->as_object()));
+  if (!wf.ok()) return wf.status();
+  if ((*wf)->is_draft()) return base::FailedPrecondition("childJob: workflow " + name + " is a draft");
+  w->child_wf = *wf;
+  bj::object base;
+  if (const bj::value* v = d.incoming.if_contains("variables"); v && v->is_object()) {
+    base = v->get_object();
+  }
+  const bj::value* arr = d.incoming.if_contains("data_array");
+  std::string loop_type = StringField(d.incoming, "loopType");
+  if (!arr || arr->is_null() || (arr->is_string() && arr->get_string().empty())) {
+    w->inputs.push_back(std::move(base));
+  } else if (!arr->is_array()) {
+    return base::InvalidArgument("childJob: data_array must be an array");
+  } else {
+    const bj::array& a = arr->get_array();
+    if (a.size() > opts_.max_child_loop) {
+      return base::InvalidArgument("childJob: data_array has " + std::to_string(a.size()) +
+                                   " elements; at most " + std::to_string(opts_.max_child_loop) +
+                                   " child jobs may run in one loop");
+    }
+    if (!loop_type.empty() && loop_type != "parallel" && loop_type != "sequential") {
+      return base::InvalidArgument("childJob: loopType must be \"parallel\" or \"sequential\", not \"" +
+                                   loop_type + "\"");
+    }
+    w->loop = true;
+    w->sequential = loop_type == "sequential";
+    for (size_t i = 0; i < a.size(); ++i) {
+      if (!a[i].is_object()) {
+        return base::InvalidArgument("childJob: data_array element " + std::to_string(i) +
+                                     " is not an object (each element holds one child's variables)");
+      }
+      bj::object vars = base;
+      for (const auto& kv : a[i].get_object()) vars[kv.key()] = kv.value();
+      w->inputs.push_back(std::move(vars));
+    }
+  }
+  if (!StringField(d.incoming, "transformation").empty()) {
+    return base::InvalidArgument(
+        "childJob: the transformation option is not supported; map the variables in a "
+        "transformation task before the childJob");
+  }
+  return base::Status::Ok();
+}
+
+void Runtime::Impl::StartChildren(ActiveJob& j, int t, std::shared_ptr<TaskDone> d) {
+  ChildWait w;
+  if (auto st = PrepareChildren(*d, &w); !st.ok()) {
+    d->result = tasks::Error(st.message());
+    Post(std::move(*d));
+    return;
+  }
+  w.run = d->run;
+  w.iteration_id = d->iteration_id;
+  w.incoming = d->incoming;
+  w.start_ms = d->start_ms;
+  size_t n = w.inputs.size();
+  w.child_ids.assign(n, "");
+  w.status.assign(n, "");
+  w.details.assign(n, bj::object());
+  current_->wb.iterations.push_back(RunningIteration(j, *d));
+  MarkDirty(j);
+  ChildWait& ref = j.waits[t] = std::move(w);
+  if (n == 0) {
+    reconciles_.emplace_back(j.rec.id, t);  // an empty loop ends at once
+    return;
+  }
+  size_t first = ref.sequential ? 1 : n;
+  for (size_t e = 0; e < first; ++e) StartChild(j, t, ref, e);
+}
+
+void Runtime::Impl::StartChild(ActiveJob& parent, int t, ChildWait& w, size_t e) {
+  StartRequest req;
+  req.workflow = w.child_wf;
+  req.variables = w.inputs[e];
+  req.type = parent.rec.type;
+  req.groups = ParseArray(parent.rec.groups_json);  // children inherit the parent's groups
+  req.user = parent.rec.created_by;
+  bj::object p{{"job", parent.rec.id},
+               {"task", parent.wf->tasks()[t].id},
+               {"iteration", w.iteration_id},
+               {"element", static_cast<int64_t>(e)}};
+  req.parent_json = bj::serialize(p);
+  req.parent_ancestors_json = parent.rec.ancestors_json;
+  std::string parent_id = parent.rec.id;
+  ActiveJob& child = CreateJob(req);
+  child.parent_id = parent_id;
+  child.parent_task = parent.wf->tasks()[t].id;
+  child.parent_iteration = w.iteration_id;
+  child.parent_element = static_cast<uint32_t>(e);
+  w.child_ids[e] = child.rec.id;
+  w.status[e] = "running";
+  // Memory: a started child's variables live in the child; the input copy is not needed.
+  bj::object().swap(w.inputs[e]);
+}
+
+// Called once a child's new state is durable (Handle(Committed)) with the child in memory.
+void Runtime::Impl::ChildChanged(const ActiveJob& child) {
+  auto pit = jobs_.find(child.parent_id);
+  if (pit == jobs_.end()) return;  // the parent is not active; its recovery reads the store
+  ActiveJob& parent = *pit->second;
+  int t = parent.wf->FindTask(child.parent_task);
+  auto wit = parent.waits.find(t);
+  if (wit == parent.waits.end() || wit->second.iteration_id != child.parent_iteration) return;
+  ChildWait& w = wit->second;
+  size_t e = child.parent_element;
+  if (e >= w.status.size() || w.child_ids[e] != child.rec.id) return;
+  const std::string& now = child.rec.status;
+  if (w.status[e] == now || Ended(w.status[e])) return;
+  w.status[e] = now;
+  if (!Ended(now)) return;  // error or paused: the parent keeps waiting (SPEC §5)
+  w.ended++;
+  if (now == "complete") w.details[e] = OutputOf(child.wf.get(), child.variables);
+  AdvanceChildren(parent, t);
+}
+
+// Starts the next child of a sequential loop, or ends the wait when every child has ended.
+void Runtime::Impl::AdvanceChildren(ActiveJob& j, int t) {
+  auto wit = j.waits.find(t);
+  if (wit == j.waits.end()) return;
+  ChildWait& w = wit->second;
+  if (j.state.tasks[t].status != TaskStatus::kRunning || j.state.tasks[t].runs != w.run) {
+    j.waits.erase(wit);  // the task was canceled or reset meanwhile
+    return;
+  }
+  size_t n = w.child_ids.size();
+  if (w.ended == n) {
+    FinishChildWait(j, t);
+    return;
+  }
+  if (j.rec.status != "running") return;  // a paused parent starts no new child
+  for (size_t e = 0; e < n; ++e) {
+    if (!w.child_ids[e].empty()) {
+      if (w.sequential && !Ended(w.status[e])) return;  // one at a time
+      continue;
+    }
+    if (!w.child_wf || w.inputs.size() != n) {
+      // After a restart the wait knows its children but not the workflow and inputs yet.
+      ChildWait probe;
+      TaskDone d;
+      d.incoming = w.incoming;
+      if (PrepareChildren(d, &probe).ok() && probe.inputs.size() == n) {
+        w.child_wf = probe.child_wf;
+        w.inputs = std::move(probe.inputs);
+      }
+      if (!w.child_wf || w.inputs.size() != n) return;  // gone: the wait can still be canceled
+    }
+    StartChild(j, t, w, e);
+    MarkDirty(j);
+    if (w.sequential) return;
+  }
+}
+
+void Runtime::Impl::FinishChildWait(ActiveJob& j, int t) {
+  ChildWait w = std::move(j.waits[t]);
+  j.waits.erase(t);
+  TaskDone d;
+  d.job_id = j.rec.id;
+  d.task = t;
+  d.run = w.run;
+  d.iteration_id = w.iteration_id;
+  d.incoming = std::move(w.incoming);
+  d.start_ms = w.start_ms;
+  std::string canceled;
+  for (size_t e = 0; e < w.status.size(); ++e) {
+    if (w.status[e] == "canceled" && canceled.empty()) canceled = w.child_ids[e];
+  }
+  bj::object details;
+  if (w.loop) {
+    bj::array loop;
+    for (size_t e = 0; e < w.status.size(); ++e) {
+      bj::object entry{{"status", w.status[e]}, {"childJobLoopIndex", static_cast<int64_t>(e)}};
+      for (auto& kv : w.details[e]) entry[kv.key()] = std::move(kv.value());
+      loop.push_back(std::move(entry));
+    }
+    details = {{"status", canceled.empty() ? "complete" : "canceled"}, {"loop", std::move(loop)}};
+  } else if (!w.details.empty()) {
+    details = std::move(w.details[0]);
+  }
+  if (canceled.empty()) {
+    d.result = tasks::Success({{"job_details", std::move(details)}});
+  } else {
+    // SPEC §5: a canceled child takes the parent's error edge.
+    d.result = tasks::Error("child job " + canceled + " was canceled");
+    d.result.outgoing = {{"job_details", std::move(details)}};
+  }
+  Apply(j, d);
+}
+
+// Recovery: the children of a childJob iteration still running are read back from the store.
+void Runtime::Impl::ReconnectChildren(ActiveJob& j, int t, const model::IterationRecord& it) {
+  ChildWait w;
+  w.run = static_cast<uint32_t>(it.iteration + 1);
+  w.iteration_id = it.id;
+  w.incoming = ParseObject(it.incoming_json);
+  w.start_ms = it.start_ms;
+  const bj::value* arr = w.incoming.if_contains("data_array");
+  w.loop = arr && arr->is_array();
+  w.sequential = w.loop && StringField(w.incoming, "loopType") == "sequential";
+  size_t n = w.loop ? arr->get_array().size() : 1;
+  w.child_ids.assign(n, "");
+  w.status.assign(n, "");
+  w.details.assign(n, bj::object());
+  auto children = store_->ChildJobs(j.rec.id);
+  if (children.ok()) {
+    for (const model::JobRecord& c : *children) {
+      bj::object p = ParseObject(c.parent_json);
+      if (StringField(p, "iteration") != it.id) continue;
+      const bj::value* ev = p.if_contains("element");
+      if (!ev || !ev->is_int64() || ev->get_int64() < 0 ||
+          static_cast<size_t>(ev->get_int64()) >= n) {
+        continue;
+      }
+      size_t e = static_cast<size_t>(ev->get_int64());
+      w.child_ids[e] = c.id;
+      w.status[e] = c.status;
+      if (Ended(c.status)) w.ended++;
+      if (c.status == "complete") {
+        std::shared_ptr<const model::Workflow> cwf;
+        if (auto v = WorkflowVersion(c.workflow_version); v.ok()) cwf = *v;
+        w.details[e] = OutputOf(cwf.get(), ParseObject(c.variables_json));
+      }
+    }
+  }
+  j.waits[t] = std::move(w);
+  reconciles_.emplace_back(j.rec.id, t);
+}
+
+void Runtime::Impl::RunReconciles() {
+  std::vector<std::pair<std::string, int>> todo;
+  todo.swap(reconciles_);
+  for (auto& [id, t] : todo) {
+    auto it = jobs_.find(id);
+    if (it != jobs_.end()) AdvanceChildren(*it->second, t);
+  }
+}
+
+// pause / resume / cancel of a parent reaches every child that has not ended (and, through
+// ApplyControl, their children). A child that cannot make the move (already paused, in error
+// for pause) is left as it is.
+void Runtime::Impl::PropagateControl(ActiveJob& j, const std::string& action) {
+  std::vector<std::string> ids;
+  for (const auto& [t, w] : j.waits) {
+    for (size_t e = 0; e < w.child_ids.size(); ++e) {
+      if (!w.child_ids[e].empty() && !Ended(w.status[e])) ids.push_back(w.child_ids[e]);
+    }
+  }
+  if (action == "cancel") j.waits.clear();
+  for (const std::string& id : ids) {
+    base::Status st;
+    bool was_loaded = jobs_.count(id) > 0;
+    if (!was_loaded && action != "cancel") continue;  // only an `error` child is not loaded
+    ActiveJob* c = LoadForControl(id, &st);
+    if (!c) continue;
+    ControlCmd sub;
+    sub.job_id = id;
+    sub.action = action;
+    st = ApplyControl(*c, sub);
+    if (!st.ok() && !was_loaded && !c->dirty) {
+      jobs_.erase(id);
+      active_count_--;
+    }
+  }
+}
+
+}  // namespace opsflow::runtime

@@ -1,0 +1,222 @@
+// Operations Manager automations and triggers (SPEC §4, IAP-REFERENCE §5 "Triggers"): their
+// documents (DocStore kinds "automation" and "trigger", cached in memory), access by GBAC, and the
+// four ways a trigger starts its automation's workflow: manual runs, endpoint routes, schedules
+// (a scheduler thread driven by base::Clock) and job events (an EventBus subscription served by
+// a worker thread of its own, so the runtime thread never waits on us).
+//
+// Access (GBAC): an automation carries gbac {read[], write[]} (group ids; read groups need a
+// write group). Admins see everything; empty lists mean every user; otherwise a user sees the
+// automation (and runs its triggers) when one of their groups is in read or write, and changes it
+// when one is in write. A user who may not see an automation gets NotFound, as if it did not
+// exist; one who may see but not change it gets PermissionDenied. A trigger's access follows its
+// automation.
+//
+// Schedules fire at most once per due time: the trigger's nextRunAt/lastExecuted are advanced and
+// written to the store *before* the job is started, so a crash between the two loses that run
+// rather than repeating it; due times that passed while the process was down are missed runs,
+// handled per processMissedRuns (none: skipped; last: one run) after the next Load().
+//
+// Event loop guard: an eventSystem trigger never fires on a job it started itself, and a chain of
+// jobs started by event triggers (job A's event starts B, B's starts C, ...) stops after
+// `max_event_depth` links. The chain is kept in memory (lost on restart, where it starts over).
+//
+// Thread-safety: every public method is safe from any thread. Callbacks (StartCallback) run on
+// whatever thread TriggerActions::StartJob calls them on.
+#pragma once
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/status.h"
+#include "json/schema.h"
+#include "model/query.h"
+#include "runtime/events.h"
+#include "runtime/runtime.h"
+#include "store/job_store.h"
+
+namespace opsflow::runtime {
+
+// Who is asking: the account's admin flag, group ids and name (runtime/ does not know auth/).
+struct Viewer {
+  bool admin = false;
+  std::vector<std::string> groups;
+  std::string username;
+};
+
+struct WorkflowRef {
+  std::string id;  // the workflow's _id
+  std::string name;
+};
+
+// A job a trigger wants started.
+struct TriggerJob {
+  std::string workflow;  // the workflow's name (resolved by the service)
+  boost::json::object variables;
+  std::string description;
+  boost::json::array groups;
+  std::string user;  // initiator
+};
+
+// What the service needs from the layer that knows workflows and jobs (api/ implements it).
+class TriggerActions {
+ public:
+  virtual ~TriggerActions() = default;
+  // The workflow with this _id, or else this name; NotFound otherwise.
+  virtual base::Result<WorkflowRef> FindWorkflow(const std::string& id_or_name) = 0;
+  // Checks the variables against the workflow's inputSchema and starts the job, like jobs/start.
+  // `done` runs exactly once, on any thread.
+  virtual void StartJob(TriggerJob job, StartCallback done) = 0;
+  // The current document of a job (for event payloads).
+  virtual base::Result<boost::json::object> GetJob(const std::string& id) = 0;
+};
+
+struct TriggerServiceOptions {
+  int max_event_depth = 3;      // links in a chain of event-started jobs
+  int64_t max_sleep_ms = 1000;  // the scheduler looks at the clock at least this often
+};
+
+struct DocPage {
+  boost::json::array items;
+  int64_t total = 0;
+};
+
+class TriggerService {
+ public:
+  TriggerService(store::DocStore* docs, base::Clock* clock, TriggerServiceOptions opts = {});
+  ~TriggerService();
+  TriggerService(const TriggerService&) = delete;
+  TriggerService& operator=(const TriggerService&) = delete;
+
+  // REQUIRES: called before Start() and before any run.
+  void SetActions(TriggerActions* actions) { actions_ = actions; }
+  // Reads every automation and trigger from the store. Due times before this moment are missed
+  // runs.
+  base::Status Load();
+  // Starts the scheduler thread and subscribes to `bus` (may be null: no event triggers).
+  void Start(EventBus* bus);
+  // Unsubscribes and joins the threads. Idempotent.
+  void Stop();
+
+  // ---- automations ----
+  base::Result<DocPage> ListAutomations(const Viewer& v, const model::ListQuery& q);
+  base::Result<boost::json::object> GetAutomation(const Viewer& v, const std::string& id);
+  // The automation with `triggers: [...]`.
+  base::Result<boost::json::object> ExportAutomation(const Viewer& v, const std::string& id);
+  base::Result<boost::json::object> CreateAutomation(const Viewer& v, boost::json::object body);
+  base::Result<boost::json::object> PatchAutomation(const Viewer& v, const std::string& id,
+                                                    boost::json::object patch);
+  // Deletes the automation and its triggers.
+  base::Status DeleteAutomation(const Viewer& v, const std::string& id);
+  // Creates or replaces (by _id) each {..., triggers:[...]}; per item {success, data} or
+  // {success:false, message}. An item is written whole or not at all.
+  boost::json::array ImportAutomations(const Viewer& v, const boost::json::array& items);
+
+  // ---- triggers ----
+  base::Result<DocPage> ListTriggers(const Viewer& v, const model::ListQuery& q);
+  base::Result<boost::json::object> GetTrigger(const Viewer& v, const std::string& id);
+  base::Result<boost::json::object> CreateTrigger(const Viewer& v, boost::json::object body);
+  base::Result<boost::json::object> PatchTrigger(const Viewer& v, const std::string& id,
+                                                 boost::json::object patch);
+  base::Status DeleteTrigger(const Viewer& v, const std::string& id);
+  // Deletes every trigger of an automation; the number deleted.
+  base::Result<int64_t> DeleteTriggersOfAutomation(const Viewer& v, const std::string& id);
+  // Creates or replaces (by _id) each trigger; per item {success, data} or {success:false,
+  // message}. options.overwrite false refuses an existing _id.
+  boost::json::array ImportTriggers(const Viewer& v, const boost::json::array& items,
+                                    const boost::json::object& options);
+
+  // ---- runs (done gets the new job) ----
+  // A manual trigger; `form_data` (when given) replaces the trigger's stored formData.
+  void RunManual(const Viewer& v, const std::string& id,
+                 std::optional<boost::json::value> form_data, StartCallback done);
+  // An endpoint trigger by route name. When `body` fails the trigger's schema, `schema_errors`
+  // receives the ajv-style errors and `done` gets InvalidArgument before this returns.
+  void RunEndpoint(const Viewer& v, const std::string& route, const boost::json::value& body,
+                   StartCallback done, std::vector<json::SchemaError>* schema_errors);
+
+  // One scheduler pass at the clock's time: starts every due schedule trigger once. The thread
+  // calls it; tests call it directly.
+  void Tick();
+  // Handles one job event (the event worker calls it; tests may call it directly). Blocks until
+  // the jobs it starts are created.
+  void HandleEvent(const Event& e);
+
+ private:
+  struct Origin {
+    std::string trigger_id;
+    int depth = 0;
+  };
+  struct Due {
+    std::string trigger_id;
+    TriggerJob job;
+  };
+
+  base::Result<boost::json::object> ValidateAutomation(const Viewer& v, boost::json::object doc,
+                                                       const boost::json::object* old);
+  base::Result<boost::json::object> ValidateTrigger(const Viewer& v, boost::json::object doc,
+                                                    const boost::json::object* old);
+  base::Status PutLocked(const std::string& kind, const boost::json::object& doc);
+  base::Status DeleteTriggerLocked(const std::string& id);
+  bool CanRead(const Viewer& v, const boost::json::object& automation) const;
+  bool CanWrite(const Viewer& v, const boost::json::object& automation) const;
+  // The automation a viewer may read; NotFound otherwise.
+  base::Result<const boost::json::object*> ReadableAutomation(const Viewer& v,
+                                                              const std::string& id) const;
+  base::Result<const boost::json::object*> ReadableTrigger(const Viewer& v,
+                                                           const std::string& id) const;
+  // Builds the job of a trigger run (REQUIRES: mu_ held).
+  base::Result<TriggerJob> JobFor(const boost::json::object& trigger, boost::json::object variables,
+                                  const std::string& user) const;
+  base::Result<boost::json::object> ApplyJst(const boost::json::object& trigger,
+                                             const boost::json::value& input) const;
+  std::shared_ptr<const json::Schema> SchemaOf(const boost::json::object& trigger,
+                                               std::string* error) const;
+  void StartAndRecord(TriggerJob job, const std::string& trigger_id, int depth,
+                      StartCallback done);
+  std::vector<Due> CollectDue(int64_t now);
+  base::Result<DocPage> ListOf(const Viewer& v, const model::ListQuery& q, bool triggers);
+  void SchedulerLoop();
+  void EventLoop();
+  void Enqueue(const Event& e);
+  int64_t NextWakeMs(int64_t now) const;
+
+  store::DocStore* docs_;
+  base::Clock* clock_;
+  TriggerServiceOptions opts_;
+  TriggerActions* actions_ = nullptr;
+
+  mutable std::mutex mu_;  // guards the caches
+  std::map<std::string, boost::json::object> automations_;  // by _id
+  std::map<std::string, boost::json::object> triggers_;     // by _id
+  int64_t loaded_at_ = 0;
+
+  mutable std::mutex schema_mu_;
+  mutable std::map<std::string, std::shared_ptr<const json::Schema>> schemas_;  // by serialized
+
+  std::mutex origin_mu_;
+  std::map<std::string, Origin> origins_;  // job id -> the event trigger that started it
+
+  std::mutex run_mu_;  // guards stop_, the event queue
+  std::condition_variable run_cv_;
+  bool stop_ = false;
+  bool started_ = false;
+  std::deque<Event> events_;
+  std::thread scheduler_;
+  std::thread event_worker_;
+  EventBus* bus_ = nullptr;
+  uint64_t sub_id_ = 0;
+};
+
+}  // namespace opsflow::runtime

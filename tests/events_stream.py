@@ -1,0 +1,234 @@
+#!/usr/bin/env python3
+"""Server-sent events at GET /operations-manager/events (SPEC §5 events, §9 live updates):
+  * 401 without a token, 400 for an unknown topic or a bad jobId, ?token= and cookie auth;
+  * an unfiltered stream sees jobStart ... taskStart/taskComplete ... jobComplete of a job, in
+    order of their ids, with the documented data fields;
+  * a stream filtered by jobId sees only that job (a manual job, so its id is known before it
+    moves on) and none of another job that runs meanwhile; a topic filter only its topics;
+  * a quiet stream gets ": keep-alive" comments (--event-heartbeat-ms);
+  * closing the client unsubscribes (the server keeps serving; a new stream works)."""
+import argparse
+import json
+import os
+import socket
+import sys
+import time
+import urllib.parse
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import itest_common as ic  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+JOIN = "Example - Parallel Join"
+MANUAL = "Example - Manual Approval"
+READ_TIMEOUT_S = 20  # a safety net: a stream that never delivers fails instead of hanging
+
+
+def check(cond, msg):
+    if not cond:
+        raise AssertionError(msg)
+
+
+class SseClient:
+    """A minimal EventSource over a raw socket: decodes the chunked body and splits events."""
+
+    def __init__(self, port, query="", token=None, cookie=None):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=READ_TIMEOUT_S)
+        target = "/operations-manager/events" + (("?" + query) if query else "")
+        hdrs = "Host: t\r\nAccept: text/event-stream\r\n"
+        if token:
+            hdrs += "Authorization: Bearer %s\r\n" % token
+        if cookie:
+            hdrs += "Cookie: token=%s\r\n" % cookie
+        self.sock.sendall(("GET %s HTTP/1.1\r\n%s\r\n" % (target, hdrs)).encode())
+        self.buf = b""
+        self.text = ""
+        head = self._until(b"\r\n\r\n")
+        lines = head.decode().split("\r\n")
+        self.status = int(lines[0].split()[1])
+        self.headers = {}
+        for line in lines[1:]:
+            k, _, v = line.partition(":")
+            self.headers[k.strip().lower()] = v.strip()
+        self.body = b""
+        if self.status != 200:
+            n = int(self.headers.get("content-length", "0"))
+            while len(self.buf) < n:
+                self._fill()
+            self.body = self.buf[:n]
+
+    def _fill(self):
+        data = self.sock.recv(65536)
+        if not data:
+            raise EOFError("the server closed the stream")
+        self.buf += data
+
+    def _until(self, sep):
+        while sep not in self.buf:
+            self._fill()
+        head, _, self.buf = self.buf.partition(sep)
+        return head
+
+    def _chunk(self):
+        size = int(self._until(b"\r\n"), 16)
+        while len(self.buf) < size + 2:
+            self._fill()
+        data, self.buf = self.buf[:size], self.buf[size + 2:]
+        if size == 0:
+            raise EOFError("the stream ended")
+        return data.decode()
+
+    def next_block(self):
+        """The next event block (fields up to the blank line), comments included."""
+        while "\n\n" not in self.text:
+            self.text += self._chunk()
+        block, _, self.text = self.text.partition("\n\n")
+        return block
+
+    def next_event(self, keep_comments=False):
+        """The next event as a dict {id, event, data}; comment-only blocks are skipped."""
+        while True:
+            block = self.next_block()
+            ev = {"comments": []}
+            for line in block.split("\n"):
+                if line.startswith(":"):
+                    ev["comments"].append(line[1:].strip())
+                    continue
+                k, _, v = line.partition(":")
+                ev[k] = v[1:] if v.startswith(" ") else v
+            if "event" in ev or (keep_comments and ev["comments"]):
+                if "data" in ev:
+                    ev["data"] = json.loads(ev["data"])
+                return ev
+
+    def events_until(self, pred, limit=500):
+        out = []
+        for _ in range(limit):
+            ev = self.next_event()
+            out.append(ev)
+            if pred(ev):
+                return out
+        raise AssertionError("no matching event among %d: %r" % (limit, out[-5:]))
+
+    def close(self):
+        self.sock.close()
+
+
+def start(srv, workflow, variables):
+    r = srv.start_job(workflow, variables)
+    check(r.status == 200, "start %s: %r" % (workflow, r))
+    return r.json()["data"]["_id"]
+
+
+def test_auth_and_bad_filters(srv):
+    c = SseClient(srv.port)
+    check(c.status == 401, "no token: expected 401, got %d %r" % (c.status, c.body))
+    c.close()
+    c = SseClient(srv.port, "topic=nope", token=srv.token)
+    check(c.status == 400 and b"nope" in c.body, "bad topic: %d %r" % (c.status, c.body))
+    c.close()
+    c = SseClient(srv.port, "jobId=xyz", token=srv.token)
+    check(c.status == 400, "bad jobId: %d %r" % (c.status, c.body))
+    c.close()
+    for kind, client in (("query", lambda: SseClient(srv.port, "token=" + urllib.parse.quote(srv.token))),
+                         ("cookie", lambda: SseClient(srv.port, cookie=srv.token))):
+        c = client()
+        check(c.status == 200, "%s auth: %d %r" % (kind, c.status, c.body))
+        check(c.headers.get("content-type", "").startswith("text/event-stream"),
+              "content type: %r" % c.headers)
+        check(c.headers.get("cache-control") == "no-cache", "cache-control: %r" % c.headers)
+        c.close()
+    print("auth and filters: ok", flush=True)
+
+
+def test_follow_a_job(srv):
+    c = SseClient(srv.port, token=srv.token)
+    check(c.status == 200, "open: %d %r" % (c.status, c.body))
+    job = start(srv, JOIN, {"prefix": "p", "items": [1, 2, 3]})
+    evs = [e for e in c.events_until(lambda e: e["data"]["jobId"] == job and e["event"] in
+                                     ("jobComplete", "jobError"))
+           if e["data"]["jobId"] == job]
+    topics = [e["event"] for e in evs]
+    check(topics[0] == "jobStart", "first event of the job: %r" % topics)
+    check(topics[-1] == "jobComplete", "last event of the job: %r" % topics)
+    check("taskStart" in topics and "taskComplete" in topics, "task events: %r" % topics)
+    ids = [int(e["id"]) for e in evs]
+    check(ids == sorted(ids) and len(set(ids)) == len(ids), "ids not increasing: %r" % ids)
+    for e in evs:
+        d = e["data"]
+        check(d["topic"] == e["event"] and d["workflow"] == JOIN and d["seq"] == int(e["id"]),
+              "data fields: %r" % d)
+        check(d["time"].endswith("Z") and "T" in d["time"], "time: %r" % d)
+        if d["topic"].startswith("task"):
+            check(d.get("taskId") and d.get("taskName"), "task fields: %r" % d)
+        if d["topic"] == "taskComplete":
+            check(d.get("finishState") in ("success", "failure", "error"), "finishState: %r" % d)
+    check(evs[-1]["data"]["status"] == "complete", "jobComplete status: %r" % evs[-1])
+    c.close()
+    print("follow a job: %d events %s" % (len(evs), topics), flush=True)
+
+
+def test_filters(srv):
+    manual = start(srv, MANUAL, {"change": "reload r1"})
+    by_job = SseClient(srv.port, "jobId=%s" % manual, token=srv.token)
+    by_topic = SseClient(srv.port, "topic=jobComplete&topic=jobError", token=srv.token)
+    check(by_job.status == 200 and by_topic.status == 200, "open filtered streams")
+    other = start(srv, JOIN, {"prefix": "q", "items": [1]})
+    srv.wait_job(other)
+    r = srv.request("POST", "/operations-manager/jobs/%s/tasks/m001/finish" % manual,
+                    body={"taskData": {"finish_state": "success", "variables": {"comment": "ok"}}})
+    check(r.status == 200, "finish: %r" % r)
+    evs = by_job.events_until(lambda e: e["event"] in ("jobComplete", "jobError"))
+    bad = [e for e in evs if e["data"]["jobId"] != manual]
+    check(not bad, "the jobId filter let other jobs through: %r" % bad)
+    check(evs[-1]["event"] == "jobComplete", "manual job ended: %r" % evs[-1])
+    check(any(e["event"] == "taskComplete" and e["data"]["taskId"] == "m001" for e in evs),
+          "the manual task's completion: %r" % [e["event"] for e in evs])
+    seen = set()
+    while seen != {other, manual}:
+        e = by_topic.next_event()
+        check(e["event"] in ("jobComplete", "jobError"), "the topic filter let %s through" % e["event"])
+        seen.add(e["data"]["jobId"])
+    by_job.close()
+    by_topic.close()
+    print("filters: ok", flush=True)
+
+
+def test_heartbeat_and_disconnect(srv):
+    c = SseClient(srv.port, "topic=jobFix", token=srv.token)
+    ev = c.next_event(keep_comments=True)
+    while "keep-alive" not in ev["comments"]:
+        ev = c.next_event(keep_comments=True)
+    c.close()
+    # many streams opened and dropped: the server keeps serving (each unsubscribed on close)
+    for _ in range(20):
+        SseClient(srv.port, token=srv.token).close()
+    check(srv.request("GET", "/health/server", auth=False).status == 200, "still serving")
+    print("heartbeat and disconnect: ok", flush=True)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--binary", required=True)
+    args = ap.parse_args()
+    failures = []
+    with ic.Server(os.path.abspath(args.binary), extra_args=["--event-heartbeat-ms", "100"]) as srv:
+        srv.import_file(os.path.join(ROOT, "examples", JOIN + ".json"))
+        srv.import_file(os.path.join(ROOT, "examples", MANUAL + ".json"))
+        for t in (test_auth_and_bad_filters, test_follow_a_job, test_filters,
+                  test_heartbeat_and_disconnect):
+            try:
+                t(srv)
+            except (AssertionError, OSError, EOFError, ValueError, KeyError) as e:
+                failures.append("%s: %s: %s" % (t.__name__, type(e).__name__, e))
+        if failures:
+            print("--- server log (tail) ---\n" + srv.log_tail())
+    for f in failures:
+        print("FAIL " + f)
+    print("events_stream: %s" % ("FAILED" if failures else "passed"))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,447 @@
+#!/usr/bin/env python3
+"""Group-based access (SPEC §3, docs/ACCOUNTS.md "Who sees what"): a matrix of users (in no
+group, in g1, in g1+g2, admin) against workflows with groups [], [g1], [g2] and a workflow whose
+manual task has groups [g2], over every route that reads or changes a workflow, a job or a task.
+
+Hidden items must answer exactly as missing ones do (same status, same message with the id
+swapped), be absent from lists, and not be counted in list totals. On failure the suite prints
+a compact matrix: one row per check, one column per user, each cell `<got>` or `<got>!<want>`.
+"""
+import argparse
+import collections
+import os
+import sys
+import time
+import uuid
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import itest_common as ic  # noqa: E402
+
+USERS = ["nobody", "u1", "u12", "admin"]
+MISSING_JOB = "0123456789abcdef01234567"
+MISSING_TASK = str(uuid.uuid4())
+
+
+def workflow(name, groups, task_groups=()):
+    """start -> m001 (a ViewData manual task that waits for a person) -> end."""
+    return {
+        "name": name, "type": "automation", "canvasVersion": 3, "groups": list(groups),
+        "tasks": {
+            "workflow_start": {"name": "workflow_start", "groups": []},
+            "m001": {"name": "ViewData", "app": "WorkFlowEngine", "location": "Application",
+                     "type": "manual", "view": "/workflow_engine/task/ViewData",
+                     "groups": list(task_groups),
+                     "variables": {"incoming": {"header": "h", "message": "m", "body": "b",
+                                                "variables": "", "btn_success": "ok",
+                                                "btn_failure": "no"},
+                                   "outgoing": {}, "error": "", "decorators": []}},
+            "workflow_end": {"name": "workflow_end", "groups": []},
+        },
+        "transitions": {
+            "workflow_start": {"m001": {"type": "standard", "state": "success"}},
+            "m001": {"workflow_end": {"type": "standard", "state": "success"}},
+            "workflow_end": {},
+        },
+    }
+
+
+class Matrix:
+    """Collects one cell per (check, user); remembers which cells were wrong."""
+
+    def __init__(self):
+        self.rows = collections.OrderedDict()
+        self.failures = []
+
+    def cell(self, row, user, got, want, detail=""):
+        ok = got == want
+        fmt = lambda v: "/".join(map(str, v)) if isinstance(v, tuple) else str(v)  # noqa: E731
+        self.rows.setdefault(row, {})[user] = fmt(got) if ok else "%s!%s" % (fmt(got), fmt(want))
+        if not ok:
+            self.failures.append("%s [%s]: got %s, want %s %s" % (row, user, got, want, detail))
+
+    def check(self, row, user, cond, detail=""):
+        self.cell(row, user, "ok" if cond else "no", "ok", detail)
+
+    def render(self):
+        width = max(len(r) for r in self.rows) if self.rows else 10
+        lines = ["%-*s  %s" % (width, "check", "  ".join("%-9s" % u for u in USERS))]
+        for row, cells in self.rows.items():
+            lines.append("%-*s  %s" % (width, row,
+                                       "  ".join("%-9s" % cells.get(u, "-") for u in USERS)))
+        return "\n".join(lines)
+
+
+class Client:
+    def __init__(self, srv, token):
+        self.srv = srv
+        self.token = token
+
+    def req(self, method, path, body=None):
+        return self.srv.request(method, path, body=body, auth=False,
+                                headers={"Authorization": "Bearer " + self.token})
+
+
+def message(r):
+    try:
+        return r.json().get("message")
+    except ValueError:
+        return r.text
+
+
+def same_as_missing(hidden, missing, hidden_id, missing_id):
+    """A hidden item's answer equals the missing item's, once the ids are swapped."""
+    return (hidden.status == missing.status and
+            str(message(hidden)).replace(hidden_id, "<ID>") ==
+            str(message(missing)).replace(missing_id, "<ID>"))
+
+
+def setup(srv):
+    admin = Client(srv, srv.token)
+    gid = {}
+    for g in ("g1", "g2"):
+        r = admin.req("POST", "/authorization/groups", {"name": g})
+        assert r.status == 200, r
+        gid[g] = r.json()["_id"]
+    members = {"nobody": [], "u1": ["g1"], "u12": ["g1", "g2"]}
+    clients = {"admin": admin}
+    groups_of = {"admin": None}
+    for user, groups in members.items():
+        r = admin.req("POST", "/authorization/accounts",
+                      {"username": user, "password": user + "-pass-1", "groups": groups})
+        assert r.status == 200, r
+        r = srv.request("POST", "/login", body={"username": user, "password": user + "-pass-1"},
+                        auth=False)
+        assert r.status == 200, r
+        clients[user] = Client(srv, r.text.strip())
+        groups_of[user] = {gid[g] for g in groups}
+    wfs = {"gbac-pub": [], "gbac-g1": [gid["g1"]], "gbac-g2": [gid["g2"]], "gbac-man": []}
+    docs = [workflow(n, g, [gid["g2"]] if n == "gbac-man" else []) for n, g in wfs.items()]
+    docs.append(workflow("gbac-del-g1", [gid["g1"]]))
+    r = admin.req("POST", "/automation-studio/automations/import", {"automations": docs})
+    assert r.status == 200 and all(x["success"] for x in r.json()["data"]), r
+    wfs["gbac-del-g1"] = [gid["g1"]]
+    return clients, groups_of, gid, wfs
+
+
+def sees(groups_of, user, item_groups):
+    return groups_of[user] is None or not item_groups or bool(groups_of[user] & set(item_groups))
+
+
+def wait_manual(admin, job):
+    """The iteration id of the job's waiting m001 (the manual task registers just after start)."""
+    deadline = time.monotonic() + 30
+    while True:
+        r = admin.req("GET", "/operations-manager/jobs/%s/tasks/m001/manual-controller" % job)
+        if r.status == 200:
+            return r.json()["data"]["_id"]
+        if time.monotonic() > deadline:
+            raise RuntimeError("m001 of job %s never waited: %r" % (job, r))
+        time.sleep(0.05)
+
+
+def check_starts(m, clients, groups_of, gid, wfs, jobs):
+    """jobs/start by every user on every workflow; a hidden workflow answers as an unknown one."""
+    missing = clients["admin"].req("POST", "/operations-manager/jobs/start",
+                                   {"workflow": "gbac-none", "options": {}})
+    for name, groups in wfs.items():
+        if name == "gbac-del-g1":
+            continue
+        for user in USERS:
+            r = clients[user].req("POST", "/operations-manager/jobs/start",
+                                  {"workflow": name, "options": {}})
+            if sees(groups_of, user, groups):
+                m.cell("start " + name, user, r.status, 200, r)
+                if r.status == 200:
+                    doc = r.json()["data"]
+                    m.check("start %s: job groups = workflow groups" % name, user,
+                            doc.get("groups") == groups, doc.get("groups"))
+                    jobs.append({"id": doc["_id"], "wf": name, "groups": groups, "by": user})
+            else:
+                m.check("start " + name, user, same_as_missing(r, missing, name, "gbac-none"), r)
+    # options.groups: only groups the caller is in (admins: any existing group).
+    cases = [("u1", [gid["g2"]], 403), ("u1", [gid["g1"]], 200), ("nobody", [gid["g1"]], 403),
+             ("admin", [MISSING_JOB], 400), ("u12", [gid["g1"], gid["g2"]], 200)]
+    for user, groups, want in cases:
+        r = clients[user].req("POST", "/operations-manager/jobs/start",
+                              {"workflow": "gbac-pub", "options": {"groups": groups}})
+        m.cell("start options.groups=%d" % len(groups), user, r.status, want, r)
+        if want != 200:
+            m.check("start refusal names the group", user, groups[0] in str(message(r)), r)
+        elif r.status == 200:
+            doc = r.json()["data"]
+            m.check("start options.groups kept", user, doc.get("groups") == groups, doc)
+            jobs.append({"id": doc["_id"], "wf": "gbac-pub", "groups": groups, "by": user})
+
+
+def check_job_reads(m, clients, groups_of, jobs, iterations):
+    admin = clients["admin"]
+    missing_get = admin.req("GET", "/operations-manager/jobs/" + MISSING_JOB)
+    missing_task = admin.req("GET", "/operations-manager/tasks/" + MISSING_TASK)
+    task_counts = collections.Counter()
+    running_counts = collections.Counter()
+    r = admin.req("GET", "/operations-manager/tasks?limit=1000")
+    for t in r.json()["data"]:
+        task_counts[t["job"]["_id"]] += 1
+        running_counts[t["job"]["_id"]] += t.get("status") == "running"
+    for user in USERS:
+        c = clients[user]
+        visible = {j["id"] for j in jobs if sees(groups_of, user, j["groups"])}
+        for j in jobs:
+            row = "GET job " + j["wf"]
+            it = iterations[j["id"]]
+            r = c.req("GET", "/operations-manager/jobs/" + j["id"])
+            rt = c.req("GET", "/operations-manager/tasks/" + it)
+            if j["id"] in visible:
+                m.cell(row, user, r.status, 200, r)
+                m.cell("GET task " + j["wf"], user, rt.status, 200, rt)
+            else:
+                m.check(row, user, same_as_missing(r, missing_get, j["id"], MISSING_JOB), r)
+                m.check("GET task " + j["wf"], user,
+                        same_as_missing(rt, missing_task, it, MISSING_TASK), rt)
+        # Lists: SQL-paged, and a sort the store cannot do (filtered and paged in memory).
+        for q in ("limit=1000", "limit=1000&sort=variables.initiator",
+                  "limit=1000&contains[variables.initiator]=" + "n"):
+            r = c.req("GET", "/operations-manager/jobs?" + q)
+            ids = {d["_id"] for d in r.json()["data"]}
+            want = visible if "contains" not in q else {
+                j["id"] for j in jobs if j["id"] in visible and "n" in j["by"]}
+            m.check("list jobs " + q.split("&")[-1], user,
+                    ids == want and r.json()["metadata"]["total"] == len(want),
+                    "ids %d want %d total %s" % (len(ids), len(want), r.json()["metadata"]))
+        r = c.req("GET", "/operations-manager/jobs?limit=1")
+        m.cell("list jobs limit=1 total", user, r.json()["metadata"]["total"], len(visible))
+        r = c.req("GET", "/operations-manager/tasks?limit=1000")
+        tjobs = {t["job"]["_id"] for t in r.json()["data"]}
+        want_total = sum(task_counts[j] for j in visible)
+        m.check("list tasks", user,
+                tjobs == visible and r.json()["metadata"]["total"] == want_total,
+                "jobs %d/%d total %s/%d" % (len(tjobs), len(visible),
+                                            r.json()["metadata"]["total"], want_total))
+        r = c.req("GET", "/operations-manager/tasks?limit=1&equals[status]=running")
+        want_running = sum(running_counts[j] for j in visible)
+        m.cell("list tasks running total", user, r.json()["metadata"]["total"], want_running)
+
+
+def check_job_control(m, clients, groups_of, jobs):
+    """pause/resume/cancel (bulk), retry, continue, revert, watch/unwatch on every job."""
+    admin = clients["admin"]
+    missing = {}
+    for verb in ("pause", "resume", "cancel"):
+        r = admin.req("POST", "/operations-manager/jobs/" + verb, {"jobIds": [MISSING_JOB]})
+        missing[verb] = r.json()["data"][0]["message"]
+    singles = [("retry", "POST", "/tasks/m001/retry", None),
+               ("continue", "POST", "/continue", {"fromTask": "m001"}),
+               ("revert", "POST", "/revert", {"fromTask": "m001", "toTask": "m001"}),
+               ("watch", "POST", "/watch", None), ("unwatch", "POST", "/unwatch", None)]
+    missing_single = {name: admin.req(meth, "/operations-manager/jobs/" + MISSING_JOB + sfx, body)
+                      for name, meth, sfx, body in singles}
+    by_wf = {}
+    for j in jobs:
+        by_wf.setdefault(j["wf"], j)  # one job per workflow
+    for user in USERS:
+        c = clients[user]
+        for j in by_wf.values():
+            vis = sees(groups_of, user, j["groups"])
+            for verb in ("pause", "resume"):
+                r = c.req("POST", "/operations-manager/jobs/" + verb, {"jobIds": [j["id"]]})
+                res = r.json()["data"][0]
+                if vis:
+                    m.check("%s %s" % (verb, j["wf"]), user, res["success"], res)
+                else:
+                    m.check("%s %s" % (verb, j["wf"]), user, not res["success"] and
+                            res["message"].replace(j["id"], "<ID>") ==
+                            missing[verb].replace(MISSING_JOB, "<ID>"), res)
+            if not vis:
+                r = c.req("POST", "/operations-manager/jobs/cancel", {"jobIds": [j["id"]]})
+                res = r.json()["data"][0]
+                m.check("cancel hidden " + j["wf"], user, not res["success"] and
+                        res["message"].replace(j["id"], "<ID>") ==
+                        missing["cancel"].replace(MISSING_JOB, "<ID>"), res)
+            for name, meth, sfx, body in singles:
+                r = c.req(meth, "/operations-manager/jobs/" + j["id"] + sfx, body)
+                row = "%s %s" % (name, j["wf"])
+                if not vis:
+                    m.check(row, user, same_as_missing(r, missing_single[name], j["id"],
+                                                       MISSING_JOB), r)
+                elif name in ("watch", "unwatch"):
+                    m.cell(row, user, r.status, 200, r)
+                else:  # the job is running: refused for its state, not hidden
+                    m.cell(row, user, r.status, 409, r)
+
+
+def check_manual(m, clients, groups_of, jobs, iterations):
+    admin = clients["admin"]
+    missing_ctl = admin.req("GET", "/operations-manager/jobs/%s/tasks/m001/manual-controller"
+                            % MISSING_JOB)
+    missing_claim = admin.req("POST", "/operations-manager/tasks/%s/claim" % MISSING_TASK)
+    by_wf = {}
+    for j in jobs:
+        by_wf.setdefault(j["wf"], j)
+    for user in USERS:
+        c = clients[user]
+        for j in by_wf.values():
+            it = iterations[j["id"]]
+            vis = sees(groups_of, user, j["groups"])
+            # gbac-man's task has groups [g2]: job visible to all, task only to g2 and admins.
+            may = vis and (j["wf"] != "gbac-man" or user in ("u12", "admin"))
+            ctl = c.req("GET", "/operations-manager/jobs/%s/tasks/m001/manual-controller" % j["id"])
+            claim = c.req("POST", "/operations-manager/tasks/%s/claim" % it)
+            release = c.req("POST", "/operations-manager/tasks/%s/release" % it)
+            assign = c.req("POST", "/operations-manager/tasks/%s/assign" % it, {"userId": user})
+            release2 = c.req("POST", "/operations-manager/tasks/%s/release" % it)
+            row = "manual " + j["wf"]
+            if not vis:
+                m.check(row + " controller", user,
+                        same_as_missing(ctl, missing_ctl, j["id"], MISSING_JOB), ctl)
+                m.check(row + " claim/release/assign", user,
+                        all(same_as_missing(x, missing_claim, it, MISSING_TASK)
+                            for x in (claim, release, assign, release2)),
+                        [claim, release, assign])
+            elif not may:
+                m.cell(row + " controller", user, ctl.status, 403, ctl)
+                m.cell(row + " claim/release/assign", user,
+                       (claim.status, release.status, assign.status), (403, 403, 403))
+            else:
+                m.cell(row + " controller", user, ctl.status, 200, ctl)
+                m.cell(row + " claim/release/assign", user,
+                       (claim.status, release.status, assign.status, release2.status),
+                       (200, 200, 200, 200))
+    # finish: hidden -> as missing; outside the task's groups -> 403; a member -> 200.
+    missing_fin = admin.req("POST", "/operations-manager/jobs/%s/tasks/m001/finish" % MISSING_JOB,
+                            {"taskData": {"finish_state": "success", "variables": {}}})
+    fin = {"taskData": {"finish_state": "success", "variables": {}}}
+    g2 = by_wf["gbac-g2"]["id"]
+    r = clients["u1"].req("POST", "/operations-manager/jobs/%s/tasks/m001/finish" % g2, fin)
+    m.check("finish gbac-g2 (hidden)", "u1", same_as_missing(r, missing_fin, g2, MISSING_JOB), r)
+    man = by_wf["gbac-man"]["id"]
+    r = clients["u1"].req("POST", "/operations-manager/jobs/%s/tasks/m001/finish" % man, fin)
+    m.cell("finish gbac-man", "u1", r.status, 403, r)
+    r = clients["u12"].req("POST", "/operations-manager/jobs/%s/tasks/m001/finish" % man, fin)
+    m.cell("finish gbac-man", "u12", r.status, 200, r)
+
+
+def check_job_groups(m, clients, gid):
+    """Adding and removing job groups: existing groups only, members only, never the last."""
+    admin = clients["admin"]
+    r = admin.req("POST", "/operations-manager/jobs/start", {"workflow": "gbac-g1", "options": {}})
+    job = r.json()["data"]["_id"]
+    path = "/operations-manager/jobs/%s/groups" % job
+
+    def add(user, g):
+        return clients[user].req("POST", path, {"groupId": g}).status
+
+    def remove(user, g):
+        return clients[user].req("DELETE", path + "/" + g).status
+
+    def visible(user):
+        return clients[user].req("GET", "/operations-manager/jobs/" + job).status
+
+    m.cell("add group: unknown group", "admin", add("admin", MISSING_JOB), 400)
+    m.cell("add group g2 (not a member)", "u1", add("u1", gid["g2"]), 403)
+    m.cell("add group g1 (not a member)", "nobody", add("nobody", gid["g1"]), 403)
+    m.cell("add group g2", "u12", add("u12", gid["g2"]), 200)
+    m.cell("remove group g2 (not a member)", "u1", remove("u1", gid["g2"]), 403)
+    m.cell("remove group g1", "u12", remove("u12", gid["g1"]), 200)
+    m.cell("GET job after g1 removed", "u1", visible("u1"), 404)
+    m.cell("remove group g1 (hidden job)", "u1", remove("u1", gid["g1"]), 404)
+    m.cell("remove last group g2", "u12", remove("u12", gid["g2"]), 403)
+    m.cell("remove last group g2", "admin", remove("admin", gid["g2"]), 200)
+    m.cell("GET job with no groups", "nobody", visible("nobody"), 200)
+    # Back to [g2]: u1 cannot add g1 to a job it cannot see.
+    m.cell("add group g2 again", "admin", add("admin", gid["g2"]), 200)
+    m.cell("add group g1 (hidden job)", "u1", add("u1", gid["g1"]), 404)
+
+
+def check_workflows(m, clients, groups_of, wfs):
+    admin = clients["admin"]
+    ids = {}
+    r = admin.req("GET", "/automation-studio/workflows?limit=1000")
+    for d in r.json()["items"]:
+        ids[d["name"]] = d["_id"]
+    others = {d["name"] for d in r.json()["items"] if not d["name"].startswith("gbac-")}
+    missing = {
+        "detailed": admin.req("GET", "/automation-studio/workflows/detailed/gbac-none"),
+        "export": admin.req("POST", "/workflow_builder/export", {"options": {"name": "gbac-none"}}),
+        "export_id": admin.req("POST", "/workflow_builder/export",
+                               {"options": {"_id": "gbac-none"}}),
+        "validate": admin.req("POST", "/workflow_engine/workflows/validate",
+                              {"asset": "gbac-none"}),
+        "update": admin.req("PUT", "/automation-studio/automations/gbac-none",
+                            {"update": {"description": "x"}}),
+        "delete": admin.req("DELETE", "/workflow_builder/workflows/delete/gbac-none"),
+    }
+    for user in USERS:
+        c = clients[user]
+        r = c.req("GET", "/automation-studio/workflows?limit=1000")
+        names = {d["name"] for d in r.json()["items"] if d["name"].startswith("gbac-")}
+        want = {n for n, g in wfs.items() if sees(groups_of, user, g)}
+        m.check("list workflows", user,
+                names == want and r.json()["total"] == len(want) + len(others),
+                "%s total %s" % (sorted(names), r.json()["total"]))
+        for name, groups in wfs.items():
+            vis = sees(groups_of, user, groups)
+            wid = ids[name]
+            calls = {
+                "detailed": c.req("GET", "/automation-studio/workflows/detailed/" + name),
+                "export": c.req("POST", "/workflow_builder/export", {"options": {"name": name}}),
+                "export_id": c.req("POST", "/workflow_builder/export", {"options": {"_id": wid}}),
+                "validate": c.req("POST", "/workflow_engine/workflows/validate", {"asset": name}),
+                "update": c.req("PUT", "/automation-studio/automations/" + wid,
+                                {"update": {"description": "seen by " + user}}),
+            }
+            if not vis:
+                calls["delete"] = c.req("DELETE", "/workflow_builder/workflows/delete/" + name)
+            for what, r in calls.items():
+                row = "workflow %s %s" % (what, name)
+                if vis:
+                    m.cell(row, user, r.status, 200, r)
+                else:
+                    hid = wid if what in ("export_id", "update") else name
+                    m.check(row, user, same_as_missing(r, missing[what], hid, "gbac-none"), r)
+        # Importing over a workflow the caller cannot see is refused like a taken name.
+        hidden = [n for n, g in wfs.items() if not sees(groups_of, user, g)]
+        if hidden:
+            r = c.req("POST", "/automation-studio/automations/import",
+                      {"automations": [workflow(hidden[0], [])]})
+            m.check("import over hidden " + hidden[0], user,
+                    r.status == 400 and not r.json()["data"][0]["success"], r)
+            r = c.req("POST", "/workflow_builder/import", {"workflow": workflow(hidden[0], [])})
+            m.cell("legacy import over hidden", user, r.status, 409, r)
+    # The workflows are unchanged by the refused calls: still there, groups kept.
+    for name, groups in wfs.items():
+        r = admin.req("GET", "/automation-studio/workflows/detailed/" + name)
+        m.check("still there: " + name, "admin", r.status == 200 and r.json()["groups"] == groups, r)
+    r = clients["u1"].req("DELETE", "/workflow_builder/workflows/delete/gbac-del-g1")
+    m.cell("delete gbac-del-g1", "u1", r.status, 200, r)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--binary", required=True)
+    args = ap.parse_args()
+    m = Matrix()
+    with ic.Server(os.path.abspath(args.binary)) as srv:
+        clients, groups_of, gid, wfs = setup(srv)
+        jobs = []
+        check_starts(m, clients, groups_of, gid, wfs, jobs)
+        iterations = {j["id"]: wait_manual(clients["admin"], j["id"]) for j in jobs}
+        check_job_reads(m, clients, groups_of, jobs, iterations)
+        check_job_control(m, clients, groups_of, jobs)
+        check_manual(m, clients, groups_of, jobs, iterations)
+        check_job_groups(m, clients, gid)
+        check_workflows(m, clients, groups_of, wfs)
+        if m.failures:
+            print(m.render())
+            print("\n%d failing cell(s):" % len(m.failures))
+            for f in m.failures[:40]:
+                print("  " + f[:600])
+            print("server log tail:\n" + srv.log_tail(2000))
+            return 1
+    print("gbac: %d checks over %d routes x %d users passed"
+          % (sum(len(v) for v in m.rows.values()), len(m.rows), len(USERS)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
