@@ -73,6 +73,8 @@ KEEP = workflow("Child Keep", {}, [])
 PARENTS = [
     workflow("P Single", {"cj": child_job("Child Concat", {"n": {"task": "job", "value": "n"}})},
              ["cj"]),
+    workflow("P Secret", {"cj": child_job("Child Concat", {"n": {"task": "job", "value": "n"}})},
+             ["cj"], decorators=[{"type": "encryption", "pointer": "/variables/n"}]),
     workflow("P Parallel", {"cj": child_job("Child Concat", {}, "$var.job.items", "parallel")},
              ["cj"]),
     workflow("P Sequential",
@@ -154,6 +156,20 @@ def test_single(srv):
           "parent.iteration: %r" % c["parent"])
     check(c["ancestors"] == [pid, c["_id"]], "ancestors: %r" % c["ancestors"])
     check(c["groups"] == [gid], "child inherits groups: %r" % c["groups"])
+
+
+def test_secret_reaches_child_sealed(srv):
+    secret = "s3cr3t-child-value"
+    pid = start(srv, "P Secret", {"n": secret})
+    p = finished(srv, pid)
+    check(p["status"] == "complete", "P Secret: %s %s" % (p["status"], p.get("error")))
+    kid = children(srv, pid)[0]
+    check(kid["variables"]["n"] == "****", "the child shows the secret masked: %r" % kid["variables"])
+    check(secret not in str(kid) and secret not in str(p), "no clear secret in the documents")
+    for root, _, files in os.walk(srv.data_dir):
+        for f in files:
+            with open(os.path.join(root, f), "rb") as fh:
+                check(secret.encode() not in fh.read(), "clear secret in %s" % f)
 
 
 def test_loops(srv):
@@ -284,7 +300,8 @@ def main():
     tests = 0
     with ic.Server(args.binary) as srv:
         import_all(srv)
-        for t in (test_single, test_loops, test_error_child_then_cancel, test_propagation,
+        for t in (test_single, test_secret_reaches_child_sealed, test_loops,
+                  test_error_child_then_cancel, test_propagation,
                   test_error_handler):
             t(srv)
             tests += 1

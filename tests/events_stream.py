@@ -10,8 +10,12 @@
 import argparse
 import json
 import os
+import queue
+import signal
 import socket
+import subprocess
 import sys
+import threading
 import time
 import urllib.parse
 
@@ -195,6 +199,42 @@ def test_filters(srv):
     print("filters: ok", flush=True)
 
 
+def login_as(srv, user, password):
+    r = srv.request("POST", "/login", body={"user": {"username": user, "password": password}},
+                    auth=False)
+    check(r.status == 200, "login %s: %r" % (user, r))
+    return r.text.strip()
+
+
+def test_groups(srv):
+    """Non-admins see the events of jobs without groups or sharing one of their groups."""
+    r = srv.request("POST", "/authorization/groups", body={"name": "ev-ops"})
+    check(r.status == 200, "create group: %r" % r)
+    gid = r.json()["_id"]
+    for user, groups in (("evalice", ["ev-ops"]), ("evbob", [])):
+        r = srv.request("POST", "/authorization/accounts",
+                        body={"username": user, "password": user + "pass1", "groups": groups})
+        check(r.status == 200, "create %s: %r" % (user, r))
+    alice = SseClient(srv.port, "topic=jobComplete", token=login_as(srv, "evalice", "evalicepass1"))
+    bob = SseClient(srv.port, "topic=jobComplete", token=login_as(srv, "evbob", "evbobpass1"))
+    check(alice.status == 200 and bob.status == 200, "open: %d %d" % (alice.status, bob.status))
+    r = srv.request("POST", "/operations-manager/jobs/start",
+                    body={"workflow": JOIN, "options": {"variables": {"prefix": "g", "items": [1]},
+                                                        "groups": [gid]}})
+    check(r.status == 200, "start with groups: %r" % r)
+    in_group = r.json()["data"]["_id"]
+    srv.wait_job(in_group)
+    public = start(srv, JOIN, {"prefix": "h", "items": [1]})
+    e = bob.next_event()
+    check(e["data"]["jobId"] == public, "evbob (no group) saw %s first, expected only %s"
+          % (e["data"]["jobId"], public))
+    seen = [alice.next_event()["data"]["jobId"] for _ in range(2)]
+    check(seen == [in_group, public], "evalice (ev-ops) saw %r" % seen)
+    alice.close()
+    bob.close()
+    print("groups: ok", flush=True)
+
+
 def test_heartbeat_and_disconnect(srv):
     c = SseClient(srv.port, "topic=jobFix", token=srv.token)
     ev = c.next_event(keep_comments=True)
@@ -208,6 +248,67 @@ def test_heartbeat_and_disconnect(srv):
     print("heartbeat and disconnect: ok", flush=True)
 
 
+def test_cli(srv, binary):
+    """`opsflow events --topic jobStart --topic jobComplete` prints one line per event."""
+    p = subprocess.Popen([binary, "events", "--url", "http://127.0.0.1:%d" % srv.port,
+                          "--token", srv.token, "--topic", "jobStart", "--topic", "jobComplete"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    lines_q = queue.Queue()
+
+    def reader():
+        for raw in p.stdout:
+            lines_q.put(raw.decode().strip())
+        lines_q.put(None)
+
+    threading.Thread(target=reader, daemon=True).start()
+    try:
+        # the command subscribes some time after it starts: start jobs until it prints the
+        # completion of one of them
+        lines = []
+        found = False
+        for _ in range(20):
+            job = start(srv, JOIN, {"prefix": "c", "items": [1]})
+            deadline = time.monotonic() + 2
+            while not found and time.monotonic() < deadline:
+                try:
+                    line = lines_q.get(timeout=0.1)
+                except queue.Empty:
+                    continue
+                if line is None:
+                    raise AssertionError("opsflow events ended: %s" % p.stderr.read().decode())
+                lines.append(line)
+                found = "jobComplete job=%s" % job in line
+            if found:
+                break
+        done = [x for x in lines if "jobComplete" in x]
+        check(done, "no jobComplete line from opsflow events: %r" % lines)
+        check(all(" jobStart " in x or " jobComplete " in x for x in lines),
+              "the topic filter: %r" % lines)
+        check("status=complete" in done[-1] and JOIN in done[-1], "line: %r" % done[-1])
+    finally:
+        p.kill()
+        p.wait()
+    print("opsflow events: %s" % done[-1], flush=True)
+
+
+def test_sigterm_ends_streams(srv):
+    """SIGTERM with open streams: each ends cleanly (last chunk) and the process exits 0 fast."""
+    streams = [SseClient(srv.port, token=srv.token) for _ in range(3)]
+    for c in streams:
+        check(c.status == 200, "open: %d" % c.status)
+    srv.proc.send_signal(signal.SIGTERM)
+    for c in streams:
+        try:
+            while True:
+                c.next_block()
+        except EOFError as e:
+            check("stream ended" in str(e), "stream closed without its last chunk: %s" % e)
+        c.close()
+    rc = srv.proc.wait(timeout=10)
+    check(rc == 0, "exit code after SIGTERM: %s" % rc)
+    print("SIGTERM with open streams: ok", flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--binary", required=True)
@@ -216,12 +317,20 @@ def main():
     with ic.Server(os.path.abspath(args.binary), extra_args=["--event-heartbeat-ms", "100"]) as srv:
         srv.import_file(os.path.join(ROOT, "examples", JOIN + ".json"))
         srv.import_file(os.path.join(ROOT, "examples", MANUAL + ".json"))
-        for t in (test_auth_and_bad_filters, test_follow_a_job, test_filters,
+        for t in (test_auth_and_bad_filters, test_follow_a_job, test_filters, test_groups,
                   test_heartbeat_and_disconnect):
             try:
                 t(srv)
             except (AssertionError, OSError, EOFError, ValueError, KeyError) as e:
                 failures.append("%s: %s: %s" % (t.__name__, type(e).__name__, e))
+        try:
+            test_cli(srv, os.path.abspath(args.binary))
+        except (AssertionError, OSError, ValueError) as e:
+            failures.append("test_cli: %s: %s" % (type(e).__name__, e))
+        try:
+            test_sigterm_ends_streams(srv)
+        except (AssertionError, OSError, EOFError, subprocess.TimeoutExpired) as e:
+            failures.append("test_sigterm_ends_streams: %s: %s" % (type(e).__name__, e))
         if failures:
             print("--- server log (tail) ---\n" + srv.log_tail())
     for f in failures:

@@ -129,12 +129,16 @@ def sees(groups_of, user, item_groups):
 
 
 def wait_manual(admin, job):
-    """The iteration id of the job's waiting m001 (the manual task registers just after start)."""
+    """The iteration id of the job's waiting m001, once the manual task waits and its iteration
+    is readable from the store (the two happen just after start, not always in that order)."""
     deadline = time.monotonic() + 30
     while True:
         r = admin.req("GET", "/operations-manager/jobs/%s/tasks/m001/manual-controller" % job)
         if r.status == 200:
-            return r.json()["data"]["_id"]
+            it = r.json()["data"]["_id"]
+            t = admin.req("GET", "/operations-manager/tasks/" + it)
+            if t.status == 200 and t.json()["data"].get("status") == "running":
+                return it
         if time.monotonic() > deadline:
             raise RuntimeError("m001 of job %s never waited: %r" % (job, r))
         time.sleep(0.05)

@@ -46,8 +46,8 @@ base::Status ResolveGbac(Api::State& s, bj::object& doc) {
       names.push_back(std::move(ref));
     }
     auto ids = s.deps.accounts->groups().Resolve(names);
-    if (!ids.ok()) return base::InvalidArgument("gbac." + std::string(key) + ": " +
-                                                ids.status().message());
+    if (!ids.ok())
+      return base::InvalidArgument("gbac." + std::string(key) + ": " + ids.status().message());
     *list = bj::value_from(*ids);
   }
   return base::Status::Ok();

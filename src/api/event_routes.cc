@@ -22,9 +22,9 @@
 namespace opsflow::api {
 namespace {
 
-constexpr std::array<std::string_view, 9> kTopics = {
-    "jobStart", "jobComplete", "jobError",  "jobPause",    "jobResume",
-    "jobCancel", "jobFix",     "taskStart", "taskComplete"};
+constexpr std::array<std::string_view, 9> kTopics = {"jobStart", "jobComplete", "jobError",
+                                                     "jobPause", "jobResume",   "jobCancel",
+                                                     "jobFix",   "taskStart",   "taskComplete"};
 
 struct EventFilter {
   std::vector<std::string> job_ids;  // empty: every job
@@ -68,12 +68,8 @@ bool ParseFilter(Call& c, EventFilter* f) {
 }
 
 std::string FormatEvent(const runtime::Event& e) {
-  bj::object d{{"seq", e.seq},
-               {"topic", e.topic},
-               {"jobId", e.job_id},
-               {"workflow", e.workflow},
-               {"status", e.status},
-               {"time", base::IsoTime(e.time_ms)}};
+  bj::object d{{"seq", e.seq},           {"topic", e.topic},   {"jobId", e.job_id},
+               {"workflow", e.workflow}, {"status", e.status}, {"time", base::IsoTime(e.time_ms)}};
   if (!e.task_id.empty()) {
     d["taskId"] = e.task_id;
     d["taskName"] = e.task_name;
@@ -92,9 +88,8 @@ void StreamEvents(Api::State& s, Call& c) {
   filter->account = *c.account;
   Stream::Options so;
   so.max_queued_bytes = s.opts.event_queue_bytes;
-  so.overflow_chunk =
-      "event: overflow\ndata: {\"message\":\"the client fell behind by more than " +
-      std::to_string(s.opts.event_queue_bytes) + " bytes; reconnect\"}\n\n";
+  so.overflow_chunk = "event: overflow\ndata: {\"message\":\"the client fell behind by more than " +
+                      std::to_string(s.opts.event_queue_bytes) + " bytes; reconnect\"}\n\n";
   so.heartbeat = std::chrono::milliseconds(s.opts.event_heartbeat_ms);
   so.heartbeat_chunk = ": keep-alive\n\n";
   auto stream = std::make_shared<Stream>(std::move(so));

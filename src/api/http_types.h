@@ -97,10 +97,10 @@ class Stream {
 
   const Options options_;
   mutable std::mutex mu_;
-  std::string queued_;       // guarded by mu_
-  bool ending_ = false;      // guarded by mu_: End() or overflow; nothing more is queued
-  bool closed_ = false;      // guarded by mu_: Close() ran
-  bool wake_pending_ = false;  // guarded by mu_: woken since the last Take()
+  std::string queued_;              // guarded by mu_
+  bool ending_ = false;             // guarded by mu_: End() or overflow; nothing more is queued
+  bool closed_ = false;             // guarded by mu_: Close() ran
+  bool wake_pending_ = false;       // guarded by mu_: woken since the last Take()
   std::function<void()> wake_;      // guarded by mu_
   std::function<void()> on_close_;  // guarded by mu_
 };

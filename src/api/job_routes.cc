@@ -14,28 +14,6 @@
 namespace opsflow::api {
 namespace {
 
-std::shared_ptr<const json::Schema> InputSchemaOf(const model::Workflow& wf, std::string* error) {
-  static std::mutex mu;
-  static std::map<std::string, std::shared_ptr<const json::Schema>> cache;
-  {
-    std::lock_guard<std::mutex> l(mu);
-    if (auto it = cache.find(wf.version()); it != cache.end()) return it->second;
-  }
-  const bj::value* schema = wf.doc().if_contains("inputSchema");
-  std::shared_ptr<const json::Schema> compiled;
-  if (schema && schema->is_object() && !schema->get_object().empty()) {
-    auto c = json::Schema::Compile(*schema);
-    if (!c.ok()) {
-      *error = "workflow inputSchema is invalid: " + c.status().message();
-      return nullptr;
-    }
-    compiled = *c;
-  }
-  std::lock_guard<std::mutex> l(mu);
-  cache[wf.version()] = compiled;
-  return compiled;
-}
-
 std::vector<std::string> SplitList(const std::string* v) {
   std::vector<std::string> out;
   if (!v) return out;
@@ -84,6 +62,30 @@ bool JobGroups(Api::State& s, Call& c, const bj::object& opts, const model::Work
 }
 
 }  // namespace
+
+// The compiled inputSchema of a workflow snapshot (cached by version); null when it has none.
+std::shared_ptr<const json::Schema> InputSchemaOf(const model::Workflow& wf, std::string* error) {
+  static std::mutex mu;
+  static std::map<std::string, std::shared_ptr<const json::Schema>> cache;
+  {
+    std::lock_guard<std::mutex> l(mu);
+    if (auto it = cache.find(wf.version()); it != cache.end()) return it->second;
+  }
+  const bj::value* schema = wf.doc().if_contains("inputSchema");
+  std::shared_ptr<const json::Schema> compiled;
+  if (schema && schema->is_object() && !schema->get_object().empty()) {
+    auto c = json::Schema::Compile(*schema);
+    if (!c.ok()) {
+      *error = "workflow inputSchema is invalid: " + c.status().message();
+      return nullptr;
+    }
+    compiled = *c;
+  }
+  std::lock_guard<std::mutex> l(mu);
+  cache[wf.version()] = compiled;
+  return compiled;
+}
+
 
 void StartJob(Api::State& s, Call& c) {
   bj::value body;

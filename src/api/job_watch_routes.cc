@@ -1,5 +1,7 @@
 // Watchers and job groups (SPEC §5 "Job control"): watch/unwatch add or remove the caller's
 // account id; groups are added or removed one group id at a time. Any job, finished or not.
+// GBAC (docs/ACCOUNTS.md): a hidden job answers as an unknown one; a group added must exist and,
+// for a non-admin, be the caller's; a non-admin removes only their own groups, never the last.
 #include <algorithm>
 #include <functional>
 

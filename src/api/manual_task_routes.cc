@@ -41,7 +41,8 @@ std::optional<runtime::ManualWork> ActionableTask(Api::State& s, Call& c, const 
     ReplyError(c, w.status());
     return std::nullopt;
   }
-  base::Status missing = base::NotFound("task " + id + " is not a manual task waiting for a person");
+  base::Status missing =
+      base::NotFound("task " + id + " is not a manual task waiting for a person");
   if (!MayActOn(s, c, w->job_id, w->task_id, missing)) return std::nullopt;
   return std::move(w).value();
 }

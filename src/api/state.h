@@ -66,6 +66,9 @@ bool ParseBodyObject(Api::State& s, Call& c, bj::object* out);
 bool ParseList(Api::State& s, Call& c, model::ListQuery* q);
 // True when `id` is a 24-hex job id; otherwise replies 400 naming it.
 bool CheckJobId(Call& c, const std::string& id);
+// The workflow's compiled inputSchema, cached by snapshot version; null when it has none;
+// `error` set when the schema does not compile (job_routes.cc).
+std::shared_ptr<const json::Schema> InputSchemaOf(const model::Workflow& wf, std::string* error);
 // List metadata {skip, limit, total, nextPageSkip, previousPageSkip, currentPageSize, hints}.
 bj::object ListMetadata(int64_t skip, int64_t limit, int64_t total, size_t page_size);
 

@@ -37,7 +37,7 @@ class ApiTriggerActions final : public runtime::TriggerActions {
                                         "' has no workflow_start or workflow_end task"));
     }
     std::string error;
-    auto schema = InputSchema(*wf, &error);
+    auto schema = InputSchemaOf(*wf, &error);
     if (!error.empty()) return done(base::InvalidArgument(error));
     if (schema) {
       auto errs = schema->Validate(bj::value(job.variables));
@@ -65,27 +65,7 @@ class ApiTriggerActions final : public runtime::TriggerActions {
     return {id && id->is_string() ? std::string(id->get_string()) : wf.name(), wf.name()};
   }
 
-  std::shared_ptr<const json::Schema> InputSchema(const model::Workflow& wf, std::string* error) {
-    std::lock_guard<std::mutex> l(mu_);
-    if (auto it = cache_.find(wf.version()); it != cache_.end()) return it->second;
-    const bj::value* schema = wf.doc().if_contains("inputSchema");
-    std::shared_ptr<const json::Schema> compiled;
-    if (schema && schema->is_object() && !schema->get_object().empty()) {
-      auto c = json::Schema::Compile(*schema);
-      if (!c.ok()) {
-        *error = "workflow inputSchema is invalid: " + c.status().message();
-        return nullptr;
-      }
-      compiled = *c;
-    }
-    if (cache_.size() > 1000) cache_.clear();
-    cache_[wf.version()] = compiled;
-    return compiled;
-  }
-
   Api::State& s_;
-  std::mutex mu_;
-  std::map<std::string, std::shared_ptr<const json::Schema>> cache_;
 };
 
 runtime::TriggerService* Service(Api::State& s, Call& c) {
@@ -193,7 +173,8 @@ void OmListTriggers(Api::State& s, Call& c) {
   if (!ParseOmList(s, c, false, &q)) return;
   if (const std::string* en = c.req.Query("enabled")) {
     std::string e;
-    for (char ch : *en) e.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(ch))));
+    for (char ch : *en)
+      e.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(ch))));
     if (e != "true" && e != "false") {
       return ReplyError(c, 400, "query parameter enabled must be true or false");
     }
@@ -275,10 +256,9 @@ void ReplyImport(Call& c, const std::string& what, bj::array results) {
   if (ok == 0 && !results.empty()) {
     return ReplyError(c, 400, "no " + what + " imported: " + first_error);
   }
-  ReplyEnvelope(c,
-                "Imported " + std::to_string(ok) + " of " + std::to_string(results.size()) + " " +
-                    what,
-                std::move(results));
+  ReplyEnvelope(
+      c, "Imported " + std::to_string(ok) + " of " + std::to_string(results.size()) + " " + what,
+      std::move(results));
 }
 
 void OmRunManualTrigger(Api::State& s, Call& c) {

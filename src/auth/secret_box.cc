@@ -51,8 +51,8 @@ base::Result<std::string> CreateKeyFile(const std::string& path) {
   if (fd < 0) return base::FailedPrecondition(Errno("cannot create the secret key file", path));
   std::string key(kSecretKeyBytes, '\0');
   randombytes_buf(key.data(), key.size());
-  bool ok = ::write(fd, key.data(), key.size()) == static_cast<ssize_t>(key.size()) &&
-            ::fsync(fd) == 0;
+  bool ok =
+      ::write(fd, key.data(), key.size()) == static_cast<ssize_t>(key.size()) && ::fsync(fd) == 0;
   ::close(fd);
   if (!ok) {
     ::unlink(path.c_str());
@@ -95,9 +95,9 @@ base::Result<std::string> SodiumSecretBox::Open(std::string_view sealed,
   const unsigned char* in = Bytes(bin);
   std::string plain(bin.size() - kNonce - kTag, '\0');
   unsigned long long len = 0;
-  if (crypto_aead_xchacha20poly1305_ietf_decrypt(
-          reinterpret_cast<unsigned char*>(plain.data()), &len, nullptr, in + kNonce,
-          bin.size() - kNonce, Bytes(aad), aad.size(), in, key_) != 0) {
+  if (crypto_aead_xchacha20poly1305_ietf_decrypt(reinterpret_cast<unsigned char*>(plain.data()),
+                                                 &len, nullptr, in + kNonce, bin.size() - kNonce,
+                                                 Bytes(aad), aad.size(), in, key_) != 0) {
     return base::InvalidArgument(
         "a sealed value does not open (another key, another place, or altered)");
   }
@@ -156,10 +156,9 @@ base::Result<std::string> LoadSecretKey(const std::string& path, std::string_vie
   ::close(fd);
   if (n != static_cast<ssize_t>(kSecretKeyBytes)) {
     sodium_memzero(key.data(), key.size());
-    return base::FailedPrecondition("the secret key file " + path +
-                                    " must hold exactly 32 bytes (it holds " +
-                                    std::to_string(n < 0 ? 0 : static_cast<long long>(st.st_size)) +
-                                    ")");
+    return base::FailedPrecondition(
+        "the secret key file " + path + " must hold exactly 32 bytes (it holds " +
+        std::to_string(n < 0 ? 0 : static_cast<long long>(st.st_size)) + ")");
   }
   key.resize(kSecretKeyBytes);
   return key;

@@ -6,13 +6,14 @@
 #include "cli/api_client.h"
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/events_command.h"
 #include "cli/import.h"
 
 namespace opsflow::cli {
 
 const std::vector<std::string>& ClientCommandNames() {
-  static const std::vector<std::string> kNames = {"import", "start",   "jobs", "job",
-                                                  "stub",   "fixture", "user", "group"};
+  static const std::vector<std::string> kNames = {"import",  "start", "jobs",  "job",   "stub",
+                                                  "fixture", "user",  "group", "events"};
   return kNames;
 }
 
@@ -21,6 +22,7 @@ int RunClientCommand(const std::vector<std::string>& args) {
 }
 
 int RunClientCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  if (!args.empty() && args[0] == "events") return RunEvents(args, out, err);
   ParsedCommand c;
   if (int rc = ParseClientArgs(args, &c, out, err); rc >= 0) return rc;
   ApiClient client(ResolveConnection(c.url, c.user, c.password, c.token));

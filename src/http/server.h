@@ -2,6 +2,11 @@
 // it to an api::Handler and writes the response it is given, possibly later and from another
 // thread. Keep-alive and pipelining (one request at a time per connection, answered in order).
 // Every limit below is answered with an api::ErrorResponse envelope, never a crash.
+// A handler may answer with a streamed response (api::Response::stream, for server-sent events):
+// the status and headers, then chunks as they are pushed (chunked encoding on HTTP/1.1), and the
+// connection closes when the stream ends, the client goes away (seen at once: a read stays
+// posted) or Stop() runs. A stream is not subject to the idle timeout; write_timeout applies to
+// each write, and the stream's own bounded queue (api::Stream::Options) caps its memory.
 // Thread-safety: Start/Stop/port from one controlling thread; the Handler is called
 // concurrently from the io threads.
 #pragma once

@@ -242,13 +242,11 @@ void Session::OnReadError(beast::error_code ec) {
   if (stop_requested_ || phase_ == Phase::kClosing) return CloseNow();
   if (ec == beast_http::error::header_limit) {
     return FailRequest(431, "The request headers are larger than the limit of " +
-                                std::to_string(o.max_header_bytes) +
-                                " bytes (max-header-bytes)");
+                                std::to_string(o.max_header_bytes) + " bytes (max-header-bytes)");
   }
   if (ec == beast_http::error::body_limit) {
     return FailRequest(413, "The request body is larger than the limit of " +
-                                std::to_string(o.max_body_bytes) +
-                                " bytes (max-body-bytes)");
+                                std::to_string(o.max_body_bytes) + " bytes (max-body-bytes)");
   }
   const bool parse_error =
       ec.category() == beast_http::make_error_code(beast_http::error::bad_method).category() &&

@@ -111,10 +111,9 @@ void Session::WriteStreamOut() {
   milliseconds limit = state_->options().write_timeout;
   if (stop_requested_) limit = std::min(limit, kStopWriteTimeout);
   ArmTimer(limit);
-  net::async_write(socket_, net::buffer(stream_out_),
-                   [self = shared_from_this()](beast::error_code ec, size_t) {
-                     self->OnStreamWrite(ec);
-                   });
+  net::async_write(
+      socket_, net::buffer(stream_out_),
+      [self = shared_from_this()](beast::error_code ec, size_t) { self->OnStreamWrite(ec); });
 }
 
 void Session::OnStreamWrite(beast::error_code ec) {

@@ -14,9 +14,9 @@
 namespace opsflow::http {
 namespace {
 
+using std::chrono::milliseconds;
 using testclient::Conn;
 using testclient::Get;
-using std::chrono::milliseconds;
 
 // Answers every request with a fresh stream and hands it to the test.
 class StreamingHandler : public api::Handler {

@@ -8,8 +8,8 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <cctype>
+#include <cerrno>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -152,6 +152,5 @@ class Conn {
 inline std::string Get(const std::string& target, const std::string& extra = "") {
   return "GET " + target + " HTTP/1.1\r\nHost: test\r\n" + extra + "\r\n";
 }
-
 
 }  // namespace opsflow::http::testclient

@@ -33,7 +33,8 @@ std::string UnescapeToken(std::string_view t) {
 const bj::value* FindInObject(const bj::object& o, std::string_view rel) {
   if (rel.empty() || rel[0] != '/') return nullptr;
   size_t slash = rel.find('/', 1);
-  std::string key = UnescapeToken(rel.substr(1, slash == std::string_view::npos ? rel.npos : slash - 1));
+  std::string key =
+      UnescapeToken(rel.substr(1, slash == std::string_view::npos ? rel.npos : slash - 1));
   const bj::value* v = o.if_contains(key);
   if (!v || slash == std::string_view::npos) return v;
   return json::FindPointer(*v, rel.substr(slash));
@@ -216,9 +217,8 @@ bool IsSealed(const bj::value& v) {
          std::string_view(v.get_string()).substr(0, kSealedPrefix.size()) == kSealedPrefix;
 }
 
-void ReplaceSecrets(bj::value* v, const std::string& base,
-                    const std::vector<std::string>& pointers, const SecretSet& secrets,
-                    const Replacer& replace) {
+void ReplaceSecrets(bj::value* v, const std::string& base, const std::vector<std::string>& pointers,
+                    const SecretSet& secrets, const Replacer& replace) {
   for (const std::string& p : pointers) {
     bj::value* at = json::FindPointer(*v, p);
     if (at && !at->is_null() && !IsSealed(*at)) *at = replace(*at, base + p);

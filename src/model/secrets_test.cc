@@ -26,25 +26,29 @@ TEST(Decorators, EncryptionPointersSkipOthers) {
 }
 
 TEST(Decorators, CheckRejectsMalformed) {
-  EXPECT_TRUE(CheckDecorators(bj::parse(R"([{"type":"encryption","pointer":"/variables/a"}])")).ok());
+  EXPECT_TRUE(
+      CheckDecorators(bj::parse(R"([{"type":"encryption","pointer":"/variables/a"}])")).ok());
   EXPECT_FALSE(CheckDecorators(bj::parse(R"({})")).ok());
   EXPECT_FALSE(CheckDecorators(bj::parse(R"([{"type":"x","pointer":"/variables/a"}])")).ok());
   EXPECT_FALSE(CheckDecorators(bj::parse(R"([{"type":"encryption","pointer":"/name"}])")).ok());
   EXPECT_FALSE(CheckDecorators(bj::parse(R"([{"type":"encryption"}])")).ok());
-  EXPECT_FALSE(CheckDecorators(bj::parse(R"([{"type":"encryption","pointer":"/variables/"}])")).ok());
+  EXPECT_FALSE(
+      CheckDecorators(bj::parse(R"([{"type":"encryption","pointer":"/variables/"}])")).ok());
 }
 
 TEST(Decorators, MergeKeepsBaseAndAddsNew) {
   bj::value base = bj::parse(R"([{"type":"encryption","pointer":"/variables/a"}])");
   bj::array extra = bj::parse(R"([{"type":"encryption","pointer":"/variables/a"},
-    {"type":"encryption","pointer":"/variables/b"}])").as_array();
+    {"type":"encryption","pointer":"/variables/b"}])")
+                        .as_array();
   EXPECT_EQ(MergeDecorators(&base, extra).size(), 2u);
   EXPECT_EQ(MergeDecorators(nullptr, extra).size(), 2u);
 }
 
 TEST(Decorators, WithDecoratorsMakesANewSnapshot) {
   auto wf = Workflow::FromJson(bj::parse(R"({"name":"w","tasks":{
-    "workflow_start":{},"workflow_end":{}},"transitions":{}})").as_object());
+    "workflow_start":{},"workflow_end":{}},"transitions":{}})")
+                                   .as_object());
   ASSERT_TRUE(wf.ok());
   bj::array extra = bj::parse(R"([{"type":"encryption","pointer":"/variables/a"}])").as_array();
   auto merged = WithDecorators(*wf, extra);
@@ -58,10 +62,11 @@ TEST(Decorators, WithDecoratorsMakesANewSnapshot) {
 
 TEST(Secrets, CollectsNestedAndArrayValues) {
   bj::object vars = bj::parse(R"({"password":"hunter22","creds":[{"key":"k-123456"}],
-    "pin":123456,"flag":true,"empty":""})").as_object();
-  SecretSet s = CollectSecrets(vars, {"/variables/password", "/variables/creds/0/key",
-                                      "/variables/pin", "/variables/flag", "/variables/empty",
-                                      "/variables/missing"});
+    "pin":123456,"flag":true,"empty":""})")
+                        .as_object();
+  SecretSet s =
+      CollectSecrets(vars, {"/variables/password", "/variables/creds/0/key", "/variables/pin",
+                            "/variables/flag", "/variables/empty", "/variables/missing"});
   ASSERT_EQ(s.values.size(), 3u);
   EXPECT_EQ(s.strings, (std::vector<std::string>{"hunter22", "k-123456", "123456"}));
 }
@@ -95,8 +100,8 @@ TEST(Secrets, ShortSecretsMatchOnlyWhole) {
 }
 
 TEST(Secrets, SealRecordsPointersAndOpenFindsThem) {
-  bj::object vars = bj::parse(R"({"password":"hunter22","a/b":{"c~d":["x","hunter22"]}})")
-                        .as_object();
+  bj::object vars =
+      bj::parse(R"({"password":"hunter22","a/b":{"c~d":["x","hunter22"]}})").as_object();
   SecretSet s = CollectSecrets(vars, {"/variables/password"});
   bj::value v(vars);
   ReplaceSecrets(&v, "/variables", {"/password"}, s, FakeSeal);

@@ -232,9 +232,22 @@ void Runtime::Impl::MaybeHandOff() {
   wcv_.notify_one();
 }
 
+bool Runtime::Impl::StillRunning(const std::string& job_id, int task, uint32_t run) const {
+  auto it = jobs_.find(job_id);
+  if (it == jobs_.end()) return false;
+  const engine::TaskState& ts = it->second->state.tasks[task];
+  return ts.status == TaskStatus::kRunning && ts.runs == run;
+}
+
 void Runtime::Impl::Handle(Committed& c) {
   writer_busy_ = false;
   committed_seq_ = c.batch->seq;
+  for (AdapterWork& w : c.batch->adapter_work) {
+    if (StillRunning(w.job_id, w.task, w.run)) adapters_.Add(std::move(w));
+  }
+  for (ManualWork& w : c.batch->manual_work) {
+    if (StillRunning(w.job_id, w.task, w.run)) manual_.Add(std::move(w));
+  }
   for (const std::string& id : c.batch->touched) {
     auto it = jobs_.find(id);
     if (it == jobs_.end()) continue;

@@ -3,6 +3,7 @@
 // group commit that records the parent task's running iteration, so after a crash either both
 // exist or neither does; recovery finds the children again (store::JobStore::ChildJobs) and
 // never starts one twice. A child's end reaches its parent once the child's end is durable.
+#include "model/secrets.h"
 #include "runtime/runtime_impl.h"
 
 namespace opsflow::runtime {
@@ -32,6 +33,34 @@ bj::object OutputOf(const model::Workflow* wf, const bj::object& vars) {
     if (const bj::value* v = vars.if_contains(kv.key())) out[kv.key()] = *v;
   }
   return out;
+}
+
+// The parent's secrets (SPEC §5 "Decorators") stay secret in the child: each child variable
+// holding one (whole, or inside) gets an encryption decorator on the child's snapshot.
+std::shared_ptr<const model::Workflow> InheritSecrets(const ActiveJob& parent,
+                                                      std::shared_ptr<const model::Workflow> wf,
+                                                      const bj::object& vars) {
+  auto pointers = model::EncryptionPointers(parent.wf->doc().if_contains("decorators"));
+  if (pointers.empty()) return wf;
+  model::SecretSet secrets = model::CollectSecrets(parent.variables, pointers);
+  if (secrets.empty()) return wf;
+  bj::array extra;
+  for (const auto& kv : vars) {
+    bool secret = false;
+    for (const bj::value& v : secrets.values) secret = secret || v == kv.value();
+    std::string text = kv.value().is_string() ? std::string(kv.value().get_string())
+                                              : bj::serialize(kv.value());
+    for (const std::string& str : secrets.strings) {
+      secret = secret || (str.size() >= model::kMinSubstring && text.find(str) != std::string::npos);
+    }
+    if (secret) {
+      extra.push_back(bj::object{{"type", "encryption"},
+                                 {"pointer", "/variables/" + model::PointerToken(kv.key())}});
+    }
+  }
+  if (extra.empty()) return wf;
+  auto with = model::WithDecorators(wf, extra);
+  return with.ok() ? *with : wf;
 }
 
 }  // namespace
@@ -118,8 +147,8 @@ void Runtime::Impl::StartChildren(ActiveJob& j, int t, std::shared_ptr<TaskDone>
 
 void Runtime::Impl::StartChild(ActiveJob& parent, int t, ChildWait& w, size_t e) {
   StartRequest req;
-  req.workflow = w.child_wf;
   req.variables = w.inputs[e];
+  req.workflow = InheritSecrets(parent, w.child_wf, req.variables);
   req.type = parent.rec.type;
   req.groups = ParseArray(parent.rec.groups_json);  // children inherit the parent's groups
   req.user = parent.rec.created_by;

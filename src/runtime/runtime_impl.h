@@ -143,6 +143,10 @@ struct Batch {
   std::vector<std::string> touched;  // job ids
   std::vector<std::pair<StartCallback, JobSnapshot>> replies;
   std::vector<DoneCallback> acks;  // job-control answers, sent once the batch is durable
+  // Waiting tasks whose running iteration is in this batch: offered to workers and people once
+  // it is durable (so a task that can be acted on can also be read).
+  std::vector<AdapterWork> adapter_work;
+  std::vector<ManualWork> manual_work;
 };
 
 struct Timer {
@@ -189,6 +193,8 @@ class Runtime::Impl {
   void Handle(StartCmd& c);
   void Handle(TaskDone& d);
   void Handle(Committed& c);
+  // True while task `task` of job `job_id` is still running its run `run`.
+  bool StillRunning(const std::string& job_id, int task, uint32_t run) const;
   void Handle(ControlCmd& c);
   base::Status ApplyControl(ActiveJob& j, ControlCmd& c);
   base::Status ContinueOrRevert(ActiveJob& j, ControlCmd& c, int64_t now);

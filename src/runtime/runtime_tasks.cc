@@ -30,7 +30,10 @@ bool Runtime::Impl::RunsEagerly(const ActiveJob& j, int t) {
   if (def.is_start || def.is_end) return true;
   if (stubs_.Find(j.rec.workflow_name, def.id)) return true;
   if (def.location == "Adapter" && stubs_.AdapterDefault(j.rec.workflow_name)) return true;
-  if (def.location == "Adapter" || def.is_manual || def.method == "childJob") return false;
+  if (def.method == "childJob") return false;
+  // Adapter and manual tasks record their running iteration at once; the work itself is offered
+  // to workers and people only when that batch is durable (Batch::adapter_work, manual_work).
+  if (def.location == "Adapter" || def.is_manual) return true;
   const tasks::TaskDescriptor* desc = tasks::FindBuiltin(def.method);
   return desc == nullptr || !desc->external;
 }
@@ -73,7 +76,7 @@ void Runtime::Impl::QueueForAdapter(ActiveJob& j, int t, std::shared_ptr<TaskDon
   w.created_ms = d->start_ms;
   current_->wb.iterations.push_back(RunningIteration(j, *d));
   MarkDirty(j);
-  adapters_.Add(std::move(w));
+  current_->adapter_work.push_back(std::move(w));  // handed out once its iteration is durable
   auto timeout = std::make_shared<TaskDone>(*d);
   timeout->adapter_timeout = true;
   timeout->result =
@@ -99,7 +102,7 @@ void Runtime::Impl::QueueForPerson(ActiveJob& j, int t, std::shared_ptr<TaskDone
   w.created_ms = d->start_ms;
   current_->wb.iterations.push_back(RunningIteration(j, *d));
   MarkDirty(j);
-  manual_.Add(std::move(w));
+  current_->manual_work.push_back(std::move(w));  // shown once its iteration is durable
 }
 
 void Runtime::Impl::Finished(const ManualWork& w, ManualFinish f) {

@@ -89,8 +89,8 @@ void SealBatch(store::WriteBatch* wb, const store::SecretBox* box, const FindJob
       if (view && view->wf && view->variables) {
         std::vector<std::string> pointers = PointersOf(*view->wf);
         if (!pointers.empty()) {
-          it->second = JobSecrets{Relative(pointers), model::CollectSecrets(*view->variables,
-                                                                            pointers)};
+          it->second =
+              JobSecrets{Relative(pointers), model::CollectSecrets(*view->variables, pointers)};
         }
       }
     }
@@ -137,9 +137,9 @@ void OpenSealed(bj::object* o, const std::string& base, const store::SecretBox* 
   });
   *o = std::move(v.as_object());
   if (failed) {
-    base::LogError("a secret value of the job does not open with the current secret key",
-                   "\"job\":\"" + base::JsonEscape(job_id) + "\",\"at\":\"" +
-                       base::JsonEscape(base) + "\"");
+    base::LogError(
+        "a secret value of the job does not open with the current secret key",
+        "\"job\":\"" + base::JsonEscape(job_id) + "\",\"at\":\"" + base::JsonEscape(base) + "\"");
   }
 }
 

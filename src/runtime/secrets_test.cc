@@ -29,7 +29,8 @@ class FakeBox : public store::SecretBox {
 
 std::shared_ptr<const model::Workflow> Wf(const char* decorators) {
   bj::object doc = bj::parse(R"({"name":"w","tasks":{"workflow_start":{},"workflow_end":{}},
-    "transitions":{}})").as_object();
+    "transitions":{}})")
+                       .as_object();
   if (decorators) doc["decorators"] = bj::parse(decorators);
   return *model::Workflow::FromJson(doc);
 }
@@ -66,8 +67,8 @@ class SealBatchTest : public ::testing::Test {
   }
   FakeBox box_;
   std::shared_ptr<const model::Workflow> wf_ = Wf(kPassword);
-  bj::object vars_ = bj::parse(R"({"password":"hunter22","user":"bob","copy":"hunter22"})")
-                         .as_object();
+  bj::object vars_ =
+      bj::parse(R"({"password":"hunter22","user":"bob","copy":"hunter22"})").as_object();
 };
 
 TEST_F(SealBatchTest, NothingClearReachesTheStore) {

@@ -162,8 +162,8 @@ void TriggerService::StartAndRecord(TriggerJob job, const std::string& trigger_i
       if (Str(doc, "type") != "schedule") (void)PutLocked(kTrigger, doc);
     }
   }
-  actions_->StartJob(std::move(job), [this, trigger_id, depth, done = std::move(done)](
-                                         base::Result<JobSnapshot> r) {
+  actions_->StartJob(std::move(job), [this, trigger_id, depth,
+                                      done = std::move(done)](base::Result<JobSnapshot> r) {
     if (r.ok() && depth > 0) {
       std::lock_guard<std::mutex> l(origin_mu_);
       origins_[r->record.id] = Origin{trigger_id, depth};
@@ -213,7 +213,8 @@ void TriggerService::RunEndpoint(const Viewer& v, const std::string& route, cons
       }
     }
   }
-  if (trig.empty()) return done(base::NotFound("no endpoint trigger has routeName '" + route + "'"));
+  if (trig.empty())
+    return done(base::NotFound("no endpoint trigger has routeName '" + route + "'"));
   if (!Enabled(trig)) {
     return done(base::FailedPrecondition("trigger '" + Str(trig, "name") + "' is disabled"));
   }
@@ -271,9 +272,8 @@ std::vector<TriggerService::Due> TriggerService::CollectDue(int64_t now) {
       continue;
     }
     int64_t next = doc.at("nextRunAt").get_int64();
-    int64_t runs = doc.contains("runCount") && doc["runCount"].is_int64()
-                       ? doc["runCount"].get_int64()
-                       : 0;
+    int64_t runs =
+        doc.contains("runCount") && doc["runCount"].is_int64() ? doc["runCount"].get_int64() : 0;
     ScheduleStep step = Step(*s, next, runs, now, /*recovering=*/next < loaded_at_);
     doc["nextRunAt"] = step.next_run_at ? bj::value(*step.next_run_at) : bj::value();
     doc["runCount"] = step.runs;

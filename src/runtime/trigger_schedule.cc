@@ -89,8 +89,8 @@ base::Result<std::optional<int64_t>> PositiveInt(const bj::object& o, const char
     n = v->get_int64();
   } else if (v->is_uint64() && v->get_uint64() < (1ULL << 62)) {
     n = static_cast<int64_t>(v->get_uint64());
-  } else if (v->is_double() && v->get_double() == static_cast<double>(static_cast<int64_t>(
-                                                       v->get_double()))) {
+  } else if (v->is_double() &&
+             v->get_double() == static_cast<double>(static_cast<int64_t>(v->get_double()))) {
     n = static_cast<int64_t>(v->get_double());
   } else if (v->is_string()) {
     return base::InvalidArgument(label + " must be a number, not a string");
@@ -253,8 +253,8 @@ base::Result<Schedule> ParseSchedule(const bj::object& t, int64_t created_ms) {
   if (first && !first->is_null()) {
     OPSFLOW_ASSIGN_OR_RETURN(s.first_run_at, ParseTimeField(*first, "firstRunAt"));
   } else if (s.repeats()) {
-    s.first_run_at = Calendar(s) ? AddMonths(created_ms, MonthsPerPeriod(s))
-                                 : created_ms + s.interval_ms;
+    s.first_run_at =
+        Calendar(s) ? AddMonths(created_ms, MonthsPerPeriod(s)) : created_ms + s.interval_ms;
   } else {
     return base::InvalidArgument(
         "a schedule trigger needs firstRunAt, a repeat (repeatUnit + repeatFrequency or "

@@ -40,7 +40,9 @@ struct Schedule {
   int64_t end_after = 0;                // runs; 0 = unlimited
   bool remove_after_end = false;
   MissedRuns missed = MissedRuns::kNone;
-  bool repeats() const { return interval_ms > 0 || unit == RepeatUnit::kMonth || unit == RepeatUnit::kYear; }
+  bool repeats() const {
+    return interval_ms > 0 || unit == RepeatUnit::kMonth || unit == RepeatUnit::kYear;
+  }
 };
 
 // "minute", "Minutes", ... -> unit; nullopt for an unknown name.
@@ -63,10 +65,10 @@ std::optional<int64_t> NextDueAtOrAfter(const Schedule& s, int64_t t, int64_t ru
 
 // What the scheduler does with one trigger at time `now`.
 struct ScheduleStep {
-  bool fire = false;                    // start one job now
-  int64_t due = 0;                      // the due time that fires (when fire)
-  std::optional<int64_t> next_run_at;   // the new nextRunAt; nullopt = the schedule has ended
-  int64_t runs = 0;                     // runs so far, including this one
+  bool fire = false;                   // start one job now
+  int64_t due = 0;                     // the due time that fires (when fire)
+  std::optional<int64_t> next_run_at;  // the new nextRunAt; nullopt = the schedule has ended
+  int64_t runs = 0;                    // runs so far, including this one
 };
 
 // One scheduler decision. `next_run_at` is the stored nextRunAt (nullopt: ended), `runs` the runs

@@ -163,8 +163,7 @@ TEST(TriggerScheduleTest, StepTable) {
        kT0 + 4 * kMin},
       {"one-shot", &once, kT0, 0, kT0, false, true, kT0, std::nullopt},
       {"one-shot missed, none", &once, kT0, 0, kT0 + 5, true, false, 0, std::nullopt},
-      {"endAfter reached", &two, kT0 + kMin, 1, kT0 + kMin, false, true, kT0 + kMin,
-       std::nullopt},
+      {"endAfter reached", &two, kT0 + kMin, 1, kT0 + kMin, false, true, kT0 + kMin, std::nullopt},
       {"ended", &none, std::nullopt, 4, kT0 + kHour, false, false, 0, std::nullopt},
   };
   for (const Case& c : cases) {

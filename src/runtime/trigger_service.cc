@@ -20,8 +20,8 @@ constexpr const char* kAutomation = "automation";
 constexpr const char* kTrigger = "trigger";
 constexpr const char* kEventSource = "@itential/app-workflow_engine";
 
-const char* const kTopics[] = {"jobStart",  "jobComplete", "jobError",    "jobCancel",
-                               "jobPause",  "jobResume",   "jobFix",      "jobSlaBreach"};
+const char* const kTopics[] = {"jobStart", "jobComplete", "jobError", "jobCancel",
+                               "jobPause", "jobResume",   "jobFix",   "jobSlaBreach"};
 
 std::string Str(const bj::object& o, const char* key) {
   const bj::value* v = o.if_contains(key);
@@ -37,8 +37,7 @@ bool Immutable(std::string_view k) {
 base::Status CheckString(const bj::object& o, const char* key, bool required) {
   const bj::value* v = o.if_contains(key);
   if (!v || v->is_null()) {
-    return required ? base::InvalidArgument(std::string(key) + " is required")
-                    : base::Status::Ok();
+    return required ? base::InvalidArgument(std::string(key) + " is required") : base::Status::Ok();
   }
   if (!v->is_string()) return base::InvalidArgument(std::string(key) + " must be a string");
   if (required && v->get_string().empty()) {
@@ -61,7 +60,8 @@ base::Result<std::vector<std::string>> GroupList(const bj::object& gbac, const c
   std::vector<std::string> out;
   const bj::value* v = gbac.if_contains(key);
   if (!v || v->is_null()) return out;
-  if (!v->is_array()) return base::InvalidArgument(std::string("gbac.") + key + " must be an array");
+  if (!v->is_array())
+    return base::InvalidArgument(std::string("gbac.") + key + " must be an array");
   for (const bj::value& g : v->get_array()) {
     if (!g.is_string() || !base::IsObjectId(g.get_string())) {
       return base::InvalidArgument(std::string("gbac.") + key +
@@ -120,9 +120,9 @@ base::Status TriggerService::Load() {
     for (const store::StoredDoc& d : list) {
       auto v = json::Parse(d.doc_json);
       if (!v.ok() || !v->is_object()) {
-        base::LogWarn("skipping an unreadable stored document", "\"kind\":\"" + std::string(kind) +
-                                                                    "\",\"key\":\"" +
-                                                                    base::JsonEscape(d.key) + "\"");
+        base::LogWarn(
+            "skipping an unreadable stored document",
+            "\"kind\":\"" + std::string(kind) + "\",\"key\":\"" + base::JsonEscape(d.key) + "\"");
         continue;
       }
       (*into)[d.key] = std::move(v->as_object());
@@ -169,7 +169,8 @@ base::Result<const bj::object*> TriggerService::ReadableTrigger(const Viewer& v,
   if (it != triggers_.end()) {
     auto a = automations_.find(Str(it->second, "actionId"));
     // A trigger whose automation is gone is visible to admins only.
-    if ((a == automations_.end() && v.admin) || (a != automations_.end() && CanRead(v, a->second))) {
+    if ((a == automations_.end() && v.admin) ||
+        (a != automations_.end() && CanRead(v, a->second))) {
       return &it->second;
     }
   }
@@ -295,8 +296,8 @@ base::Result<bj::object> TriggerService::ValidateTrigger(const Viewer& v, bj::ob
   if (type == "endpoint" || type == "eventSystem") {
     bj::value* sv = doc.if_contains("schema");
     if (type == "endpoint" && (!sv || sv->is_null())) {
-      doc["schema"] = bj::object{{"type", "object"}, {"properties", bj::object()},
-                                 {"additionalProperties", true}};
+      doc["schema"] = bj::object{
+          {"type", "object"}, {"properties", bj::object()}, {"additionalProperties", true}};
     } else if (sv && !sv->is_null()) {
       if (!sv->is_object()) return base::InvalidArgument("schema must be a JSON Schema object");
       std::string err;

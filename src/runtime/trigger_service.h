@@ -183,8 +183,7 @@ class TriggerService {
                                              const boost::json::value& input) const;
   std::shared_ptr<const json::Schema> SchemaOf(const boost::json::object& trigger,
                                                std::string* error) const;
-  void StartAndRecord(TriggerJob job, const std::string& trigger_id, int depth,
-                      StartCallback done);
+  void StartAndRecord(TriggerJob job, const std::string& trigger_id, int depth, StartCallback done);
   std::vector<Due> CollectDue(int64_t now);
   base::Result<DocPage> ListOf(const Viewer& v, const model::ListQuery& q, bool triggers);
   void SchedulerLoop();
@@ -197,7 +196,7 @@ class TriggerService {
   TriggerServiceOptions opts_;
   TriggerActions* actions_ = nullptr;
 
-  mutable std::mutex mu_;  // guards the caches
+  mutable std::mutex mu_;                                   // guards the caches
   std::map<std::string, boost::json::object> automations_;  // by _id
   std::map<std::string, boost::json::object> triggers_;     // by _id
   int64_t loaded_at_ = 0;

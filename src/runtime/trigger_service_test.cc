@@ -177,7 +177,8 @@ TEST_F(TriggerServiceTest, MissedRunsNoneSkipsThemAfterRestart) {
   std::string a = NewAutomation();
   int64_t first = clock_.NowMs() + kMin;
   std::string t = NewTrigger(a, (R"({"type":"schedule","processMissedRuns":"none",
-      "firstRunAt":)" + std::to_string(first) + R"(,"repeatInterval":60000})")
+      "firstRunAt":)" + std::to_string(first) +
+                                 R"(,"repeatInterval":60000})")
                                     .c_str());
   clock_.Advance(5 * kMin + 10);  // "down" over five due times
   Reopen();
@@ -194,7 +195,8 @@ TEST_F(TriggerServiceTest, MissedRunsLastRunsOnceAfterRestart) {
   std::string a = NewAutomation();
   int64_t first = clock_.NowMs() + kMin;
   std::string t = NewTrigger(a, (R"({"type":"schedule","processMissedRuns":"last",
-      "firstRunAt":)" + std::to_string(first) + R"(,"repeatInterval":60000})")
+      "firstRunAt":)" + std::to_string(first) +
+                                 R"(,"repeatInterval":60000})")
                                     .c_str());
   clock_.Advance(5 * kMin + 10);
   Reopen();
@@ -255,18 +257,21 @@ TEST_F(TriggerServiceTest, EndpointSchemaErrorsAndRouteUniqueness) {
   std::string a = NewAutomation();
   NewTrigger(a, R"({"type":"endpoint","routeName":"r1",
       "schema":{"type":"object","required":["host"],"properties":{"host":{"type":"string"}}}})");
-  auto dup = svc_->CreateTrigger(admin_, bj::object{{"type", "endpoint"}, {"routeName", "r1"},
-                                                    {"name", "x"}, {"actionId", a}});
+  auto dup = svc_->CreateTrigger(
+      admin_,
+      bj::object{{"type", "endpoint"}, {"routeName", "r1"}, {"name", "x"}, {"actionId", a}});
   EXPECT_EQ(dup.status().code(), base::Code::kAlreadyExists);
   std::vector<json::SchemaError> errs;
   base::Status st = base::Internal("never");
-  svc_->RunEndpoint(admin_, "r1", bj::parse(R"({"host":5})"),
-                    [&](base::Result<JobSnapshot> r) { st = r.status(); }, &errs);
+  svc_->RunEndpoint(
+      admin_, "r1", bj::parse(R"({"host":5})"),
+      [&](base::Result<JobSnapshot> r) { st = r.status(); }, &errs);
   EXPECT_EQ(st.code(), base::Code::kInvalidArgument);
   ASSERT_EQ(errs.size(), 1u);
   EXPECT_EQ(errs[0].instance_path, "/host");
-  svc_->RunEndpoint(admin_, "r1", bj::parse(R"({"host":"h"})"),
-                    [&](base::Result<JobSnapshot> r) { st = r.status(); }, &errs);
+  svc_->RunEndpoint(
+      admin_, "r1", bj::parse(R"({"host":"h"})"),
+      [&](base::Result<JobSnapshot> r) { st = r.status(); }, &errs);
   EXPECT_TRUE(st.ok()) << st.message();
   EXPECT_EQ(bj::serialize(actions_.jobs.at(0).variables), R"({"host":"h"})");
 }
@@ -287,9 +292,7 @@ TEST_F(TriggerServiceTest, GbacHidesAndProtects) {
   EXPECT_EQ(svc_->ListTriggers(outsider, q)->total, 0);
   EXPECT_EQ(svc_->ListAutomations(reader, q)->total, 2);
   EXPECT_TRUE(RunManual(reader, t).ok());
-  EXPECT_EQ(svc_->PatchAutomation(reader, secret, bj::object{{"description", "x"}})
-                .status()
-                .code(),
+  EXPECT_EQ(svc_->PatchAutomation(reader, secret, bj::object{{"description", "x"}}).status().code(),
             base::Code::kPermissionDenied);
   EXPECT_TRUE(svc_->PatchAutomation(writer, secret, bj::object{{"description", "x"}}).ok());
   EXPECT_EQ(svc_->DeleteAutomation(outsider, secret).code(), base::Code::kNotFound);
@@ -387,8 +390,7 @@ TEST_F(TriggerServiceTest, ValidationNamesTheProblem) {
       {R"({"type":"endpoint","name":"x","routeName":"a/b"})", "routeName"},
       {R"({"type":"endpoint","name":"x","routeName":"r","verb":"GET"})", "verb"},
       {R"({"type":"endpoint","name":"x","routeName":"r","schema":{"type":7}})", "schema"},
-      {R"({"type":"endpoint","name":"x","routeName":"r","jst":"000000000000000000000000"})",
-       "jst"},
+      {R"({"type":"endpoint","name":"x","routeName":"r","jst":"000000000000000000000000"})", "jst"},
       {R"({"type":"eventSystem","name":"x","topic":"jobExploded"})", "topic"},
       {R"({"type":"eventSystem","name":"x","topic":"jobStart","source":"other"})", "source"},
       {R"({"type":"schedule","name":"x","repeatUnit":"hour"})", "repeatFrequency"},
@@ -402,8 +404,8 @@ TEST_F(TriggerServiceTest, ValidationNamesTheProblem) {
     EXPECT_NE(r.status().message().find(word), std::string::npos)
         << json << " -> " << r.status().message();
   }
-  auto r = svc_->CreateTrigger(admin_, bj::object{{"type", "manual"}, {"name", "x"},
-                                                  {"actionId", "nope"}});
+  auto r = svc_->CreateTrigger(admin_,
+                               bj::object{{"type", "manual"}, {"name", "x"}, {"actionId", "nope"}});
   EXPECT_NE(r.status().message().find("actionId"), std::string::npos);
   EXPECT_EQ(docs_.Count("trigger"), 0u);
   auto dup = svc_->CreateAutomation(admin_, bj::object{{"name", "auto-1"}});

@@ -1,0 +1,193 @@
+#include "cli/events_command.h"
+
+#include <curl/curl.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <boost/json.hpp>
+
+#include "cli/api_client.h"
+#include "json/parse.h"
+
+namespace opsflow::cli {
+namespace {
+
+namespace bj = boost::json;
+
+std::string Str(const bj::object& o, const char* key) {
+  const bj::value* v = o.if_contains(key);
+  return v && v->is_string() ? std::string(v->get_string()) : std::string();
+}
+
+// One event block ("id: ..\nevent: ..\ndata: ..") as a line; "" for a comment-only block.
+std::string RenderBlock(std::string_view block) {
+  std::string topic, data;
+  size_t pos = 0;
+  while (pos <= block.size()) {
+    size_t end = block.find('\n', pos);
+    if (end == std::string_view::npos) end = block.size();
+    std::string_view line = block.substr(pos, end - pos);
+    pos = end + 1;
+    if (line.empty() || line.front() == ':') continue;
+    size_t colon = line.find(':');
+    std::string_view field = line.substr(0, colon);
+    std::string_view value = colon == std::string_view::npos ? "" : line.substr(colon + 1);
+    if (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+    if (field == "event") topic = value;
+    if (field == "data") data += value;
+  }
+  if (topic.empty()) return "";
+  if (topic == "overflow") return "! the stream fell behind and was closed by the server";
+  return FormatEventLine(topic, data);
+}
+
+struct StreamState {
+  std::ostream* out;
+  std::string pending;
+  std::string error_body;  // the body of a non-200 answer
+  CURL* curl;
+};
+
+size_t OnData(char* ptr, size_t size, size_t n, void* user) {
+  auto* st = static_cast<StreamState*>(user);
+  long status = 0;
+  curl_easy_getinfo(st->curl, CURLINFO_RESPONSE_CODE, &status);
+  std::string_view text(ptr, size * n);
+  if (status != 200) {
+    st->error_body.append(text);
+    return size * n;
+  }
+  std::vector<std::string> lines;
+  ConsumeEventText(text, &st->pending, &lines);
+  for (const auto& l : lines) *st->out << l << std::endl;  // flushed: the user watches live
+  return size * n;
+}
+
+// The token to send: --token/OPSFLOW_TOKEN, else one obtained by logging in.
+base::Result<std::string> Token(const ConnectionSettings& cs) {
+  if (!cs.token.empty() || cs.user.empty()) return cs.token;
+  ApiClient client(cs);
+  bj::object body{{"user", bj::object{{"username", cs.user}, {"password", cs.password}}}};
+  OPSFLOW_ASSIGN_OR_RETURN(HttpReply r, client.Send("POST", "/login", bj::serialize(body)));
+  if (r.status != 200) {
+    return base::Unauthenticated("Login as '" + cs.user + "' failed (HTTP " +
+                                 std::to_string(r.status) + "): " + ServerMessage(r.body));
+  }
+  std::string token = r.body;
+  while (!token.empty() && std::isspace(static_cast<unsigned char>(token.back()))) token.pop_back();
+  return token;
+}
+
+int Follow(const ConnectionSettings& cs, const std::string& path, std::ostream& out,
+           std::ostream& err) {
+  auto token = Token(cs);
+  if (!token.ok()) {
+    err << "error: " << token.status().message() << "\n";
+    return 1;
+  }
+  CURL* c = curl_easy_init();
+  if (!c) {
+    err << "error: cannot initialise libcurl\n";
+    return 1;
+  }
+  std::string base = cs.url;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  std::string url = base + path;
+  StreamState st{&out, {}, {}, c};
+  curl_slist* headers = curl_slist_append(nullptr, "Accept: text/event-stream");
+  std::string auth = "Authorization: Bearer " + *token;
+  if (!token->empty()) headers = curl_slist_append(headers, auth.c_str());
+  char errbuf[CURL_ERROR_SIZE] = {0};
+  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
+  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, &OnData);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &st);
+  CURLcode rc = curl_easy_perform(c);
+  long status = 0;
+  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+  curl_slist_free_all(headers);
+  curl_easy_cleanup(c);
+  if (rc != CURLE_OK) {
+    err << "error: GET " << url << ": " << (errbuf[0] ? errbuf : curl_easy_strerror(rc)) << "\n";
+    return 1;
+  }
+  if (status != 200) {
+    std::string msg = ServerMessage(st.error_body);
+    err << "error: GET " << path << " failed (HTTP " << status << ")"
+        << (msg.empty() ? "" : ": " + msg) << "\n";
+    return 1;
+  }
+  err << "the server ended the event stream\n";
+  return 1;
+}
+
+}  // namespace
+
+std::string EventsPath(const std::vector<std::string>& jobs,
+                       const std::vector<std::string>& topics) {
+  std::string q;
+  for (const auto& j : jobs) q += (q.empty() ? "?" : "&") + std::string("jobId=") + UrlEncode(j);
+  for (const auto& t : topics) q += (q.empty() ? "?" : "&") + std::string("topic=") + UrlEncode(t);
+  return "/operations-manager/events" + q;
+}
+
+void ConsumeEventText(std::string_view text, std::string* pending,
+                      std::vector<std::string>* lines) {
+  for (char ch : text) {
+    if (ch != '\r') pending->push_back(ch);
+  }
+  size_t end;
+  while ((end = pending->find("\n\n")) != std::string::npos) {
+    std::string line = RenderBlock(std::string_view(*pending).substr(0, end));
+    pending->erase(0, end + 2);
+    if (!line.empty()) lines->push_back(std::move(line));
+  }
+}
+
+std::string FormatEventLine(std::string_view topic, std::string_view data_json) {
+  auto parsed = json::Parse(data_json);
+  if (!parsed.ok() || !parsed->is_object())
+    return std::string(topic) + " " + std::string(data_json);
+  const bj::object& d = parsed->as_object();
+  std::string line = Str(d, "time") + " " + std::string(topic) + " job=" + Str(d, "jobId");
+  if (!Str(d, "taskId").empty()) {
+    line += " task=" + Str(d, "taskId") + " (" + Str(d, "taskName") + ")";
+  }
+  if (!Str(d, "status").empty()) line += " status=" + Str(d, "status");
+  if (!Str(d, "finishState").empty()) line += " " + Str(d, "finishState");
+  if (!Str(d, "parentJobId").empty()) line += " parent=" + Str(d, "parentJobId");
+  if (!Str(d, "workflow").empty()) line += " workflow=\"" + Str(d, "workflow") + "\"";
+  return line;
+}
+
+int RunEvents(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  std::string url, user, password, token;
+  std::vector<std::string> jobs, topics;
+  CLI::App app("Follow job and task events live (one line each) until interrupted",
+               "opsflow events");
+  app.add_option("--url", url, "Server URL (env OPSFLOW_URL, default http://127.0.0.1:3000)");
+  app.add_option("--user", user, "User name to log in with (env OPSFLOW_USER)");
+  app.add_option("--password", password, "Password (env OPSFLOW_PASSWORD)");
+  app.add_option("--token", token, "API token, sent as a Bearer token (env OPSFLOW_TOKEN)");
+  app.add_option("--job", jobs, "Only this job and its child jobs (repeatable)");
+  app.add_option("--topic", topics,
+                 "Only this topic (repeatable): jobStart jobComplete jobError jobPause "
+                 "jobResume jobCancel jobFix taskStart taskComplete");
+  std::vector<std::string> rest(args.begin() + 1, args.end());
+  std::reverse(rest.begin(), rest.end());  // CLI11 takes the vector in reverse order
+  try {
+    app.parse(rest);
+  } catch (const CLI::CallForHelp&) {
+    out << app.help();
+    return 0;
+  } catch (const CLI::ParseError& e) {
+    err << "error: " << e.what() << " (see 'opsflow events --help')\n";
+    return 2;
+  }
+  return Follow(ResolveConnection(url, user, password, token), EventsPath(jobs, topics), out, err);
+}
+
+}  // namespace opsflow::cli
