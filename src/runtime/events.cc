@@ -4,11 +4,18 @@
 
 namespace opsflow::runtime {
 
-uint64_t EventBus::Subscribe(Callback cb) {
+void EventBus::Recount() {
+  size_t tasks = 0;
+  for (const Sub& s : subs_) tasks += s.task_events ? 1 : 0;
+  count_.store(subs_.size(), std::memory_order_release);
+  task_count_.store(tasks, std::memory_order_release);
+}
+
+uint64_t EventBus::Subscribe(Callback cb, bool task_events) {
   std::lock_guard<std::mutex> l(mu_);
   uint64_t id = next_id_++;
-  subs_.push_back(Sub{id, std::move(cb)});
-  count_.store(subs_.size(), std::memory_order_release);
+  subs_.push_back(Sub{id, std::move(cb), task_events});
+  Recount();
   return id;
 }
 
@@ -16,13 +23,16 @@ void EventBus::Unsubscribe(uint64_t id) {
   std::lock_guard<std::mutex> l(mu_);
   subs_.erase(std::remove_if(subs_.begin(), subs_.end(), [id](const Sub& s) { return s.id == id; }),
               subs_.end());
-  count_.store(subs_.size(), std::memory_order_release);
+  Recount();
 }
 
 void EventBus::Publish(Event e) {
   std::lock_guard<std::mutex> l(mu_);
   e.seq = next_seq_++;
-  for (const Sub& s : subs_) s.cb(e);
+  bool task = !e.task_id.empty();
+  for (const Sub& s : subs_) {
+    if (!task || s.task_events) s.cb(e);
+  }
 }
 
 }  // namespace opsflow::runtime

@@ -35,12 +35,14 @@ class EventBus {
  public:
   using Callback = std::function<void(const Event&)>;
 
-  // Registers a callback; returns its id for Unsubscribe.
-  uint64_t Subscribe(Callback cb);
+  // Registers a callback; returns its id for Unsubscribe. With `task_events` false it gets only
+  // job events (and the runtime skips building task events while no one wants them).
+  uint64_t Subscribe(Callback cb, bool task_events = true);
   // Stops delivering to `id`. After it returns the callback is not running and will not run.
   void Unsubscribe(uint64_t id);
   // Cheap check so the publisher builds events only when someone listens.
   bool HasSubscribers() const { return count_.load(std::memory_order_acquire) > 0; }
+  bool WantsTaskEvents() const { return task_count_.load(std::memory_order_acquire) > 0; }
   // Assigns `e.seq` and delivers it to every subscriber.
   void Publish(Event e);
 
@@ -48,13 +50,15 @@ class EventBus {
   struct Sub {
     uint64_t id;
     Callback cb;
+    bool task_events;
   };
+  void Recount();
   // Publish holds mu_ while calling back, so Unsubscribe waits for a running callback.
   mutable std::mutex mu_;
   std::vector<Sub> subs_;
   uint64_t next_id_ = 1;
   uint64_t next_seq_ = 1;
-  std::atomic<size_t> count_{0};
+  std::atomic<size_t> count_{0}, task_count_{0};
 };
 
 }  // namespace opsflow::runtime

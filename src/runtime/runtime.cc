@@ -252,12 +252,7 @@ void Runtime::Impl::Handle(Committed& c) {
     auto it = jobs_.find(id);
     if (it == jobs_.end()) continue;
     ActiveJob& j = *it->second;
-    if (events_.HasSubscribers()) {
-      PublishEvents(j);
-    } else {
-      j.published_status = j.rec.status;
-      j.published_tasks.clear();
-    }
+    PublishEvents(j);
     if (!j.parent_id.empty()) {
       ChildChanged(j);  // may start jobs (a sequential loop's next child): `it` is stale
       it = jobs_.find(id);

@@ -20,29 +20,37 @@ const char* JobTopic(const std::string& before, const std::string& now) {
 
 }  // namespace
 
+// Called for every job of every commit: it keeps what was published current even while no
+// one listens (a few bytes per task), so a subscriber that arrives later sees the next change.
 void Runtime::Impl::PublishEvents(ActiveJob& j) {
+  const bool job_subs = events_.HasSubscribers();
+  const bool task_subs = events_.WantsTaskEvents();
   int64_t now = clock_->NowMs();
-  auto base_event = [&](const char* topic) {
+  auto publish = [&](const char* topic, std::string status, int t) {
     Event e;
     e.topic = topic;
     e.job_id = j.rec.id;
     e.workflow = j.rec.workflow_name;
     e.parent_job_id = j.parent_id;
+    e.status = std::move(status);
     e.time_ms = now;
     for (const auto& g : ParseArray(j.rec.groups_json)) {
       if (g.is_string()) e.groups.emplace_back(g.get_string());
     }
-    return e;
+    if (t >= 0) {
+      const engine::TaskState& ts = j.state.tasks[t];
+      e.task_id = j.wf->tasks()[t].id;
+      e.task_name = j.wf->tasks()[t].method;
+      e.finish_state = e.status == "running" ? "" : model::FinishStateName(ts.finish);
+    }
+    events_.Publish(std::move(e));
   };
   // A new job first, then its tasks, then its end: subscribers see them in that order.
   std::string before = j.published_status;
-  // A job whose task states were not tracked (recovered, or changed while no one listened)
-  // takes its current task states as the baseline instead of replaying them.
+  // A recovered job takes its current task states as the baseline instead of replaying them.
   bool baseline = j.published_tasks.empty() && !before.empty();
   if (before.empty()) {
-    Event e = base_event("jobStart");
-    e.status = "running";
-    events_.Publish(std::move(e));
+    if (job_subs) publish("jobStart", "running", -1);
     before = "running";
   }
   size_t n = j.state.tasks.size();
@@ -50,36 +58,17 @@ void Runtime::Impl::PublishEvents(ActiveJob& j) {
   for (size_t t = 0; t < n; ++t) {
     const engine::TaskState& ts = j.state.tasks[t];
     auto& [pub_status, pub_runs] = j.published_tasks[t];
-    if (baseline) {
-      pub_status = static_cast<uint8_t>(ts.status);
-      pub_runs = ts.runs;
-      continue;
-    }
-    bool finished = ts.status == TaskStatus::kComplete || ts.status == TaskStatus::kError;
-    if (ts.runs > pub_runs) {
-      Event e = base_event("taskStart");
-      e.task_id = j.wf->tasks()[t].id;
-      e.task_name = j.wf->tasks()[t].method;
-      e.status = "running";
-      events_.Publish(std::move(e));
-    }
-    if (finished && (ts.runs > pub_runs || pub_status != static_cast<uint8_t>(ts.status))) {
-      Event e = base_event("taskComplete");
-      e.task_id = j.wf->tasks()[t].id;
-      e.task_name = j.wf->tasks()[t].method;
-      e.status = engine::TaskStatusName(ts.status);
-      e.finish_state = model::FinishStateName(ts.finish);
-      events_.Publish(std::move(e));
+    bool changed = ts.runs != pub_runs || pub_status != static_cast<uint8_t>(ts.status);
+    if (changed && task_subs && !baseline) {
+      bool finished = ts.status == TaskStatus::kComplete || ts.status == TaskStatus::kError;
+      if (ts.runs > pub_runs) publish("taskStart", "running", static_cast<int>(t));
+      if (finished) publish("taskComplete", engine::TaskStatusName(ts.status), static_cast<int>(t));
     }
     pub_status = static_cast<uint8_t>(ts.status);
     pub_runs = ts.runs;
   }
-  if (before != j.rec.status) {
-    if (const char* topic = JobTopic(before, j.rec.status)) {
-      Event e = base_event(topic);
-      e.status = j.rec.status;
-      events_.Publish(std::move(e));
-    }
+  if (before != j.rec.status && job_subs) {
+    if (const char* topic = JobTopic(before, j.rec.status)) publish(topic, j.rec.status, -1);
   }
   j.published_status = j.rec.status;
 }

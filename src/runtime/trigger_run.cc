@@ -337,6 +337,7 @@ void TriggerService::SchedulerLoop() {
 
 void TriggerService::Enqueue(const Event& e) {
   if (e.topic.rfind("job", 0) != 0) return;  // task events start nothing
+  if (event_triggers_.load(std::memory_order_acquire) == 0) return;
   std::lock_guard<std::mutex> l(run_mu_);
   if (events_.size() >= kMaxQueuedEvents) {
     base::LogWarn("event trigger queue full; dropping the oldest event");
@@ -443,7 +444,8 @@ void TriggerService::Start(EventBus* bus) {
   scheduler_ = std::thread([this] { SchedulerLoop(); });
   event_worker_ = std::thread([this] { EventLoop(); });
   bus_ = bus;
-  if (bus_) sub_id_ = bus_->Subscribe([this](const Event& e) { Enqueue(e); });
+  // Event triggers react to job events only: no task events are built for them.
+  if (bus_) sub_id_ = bus_->Subscribe([this](const Event& e) { Enqueue(e); }, false);
 }
 
 void TriggerService::Stop() {

@@ -131,6 +131,7 @@ base::Status TriggerService::Load() {
   std::lock_guard<std::mutex> l(mu_);
   automations_ = std::move(autos);
   triggers_ = std::move(trigs);
+  CountEventTriggersLocked();
   loaded_at_ = clock_->NowMs();
   return base::Status::Ok();
 }
@@ -374,13 +375,21 @@ base::Status TriggerService::PutLocked(const std::string& kind, const bj::object
   std::string id = Str(doc, "_id");
   OPSFLOW_RETURN_IF_ERROR(docs_->Put(kind, id, bj::serialize(doc)));
   (kind == kAutomation ? automations_ : triggers_)[id] = doc;
+  CountEventTriggersLocked();
   return base::Status::Ok();
+}
+
+void TriggerService::CountEventTriggersLocked() {
+  size_t n = 0;
+  for (const auto& [id, t] : triggers_) n += Str(t, "type") == "eventSystem" ? 1 : 0;
+  event_triggers_.store(n, std::memory_order_release);
 }
 
 base::Status TriggerService::DeleteTriggerLocked(const std::string& id) {
   base::Status st = docs_->Delete(kTrigger, id);
   if (!st.ok() && st.code() != base::Code::kNotFound) return st;
   triggers_.erase(id);
+  CountEventTriggersLocked();
   return base::Status::Ok();
 }
 

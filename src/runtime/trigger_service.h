@@ -24,6 +24,7 @@
 // whatever thread TriggerActions::StartJob calls them on.
 #pragma once
 
+#include <atomic>
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
@@ -199,6 +200,10 @@ class TriggerService {
   mutable std::mutex mu_;                                   // guards the caches
   std::map<std::string, boost::json::object> automations_;  // by _id
   std::map<std::string, boost::json::object> triggers_;     // by _id
+  // eventSystem triggers in triggers_: while 0, job events are dropped at once (no queueing,
+  // no wake-up of the event worker), so a server without event triggers pays nothing for them.
+  std::atomic<size_t> event_triggers_{0};
+  void CountEventTriggersLocked();
   int64_t loaded_at_ = 0;
 
   mutable std::mutex schema_mu_;
