@@ -5,6 +5,7 @@ loops; parent/ancestors; groups inherited; a child in error keeps the parent wai
 cancel takes the parent's error edge; pause, resume and cancel reach the children; the loop-size
 limit; a kill -9 while children wait starts no child twice; an errorHandler that is a childJob."""
 import argparse
+import json
 import os
 import shutil
 import sys
@@ -69,12 +70,17 @@ WAIT = workflow(
 FAIL = workflow("Child Fail", {"s1": task("stub", {"type": "error", "delay": 0,
                                                     "response": "boom"})}, ["s1"])
 KEEP = workflow("Child Keep", {}, [])
+SEALED = workflow("Child Sealed", {}, [],
+                  decorators=[{"type": "encryption", "pointer": "/variables/token"}])
 
 PARENTS = [
     workflow("P Single", {"cj": child_job("Child Concat", {"n": {"task": "job", "value": "n"}})},
              ["cj"]),
     workflow("P Secret", {"cj": child_job("Child Concat", {"n": {"task": "job", "value": "n"}})},
              ["cj"], decorators=[{"type": "encryption", "pointer": "/variables/n"}]),
+    workflow("P Child Secret",
+             {"cj": child_job("Child Sealed", {"token": {"task": "job", "value": "token"}})},
+             ["cj"]),
     workflow("P Parallel", {"cj": child_job("Child Concat", {}, "$var.job.items", "parallel")},
              ["cj"]),
     workflow("P Sequential",
@@ -133,7 +139,7 @@ def finished(srv, job_id, timeout=30):
 
 
 def import_all(srv):
-    for wf in [CONCAT, WAIT, FAIL, KEEP] + PARENTS:
+    for wf in [CONCAT, WAIT, FAIL, KEEP, SEALED] + PARENTS:
         r = srv.request("POST", "/automation-studio/automations/import",
                         body={"automations": [wf]})
         check(r.status == 200, "import %s: %r" % (wf["name"], r))
@@ -170,6 +176,18 @@ def test_secret_reaches_child_sealed(srv):
         for f in files:
             with open(os.path.join(root, f), "rb") as fh:
                 check(secret.encode() not in fh.read(), "clear secret in %s" % f)
+
+
+def test_child_secret_reaches_parent_masked(srv):
+    pid = start(srv, "P Child Secret", {"token": "tok-abc-123"})
+    p = finished(srv, pid)
+    check(p["status"] == "complete", "P Child Secret: %s" % p["status"])
+    check(p["variables"]["details"]["token"] == "****",
+          "the child's secret reaches the parent masked: %r" % p["variables"]["details"])
+    it = p["tasks"]["cj"]["iterations"][0]
+    r = srv.request("GET", "/operations-manager/tasks/" + it)
+    check("tok-abc-123" not in json.dumps(r.json()["data"]["variables"]["outgoing"]),
+          "no clear child secret in the parent task's outgoing: %r" % r.json()["data"])
 
 
 def test_loops(srv):
@@ -300,7 +318,8 @@ def main():
     tests = 0
     with ic.Server(args.binary) as srv:
         import_all(srv)
-        for t in (test_single, test_secret_reaches_child_sealed, test_loops,
+        for t in (test_single, test_secret_reaches_child_sealed,
+                  test_child_secret_reaches_parent_masked, test_loops,
                   test_error_child_then_cancel, test_propagation,
                   test_error_handler):
             t(srv)

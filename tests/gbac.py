@@ -420,6 +420,31 @@ def check_workflows(m, clients, groups_of, wfs):
     m.cell("delete gbac-del-g1", "u1", r.status, 200, r)
 
 
+def check_workflow_groups(m, clients, gid):
+    """Changing a workflow's groups (update or re-import) follows a job's rules: a non-admin adds
+    only groups they are in, removes only their own, never opens a restricted workflow."""
+    admin = clients["admin"]
+    g1, g2 = gid["g1"], gid["g2"]
+    r = admin.req("POST", "/automation-studio/automations/import",
+                  {"automations": [workflow("gbac-regroup", [g1])]})
+    m.cell("regroup import", "admin", r.status, 200, r)
+    wid = admin.req("GET", "/automation-studio/workflows/detailed/gbac-regroup").json()["_id"]
+
+    def put(user, groups):
+        return clients[user].req("PUT", "/automation-studio/automations/" + wid,
+                                 {"update": {"groups": groups}})
+    m.cell("regroup: open to everyone", "u1", put("u1", []).status, 403, None)
+    m.cell("regroup: add a group not mine", "u1", put("u1", [g1, g2]).status, 403, None)
+    m.cell("regroup: add my group", "u12", put("u12", [g1, g2]).status, 200, None)
+    m.cell("regroup: remove a group not mine", "u1", put("u1", [g1]).status, 403, None)
+    m.cell("regroup: remove my group", "u12", put("u12", [g2]).status, 200, None)
+    r = clients["u12"].req("POST", "/automation-studio/automations/import",
+                           {"automations": [workflow("gbac-regroup", [])]})
+    m.check("regroup: re-import open", "u12",
+            r.status == 400 and not r.json()["data"][0]["success"], r)
+    m.cell("regroup: admin opens it", "admin", put("admin", []).status, 200, None)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--binary", required=True)
@@ -435,6 +460,7 @@ def main():
         check_manual(m, clients, groups_of, jobs, iterations)
         check_job_groups(m, clients, gid)
         check_workflows(m, clients, groups_of, wfs)
+        check_workflow_groups(m, clients, gid)
         if m.failures:
             print(m.render())
             print("\n%d failing cell(s):" % len(m.failures))

@@ -1,6 +1,8 @@
 // Group-based access for the route handlers: reads the groups of a job, a workflow or a task
 // definition and asks auth/access.h. Every handler that reads or changes a job, a task or a
 // workflow goes through these, so the rules live in one place.
+#include <algorithm>
+
 #include "api/state.h"
 #include "auth/access.h"
 
@@ -53,6 +55,26 @@ base::Status CheckManualTaskGroups(Api::State& s, const Call& c, const model::Jo
                                 task_id + " (" + list +
                                 "); only their members may claim, assign, release, read or "
                                 "finish it");
+}
+
+base::Status CheckGroupsChange(Api::State& s, const Call& c, const std::vector<std::string>& before,
+                               const std::vector<std::string>& after) {
+  if (c.account->admin || before == after) return base::Status::Ok();
+  auto has = [](const std::vector<std::string>& v, const std::string& g) {
+    return std::find(v.begin(), v.end(), g) != v.end();
+  };
+  auto exists = [&](const std::string& g) { return s.deps.accounts->groups().Get(g).ok(); };
+  for (const std::string& g : after) {
+    if (has(before, g)) continue;
+    OPSFLOW_RETURN_IF_ERROR(auth::CheckGrant(*c.account, g, exists));
+  }
+  std::vector<std::string> current = before;
+  for (const std::string& g : before) {
+    if (has(after, g)) continue;
+    OPSFLOW_RETURN_IF_ERROR(auth::CheckRevoke(*c.account, current, g));
+    current.erase(std::find(current.begin(), current.end(), g));
+  }
+  return base::Status::Ok();
 }
 
 }  // namespace opsflow::api

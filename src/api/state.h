@@ -87,6 +87,11 @@ void ScopeToCaller(const Call& c, model::ListQuery* q);
 // the task definition has groups and the caller is in none of them.
 base::Status CheckManualTaskGroups(Api::State& s, const Call& c, const model::JobRecord& rec,
                                    const std::string& task_id);
+// A stored workflow's `groups` going from `before` to `after` (an update or a re-import) under
+// the rules of a job's groups: a non-admin adds only existing groups they belong to, removes
+// only their own groups, and never leaves a restricted workflow open to everyone.
+base::Status CheckGroupsChange(Api::State& s, const Call& c, const std::vector<std::string>& before,
+                               const std::vector<std::string>& after);
 
 // ---- route handlers ----
 void Login(Api::State& s, Call& c);

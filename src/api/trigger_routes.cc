@@ -52,6 +52,7 @@ class ApiTriggerActions final : public runtime::TriggerActions {
     req.description = std::move(job.description);
     req.groups = std::move(job.groups);
     req.user = std::move(job.user);
+    req.also_commit = std::move(job.also_commit);
     s_.deps.runtime->StartJob(std::move(req), std::move(done));
   }
 

@@ -1,5 +1,6 @@
 // Automation Studio and workflow_builder routes: import, read, export, delete workflows.
 #include "api/state.h"
+#include "auth/access.h"
 #include "base/ids.h"
 #include "model/list_page.h"
 #include "model/query.h"
@@ -126,6 +127,12 @@ void ImportAutomations(Api::State& s, Call& c) {
       if (auto old = s.workflows.Find(std::string(name->get_string()))) {
         // Re-importing keeps the existing _id when the new document has none.
         if (!doc.contains("_id") && old->doc().contains("_id")) doc["_id"] = old->doc().at("_id");
+        base::Status st =
+            CheckGroupsChange(s, c, auth::GroupsOfDoc(old->doc()), auth::GroupsOfDoc(doc));
+        if (!st.ok()) {
+          results.push_back(bj::object{{"success", false}, {"message", st.message()}});
+          continue;
+        }
       }
     }
     EnsureId(doc);
@@ -168,6 +175,11 @@ void UpdateAutomation(Api::State& s, Call& c) {
     return;
   }
   std::string new_name(name->get_string());
+  if (auto st = CheckGroupsChange(s, c, auth::GroupsOfDoc(old->doc()), auth::GroupsOfDoc(doc));
+      !st.ok()) {
+    ReplyError(c, st);
+    return;
+  }
   if (new_name != old->name() && s.workflows.Find(new_name)) {
     ReplyError(c, 409, "A workflow named '" + new_name + "' already exists");
     return;

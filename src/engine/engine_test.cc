@@ -266,7 +266,8 @@ std::shared_ptr<const model::Workflow> WithErrorHandler(const std::string& trans
       "a":{"name":"stub"},"b":{"name":"stub"}},
     "errorHandler":{"name":"childJob","app":"WorkFlowEngine","location":"Application",
       "type":"operation","variables":{"incoming":{"workflow":"cleanup"},"outgoing":{}}},
-    "transitions":)" + transitions + "}")
+    "transitions":)" + transitions +
+                                "}")
                  .as_object();
   auto r = model::Workflow::FromJson(doc);
   EXPECT_TRUE(r.ok()) << r.status().ToString();
@@ -287,21 +288,29 @@ TEST(Engine, ErrorHandlerRunsOnceThenTheJobErrors) {
       {"unhandled error runs the handler",
        R"({"workflow_start":{"a":{"type":"standard","state":"success"}},
            "a":{"workflow_end":{"type":"standard","state":"success"}}})",
-       {{"a", {E}}}, JobStatus::kError, 1},
+       {{"a", {E}}},
+       JobStatus::kError,
+       1},
       {"the handler's own error ends the job",
        R"({"workflow_start":{"a":{"type":"standard","state":"success"}},
            "a":{"workflow_end":{"type":"standard","state":"success"}}})",
-       {{"a", {E}}, {"errorHandler", {E}}}, JobStatus::kError, 1},
+       {{"a", {E}}, {"errorHandler", {E}}},
+       JobStatus::kError,
+       1},
       {"an error edge wins over the handler",
        R"({"workflow_start":{"a":{"type":"standard","state":"success"}},
            "a":{"workflow_end":{"type":"standard","state":"success"},
                 "b":{"type":"standard","state":"error"}},
            "b":{"workflow_end":{"type":"standard","state":"success"}}})",
-       {{"a", {E}}}, JobStatus::kComplete, 0},
+       {{"a", {E}}},
+       JobStatus::kComplete,
+       0},
       {"no error, no handler",
        R"({"workflow_start":{"a":{"type":"standard","state":"success"}},
            "a":{"workflow_end":{"type":"standard","state":"success"}}})",
-       {}, JobStatus::kComplete, 0},
+       {},
+       JobStatus::kComplete,
+       0},
   };
   for (const Case& c : cases) {
     auto wf = WithErrorHandler(c.transitions);

@@ -21,11 +21,11 @@ struct Event {
   std::string topic;  // job: jobStart jobComplete jobError jobPause jobResume jobCancel jobFix;
                       // task: taskStart taskComplete
   std::string job_id;
-  std::string workflow;      // the job's workflow name
-  std::string status;        // job events: the job's status; task events: the task's status
-  std::string task_id;       // task events only
-  std::string task_name;     // task events: the task's method name (e.g. "childJob")
-  std::string finish_state;  // taskComplete: success | failure | error
+  std::string workflow;             // the job's workflow name
+  std::string status;               // job events: the job's status; task events: the task's status
+  std::string task_id;              // task events only
+  std::string task_name;            // task events: the task's method name (e.g. "childJob")
+  std::string finish_state;         // taskComplete: success | failure | error
   std::vector<std::string> groups;  // the job's groups (who may see the event)
   std::string parent_job_id;        // child jobs: the parent's id
   int64_t time_ms = 0;

@@ -243,6 +243,7 @@ void Runtime::Impl::Handle(Committed& c) {
   writer_busy_ = false;
   committed_seq_ = c.batch->seq;
   for (AdapterWork& w : c.batch->adapter_work) {
+    pending_adapter_work_.erase(w.id);
     if (StillRunning(w.job_id, w.task, w.run)) adapters_.Add(std::move(w));
   }
   for (ManualWork& w : c.batch->manual_work) {

@@ -50,6 +50,8 @@ struct StartRequest {
   // Child jobs: the `parent` object and `ancestors` array as JSON text (defaults: none, self).
   std::string parent_json;
   std::string parent_ancestors_json;  // the parent's ancestors; the child's id is appended
+  // Documents committed in the same transaction as the new job (a schedule's next due time).
+  std::vector<store::DocPut> also_commit;
 };
 
 // Everything needed to build a job document outside the runtime thread.

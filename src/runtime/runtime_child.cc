@@ -27,12 +27,27 @@ bj::object OutputOf(const model::Workflow* wf, const bj::object& vars) {
       }
     }
   }
-  if (!props || props->empty()) return vars;
-  bj::object out;
-  for (const auto& kv : *props) {
-    if (const bj::value* v = vars.if_contains(kv.key())) out[kv.key()] = *v;
+  bj::value out = bj::object();
+  if (!props || props->empty()) {
+    out = vars;
+  } else {
+    for (const auto& kv : *props) {
+      if (const bj::value* v = vars.if_contains(kv.key())) out.get_object()[kv.key()] = *v;
+    }
   }
-  return out;
+  // The child's secrets reach its parent masked: the parent has no decorator for them, and its
+  // task iteration would otherwise store them in clear.
+  auto pointers = wf ? model::EncryptionPointers(wf->doc().if_contains("decorators"))
+                     : std::vector<std::string>();
+  if (!pointers.empty()) {
+    model::SecretSet secrets = model::CollectSecrets(vars, pointers);
+    if (!secrets.empty()) {
+      model::ReplaceSecrets(
+          &out, "/variables", pointers, secrets,
+          [](const bj::value&, const std::string&) { return bj::value(model::kMask); });
+    }
+  }
+  return std::move(out.as_object());
 }
 
 // The parent's secrets (SPEC §5 "Decorators") stay secret in the child: each child variable
@@ -48,10 +63,11 @@ std::shared_ptr<const model::Workflow> InheritSecrets(const ActiveJob& parent,
   for (const auto& kv : vars) {
     bool secret = false;
     for (const bj::value& v : secrets.values) secret = secret || v == kv.value();
-    std::string text = kv.value().is_string() ? std::string(kv.value().get_string())
-                                              : bj::serialize(kv.value());
+    std::string text =
+        kv.value().is_string() ? std::string(kv.value().get_string()) : bj::serialize(kv.value());
     for (const std::string& str : secrets.strings) {
-      secret = secret || (str.size() >= model::kMinSubstring && text.find(str) != std::string::npos);
+      secret =
+          secret || (str.size() >= model::kMinSubstring && text.find(str) != std::string::npos);
     }
     if (secret) {
       extra.push_back(bj::object{{"type", "encryption"},
@@ -73,10 +89,12 @@ base::Status Runtime::Impl::PrepareChildren(const TaskDone& d, ChildWait* w) {
   auto text = docs_->Get("workflow", name);
   if (!text.ok()) return base::NotFound("childJob: workflow " + name + " not found");
   auto doc = json::Parse(*text, {.max_depth = 256, .max_bytes = size_t(1) << 30});
-  if (!doc.ok() || !doc->is_object()) return base::Internal("childJob: workflow " + name + " is corrupt");
+  if (!doc.ok() || !doc->is_object())
+    return base::Internal("childJob: workflow " + name + " is corrupt");
   auto wf = model::Workflow::FromJson(std::move(doc->as_object()));
   if (!wf.ok()) return wf.status();
-  if ((*wf)->is_draft()) return base::FailedPrecondition("childJob: workflow " + name + " is a draft");
+  if ((*wf)->is_draft())
+    return base::FailedPrecondition("childJob: workflow " + name + " is a draft");
   w->child_wf = *wf;
   bj::object base;
   if (const bj::value* v = d.incoming.if_contains("variables"); v && v->is_object()) {
@@ -96,15 +114,16 @@ base::Status Runtime::Impl::PrepareChildren(const TaskDone& d, ChildWait* w) {
                                    " child jobs may run in one loop");
     }
     if (!loop_type.empty() && loop_type != "parallel" && loop_type != "sequential") {
-      return base::InvalidArgument("childJob: loopType must be \"parallel\" or \"sequential\", not \"" +
-                                   loop_type + "\"");
+      return base::InvalidArgument(
+          "childJob: loopType must be \"parallel\" or \"sequential\", not \"" + loop_type + "\"");
     }
     w->loop = true;
     w->sequential = loop_type == "sequential";
     for (size_t i = 0; i < a.size(); ++i) {
       if (!a[i].is_object()) {
-        return base::InvalidArgument("childJob: data_array element " + std::to_string(i) +
-                                     " is not an object (each element holds one child's variables)");
+        return base::InvalidArgument(
+            "childJob: data_array element " + std::to_string(i) +
+            " is not an object (each element holds one child's variables)");
       }
       bj::object vars = base;
       for (const auto& kv : a[i].get_object()) vars[kv.key()] = kv.value();

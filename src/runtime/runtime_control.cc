@@ -132,6 +132,7 @@ ActiveJob& Runtime::Impl::CreateJob(StartRequest& req) {
 }
 
 void Runtime::Impl::Handle(StartCmd& c) {
+  for (store::DocPut& p : c.req.also_commit) current_->wb.doc_puts.push_back(std::move(p));
   ActiveJob& ref = CreateJob(c.req);
   // The reply shows the job as it was created (running, workflow_start complete) and is sent
   // once the batch that inserts the job is durable.

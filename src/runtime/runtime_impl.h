@@ -17,6 +17,7 @@
 #include <queue>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 #include <variant>
 
 #include "base/ids.h"
@@ -71,11 +72,11 @@ struct ChildWait {
   std::shared_ptr<const model::Workflow> child_wf;  // null after a restart until needed
   bool loop = false;
   bool sequential = false;
-  std::vector<bj::object> inputs;        // per child: its start variables
-  std::vector<std::string> child_ids;    // per child: "" until started
-  std::vector<std::string> status;       // per child: its last committed status
-  std::vector<bj::object> details;       // per child: its output variables once complete
-  size_t ended = 0;                      // children complete or canceled
+  std::vector<bj::object> inputs;      // per child: its start variables
+  std::vector<std::string> child_ids;  // per child: "" until started
+  std::vector<std::string> status;     // per child: its last committed status
+  std::vector<bj::object> details;     // per child: its output variables once complete
+  size_t ended = 0;                    // children complete or canceled
 };
 
 struct ActiveJob {
@@ -90,7 +91,7 @@ struct ActiveJob {
   std::vector<bool> timer_pending;
   uint32_t next_iteration = 0;                 // sequence for base::IterationUuid
   std::vector<std::string> current_iteration;  // per task: the id of its latest run
-  std::map<int, ChildWait> waits;  // childJob tasks waiting for children, by task index
+  std::map<int, ChildWait> waits;              // childJob tasks waiting for children, by task index
   // A child job: its parent's id, the parent's childJob task id and iteration, and its element.
   std::string parent_id, parent_task, parent_iteration;
   uint32_t parent_element = 0;
@@ -256,6 +257,8 @@ class Runtime::Impl {
   std::atomic<size_t> active_count_{0};
   // Recovered childJob waits to advance or finish once the runtime thread runs (job id, task).
   std::vector<std::pair<std::string, int>> reconciles_;
+  // Adapter work recorded in a batch not yet durable (its timeout waits for it to be offered).
+  std::unordered_set<std::string> pending_adapter_work_;
 
   // Writer thread.
   std::mutex wmu_;

@@ -76,6 +76,7 @@ void Runtime::Impl::QueueForAdapter(ActiveJob& j, int t, std::shared_ptr<TaskDon
   w.created_ms = d->start_ms;
   current_->wb.iterations.push_back(RunningIteration(j, *d));
   MarkDirty(j);
+  pending_adapter_work_.insert(w.id);
   current_->adapter_work.push_back(std::move(w));  // handed out once its iteration is durable
   auto timeout = std::make_shared<TaskDone>(*d);
   timeout->adapter_timeout = true;
@@ -267,6 +268,12 @@ void Runtime::Impl::FireTimers() {
     if (t.result) {
       const engine::TaskState& ts = j.state.tasks[t.task];
       if (ts.status != TaskStatus::kRunning || ts.runs != t.run) continue;
+      if (t.result->adapter_timeout && pending_adapter_work_.count(t.result->iteration_id)) {
+        // Not offered to workers yet (its batch is still being written): look again shortly.
+        t.due_ms = now + 10;
+        timers_.push(std::move(t));
+        continue;
+      }
       // A worker's report may already be on its way: only a task still waiting times out.
       if (t.result->adapter_timeout && !adapters_.Remove(t.result->iteration_id)) continue;
       Apply(j, *t.result);

@@ -278,14 +278,22 @@ std::vector<TriggerService::Due> TriggerService::CollectDue(int64_t now) {
     doc["nextRunAt"] = step.next_run_at ? bj::value(*step.next_run_at) : bj::value();
     doc["runCount"] = step.runs;
     if (step.fire) doc["lastExecuted"] = now;
-    // Durable before the job starts: at most once per due time (see the header).
-    base::Status st = !step.next_run_at && s->remove_after_end ? DeleteTriggerLocked(id)
-                                                               : PutLocked(kTrigger, doc);
-    if (!st.ok()) {
-      LogFailure("cannot advance schedule; not running it", id, st);
-      continue;
+    bool last = !step.next_run_at && s->remove_after_end;
+    if (!step.fire || last) {
+      // Nothing to start (a skipped or final step): the advance is written now. The final run
+      // of a trigger removed at its end is at most once: removed first, then run.
+      base::Status st = last ? DeleteTriggerLocked(id) : PutLocked(kTrigger, doc);
+      if (!st.ok()) {
+        LogFailure("cannot advance schedule; not running it", id, st);
+        continue;
+      }
+      if (!step.fire) continue;
+    } else {
+      // Exactly once per due time: the advanced trigger is committed in the same transaction
+      // as the job it starts (TriggerJob::also_commit); the cache moves on at once so the
+      // scheduler does not fire it again meanwhile. If the start fails, Tick writes it.
+      triggers_[id] = doc;
     }
-    if (!step.fire) continue;
     bj::value form = doc.contains("formData") ? doc["formData"] : bj::value(bj::object());
     if (!form.is_object()) form = bj::object();
     const bj::value* lw = doc.if_contains("legacyWrapper");
@@ -294,8 +302,10 @@ std::vector<TriggerService::Due> TriggerService::CollectDue(int64_t now) {
     auto job = JobFor(doc, std::move(vars), kSystemUser);
     if (!job.ok()) {
       LogFailure("schedule trigger cannot run", id, job.status());
+      if (!last) (void)PutLocked(kTrigger, doc);
       continue;
     }
+    if (!last) job->also_commit.push_back({kTrigger, id, bj::serialize(doc)});
     due.push_back(Due{id, std::move(job).value()});
   }
   return due;
@@ -305,8 +315,13 @@ void TriggerService::Tick() {
   std::vector<Due> due = CollectDue(clock_->NowMs());
   for (Due& d : due) {
     std::string id = d.trigger_id;
-    StartAndRecord(std::move(d.job), id, 0, [id](base::Result<JobSnapshot> r) {
-      if (!r.ok()) LogFailure("scheduled job did not start", id, r.status());
+    StartAndRecord(std::move(d.job), id, 0, [this, id](base::Result<JobSnapshot> r) {
+      if (r.ok()) return;
+      LogFailure("scheduled job did not start", id, r.status());
+      // The advance did not commit with a job: write it alone (the due time is spent).
+      std::lock_guard<std::mutex> l(mu_);
+      if (auto it = triggers_.find(id); it != triggers_.end())
+        (void)PutLocked(kTrigger, it->second);
     });
   }
 }

@@ -11,10 +11,12 @@
 // exist; one who may see but not change it gets PermissionDenied. A trigger's access follows its
 // automation.
 //
-// Schedules fire at most once per due time: the trigger's nextRunAt/lastExecuted are advanced and
-// written to the store *before* the job is started, so a crash between the two loses that run
-// rather than repeating it; due times that passed while the process was down are missed runs,
-// handled per processMissedRuns (none: skipped; last: one run) after the next Load().
+// Schedules fire exactly once per due time: the trigger advanced past it (nextRunAt,
+// lastExecuted, runCount) is committed in the same transaction as the job it starts
+// (TriggerJob::also_commit), so after a crash either both are durable or neither is; a due time
+// whose job did not commit is then a missed run, handled like those that passed while the
+// process was down, per processMissedRuns (none: skipped; last: one run), after the next Load().
+// (The final run of a trigger with removeAfterEnd is at most once: removed, then run.)
 //
 // Event loop guard: an eventSystem trigger never fires on a job it started itself, and a chain of
 // jobs started by event triggers (job A's event starts B, B's starts C, ...) stops after
@@ -68,6 +70,8 @@ struct TriggerJob {
   std::string description;
   boost::json::array groups;
   std::string user;  // initiator
+  // Committed with the job (runtime::StartRequest::also_commit): a schedule's advanced doc.
+  std::vector<store::DocPut> also_commit;
 };
 
 // What the service needs from the layer that knows workflows and jobs (api/ implements it).

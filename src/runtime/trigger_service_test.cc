@@ -62,6 +62,8 @@ class FakeActions final : public TriggerActions {
     if (id_or_name == "wf" || id_or_name == "wf-id") return WorkflowRef{"wf-id", "wf"};
     return base::NotFound("no workflow " + id_or_name);
   }
+  // As the runtime does: the job and `also_commit` become durable together. With `crash` set
+  // the process "dies" before that commit: nothing is written and `done` never runs.
   void StartJob(TriggerJob job, StartCallback done) override {
     JobSnapshot snap;
     snap.record.id = base::NewObjectId();
@@ -71,8 +73,14 @@ class FakeActions final : public TriggerActions {
       ids.push_back(snap.record.id);
     }
     cv_.notify_all();
+    if (crash) return;
+    for (const store::DocPut& p : job.also_commit) {
+      EXPECT_TRUE(commit_to->Put(p.kind, p.key, p.doc_json).ok());
+    }
     done(std::move(snap));
   }
+  store::DocStore* commit_to = nullptr;
+  bool crash = false;
   base::Result<bj::object> GetJob(const std::string& id) override {
     return bj::object{{"_id", id}, {"name", "wf"}, {"status", "complete"}};
   }
@@ -98,6 +106,7 @@ class TriggerServiceTest : public ::testing::Test {
 
   // A fresh service over the same store: a process restart.
   void Reopen(TriggerServiceOptions opts = {}) {
+    actions_.commit_to = &docs_;
     svc_ = std::make_unique<TriggerService>(&docs_, &clock_, opts);
     svc_->SetActions(&actions_);
     ASSERT_TRUE(svc_->Load().ok());
@@ -189,6 +198,35 @@ TEST_F(TriggerServiceTest, MissedRunsNoneSkipsThemAfterRestart) {
   clock_.Set(next);
   svc_->Tick();
   EXPECT_EQ(actions_.count(), 1u);
+}
+
+// Exactly once per due time: the advanced trigger is durable only with the job it started. A
+// crash before that commit leaves the due time unspent: a missed run after the restart.
+TEST_F(TriggerServiceTest, ScheduleAdvanceCommitsWithItsJob) {
+  std::string a = NewAutomation();
+  int64_t first = clock_.NowMs() + kMin;
+  std::string t = NewTrigger(a, (R"({"type":"schedule","processMissedRuns":"last",
+      "firstRunAt":)" + std::to_string(first) +
+                                 R"(,"repeatInterval":60000})")
+                                    .c_str());
+  auto stored_next = [&] {
+    return bj::parse(docs_.Get("trigger", t).value()).as_object().at("nextRunAt").as_int64();
+  };
+  actions_.crash = true;
+  clock_.Set(first);
+  svc_->Tick();
+  svc_->Tick();
+  ASSERT_EQ(actions_.count(), 1u);  // started once while up
+  EXPECT_EQ(stored_next(), first);  // but nothing committed
+  actions_.crash = false;
+  Reopen();  // the restart: the due time is a missed run
+  svc_->Tick();
+  svc_->Tick();
+  ASSERT_EQ(actions_.count(), 2u);
+  EXPECT_EQ(stored_next(), first + kMin);  // committed with that job
+  Reopen();
+  svc_->Tick();
+  EXPECT_EQ(actions_.count(), 2u);  // and never again
 }
 
 TEST_F(TriggerServiceTest, MissedRunsLastRunsOnceAfterRestart) {

@@ -268,6 +268,17 @@ base::Status SqliteStore::Commit(const store::WriteBatch& b) {
       c.Reset();
     }
   }
+  if (!b.doc_puts.empty()) {
+    Stmt d(writer_,
+           "INSERT OR REPLACE INTO docs(kind, key, doc, updated_ms) "
+           "VALUES(?1, ?2, ?3, CAST(strftime('%s','now') AS INTEGER) * 1000)");
+    for (const auto& p : b.doc_puts) {
+      d.BindRef(1, p.kind).BindRef(2, p.key).BindRef(3, p.doc_json);
+      d.Step();
+      if (!d.Done().ok()) return fail(d);
+      d.Reset();
+    }
+  }
   return Exec(writer_, "COMMIT");
 }
 

@@ -33,6 +33,14 @@ struct WorkflowVersion {
   std::string doc_json;
 };
 
+// A document written with a group commit (e.g. a schedule trigger advanced by the job it
+// starts: both durable together, or neither).
+struct DocPut {
+  std::string kind;
+  std::string key;
+  std::string doc_json;
+};
+
 // One group commit: everything in it becomes durable in one transaction, in order.
 struct WriteBatch {
   std::vector<WorkflowVersion> versions;  // inserted if absent
@@ -41,13 +49,14 @@ struct WriteBatch {
   std::vector<model::IterationRecord> iterations;  // upserted by id
   // Iterations still running that end as canceled: (id, end time).
   std::vector<std::pair<std::string, int64_t>> canceled_iterations;
+  std::vector<DocPut> doc_puts;  // upserted into the DocStore's documents
   bool empty() const {
     return versions.empty() && new_jobs.empty() && job_updates.empty() && iterations.empty() &&
-           canceled_iterations.empty();
+           canceled_iterations.empty() && doc_puts.empty();
   }
   size_t size() const {
     return versions.size() + new_jobs.size() + job_updates.size() + iterations.size() +
-           canceled_iterations.size();
+           canceled_iterations.size() + doc_puts.size();
   }
 };
 
