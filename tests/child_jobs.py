@@ -87,6 +87,8 @@ PARENTS = [
              {"cj": child_job("Child Concat", {}, "$var.job.items", "sequential")}, ["cj"]),
     workflow("P Wait", {"cj": child_job("Child Wait", {}, "$var.job.items", "parallel")},
              ["cj"]),
+    workflow("P Wait Seq", {"cj": child_job("Child Wait", {}, "$var.job.items", "sequential")},
+             ["cj"], extra_transitions=[("cj", "workflow_end", "error")]),
     workflow("P Fail", {"cj": child_job("Child Fail")}, ["cj"],
              extra_transitions=[("cj", "workflow_end", "error")]),
     workflow("P Handler",
@@ -252,6 +254,31 @@ def test_propagation(srv):
     check(job(srv, pid)["status"] == "canceled", "parent canceled")
 
 
+def test_sequential_resumes_after_pause(srv):
+    pid = start(srv, "P Wait Seq", {"items": [{"n": "a"}, {"n": "b"}]})
+    first = eventually(lambda: children(srv, pid), "the first child")[0]["_id"]
+    r = srv.request("POST", "/operations-manager/jobs/pause", body={"jobIds": [pid]})
+    check(r.status == 200, "pause: %r" % r)
+    eventually(lambda: job(srv, first)["status"] == "paused", "first child paused")
+    r = srv.request("POST", "/operations-manager/jobs/cancel", body={"jobIds": [first]})
+    check(r.status == 200, "cancel the first child: %r" % r)
+    time.sleep(0.2)
+    check(len(children(srv, pid)) == 1, "a paused parent starts no next child")
+    r = srv.request("POST", "/operations-manager/jobs/resume", body={"jobIds": [pid]})
+    kids = eventually(lambda: (lambda k: k if len(k) == 2 else None)(children(srv, pid)),
+                      "the second child after resume")
+    second = [k["_id"] for k in kids if k["_id"] != first][0]
+    eventually(lambda: manual_tasks_of(srv, second), "manual task of the second child")
+    finish_manual(srv, second)
+    p = finished(srv, pid)
+    check(p["status"] == "complete", "P Wait Seq: %s %s" % (p["status"], p["error"]))
+    check(p["tasks"]["cj"]["finish_state"] == "error", "a canceled child -> error edge")
+    # An errored task maps no outputs to job variables; its iteration still records them.
+    it = srv.request("GET", "/operations-manager/tasks/" + p["tasks"]["cj"]["iterations"][-1])
+    loop = it.json()["data"]["variables"]["outgoing"]["job_details"]["loop"]
+    check([e["status"] for e in loop] == ["canceled", "complete"], "loop: %r" % loop)
+
+
 def finish_manual(srv, child_id):
     r = srv.request("POST", "/operations-manager/jobs/%s/tasks/m1/finish" % child_id,
                     body={"taskData": {"finish_state": "success", "variables": {}}})
@@ -321,6 +348,7 @@ def main():
         for t in (test_single, test_secret_reaches_child_sealed,
                   test_child_secret_reaches_parent_masked, test_loops,
                   test_error_child_then_cancel, test_propagation,
+                  test_sequential_resumes_after_pause,
                   test_error_handler):
             t(srv)
             tests += 1

@@ -254,7 +254,7 @@ void Runtime::Impl::Handle(Committed& c) {
     if (it == jobs_.end()) continue;
     ActiveJob& j = *it->second;
     PublishEvents(j);
-    if (!j.parent_id.empty()) {
+    if (j.parent) {
       ChildChanged(j);  // may start jobs (a sequential loop's next child): `it` is stale
       it = jobs_.find(id);
     }

@@ -179,10 +179,9 @@ void Runtime::Impl::StartChild(ActiveJob& parent, int t, ChildWait& w, size_t e)
   req.parent_ancestors_json = parent.rec.ancestors_json;
   std::string parent_id = parent.rec.id;
   ActiveJob& child = CreateJob(req);
-  child.parent_id = parent_id;
-  child.parent_task = parent.wf->tasks()[t].id;
-  child.parent_iteration = w.iteration_id;
-  child.parent_element = static_cast<uint32_t>(e);
+  child.parent = std::make_unique<ActiveJob::ParentLink>(
+      ActiveJob::ParentLink{parent_id, parent.wf->tasks()[t].id, w.iteration_id,
+                            static_cast<uint32_t>(e)});
   w.child_ids[e] = child.rec.id;
   w.status[e] = "running";
   // Memory: a started child's variables live in the child; the input copy is not needed.
@@ -191,14 +190,15 @@ void Runtime::Impl::StartChild(ActiveJob& parent, int t, ChildWait& w, size_t e)
 
 // Called once a child's new state is durable (Handle(Committed)) with the child in memory.
 void Runtime::Impl::ChildChanged(const ActiveJob& child) {
-  auto pit = jobs_.find(child.parent_id);
+  const ActiveJob::ParentLink& link = *child.parent;
+  auto pit = jobs_.find(link.job);
   if (pit == jobs_.end()) return;  // the parent is not active; its recovery reads the store
   ActiveJob& parent = *pit->second;
-  int t = parent.wf->FindTask(child.parent_task);
+  int t = parent.wf->FindTask(link.task);
   auto wit = parent.waits.find(t);
-  if (wit == parent.waits.end() || wit->second.iteration_id != child.parent_iteration) return;
+  if (wit == parent.waits.end() || wit->second.iteration_id != link.iteration) return;
   ChildWait& w = wit->second;
-  size_t e = child.parent_element;
+  size_t e = link.element;
   if (e >= w.status.size() || w.child_ids[e] != child.rec.id) return;
   const std::string& now = child.rec.status;
   if (w.status[e] == now || Ended(w.status[e])) return;
@@ -341,6 +341,10 @@ void Runtime::Impl::PropagateControl(ActiveJob& j, const std::string& action) {
     }
   }
   if (action == "cancel") j.waits.clear();
+  if (action == "resume") {
+    // A sequential loop whose child ended while the parent was paused starts the next one now.
+    for (const auto& [t, w] : j.waits) reconciles_.emplace_back(j.rec.id, t);
+  }
   for (const std::string& id : ids) {
     base::Status st;
     bool was_loaded = jobs_.count(id) > 0;

@@ -36,11 +36,12 @@ void Runtime::Impl::Recover(const model::JobRecord& rec) {
       const bj::value* v = p.if_contains(k);
       return v && v->is_string() ? std::string(v->get_string()) : std::string();
     };
-    j->parent_id = str("job");
-    j->parent_task = str("task");
-    j->parent_iteration = str("iteration");
+    j->parent = std::make_unique<ActiveJob::ParentLink>();
+    j->parent->job = str("job");
+    j->parent->task = str("task");
+    j->parent->iteration = str("iteration");
     if (const bj::value* e = p.if_contains("element"); e && e->is_int64() && e->get_int64() >= 0) {
-      j->parent_element = static_cast<uint32_t>(e->get_int64());
+      j->parent->element = static_cast<uint32_t>(e->get_int64());
     }
   }
   auto iters = store_->IterationsOfJob(rec.id);

@@ -31,7 +31,7 @@ void Runtime::Impl::PublishEvents(ActiveJob& j) {
     e.topic = topic;
     e.job_id = j.rec.id;
     e.workflow = j.rec.workflow_name;
-    e.parent_job_id = j.parent_id;
+    if (j.parent) e.parent_job_id = j.parent->job;
     e.status = std::move(status);
     e.time_ms = now;
     for (const auto& g : ParseArray(j.rec.groups_json)) {

@@ -92,9 +92,13 @@ struct ActiveJob {
   uint32_t next_iteration = 0;                 // sequence for base::IterationUuid
   std::vector<std::string> current_iteration;  // per task: the id of its latest run
   std::map<int, ChildWait> waits;              // childJob tasks waiting for children, by task index
-  // A child job: its parent's id, the parent's childJob task id and iteration, and its element.
-  std::string parent_id, parent_task, parent_iteration;
-  uint32_t parent_element = 0;
+  // A child job: its parent's id, the parent's childJob task id and iteration, and its element
+  // (null for other jobs, so they pay one pointer).
+  struct ParentLink {
+    std::string job, task, iteration;
+    uint32_t element = 0;
+  };
+  std::unique_ptr<ParentLink> parent;
   // Events: the job status and per-task (status, runs) last published.
   std::string published_status;
   std::vector<std::pair<uint8_t, uint32_t>> published_tasks;
