@@ -442,6 +442,9 @@ def check_workflow_groups(m, clients, gid):
                            {"automations": [workflow("gbac-regroup", [])]})
     m.check("regroup: re-import open", "u12",
             r.status == 400 and not r.json()["data"][0]["success"], r)
+    r = clients["u12"].req("POST", "/workflow_builder/import",
+                           {"workflow": workflow("gbac-regroup", [])})
+    m.cell("regroup: legacy re-import open", "u12", r.status, 403, r)
     m.cell("regroup: admin opens it", "admin", put("admin", []).status, 200, None)
 
 

@@ -30,6 +30,20 @@ bool TakenByHidden(Api::State& s, const Call& c, const std::string& name) {
   return wf && !CanSeeWorkflow(c, *wf);
 }
 
+// Whether the caller may store `doc` under its name (an import): AlreadyExists when the name
+// belongs to a workflow they cannot see, PermissionDenied when replacing a visible one would
+// change its groups against the rules (CheckGroupsChange).
+base::Status MayImport(Api::State& s, const Call& c, const bj::object& doc) {
+  const bj::value* name = doc.if_contains("name");
+  if (!name || !name->is_string()) return base::Status::Ok();  // Put names the problem
+  auto old = s.workflows.Find(std::string(name->get_string()));
+  if (!old) return base::Status::Ok();
+  if (!CanSeeWorkflow(c, *old)) {
+    return base::AlreadyExists("A workflow named '" + old->name() + "' already exists");
+  }
+  return CheckGroupsChange(s, c, auth::GroupsOfDoc(old->doc()), auth::GroupsOfDoc(doc));
+}
+
 }  // namespace
 
 void ListWorkflows(Api::State& s, Call& c) {
@@ -115,24 +129,15 @@ void ImportAutomations(Api::State& s, Call& c) {
       continue;
     }
     bj::object doc = item.get_object();
-    const bj::value* name = doc.if_contains("name");
-    if (name && name->is_string() && TakenByHidden(s, c, std::string(name->get_string()))) {
-      results.push_back(bj::object{
-          {"success", false},
-          {"message",
-           "A workflow named '" + std::string(name->get_string()) + "' already exists"}});
+    if (base::Status st = MayImport(s, c, doc); !st.ok()) {
+      results.push_back(bj::object{{"success", false}, {"message", st.message()}});
       continue;
     }
+    const bj::value* name = doc.if_contains("name");
     if (name && name->is_string()) {
       if (auto old = s.workflows.Find(std::string(name->get_string()))) {
         // Re-importing keeps the existing _id when the new document has none.
         if (!doc.contains("_id") && old->doc().contains("_id")) doc["_id"] = old->doc().at("_id");
-        base::Status st =
-            CheckGroupsChange(s, c, auth::GroupsOfDoc(old->doc()), auth::GroupsOfDoc(doc));
-        if (!st.ok()) {
-          results.push_back(bj::object{{"success", false}, {"message", st.message()}});
-          continue;
-        }
       }
     }
     EnsureId(doc);
@@ -223,9 +228,8 @@ void ImportWorkflowLegacy(Api::State& s, Call& c) {
     return;
   }
   bj::object doc = w->get_object();
-  const bj::value* name = doc.if_contains("name");
-  if (name && name->is_string() && TakenByHidden(s, c, std::string(name->get_string()))) {
-    ReplyError(c, 409, "A workflow named '" + std::string(name->get_string()) + "' already exists");
+  if (base::Status st = MayImport(s, c, doc); !st.ok()) {
+    ReplyError(c, st);
     return;
   }
   EnsureId(doc);

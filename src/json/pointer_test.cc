@@ -20,4 +20,9 @@ TEST(Pointer, FindAndSet) {
   EXPECT_EQ(FindPath(v, "a.b.0")->as_int64(), 1);
 }
 
+TEST(Pointer, EscapesTokens) {
+  EXPECT_EQ(EscapePointerToken("a/b~c"), "a~1b~0c");
+  EXPECT_EQ(EscapePointerToken(""), "");
+}
+
 }  // namespace opsflow::json

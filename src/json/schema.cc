@@ -105,21 +105,6 @@ namespace si = schema_internal;
 // ---------------------------------------------------------------------------------------------
 // Small JSON helpers.
 
-std::string EscapeToken(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out.push_back(c);
-    }
-  }
-  return out;
-}
-
 bool IsNumber(const bj::value& v) { return v.is_int64() || v.is_uint64() || v.is_double(); }
 
 double AsDouble(const bj::value& v) {
@@ -694,7 +679,8 @@ base::Status Compiler::CompileObject(const Ctx& c) {
     if (!p->is_object()) return Error(n->path, "properties must be an object");
     for (const auto& kv : p->get_object()) {
       const Node* child = nullptr;
-      OPSFLOW_RETURN_IF_ERROR(Sub(c, kv.value(), "properties/" + EscapeToken(kv.key()), &child));
+      OPSFLOW_RETURN_IF_ERROR(
+          Sub(c, kv.value(), "properties/" + EscapePointerToken(kv.key()), &child));
       n->properties.emplace_back(std::string(kv.key()), child);
     }
     std::sort(n->properties.begin(), n->properties.end(),
@@ -707,7 +693,7 @@ base::Status Compiler::CompileObject(const Ctx& c) {
       pp.source = std::string(kv.key());
       OPSFLOW_RETURN_IF_ERROR(Regex(c, "patternProperties", pp.source, &pp.re));
       OPSFLOW_RETURN_IF_ERROR(
-          Sub(c, kv.value(), "patternProperties/" + EscapeToken(kv.key()), &pp.node));
+          Sub(c, kv.value(), "patternProperties/" + EscapePointerToken(kv.key()), &pp.node));
       n->pattern_properties.push_back(std::move(pp));
     }
   }
@@ -741,7 +727,7 @@ base::Status Compiler::CompileObject(const Ctx& c) {
       } else if (std::string_view(kw) != "dependentRequired") {
         const Node* child = nullptr;
         OPSFLOW_RETURN_IF_ERROR(
-            Sub(c, kv.value(), std::string(kw) + "/" + EscapeToken(kv.key()), &child));
+            Sub(c, kv.value(), std::string(kw) + "/" + EscapePointerToken(kv.key()), &child));
         n->dep_schemas.emplace_back(std::string(kv.key()), child);
       } else {
         return Error(n->path, "dependentRequired values must be arrays");
@@ -916,7 +902,7 @@ class Validator {
     std::string out;
     for (const Seg& s : path_) {
       out += '/';
-      out += s.is_index ? std::to_string(s.index) : EscapeToken(s.key);
+      out += s.is_index ? std::to_string(s.index) : EscapePointerToken(s.key);
     }
     return out;
   }

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string_view>
 
+#include "base/civil.h"
 #include "json/parse.h"
 
 namespace opsflow::model {
@@ -106,15 +107,6 @@ int64_t Num(std::string_view s, size_t pos, size_t n) {
   return v;
 }
 
-int64_t DaysFromCivil(int64_t y, int64_t m, int64_t d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const int64_t yoe = y - era * 400;
-  const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
 // "YYYY-MM-DD[(T| )HH:MM[:SS[.fff]]][Z|±HH[:]MM]" as epoch milliseconds (no zone = UTC).
 std::optional<double> ParseIsoMs(std::string_view s) {
   if (s.size() < 10 || !Digits(s, 0, 4) || s[4] != '-' || !Digits(s, 5, 2) || s[7] != '-' ||
@@ -123,7 +115,7 @@ std::optional<double> ParseIsoMs(std::string_view s) {
   }
   int64_t mo = Num(s, 5, 2), d = Num(s, 8, 2);
   if (mo < 1 || mo > 12 || d < 1 || d > 31) return std::nullopt;
-  double ms = static_cast<double>(DaysFromCivil(Num(s, 0, 4), mo, d)) * 86400000.0;
+  double ms = static_cast<double>(base::DaysFromCivil(Num(s, 0, 4), mo, d)) * 86400000.0;
   if (s.size() == 10) return ms;
   if ((s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !Digits(s, 11, 2) || s.size() < 16 ||
       s[13] != ':' || !Digits(s, 14, 2)) {

@@ -85,7 +85,7 @@ void Walk(bj::value* v, std::string* ptr, const SecretSet& s, const Replacer& re
   size_t len = ptr->size();
   if (v->is_object()) {
     for (auto& kv : v->get_object()) {
-      ptr->append("/").append(PointerToken(kv.key()));
+      ptr->append("/").append(json::EscapePointerToken(kv.key()));
       Walk(&kv.value(), ptr, s, replace);
       ptr->resize(len);
     }
@@ -107,7 +107,7 @@ void WalkSealed(bj::value* v, std::string* ptr, const Replacer& replace) {
   size_t len = ptr->size();
   if (v->is_object()) {
     for (auto& kv : v->get_object()) {
-      ptr->append("/").append(PointerToken(kv.key()));
+      ptr->append("/").append(json::EscapePointerToken(kv.key()));
       WalkSealed(&kv.value(), ptr, replace);
       ptr->resize(len);
     }
@@ -122,21 +122,6 @@ void WalkSealed(bj::value* v, std::string* ptr, const Replacer& replace) {
 }
 
 }  // namespace
-
-std::string PointerToken(std::string_view key) {
-  std::string out;
-  out.reserve(key.size());
-  for (char c : key) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out.push_back(c);
-    }
-  }
-  return out;
-}
 
 std::vector<std::string> EncryptionPointers(const bj::value* decorators) {
   std::vector<std::string> out;

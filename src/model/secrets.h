@@ -73,7 +73,5 @@ void MaskSealed(boost::json::value* v);
 // text) replaced by kMask.
 std::string MaskText(std::string text, const SecretSet& secrets);
 
-// "/a~b/c" escaping of one pointer token (RFC 6901).
-std::string PointerToken(std::string_view key);
 
 }  // namespace opsflow::model

@@ -137,7 +137,5 @@ TEST(Secrets, MaskTextReplacesEveryOccurrence) {
   EXPECT_EQ(MaskText("nothing here", s), "nothing here");
 }
 
-TEST(Secrets, PointerTokenEscapes) { EXPECT_EQ(PointerToken("a/b~c"), "a~1b~0c"); }
-
 }  // namespace
 }  // namespace opsflow::model

@@ -7,6 +7,8 @@
 #include <boost/json/value.hpp>
 #include <functional>
 
+#include "model/secrets.h"
+
 namespace opsflow::model {
 namespace bj = boost::json;
 
@@ -165,6 +167,7 @@ void Workflow::Compile() {
   }
   start_ = FindTask("workflow_start");
   end_ = FindTask("workflow_end");
+  encryption_pointers_ = EncryptionPointers(doc_.if_contains("decorators"));
   if (auto eh = doc_.find("errorHandler"); eh != doc_.end() && eh->value().is_object() &&
                                            eh->value().get_object().contains("name") &&
                                            FindTask(kErrorHandlerId) < 0) {

@@ -46,11 +46,11 @@ struct TaskDef {
   boost::json::object incoming;
   boost::json::object outgoing;
   RetrySettings retry;
-  std::vector<int> out_edges;  // indices into Workflow::edges()
-  std::vector<int> in_edges;   // forward (non-revert) edges: the join waits on these
-  bool is_for_each = false;    // `forEach`: its `loop` edges run a body once per element
-  bool is_manual = false;      // `type: "manual"`: waits for a person
-  int loop_owner = -1;         // the innermost forEach whose body holds this task, or -1
+  std::vector<int> out_edges;     // indices into Workflow::edges()
+  std::vector<int> in_edges;      // forward (non-revert) edges: the join waits on these
+  bool is_for_each = false;       // `forEach`: its `loop` edges run a body once per element
+  bool is_manual = false;         // `type: "manual"`: waits for a person
+  int loop_owner = -1;            // the innermost forEach whose body holds this task, or -1
   bool is_error_handler = false;  // the workflow's `errorHandler` (outside the graph, no edges)
 };
 
@@ -76,6 +76,8 @@ class Workflow {
   bool Reaches(int from, int to) const;
   // The tasks of a forEach's body (reachable from its loop edges), empty for other tasks.
   const std::vector<int>& LoopBody(int for_each) const { return loop_bodies_[for_each]; }
+  // The JSON pointers of its `encryption` decorators (model/secrets.h), computed once.
+  const std::vector<std::string>& encryption_pointers() const { return encryption_pointers_; }
   // A stable hash of the serialized document: jobs refer to the snapshot they ran.
   const std::string& version() const { return version_; }
 
@@ -90,6 +92,7 @@ class Workflow {
   std::vector<Edge> edges_;
   std::vector<std::vector<bool>> reach_;
   std::vector<std::vector<int>> loop_bodies_;
+  std::vector<std::string> encryption_pointers_;
   int start_ = -1;
   int end_ = -1;
   int error_handler_ = -1;

@@ -15,20 +15,13 @@
 #include <vector>
 
 #include "base/status.h"
+#include "runtime/waiting_work.h"
 
 namespace opsflow::runtime {
 
-struct AdapterWork {
-  std::string id;  // the task iteration's id
-  std::string job_id;
-  std::string task_id;
-  int task = 0;
-  uint32_t run = 0;
+struct AdapterWork : WaitingWork {
   std::string app;         // the task's app, e.g. "Awsec2"
   std::string adapter_id;  // incoming adapter_id (the adapter instance), may be ""
-  std::string method;
-  boost::json::object incoming;
-  int64_t created_ms = 0;
   // Lease state.
   std::string lease;  // token of the current lease, "" when not leased
   std::string worker;

@@ -14,19 +14,12 @@
 #include <vector>
 
 #include "base/status.h"
+#include "runtime/waiting_work.h"
 
 namespace opsflow::runtime {
 
-struct ManualWork {
-  std::string id;  // the task iteration's id
-  std::string job_id;
-  std::string task_id;
-  int task = 0;
-  uint32_t run = 0;
-  std::string method;  // e.g. "ViewData"
-  std::string view;    // the task's `view`, e.g. "/workflow_engine/task/ViewData"
-  boost::json::object incoming;
-  int64_t created_ms = 0;
+struct ManualWork : WaitingWork {
+  std::string view;   // the task's `view`, e.g. "/workflow_engine/task/ViewData"
   std::string owner;  // who claimed it ("" when unclaimed)
 };
 

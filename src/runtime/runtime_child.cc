@@ -3,6 +3,7 @@
 // group commit that records the parent task's running iteration, so after a crash either both
 // exist or neither does; recovery finds the children again (store::JobStore::ChildJobs) and
 // never starts one twice. A child's end reaches its parent once the child's end is durable.
+#include "json/pointer.h"
 #include "model/secrets.h"
 #include "runtime/runtime_impl.h"
 
@@ -37,8 +38,8 @@ bj::object OutputOf(const model::Workflow* wf, const bj::object& vars) {
   }
   // The child's secrets reach its parent masked: the parent has no decorator for them, and its
   // task iteration would otherwise store them in clear.
-  auto pointers = wf ? model::EncryptionPointers(wf->doc().if_contains("decorators"))
-                     : std::vector<std::string>();
+  const std::vector<std::string> none;
+  const std::vector<std::string>& pointers = wf ? wf->encryption_pointers() : none;
   if (!pointers.empty()) {
     model::SecretSet secrets = model::CollectSecrets(vars, pointers);
     if (!secrets.empty()) {
@@ -55,7 +56,7 @@ bj::object OutputOf(const model::Workflow* wf, const bj::object& vars) {
 std::shared_ptr<const model::Workflow> InheritSecrets(const ActiveJob& parent,
                                                       std::shared_ptr<const model::Workflow> wf,
                                                       const bj::object& vars) {
-  auto pointers = model::EncryptionPointers(parent.wf->doc().if_contains("decorators"));
+  const std::vector<std::string>& pointers = parent.wf->encryption_pointers();
   if (pointers.empty()) return wf;
   model::SecretSet secrets = model::CollectSecrets(parent.variables, pointers);
   if (secrets.empty()) return wf;
@@ -71,7 +72,7 @@ std::shared_ptr<const model::Workflow> InheritSecrets(const ActiveJob& parent,
     }
     if (secret) {
       extra.push_back(bj::object{{"type", "encryption"},
-                                 {"pointer", "/variables/" + model::PointerToken(kv.key())}});
+                                 {"pointer", "/variables/" + json::EscapePointerToken(kv.key())}});
     }
   }
   if (extra.empty()) return wf;
@@ -179,9 +180,8 @@ void Runtime::Impl::StartChild(ActiveJob& parent, int t, ChildWait& w, size_t e)
   req.parent_ancestors_json = parent.rec.ancestors_json;
   std::string parent_id = parent.rec.id;
   ActiveJob& child = CreateJob(req);
-  child.parent = std::make_unique<ActiveJob::ParentLink>(
-      ActiveJob::ParentLink{parent_id, parent.wf->tasks()[t].id, w.iteration_id,
-                            static_cast<uint32_t>(e)});
+  child.parent = std::make_unique<ActiveJob::ParentLink>(ActiveJob::ParentLink{
+      parent_id, parent.wf->tasks()[t].id, w.iteration_id, static_cast<uint32_t>(e)});
   w.child_ids[e] = child.rec.id;
   w.status[e] = "running";
   // Memory: a started child's variables live in the child; the input copy is not needed.

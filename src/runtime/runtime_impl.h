@@ -229,6 +229,7 @@ class Runtime::Impl {
   base::Result<bj::object> BuildDoc(const model::JobRecord& rec, bool with_iterations);
 
  private:
+  WaitingWork RecordWaiting(ActiveJob& j, const TaskDone& d, bj::object incoming);
   void QueueForAdapter(ActiveJob& j, int task, std::shared_ptr<TaskDone> d);
   void Delivered(const AdapterWork& w, AdapterReport r);
   void QueueForPerson(ActiveJob& j, int task, std::shared_ptr<TaskDone> d);
@@ -286,9 +287,8 @@ class Runtime::Impl {
   std::thread writer_thread_;
 };
 
-// The TaskDone that ends a waiting task (adapter or manual) of job `job_id`.
-template <typename Work>
-inline TaskDone DoneOf(const Work& w) {
+// The TaskDone that ends a waiting task (adapter or manual).
+inline TaskDone DoneOf(const WaitingWork& w) {
   TaskDone d;
   d.job_id = w.job_id;
   d.task = w.task;

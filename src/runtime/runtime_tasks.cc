@@ -57,25 +57,25 @@ void Runtime::Impl::RunForEach(const ActiveJob& j, int t, TaskDone& d) {
   }
 }
 
+// Records the running iteration of a task that will wait outside the runtime, and describes it.
+WaitingWork Runtime::Impl::RecordWaiting(ActiveJob& j, const TaskDone& d, bj::object incoming) {
+  const model::TaskDef& def = j.wf->tasks()[d.task];
+  current_->wb.iterations.push_back(RunningIteration(j, d));
+  MarkDirty(j);
+  return WaitingWork{d.iteration_id,      j.rec.id,  def.id, d.task, d.run, def.method,
+                     std::move(incoming), d.start_ms};
+}
+
 // An adapter task waits for an external worker (SPEC §7). Its running iteration is recorded,
 // and a timer ends it in error if no worker finishes it in time.
 void Runtime::Impl::QueueForAdapter(ActiveJob& j, int t, std::shared_ptr<TaskDone> d) {
   const model::TaskDef& def = j.wf->tasks()[t];
   AdapterWork w;
-  w.id = d->iteration_id;
-  w.job_id = j.rec.id;
-  w.task_id = def.id;
-  w.task = t;
-  w.run = d->run;
+  static_cast<WaitingWork&>(w) = RecordWaiting(j, *d, d->incoming);
   w.app = def.app;
   if (const bj::value* a = d->incoming.if_contains("adapter_id"); a && a->is_string()) {
     w.adapter_id = std::string(a->get_string());
   }
-  w.method = def.method;
-  w.incoming = d->incoming;
-  w.created_ms = d->start_ms;
-  current_->wb.iterations.push_back(RunningIteration(j, *d));
-  MarkDirty(j);
   pending_adapter_work_.insert(w.id);
   current_->adapter_work.push_back(std::move(w));  // handed out once its iteration is durable
   auto timeout = std::make_shared<TaskDone>(*d);
@@ -90,19 +90,10 @@ void Runtime::Impl::QueueForAdapter(ActiveJob& j, int t, std::shared_ptr<TaskDon
 // A manual task waits for a person: its running iteration (with the resolved incoming values
 // the person's view shows) is recorded, and it costs one entry in `manual_`.
 void Runtime::Impl::QueueForPerson(ActiveJob& j, int t, std::shared_ptr<TaskDone> d) {
-  const model::TaskDef& def = j.wf->tasks()[t];
   ManualWork w;
-  w.id = d->iteration_id;
-  w.job_id = j.rec.id;
-  w.task_id = def.id;
-  w.task = t;
-  w.run = d->run;
-  w.method = def.method;
-  w.view = def.view;
-  w.incoming = MaskValues(d->incoming, *j.wf, j.variables);  // a person sees secrets masked
-  w.created_ms = d->start_ms;
-  current_->wb.iterations.push_back(RunningIteration(j, *d));
-  MarkDirty(j);
+  // A person sees secrets masked.
+  static_cast<WaitingWork&>(w) = RecordWaiting(j, *d, MaskValues(d->incoming, *j.wf, j.variables));
+  w.view = j.wf->tasks()[t].view;
   current_->manual_work.push_back(std::move(w));  // shown once its iteration is durable
 }
 

@@ -15,10 +15,6 @@ namespace {
 
 constexpr std::string_view kVariables = "/variables";
 
-std::vector<std::string> PointersOf(const model::Workflow& wf) {
-  return model::EncryptionPointers(wf.doc().if_contains("decorators"));
-}
-
 // Decorator pointers relative to the variables object ("/variables/a" -> "/a").
 std::vector<std::string> Relative(const std::vector<std::string>& pointers) {
   std::vector<std::string> out;
@@ -87,7 +83,7 @@ void SealBatch(store::WriteBatch* wb, const store::SecretBox* box, const FindJob
     if (fresh) {
       std::optional<JobView> view = find(id);
       if (view && view->wf && view->variables) {
-        std::vector<std::string> pointers = PointersOf(*view->wf);
+        const std::vector<std::string>& pointers = view->wf->encryption_pointers();
         if (!pointers.empty()) {
           it->second =
               JobSecrets{Relative(pointers), model::CollectSecrets(*view->variables, pointers)};
@@ -146,12 +142,12 @@ void OpenSealed(bj::object* o, const std::string& base, const store::SecretBox* 
 void MaskStoredVariables(bj::object* variables, const model::Workflow& wf) {
   bj::value v(std::move(*variables));
   model::MaskSealed(&v);
-  model::ReplaceSecrets(&v, "", Relative(PointersOf(wf)), {}, Masker);
+  model::ReplaceSecrets(&v, "", Relative(wf.encryption_pointers()), {}, Masker);
   *variables = std::move(v.as_object());
 }
 
 void MaskSnapshot(JobSnapshot* snap) {
-  std::vector<std::string> pointers = PointersOf(*snap->workflow);
+  const std::vector<std::string>& pointers = snap->workflow->encryption_pointers();
   if (pointers.empty()) return;
   model::SecretSet set = model::CollectSecrets(snap->variables, pointers);
   bj::value v(std::move(snap->variables));
@@ -165,7 +161,7 @@ void MaskSnapshot(JobSnapshot* snap) {
 
 bj::object MaskValues(const bj::object& values, const model::Workflow& wf,
                       const bj::object& variables) {
-  std::vector<std::string> pointers = PointersOf(wf);
+  const std::vector<std::string>& pointers = wf.encryption_pointers();
   if (pointers.empty()) return values;
   bj::value v(values);
   model::ReplaceSecrets(&v, "", {}, model::CollectSecrets(variables, pointers), Masker);

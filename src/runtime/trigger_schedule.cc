@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 #include <cctype>
 
+#include "base/civil.h"
 #include "base/clock.h"
 
 namespace opsflow::runtime {
@@ -12,28 +13,6 @@ namespace {
 
 constexpr int64_t kSecond = 1000;
 constexpr int64_t kDayMs = 86400 * kSecond;
-
-// Days since 1970-01-01 <-> civil date (H. Hinnant's algorithms), proleptic Gregorian, UTC.
-int64_t DaysFromCivil(int64_t y, int64_t m, int64_t d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const int64_t yoe = y - era * 400;
-  const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
-void CivilFromDays(int64_t z, int64_t* y, int64_t* m, int64_t* d) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const int64_t doe = z - era * 146097;
-  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const int64_t mp = (5 * doy + 2) / 153;
-  *d = doy - (153 * mp + 2) / 5 + 1;
-  *m = mp + (mp < 10 ? 3 : -9);
-  *y = yoe + era * 400 + (*m <= 2);
-}
 
 int64_t DaysInMonth(int64_t y, int64_t m) {
   static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -46,12 +25,12 @@ int64_t AddMonths(int64_t t, int64_t months) {
   int64_t days = t >= 0 ? t / kDayMs : -((-t + kDayMs - 1) / kDayMs);
   int64_t in_day = t - days * kDayMs;
   int64_t y, m, d;
-  CivilFromDays(days, &y, &m, &d);
+  base::CivilFromDays(days, &y, &m, &d);
   int64_t total = y * 12 + (m - 1) + months;
   int64_t ny = total >= 0 ? total / 12 : -((-total + 11) / 12);
   int64_t nm = total - ny * 12 + 1;
   int64_t nd = std::min(d, DaysInMonth(ny, nm));
-  return DaysFromCivil(ny, nm, nd) * kDayMs + in_day;
+  return base::DaysFromCivil(ny, nm, nd) * kDayMs + in_day;
 }
 
 int64_t UnitMs(RepeatUnit u) {

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "base/civil.h"
 #include "tasks/task_util.h"
 
 namespace opsflow::tasks::internal {
@@ -25,16 +26,6 @@ constexpr std::array<const char*, 12> kMonths = {"January",   "February", "March
 constexpr std::array<const char*, 7> kDays = {"Sunday",   "Monday", "Tuesday", "Wednesday",
                                               "Thursday", "Friday", "Saturday"};
 
-// Howard Hinnant's civil-date algorithms.
-int64_t DaysFromCivil(int64_t y, int m, int d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const int64_t yoe = y - era * 400;
-  const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
 struct Civil {
   int64_t year;
   int month, day, hour, minute, second, ms, weekday;
@@ -43,16 +34,12 @@ struct Civil {
 Civil CivilFromMs(int64_t ms) {
   int64_t days = ms >= 0 ? ms / kMsPerDay : -((-ms + kMsPerDay - 1) / kMsPerDay);
   int64_t rem = ms - days * kMsPerDay;
-  int64_t z = days + 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const int64_t doe = z - era * 146097;
-  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const int64_t mp = (5 * doy + 2) / 153;
+  int64_t y, m, d;
+  base::CivilFromDays(days, &y, &m, &d);
   Civil c;
-  c.day = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
-  c.month = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
-  c.year = yoe + era * 400 + (c.month <= 2);
+  c.day = static_cast<int>(d);
+  c.month = static_cast<int>(m);
+  c.year = y;
   c.hour = static_cast<int>(rem / 3'600'000);
   c.minute = static_cast<int>(rem / 60'000 % 60);
   c.second = static_cast<int>(rem / 1000 % 60);
@@ -361,7 +348,7 @@ base::Result<int64_t> ToEpoch(const Fields& fl) {
       hour > 23 || fl.minute > 59 || fl.second > 59 || fl.year < -9999 || fl.year > 9999) {
     return base::InvalidArgument("date or time out of range");
   }
-  int64_t days = DaysFromCivil(fl.year, fl.month, fl.day);
+  int64_t days = base::DaysFromCivil(fl.year, fl.month, fl.day);
   int64_t ms =
       days * kMsPerDay + hour * 3'600'000LL + fl.minute * 60'000LL + fl.second * 1000LL + fl.ms;
   return ms - fl.offset * 60'000LL;
@@ -532,7 +519,7 @@ base::Result<int64_t> AddDuration(int64_t epoch_ms, int offset_minutes, const js
     int m = static_cast<int>(total - y * 12) + 1;
     int day = std::min(c.day, DaysInMonth(y, m));
     int64_t tod = ((local % kMsPerDay) + kMsPerDay) % kMsPerDay;
-    local = DaysFromCivil(y, m, day) * kMsPerDay + tod;
+    local = base::DaysFromCivil(y, m, day) * kMsPerDay + tod;
     t = local - offset_minutes * 60'000LL;
   }
   if (t < kMinMs || t > kMaxMs) return base::InvalidArgument("the time is out of range");

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <limits>
 
+#include "base/civil.h"
 #include "tasks/jst/lib.h"
 
 namespace opsflow::tasks::jst::internal {
@@ -18,28 +19,6 @@ const char* const kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 const char* const kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
 
-// Days since 1970-01-01 of a proleptic Gregorian date (month 1-12).
-int64_t DaysFromCivil(int64_t y, int64_t m, int64_t d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const int64_t yoe = y - era * 400;
-  const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
-void CivilFromDays(int64_t z, int64_t& y, int64_t& m, int64_t& d) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const int64_t doe = z - era * 146097;
-  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const int64_t mp = (5 * doy + 2) / 153;
-  d = doy - (153 * mp + 2) / 5 + 1;
-  m = mp + (mp < 10 ? 3 : -9);
-  y = yoe + era * 400 + (m <= 2);
-}
-
 // Epoch ms from components (month 0-based, overflow carried as JS does).
 double MakeTime(double y, double mon, double d, double h, double mi, double s, double ms) {
   for (double v : {y, mon, d, h, mi, s, ms}) {
@@ -49,8 +28,8 @@ double MakeTime(double y, double mon, double d, double h, double mi, double s, d
   double mn = std::fmod(mon, 12);
   if (mn < 0) mn += 12;
   if (std::fabs(ym) > 400000) return kNaN;
-  double days = static_cast<double>(
-                    DaysFromCivil(static_cast<int64_t>(ym), static_cast<int64_t>(mn) + 1, 1)) +
+  double days = static_cast<double>(base::DaysFromCivil(static_cast<int64_t>(ym),
+                                                        static_cast<int64_t>(mn) + 1, 1)) +
                 std::trunc(d) - 1;
   double t = days * 86400000.0 + std::trunc(h) * 3600000.0 + std::trunc(mi) * 60000.0 +
              std::trunc(s) * 1000.0 + std::trunc(ms);
@@ -137,7 +116,7 @@ Parts Split(double t) {
   int64_t days = ms >= 0 ? ms / 86400000 : (ms - 86399999) / 86400000;
   int64_t rem = ms - days * 86400000;
   Parts p{};
-  CivilFromDays(days, p.y, p.m, p.d);
+  base::CivilFromDays(days, &p.y, &p.m, &p.d);
   p.h = rem / 3600000;
   p.mi = rem / 60000 % 60;
   p.s = rem / 1000 % 60;
