@@ -7,45 +7,12 @@
 
 #include "base/clock.h"
 #include "base/ids.h"
+#include "store/testing/mem_doc_store.h"
 
 namespace opsflow::auth {
 namespace {
 
-// An in-memory DocStore for the tests.
-class MemDocStore final : public store::DocStore {
- public:
-  base::Status Put(const std::string& kind, const std::string& key,
-                   const std::string& doc) override {
-    std::lock_guard<std::mutex> l(mu_);
-    docs_[kind][key] = doc;
-    return base::Status::Ok();
-  }
-  base::Result<std::string> Get(const std::string& kind, const std::string& key) override {
-    std::lock_guard<std::mutex> l(mu_);
-    auto it = docs_[kind].find(key);
-    if (it == docs_[kind].end()) return base::NotFound(kind + " '" + key + "' not found");
-    return it->second;
-  }
-  base::Status Delete(const std::string& kind, const std::string& key) override {
-    std::lock_guard<std::mutex> l(mu_);
-    if (docs_[kind].erase(key) == 0) return base::NotFound(kind + " '" + key + "' not found");
-    return base::Status::Ok();
-  }
-  base::Result<std::vector<store::StoredDoc>> List(const std::string& kind) override {
-    std::lock_guard<std::mutex> l(mu_);
-    std::vector<store::StoredDoc> out;
-    for (const auto& [k, v] : docs_[kind]) out.push_back({k, v});
-    return out;
-  }
-  size_t Count(const std::string& kind) {
-    std::lock_guard<std::mutex> l(mu_);
-    return docs_[kind].size();
-  }
-
- private:
-  std::mutex mu_;
-  std::map<std::string, std::map<std::string, std::string>> docs_;
-};
+using store::testing::MemDocStore;
 
 constexpr int64_t kMinute = 60 * 1000;
 

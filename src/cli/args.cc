@@ -84,17 +84,7 @@ int ParseClientArgs(const std::vector<std::string>& args, ParsedCommand* c, std:
         << "'; the client commands are import, start, jobs, job, stub, fixture, user and group\n";
     return 2;
   }
-  std::vector<std::string> rest(args.begin() + 1, args.end());
-  std::reverse(rest.begin(), rest.end());  // CLI11 takes the vector in reverse order
-  try {
-    app.parse(rest);
-  } catch (const CLI::CallForHelp&) {
-    out << app.help();
-    return 0;
-  } catch (const CLI::ParseError& e) {
-    err << "error: " << e.what() << " (see 'opsflow " << c->command << " --help')\n";
-    return 2;
-  }
+  if (int rc = ParseWith(app, args, out, err); rc >= 0) return rc;
   if (c->command == "stub" && c->fixture.action == "clear") {
     if (c->fixture.files.size() != 1 && c->fixture.workflow.empty()) {
       err << "error: 'opsflow stub clear' takes one workflow name\n";
@@ -114,6 +104,22 @@ int ParseClientArgs(const std::vector<std::string>& args, ParsedCommand* c, std:
   if (c->command == "user" && (c->admin.action == "add" || c->admin.action == "passwd") &&
       c->admin.password.empty()) {
     err << "error: 'opsflow user " << c->admin.action << "' needs --password\n";
+    return 2;
+  }
+  return -1;
+}
+
+int ParseWith(CLI::App& app, const std::vector<std::string>& args, std::ostream& out,
+              std::ostream& err) {
+  std::vector<std::string> rest(args.begin() + 1, args.end());
+  std::reverse(rest.begin(), rest.end());  // CLI11 takes the vector in reverse order
+  try {
+    app.parse(rest);
+  } catch (const CLI::CallForHelp&) {
+    out << app.help();
+    return 0;
+  } catch (const CLI::ParseError& e) {
+    err << "error: " << e.what() << " (see 'opsflow " << args[0] << " --help')\n";
     return 2;
   }
   return -1;

@@ -10,6 +10,10 @@
 #include "cli/commands.h"
 #include "cli/fixture.h"
 
+namespace CLI {
+class App;
+}  // namespace CLI
+
 namespace opsflow::cli {
 
 struct ParsedCommand {
@@ -27,5 +31,10 @@ struct ParsedCommand {
 // the exit code to return at once (0 after --help, 2 after a usage error, which is printed).
 int ParseClientArgs(const std::vector<std::string>& args, ParsedCommand* out_cmd, std::ostream& out,
                     std::ostream& err);
+
+// Parses args[1..] (args[0] is the subcommand) with `app`. Returns -1 to go on, else the exit
+// code: 0 after --help (printed to `out`), 2 after a usage error (printed to `err`).
+int ParseWith(CLI::App& app, const std::vector<std::string>& args, std::ostream& out,
+              std::ostream& err);
 
 }  // namespace opsflow::cli

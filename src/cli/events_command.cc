@@ -3,10 +3,10 @@
 #include <curl/curl.h>
 
 #include <CLI/CLI.hpp>
-#include <algorithm>
 #include <boost/json.hpp>
 
 #include "cli/api_client.h"
+#include "cli/args.h"
 #include "json/parse.h"
 
 namespace opsflow::cli {
@@ -176,17 +176,7 @@ int RunEvents(const std::vector<std::string>& args, std::ostream& out, std::ostr
   app.add_option("--topic", topics,
                  "Only this topic (repeatable): jobStart jobComplete jobError jobPause "
                  "jobResume jobCancel jobFix taskStart taskComplete");
-  std::vector<std::string> rest(args.begin() + 1, args.end());
-  std::reverse(rest.begin(), rest.end());  // CLI11 takes the vector in reverse order
-  try {
-    app.parse(rest);
-  } catch (const CLI::CallForHelp&) {
-    out << app.help();
-    return 0;
-  } catch (const CLI::ParseError& e) {
-    err << "error: " << e.what() << " (see 'opsflow events --help')\n";
-    return 2;
-  }
+  if (int rc = ParseWith(app, args, out, err); rc >= 0) return rc;
   return Follow(ResolveConnection(url, user, password, token), EventsPath(jobs, topics), out, err);
 }
 
