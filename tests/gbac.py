@@ -448,6 +448,58 @@ def check_workflow_groups(m, clients, gid):
     m.cell("regroup: admin opens it", "admin", put("admin", []).status, 200, None)
 
 
+def query_workflow():
+    """start -> getJobs -> getTasks -> end: lists every running job and every m001 iteration."""
+    def task(name, qp, out):
+        return {"name": name, "app": "WorkFlowEngine", "location": "Application",
+                "type": "operation", "groups": [],
+                "variables": {"incoming": {"queryParameters": qp},
+                              "outgoing": {out: "$var.job." + out}, "error": "",
+                              "decorators": []}}
+    return {
+        "name": "gbac-query", "type": "automation", "canvasVersion": 3, "groups": [],
+        "tasks": {
+            "workflow_start": {"name": "workflow_start", "groups": []},
+            "q001": task("getJobs", {"equals": {"status": "running"}, "limit": 1000}, "jobs"),
+            "q002": task("getTasks", {"equals": {"name": "ViewData"}, "limit": 1000}, "tasks"),
+            "workflow_end": {"name": "workflow_end", "groups": []},
+        },
+        "transitions": {
+            "workflow_start": {"q001": {"type": "standard", "state": "success"}},
+            "q001": {"q002": {"type": "standard", "state": "success"}},
+            "q002": {"workflow_end": {"type": "standard", "state": "success"}},
+            "workflow_end": {},
+        },
+    }
+
+
+def check_task_queries(m, clients, groups_of, jobs):
+    """getJobs / getTasks in a job list only what the job's initiator may see."""
+    admin = clients["admin"]
+    r = admin.req("POST", "/automation-studio/automations/import",
+                  {"automations": [query_workflow()]})
+    assert r.status == 200 and r.json()["data"][0]["success"], r
+    every = {j["id"]: j["groups"] for j in jobs}  # each ran m001 (ViewData)
+    running = {i for i in every
+               if admin.req("GET", "/operations-manager/jobs/" + i).json()["data"]["status"]
+               == "running"}
+    for user in USERS:
+        r = clients[user].req("POST", "/operations-manager/jobs/start",
+                              {"workflow": "gbac-query", "options": {}})
+        m.cell("getJobs/getTasks: start", user, r.status, 200, r)
+        if r.status != 200:
+            continue
+        done = admin.srv.wait_job(r.json()["data"]["_id"]).json()["data"]
+        want = {i for i in running if sees(groups_of, user, every[i])}
+        found = {d["_id"] for d in done["variables"].get("jobs", [])} & set(every)
+        m.check("getJobs lists the visible jobs", user, found == want,
+                (sorted(found - want), sorted(want - found)))
+        want = {i for i, g in every.items() if sees(groups_of, user, g)}
+        found = {d["job"]["_id"] for d in done["variables"].get("tasks", [])} & set(every)
+        m.check("getTasks lists the visible tasks", user, found == want,
+                (sorted(found - want), sorted(want - found)))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--binary", required=True)
@@ -464,6 +516,7 @@ def main():
         check_job_groups(m, clients, gid)
         check_workflows(m, clients, groups_of, wfs)
         check_workflow_groups(m, clients, gid)
+        check_task_queries(m, clients, groups_of, jobs)  # adds a workflow: after the lists
         if m.failures:
             print(m.render())
             print("\n%d failing cell(s):" % len(m.failures))

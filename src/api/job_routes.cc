@@ -86,6 +86,27 @@ std::shared_ptr<const json::Schema> InputSchemaOf(const model::Workflow& wf, std
   return compiled;
 }
 
+base::Status CheckStartable(const model::Workflow& wf, const bj::object& variables,
+                            std::vector<json::SchemaError>* errs) {
+  if (wf.is_draft()) {
+    return base::InvalidArgument("Workflow '" + wf.name() +
+                                 "' has validation errors (a draft) and cannot start");
+  }
+  if (wf.start() < 0 || wf.end() < 0) {
+    return base::InvalidArgument("Workflow '" + wf.name() +
+                                 "' has no workflow_start or workflow_end task");
+  }
+  std::string schema_error;
+  auto input_schema = InputSchemaOf(wf, &schema_error);
+  if (!schema_error.empty()) return base::InvalidArgument(schema_error);
+  if (!input_schema) return base::Status::Ok();
+  auto verrs = input_schema->Validate(bj::value(variables));
+  if (verrs.empty()) return base::Status::Ok();
+  std::string message =
+      "Job variables do not match the workflow inputSchema: " + json::ErrorsToMessage(verrs);
+  if (errs) *errs = std::move(verrs);
+  return base::InvalidArgument(message);
+}
 
 void StartJob(Api::State& s, Call& c) {
   bj::value body;
@@ -105,14 +126,6 @@ void StartJob(Api::State& s, Call& c) {
     ReplyError(c, 404, "Workflow '" + name + "' not found");
     return;
   }
-  if (wf->is_draft()) {
-    ReplyError(c, 400, "Workflow '" + name + "' has validation errors (a draft) and cannot start");
-    return;
-  }
-  if (wf->start() < 0 || wf->end() < 0) {
-    ReplyError(c, 400, "Workflow '" + name + "' has no workflow_start or workflow_end task");
-    return;
-  }
   const bj::object& opts = o.at("options").get_object();
   runtime::StartRequest req;
   req.workflow = wf;
@@ -128,22 +141,13 @@ void StartJob(Api::State& s, Call& c) {
   if (auto t = opts.if_contains("type")) req.type = t->get_string();
   if (!JobGroups(s, c, opts, *wf, &req.groups)) return;
   req.user = c.account->username;
-  std::string schema_error;
-  auto input_schema = InputSchemaOf(*wf, &schema_error);
-  if (!schema_error.empty()) {
-    ReplyError(c, 400, schema_error);
+  std::vector<json::SchemaError> verrs;
+  if (base::Status st = CheckStartable(*wf, req.variables, &verrs); !st.ok()) {
+    if (verrs.empty()) return ReplyError(c, 400, st.message());
+    bj::object env{
+        {"message", st.message()}, {"data", json::ErrorsToJson(verrs)}, {"metadata", bj::object()}};
+    Reply(c, 400, env);
     return;
-  }
-  if (input_schema) {
-    auto verrs = input_schema->Validate(bj::value(req.variables));
-    if (!verrs.empty()) {
-      bj::object env{{"message", "Job variables do not match the workflow inputSchema: " +
-                                     json::ErrorsToMessage(verrs)},
-                     {"data", json::ErrorsToJson(verrs)},
-                     {"metadata", bj::object()}};
-      Reply(c, 400, env);
-      return;
-    }
   }
   Responder done = std::move(c.done);
   s.deps.runtime->StartJob(std::move(req), [done](base::Result<runtime::JobSnapshot> r) {

@@ -69,6 +69,11 @@ bool CheckJobId(Call& c, const std::string& id);
 // The workflow's compiled inputSchema, cached by snapshot version; null when it has none;
 // `error` set when the schema does not compile (job_routes.cc).
 std::shared_ptr<const json::Schema> InputSchemaOf(const model::Workflow& wf, std::string* error);
+// Whether `wf` can start a job with `variables` (jobs/start and every trigger): not a draft, has
+// workflow_start and workflow_end, and the variables match its inputSchema. InvalidArgument with
+// a message naming the problem; `errs` (optional) gets the schema errors of the variables.
+base::Status CheckStartable(const model::Workflow& wf, const bj::object& variables,
+                            std::vector<json::SchemaError>* errs = nullptr);
 // List metadata {skip, limit, total, nextPageSkip, previousPageSkip, currentPageSize, hints}.
 bj::object ListMetadata(int64_t skip, int64_t limit, int64_t total, size_t page_size);
 

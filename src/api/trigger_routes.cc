@@ -28,24 +28,7 @@ class ApiTriggerActions final : public runtime::TriggerActions {
   void StartJob(runtime::TriggerJob job, runtime::StartCallback done) override {
     auto wf = s_.workflows.Find(job.workflow);
     if (!wf) return done(base::NotFound("Workflow '" + job.workflow + "' not found"));
-    if (wf->is_draft()) {
-      return done(base::InvalidArgument("Workflow '" + job.workflow +
-                                        "' has validation errors (a draft) and cannot start"));
-    }
-    if (wf->start() < 0 || wf->end() < 0) {
-      return done(base::InvalidArgument("Workflow '" + job.workflow +
-                                        "' has no workflow_start or workflow_end task"));
-    }
-    std::string error;
-    auto schema = InputSchemaOf(*wf, &error);
-    if (!error.empty()) return done(base::InvalidArgument(error));
-    if (schema) {
-      auto errs = schema->Validate(bj::value(job.variables));
-      if (!errs.empty()) {
-        return done(base::InvalidArgument("Job variables do not match the workflow inputSchema: " +
-                                          json::ErrorsToMessage(errs)));
-      }
-    }
+    if (base::Status st = CheckStartable(*wf, job.variables); !st.ok()) return done(st);
     runtime::StartRequest req;
     req.workflow = wf;
     req.variables = std::move(job.variables);

@@ -61,6 +61,12 @@ std::optional<std::vector<std::string>> VisibleGroups(const Account& a) {
   return a.groups;
 }
 
+std::optional<std::vector<std::string>> JobTaskVisibility(const Account* initiator,
+                                                          std::string_view job_groups_json) {
+  if (initiator) return VisibleGroups(*initiator);
+  return ParseGroupsJson(job_groups_json);
+}
+
 base::Status CheckGrant(const Account& a, const std::string& group_id,
                         const std::function<bool(const std::string&)>& exists) {
   if (!exists || !exists(group_id)) {

@@ -41,6 +41,12 @@ std::vector<std::string> ParseGroupsJson(std::string_view text);
 // account's group ids (items with no groups, or sharing one of these).
 std::optional<std::vector<std::string>> VisibleGroups(const Account& a);
 
+// What the tasks of a job (getJobs, getTasks) may list: what its initiator may see now; a job
+// whose initiator is no account (the system user of schedule and event triggers, a deleted
+// account: `initiator` null) sees what a member of exactly the job's own groups would see.
+std::optional<std::vector<std::string>> JobTaskVisibility(const Account* initiator,
+                                                          std::string_view job_groups_json);
+
 // Whether `a` may give an item group `group_id` (jobs/start options.groups, adding a group to a
 // job). The group must exist (InvalidArgument "group '<id>' does not exist", asking `exists`);
 // admins may give any group, others only groups they belong to (PermissionDenied naming it).

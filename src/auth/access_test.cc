@@ -35,6 +35,17 @@ TEST(AccessTest, MembersOfAnyGroupSee) {
   EXPECT_FALSE(CanSee(User({}), {kG1}));
 }
 
+TEST(AccessTest, JobTasksSeeWhatTheInitiatorSees) {
+  Account u1 = User({kG1}), admin = User({}, true);
+  EXPECT_EQ(JobTaskVisibility(&u1, "[\"" + kG2 + "\"]"), std::vector<std::string>{kG1});
+  EXPECT_EQ(JobTaskVisibility(&admin, "[]"), std::nullopt);
+  // No account (the trigger system user, a deleted account): the job's own groups decide.
+  EXPECT_EQ(JobTaskVisibility(nullptr, "[\"" + kG2 + "\"]"), std::vector<std::string>{kG2});
+  EXPECT_EQ(JobTaskVisibility(nullptr, "[]"), std::vector<std::string>{});
+  EXPECT_EQ(JobTaskVisibility(nullptr, "not json"),
+            std::vector<std::string>{std::string(kUnreadableGroup)});
+}
+
 TEST(AccessTest, AdminsSeeEverything) {
   EXPECT_TRUE(CanSee(User({}, true), {kG1}));
   EXPECT_TRUE(CanSee(User({}, true), {std::string(kUnreadableGroup)}));

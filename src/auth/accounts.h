@@ -68,6 +68,8 @@ class Accounts {
   base::Result<std::vector<Account>> List();
   // NotFound when no account has this id.
   base::Result<Account> Get(const std::string& id);
+  // NotFound when no account has this username.
+  base::Result<Account> Find(const std::string& username) { return Load(username, nullptr); }
   // Applies `patch`. FailedPrecondition when it would demote the last admin. A password change
   // revokes the account's tokens.
   base::Result<Account> Update(const std::string& id, const AccountPatch& patch);

@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/clock.h"
@@ -38,6 +39,12 @@ struct RuntimeOptions {
   // Seals the values of `encryption` decorators before they reach the store (runtime/secrets.h);
   // null: they are stored masked, and cannot be handed to later tasks after a restart.
   const store::SecretBox* secret_box = nullptr;
+  // getJobs / getTasks list only what this returns for the job's initiator (username) and its
+  // `groups` (JSON text): the group ids whose items it may see (items with no groups, or sharing
+  // one), nullopt for everything (auth::JobTaskVisibility). Unset: lists are not filtered.
+  std::function<std::optional<std::vector<std::string>>(const std::string& user,
+                                                        std::string_view groups_json)>
+      task_visibility;
 };
 
 struct StartRequest {

@@ -161,8 +161,8 @@ base::Result<bj::object> Runtime::Impl::BuildDoc(const model::JobRecord& rec,
 // getJobs / getTasks: the same list query as the API, run against the store on a worker.
 // incoming `queryParameters` {"equals":{"name":"x"}, "limit":10, ...} (an object, or its JSON
 // text); outgoing `jobs` / `tasks` (the documents) and `total`.
-tasks::TaskResult Runtime::Impl::RunQueryTask(const std::string& method,
-                                              const bj::object& incoming) {
+tasks::TaskResult Runtime::Impl::RunQueryTask(const std::string& method, const bj::object& incoming,
+                                              std::optional<std::vector<std::string>> visible) {
   bj::object qp;
   if (const bj::value* v = incoming.if_contains("queryParameters")) {
     if (v->is_object()) {
@@ -179,6 +179,7 @@ tasks::TaskResult Runtime::Impl::RunQueryTask(const std::string& method,
   }
   auto q = model::ParseListQuery(model::ParamsFromObject(qp), model::ListQueryOptions{});
   if (!q.ok()) return tasks::Error(method + ": " + q.status().message());
+  q->visible_groups = std::move(visible);
   std::vector<model::Expr> rest;
   std::vector<bj::value> docs;
   int64_t total = 0;

@@ -223,7 +223,9 @@ class Runtime::Impl {
   void RunReconciles();
   // runtime_events.cc
   void PublishEvents(ActiveJob& j);
-  tasks::TaskResult RunQueryTask(const std::string& method, const bj::object& incoming);
+  // `visible`: ListQuery::visible_groups for the job's initiator (RuntimeOptions::task_visibility).
+  tasks::TaskResult RunQueryTask(const std::string& method, const bj::object& incoming,
+                                 std::optional<std::vector<std::string>> visible);
 
  public:
   base::Result<bj::object> BuildDoc(const model::JobRecord& rec, bool with_iterations);

@@ -177,8 +177,11 @@ void Runtime::Impl::Dispatch(ActiveJob& j, int t) {
     return;
   }
   if (def.method == "getJobs" || def.method == "getTasks") {
-    workers_->Submit([this, d, method = def.method]() mutable {
-      d->result = RunQueryTask(method, d->incoming);
+    workers_->Submit([this, d, method = def.method, user = j.rec.created_by,
+                      groups = j.rec.groups_json]() mutable {
+      std::optional<std::vector<std::string>> visible;
+      if (opts_.task_visibility) visible = opts_.task_visibility(user, groups);
+      d->result = RunQueryTask(method, d->incoming, std::move(visible));
       Post(std::move(*d));
     });
     return;
@@ -301,17 +304,10 @@ void Runtime::Impl::Apply(ActiveJob& j, TaskDone& d) {
     engine::ApplyOutgoing(def, r.outgoing, &j.variables);
     j.vars_dirty = true;
   }
-  model::IterationRecord it;
-  it.id = d.iteration_id;
-  it.job_id = j.rec.id;
-  it.task_id = def.id;
-  it.iteration = static_cast<int>(d.run) - 1;
-  it.method = def.method;
+  model::IterationRecord it = RunningIteration(j, d);
   it.status = finish == FinishState::kError ? "error" : "complete";
   it.finish_state = model::FinishStateName(finish);
-  it.start_ms = d.start_ms;
   it.end_ms = now;
-  it.incoming_json = bj::serialize(d.incoming);
   it.outgoing_json = bj::serialize(r.outgoing);
   it.error = r.error;
   current_->wb.iterations.push_back(std::move(it));

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "api/api.h"
+#include "auth/access.h"
 #include "auth/accounts.h"
 #include "auth/secret_box.h"
 #include "base/log.h"
@@ -187,6 +188,10 @@ int Serve(int argc, char** argv) {
   ro.adapter_task_timeout_ms = cfg.adapter_task_timeout_ms;
   ro.max_child_loop = cfg.max_child_loop;
   ro.secret_box = secret_box->get();
+  ro.task_visibility = [&accounts](const std::string& user, std::string_view groups_json) {
+    auto initiator = accounts.Find(user);
+    return auth::JobTaskVisibility(initiator.ok() ? &*initiator : nullptr, groups_json);
+  };
   tasks::RestCallLimits rest = tasks::GetRestCallLimits();
   rest.timeout_ms = cfg.rest_timeout_ms;
   rest.max_response_bytes = static_cast<int64_t>(cfg.rest_max_response_bytes);
@@ -202,9 +207,8 @@ int Serve(int argc, char** argv) {
   ao.max_list_limit = cfg.max_list_limit;
   ao.event_heartbeat_ms = cfg.event_heartbeat_ms;
   ao.event_queue_bytes = cfg.event_queue_bytes;
-  auto api =
-      std::make_shared<api::Api>(
-          api::ApiDeps{&rt, store->get(), store->get(), &accounts, &triggers}, ao);
+  auto api = std::make_shared<api::Api>(
+      api::ApiDeps{&rt, store->get(), store->get(), &accounts, &triggers}, ao);
   if (auto st = api->Init(); !st.ok()) return Fail(st.message());
   triggers.Start(rt.events());
   http::ServerOptions so;
