@@ -37,9 +37,9 @@ void ScopeToCaller(const Call& c, model::ListQuery* q) {
   q->visible_groups = auth::VisibleGroups(*c.account);
 }
 
-base::Status CheckManualTaskGroups(Api::State& s, const Call& c, const model::JobRecord& rec,
-                                   const std::string& task_id) {
-  if (c.account->admin) return base::Status::Ok();
+base::Status CheckManualTaskGroups(Api::State& s, const auth::Account& a,
+                                   const model::JobRecord& rec, const std::string& task_id) {
+  if (a.admin) return base::Status::Ok();
   // The job runs the workflow snapshot it started with: its task definitions decide.
   auto wf = s.deps.runtime->WorkflowVersion(rec.workflow_version);
   if (!wf.ok()) return wf.status();
@@ -48,13 +48,37 @@ base::Status CheckManualTaskGroups(Api::State& s, const Call& c, const model::Jo
       tasks && tasks->is_object() ? tasks->get_object().if_contains(task_id) : nullptr;
   if (!task || !task->is_object()) return base::Status::Ok();
   std::vector<std::string> groups = auth::GroupsOfDoc(task->get_object());
-  if (auth::CanSee(*c.account, groups)) return base::Status::Ok();
+  if (auth::CanSee(a, groups)) return base::Status::Ok();
   std::string list;
   for (const std::string& g : groups) list += (list.empty() ? "" : ", ") + g;
-  return base::PermissionDenied("'" + c.account->username + "' is in none of the groups of task " +
-                                task_id + " (" + list +
+  return base::PermissionDenied("'" + a.username + "' is in none of the groups of task " + task_id +
+                                " (" + list +
                                 "); only their members may claim, assign, release, read or "
                                 "finish it");
+}
+
+base::Result<std::string> CheckAssignee(Api::State& s, const std::string& job_id,
+                                        const std::string& task_id, const std::string& user) {
+  auto who = s.deps.accounts->Find(user);
+  if (!who.ok() && who.status().code() == base::Code::kNotFound) who = s.deps.accounts->Get(user);
+  if (!who.ok()) {
+    if (who.status().code() != base::Code::kNotFound) return who.status();
+    return base::InvalidArgument("cannot assign task " + task_id + " to '" + user +
+                                 "': no such account");
+  }
+  auto rec = s.deps.jobs->GetJob(job_id);
+  if (!rec.ok()) return rec.status();
+  if (!auth::CanSee(*who, auth::ParseGroupsJson(rec->groups_json))) {
+    return base::InvalidArgument("cannot assign task " + task_id + " to '" + who->username +
+                                 "': they may not see job " + job_id);
+  }
+  base::Status st = CheckManualTaskGroups(s, *who, *rec, task_id);
+  if (!st.ok()) {
+    if (st.code() != base::Code::kPermissionDenied) return st;
+    return base::InvalidArgument("cannot assign task " + task_id + " to '" + who->username +
+                                 "': " + st.message());
+  }
+  return who->username;
 }
 
 base::Status CheckGroupsChange(Api::State& s, const Call& c, const std::vector<std::string>& before,

@@ -31,7 +31,7 @@ bool MayActOn(Api::State& s, Call& c, const std::string& job_id, const std::stri
     ReplyError(c, rec.status().code() == base::Code::kNotFound ? missing : rec.status());
     return false;
   }
-  base::Status st = CheckManualTaskGroups(s, c, *rec, task_id);
+  base::Status st = CheckManualTaskGroups(s, *c.account, *rec, task_id);
   if (!st.ok()) ReplyError(c, st);
   return st.ok();
 }
@@ -53,7 +53,10 @@ std::optional<runtime::ManualWork> ActionableTask(Api::State& s, Call& c, const 
 }  // namespace
 
 void GetManualController(Api::State& s, Call& c) {
-  if (!MayActOn(s, c, c.params[0], c.params[1], JobNotFound(c.params[0]))) return;
+  if (!CheckJobId(c, c.params[0]) ||
+      !MayActOn(s, c, c.params[0], c.params[1], JobNotFound(c.params[0]))) {
+    return;
+  }
   auto w = s.deps.runtime->manual()->Find(c.params[0], c.params[1]);
   if (!w.ok()) {
     ReplyError(c, w.status());
@@ -64,7 +67,10 @@ void GetManualController(Api::State& s, Call& c) {
 
 // {taskData:{finish_state: "success"|"failure", variables:{...}}}; both keys are required.
 void FinishManualTask(Api::State& s, Call& c) {
-  if (!MayActOn(s, c, c.params[0], c.params[1], JobNotFound(c.params[0]))) return;
+  if (!CheckJobId(c, c.params[0]) ||
+      !MayActOn(s, c, c.params[0], c.params[1], JobNotFound(c.params[0]))) {
+    return;
+  }
   bj::object body;
   if (!ParseBodyObject(s, c, &body)) return;
   const bj::value* td = body.if_contains("taskData");
@@ -115,8 +121,11 @@ void ReleaseTask(Api::State& s, Call& c) {
   ReplyEnvelope(c, "Task released", ManualDoc(*s.deps.runtime->manual()->Get(c.params[0])));
 }
 
+// {userId}: a username or an account `_id`. The assignee must exist and be allowed to act on the
+// task (400 otherwise); a task claimed by someone else is reassigned only by them or an admin.
 void AssignTask(Api::State& s, Call& c) {
-  if (!ActionableTask(s, c, c.params[0])) return;
+  auto w = ActionableTask(s, c, c.params[0]);
+  if (!w) return;
   bj::object body;
   if (!ParseBodyObject(s, c, &body)) return;
   const bj::value* user = body.if_contains("userId");
@@ -124,7 +133,13 @@ void AssignTask(Api::State& s, Call& c) {
     ReplyError(c, 400, "body must be {\"userId\": <the user to assign>}");
     return;
   }
-  base::Status st = s.deps.runtime->manual()->Assign(c.params[0], std::string(user->get_string()));
+  auto assignee = CheckAssignee(s, w->job_id, w->task_id, std::string(user->get_string()));
+  if (!assignee.ok()) {
+    ReplyError(c, assignee.status());
+    return;
+  }
+  base::Status st = s.deps.runtime->manual()->Assign(c.params[0], *assignee, c.account->username,
+                                                     c.account->admin);
   if (!st.ok()) {
     ReplyError(c, st);
     return;

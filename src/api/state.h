@@ -88,10 +88,15 @@ std::shared_ptr<const model::Workflow> FindVisibleWorkflow(Api::State& s, const 
                                                            const std::string& name);
 // Limits a list query to the jobs (or tasks of jobs) the caller may see.
 void ScopeToCaller(const Call& c, model::ListQuery* q);
-// The caller may act on manual task `task_id` of the (visible) job `rec`: PermissionDenied when
-// the task definition has groups and the caller is in none of them.
-base::Status CheckManualTaskGroups(Api::State& s, const Call& c, const model::JobRecord& rec,
-                                   const std::string& task_id);
+// Account `a` may act on manual task `task_id` of the (visible) job `rec`: PermissionDenied when
+// the task definition has groups and `a` is in none of them.
+base::Status CheckManualTaskGroups(Api::State& s, const auth::Account& a,
+                                   const model::JobRecord& rec, const std::string& task_id);
+// Whether manual task `task_id` of job `job_id` may be assigned to `user` (a username or an
+// account `_id`): the account exists, may see the job and is in the task's groups. Gives the
+// assignee's username; InvalidArgument naming the reason otherwise.
+base::Result<std::string> CheckAssignee(Api::State& s, const std::string& job_id,
+                                        const std::string& task_id, const std::string& user);
 // A stored workflow's `groups` going from `before` to `after` (an update or a re-import) under
 // the rules of a job's groups: a non-admin adds only existing groups they belong to, removes
 // only their own groups, and never leaves a restricted workflow open to everyone.

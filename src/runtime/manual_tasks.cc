@@ -61,11 +61,17 @@ base::Status ManualTasks::Release(const std::string& id, const std::string& user
   return base::Status::Ok();
 }
 
-base::Status ManualTasks::Assign(const std::string& id, const std::string& user) {
+base::Status ManualTasks::Assign(const std::string& id, const std::string& user,
+                                 const std::string& by, bool force) {
   std::lock_guard<std::mutex> l(mu_);
   auto it = items_.find(id);
   if (it == items_.end()) {
     return base::NotFound("task " + id + " is not a manual task waiting for a person");
+  }
+  const std::string& owner = it->second.owner;
+  if (!owner.empty() && owner != by && owner != user && !force) {
+    return base::FailedPrecondition("task " + id + " is claimed by " + owner +
+                                    "; only they (or an admin) can reassign it");
   }
   it->second.owner = user;
   return base::Status::Ok();

@@ -38,10 +38,12 @@ class ManualTasks {
   base::Result<ManualWork> Find(const std::string& job_id, const std::string& task_id) const;
   base::Result<ManualWork> Get(const std::string& id) const;
   // Claim: FailedPrecondition when someone else holds it. Release: only the holder (or
-  // `force`). Assign: sets the holder.
+  // `force`). Assign: makes `user` the holder; a task held by someone else is reassigned only
+  // by its holder `by` (or with `force`, an admin).
   base::Status Claim(const std::string& id, const std::string& user);
   base::Status Release(const std::string& id, const std::string& user, bool force);
-  base::Status Assign(const std::string& id, const std::string& user);
+  base::Status Assign(const std::string& id, const std::string& user, const std::string& by,
+                      bool force);
   // Finishes the waiting task; FailedPrecondition when another user has claimed it.
   base::Status Finish(const std::string& job_id, const std::string& task_id,
                       const std::string& user, ManualFinish finish);
