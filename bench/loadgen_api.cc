@@ -4,8 +4,12 @@
 #include <boost/json.hpp>
 #include <cctype>
 #include <charconv>
+#include <chrono>
 #include <cmath>
+#include <cstdarg>
+#include <cstdio>
 #include <fstream>
+#include <thread>
 
 #include "loadgen_http.h"
 
@@ -88,20 +92,106 @@ std::optional<int64_t> IntAt(const json::value& doc, std::string_view pointer) {
   return std::nullopt;
 }
 
+std::optional<int64_t> GetInt(const Options& o, const std::string& token, const std::string& target,
+                              std::string_view pointer, std::string_view field,
+                              std::string& error) {
+  auto doc = GetJson(o, token, target, error);
+  if (!doc) return std::nullopt;
+  auto n = IntAt(*doc, pointer);
+  if (!n) error = "GET " + target + " has no " + std::string(field);
+  return n;
+}
+
 std::optional<int64_t> CountList(const Options& o, const std::string& token,
                                  std::string_view collection, const std::string& query,
                                  std::string& error) {
   std::string target = std::string(collection) + "?" + query + "&limit=1";
-  auto doc = GetJson(o, token, target, error);
-  if (!doc) return std::nullopt;
-  auto n = IntAt(*doc, "/metadata/total");
-  if (!n) error = "GET " + target + " has no metadata.total";
-  return n;
+  return GetInt(o, token, target, "/metadata/total", "metadata.total", error);
 }
 
 std::optional<int64_t> CountJobs(const Options& o, const std::string& token,
                                  const std::string& filter, std::string& error) {
   return CountList(o, token, kJobs, "equals%5Bname%5D=" + UrlEncode(o.workflow) + filter, error);
+}
+
+std::optional<Session> BeginSession(const Options& o) {
+  boost::system::error_code ec;
+  json::value variables = json::parse(o.variables, ec);
+  if (ec || !variables.is_object()) {
+    Fail("--variables must be a JSON object.");
+    return std::nullopt;
+  }
+  Session s;
+  s.start_body = json::serialize(
+      json::object{{"workflow", o.workflow}, {"options", json::object{{"variables", variables}}}});
+  std::string error;
+  auto token = Login(o, error);
+  if (!token) {
+    Fail(error);
+    return std::nullopt;
+  }
+  s.token = std::move(*token);
+  return s;
+}
+
+bool PollUntil(const Options& o, const std::function<bool()>& done,
+               const std::function<std::string()>& note) {
+  using Clock = std::chrono::steady_clock;
+  auto deadline = Clock::now() + std::chrono::seconds(o.timeout_s);
+  auto next_note = Clock::now() + std::chrono::seconds(5);
+  while (Clock::now() < deadline) {
+    if (done()) return true;
+    if (Clock::now() >= next_note) {
+      std::fprintf(stderr, "loadgen: %s\n", note().c_str());
+      next_note += std::chrono::seconds(5);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(o.poll_ms));
+  }
+  return false;
+}
+
+void NoteFailures(std::string_view what, std::string_view requests, int64_t total,
+                  const StartStats& s, std::vector<std::string>& problems) {
+  for (const std::string& e : s.error_samples) {
+    std::fprintf(stderr, "loadgen: %s failed: %s\n", std::string(what).c_str(), e.c_str());
+  }
+  if (s.errors > 0) {
+    problems.push_back(std::to_string(s.errors) + " of " + std::to_string(total) + " " +
+                       std::string(requests) + " failed.");
+  }
+}
+
+std::string Printf(const char* format, ...) {
+  va_list args;
+  va_start(args, format);
+  va_list again;
+  va_copy(again, args);
+  int size = std::vsnprintf(nullptr, 0, format, args);
+  va_end(args);
+  std::string text(size > 0 ? static_cast<size_t>(size) : 0, '\0');
+  if (size > 0) std::vsnprintf(text.data(), text.size() + 1, format, again);
+  va_end(again);
+  return text;
+}
+
+std::string FormatResult(const Options& o, std::string_view fields) {
+  return "RESULT name=" + o.name + " scenario=" + o.scenario + " " + std::string(fields);
+}
+
+int Fail(const std::string& sentence) {
+  std::fprintf(stderr, "opsflow_loadgen: %s\n", sentence.c_str());
+  return 1;
+}
+
+int Conclude(const std::string& line, const std::vector<std::string>& problems) {
+  if (!problems.empty()) {
+    std::fprintf(stderr, "measured (not a valid result): %s\n", line.c_str());
+    std::string all;
+    for (const std::string& p : problems) all += (all.empty() ? "" : " ") + p;
+    return Fail(all);
+  }
+  std::printf("%s\n", line.c_str());
+  return 0;
 }
 
 }  // namespace opsflow::bench

@@ -1,12 +1,11 @@
 #include "loadgen_manual.h"
 
-#include <boost/json.hpp>
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "loadgen_api.h"
@@ -15,7 +14,6 @@
 namespace opsflow::bench {
 namespace {
 
-namespace json = boost::json;
 using Clock = std::chrono::steady_clock;
 
 constexpr std::string_view kFinishBody =
@@ -37,10 +35,7 @@ ProcFigures ReadProc(int pid) {
 }
 
 std::string Mb(std::optional<int64_t> kb) {
-  if (!kb) return "na";
-  char text[32];
-  std::snprintf(text, sizeof text, "%.1f", static_cast<double>(*kb) / 1024.0);
-  return text;
+  return kb ? Printf("%.1f", static_cast<double>(*kb) / 1024.0) : "na";
 }
 
 // The counts the scenario watches, net of what the server already had before the run.
@@ -77,29 +72,24 @@ int64_t Net(std::optional<int64_t> now, std::optional<int64_t> before) {
 template <typename Done>
 bool WaitFor(const Options& o, const Counter& counter, const Counts& base, std::string_view what,
              Done done, std::string& error) {
-  auto deadline = Clock::now() + std::chrono::seconds(o.timeout_s);
-  auto next_note = Clock::now() + std::chrono::seconds(5);
-  Counts c;
-  while (Clock::now() < deadline) {
-    c = counter.Read(error);
-    int64_t running = Net(c.running, base.running);
-    int64_t waiting = Net(c.waiting, base.waiting);
-    int64_t complete = Net(c.complete, base.complete);
-    if (running >= 0 && waiting >= 0 && complete >= 0 && done(running, waiting, complete)) {
-      return true;
-    }
-    if (Clock::now() >= next_note) {
-      std::fprintf(stderr, "loadgen: waiting for %s: %lld running, %lld waiting, %lld complete\n",
-                   std::string(what).c_str(), static_cast<long long>(running),
-                   static_cast<long long>(waiting), static_cast<long long>(complete));
-      next_note += std::chrono::seconds(5);
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(o.poll_ms));
-  }
+  int64_t running = -1, waiting = -1, complete = -1;
+  bool reached = PollUntil(
+      o,
+      [&] {
+        Counts c = counter.Read(error);
+        running = Net(c.running, base.running);
+        waiting = Net(c.waiting, base.waiting);
+        complete = Net(c.complete, base.complete);
+        return running >= 0 && waiting >= 0 && complete >= 0 && done(running, waiting, complete);
+      },
+      [&] {
+        return "waiting for " + std::string(what) + ": " + std::to_string(running) + " running, " +
+               std::to_string(waiting) + " waiting, " + std::to_string(complete) + " complete";
+      });
+  if (reached) return true;
   error = "Timed out after " + std::to_string(o.timeout_s) + " s waiting for " + std::string(what) +
-          " (" + std::to_string(Net(c.running, base.running)) + " running, " +
-          std::to_string(Net(c.waiting, base.waiting)) + " waiting, " +
-          std::to_string(Net(c.complete, base.complete)) + " complete).";
+          " (" + std::to_string(running) + " running, " + std::to_string(waiting) + " waiting, " +
+          std::to_string(complete) + " complete).";
   return false;
 }
 
@@ -128,64 +118,38 @@ struct Measured {
 std::string ResultLine(const Options& o, const Measured& m) {
   std::string bytes = "na";
   if (m.before.rss_kb && m.waiting.rss_kb && m.jobs > 0) {
-    char text[32];
-    std::snprintf(text, sizeof text, "%.0f",
-                  static_cast<double>(*m.waiting.rss_kb - *m.before.rss_kb) * 1024.0 /
-                      static_cast<double>(m.jobs));
-    bytes = text;
+    bytes = Printf("%.0f", static_cast<double>(*m.waiting.rss_kb - *m.before.rss_kb) * 1024.0 /
+                               static_cast<double>(m.jobs));
   }
   std::string threads = m.waiting.threads ? std::to_string(*m.waiting.threads) : "na";
-  char line[512];
-  std::snprintf(line, sizeof line,
-                "RESULT name=%s scenario=%s jobs=%lld start_seconds=%.3f waiting_rss_mb=%s "
-                "baseline_rss_mb=%s bytes_per_waiting_job=%s threads=%s finish_sample=%lld "
-                "finish_p50_ms=%.2f",
-                o.name.c_str(), o.scenario.c_str(), static_cast<long long>(m.jobs), m.start_seconds,
-                Mb(m.waiting.rss_kb).c_str(), Mb(m.before.rss_kb).c_str(), bytes.c_str(),
-                threads.c_str(), static_cast<long long>(m.finished), m.finish_p50_ms);
-  return line;
-}
-
-int Fail(const std::string& sentence) {
-  std::fprintf(stderr, "opsflow_loadgen: %s\n", sentence.c_str());
-  return 1;
-}
-
-void LogErrors(const char* what, const StartStats& s) {
-  for (const std::string& e : s.error_samples) {
-    std::fprintf(stderr, "loadgen: %s failed: %s\n", what, e.c_str());
-  }
+  return FormatResult(
+      o, Printf("jobs=%lld start_seconds=%.3f waiting_rss_mb=%s baseline_rss_mb=%s "
+                "bytes_per_waiting_job=%s threads=%s finish_sample=%lld finish_p50_ms=%.2f",
+                static_cast<long long>(m.jobs), m.start_seconds, Mb(m.waiting.rss_kb).c_str(),
+                Mb(m.before.rss_kb).c_str(), bytes.c_str(), threads.c_str(),
+                static_cast<long long>(m.finished), m.finish_p50_ms));
 }
 
 }  // namespace
 
 int RunManual(const Options& o) {
-  boost::system::error_code ec;
-  json::value variables = json::parse(o.variables, ec);
-  if (ec || !variables.is_object()) return Fail("--variables must be a JSON object.");
-  std::string start_body = json::serialize(
-      json::object{{"workflow", o.workflow}, {"options", json::object{{"variables", variables}}}});
-
+  auto session = BeginSession(o);
+  if (!session) return 1;
+  const std::string& token = session->token;
   std::string error;
-  auto token = Login(o, error);
-  if (!token) return Fail(error);
-  Counter counter(o, *token);
+  Counter counter(o, token);
   Counts base = counter.Read(error);
   if (!base.running || !base.waiting || !base.complete) return Fail("Cannot count: " + error);
 
   Measured m;
   std::vector<std::string> problems;
   m.before = ReadProc(o.server_pid);
-  StartStats starts = RunStarts(o, start_body, *token);
+  StartStats starts = RunStarts(o, session->start_body, token);
   auto started = static_cast<int64_t>(starts.job_ids.size());
   std::fprintf(stderr, "loadgen: %lld of %d starts answered in %.3f s (%d failed, p50 %.2f ms)\n",
                static_cast<long long>(started), o.jobs, starts.elapsed_s, starts.errors,
                Percentile(starts.latencies_ms, 0.5));
-  LogErrors("start", starts);
-  if (starts.errors > 0) {
-    problems.push_back(std::to_string(starts.errors) + " of " + std::to_string(o.jobs) +
-                       " job starts failed.");
-  }
+  NoteFailures("start", "job starts", o.jobs, starts, problems);
 
   auto t0 = Clock::now();
   bool all_waiting = WaitFor(
@@ -213,17 +177,13 @@ int RunManual(const Options& o) {
 
   if (all_waiting && o.finish_sample > 0) {
     std::vector<std::string> targets = FinishTargets(o, starts.job_ids, o.finish_sample);
-    StartStats fin = RunPosts(o, targets, std::string(kFinishBody), *token);
+    StartStats fin = RunPosts(o, targets, std::string(kFinishBody), token);
     m.finished = static_cast<int64_t>(fin.latencies_ms.size());
     m.finish_p50_ms = Percentile(fin.latencies_ms, 0.5);
     std::fprintf(stderr, "loadgen: %lld of %zu finishes answered in %.3f s (p99 %.2f ms)\n",
                  static_cast<long long>(m.finished), targets.size(), fin.elapsed_s,
                  Percentile(fin.latencies_ms, 0.99));
-    LogErrors("finish", fin);
-    if (fin.errors > 0) {
-      problems.push_back(std::to_string(fin.errors) + " of " + std::to_string(targets.size()) +
-                         " finish requests failed.");
-    }
+    NoteFailures("finish", "finish requests", static_cast<int64_t>(targets.size()), fin, problems);
     int64_t finished = m.finished;
     if (!WaitFor(
             o, counter, base, "the finished sample to complete",
@@ -240,15 +200,7 @@ int RunManual(const Options& o) {
                  after.threads ? std::to_string(*after.threads).c_str() : "na");
   }
 
-  std::string line = ResultLine(o, m);
-  if (!problems.empty()) {
-    std::fprintf(stderr, "measured (not a valid result): %s\n", line.c_str());
-    std::string all;
-    for (const std::string& p : problems) all += (all.empty() ? "" : " ") + p;
-    return Fail(all);
-  }
-  std::printf("%s\n", line.c_str());
-  return 0;
+  return Conclude(ResultLine(o, m), problems);
 }
 
 }  // namespace opsflow::bench

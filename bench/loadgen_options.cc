@@ -55,50 +55,33 @@ std::string_view Usage() { return kUsage; }
 
 bool ParseOptions(int argc, char** argv, Options& out, std::string& error) {
   using Setter = std::function<bool(std::string_view)>;
+  // A text option, required not to be empty unless `allow_empty`.
+  auto text = [](std::string& field, bool allow_empty = false) -> Setter {
+    return [&field, allow_empty](std::string_view v) {
+      field = v;
+      return allow_empty || !v.empty();
+    };
+  };
+  // A whole-number option of at least `min`.
+  auto number = [](int& field, int min) -> Setter {
+    return [&field, min](std::string_view v) { return ParseInt(v, min, field); };
+  };
   const std::map<std::string_view, Setter> setters = {
       {"--url", [&](std::string_view v) { return ParseUrl(v, out); }},
-      {"--user",
-       [&](std::string_view v) {
-         out.user = v;
-         return !v.empty();
-       }},
-      {"--password",
-       [&](std::string_view v) {
-         out.password = v;
-         return true;
-       }},
-      {"--workflow",
-       [&](std::string_view v) {
-         out.workflow = v;
-         return !v.empty();
-       }},
-      {"--variables",
-       [&](std::string_view v) {
-         out.variables = v;
-         return !v.empty();
-       }},
-      {"--name",
-       [&](std::string_view v) {
-         out.name = v;
-         return !v.empty();
-       }},
-      {"--scenario",
-       [&](std::string_view v) {
-         out.scenario = v;
-         return !v.empty();
-       }},
-      {"--jobs", [&](std::string_view v) { return ParseInt(v, 1, out.jobs); }},
-      {"--connections", [&](std::string_view v) { return ParseInt(v, 1, out.connections); }},
-      {"--steps", [&](std::string_view v) { return ParseInt(v, 1, out.steps); }},
-      {"--server-pid", [&](std::string_view v) { return ParseInt(v, 1, out.server_pid); }},
-      {"--timeout-s", [&](std::string_view v) { return ParseInt(v, 1, out.timeout_s); }},
-      {"--poll-ms", [&](std::string_view v) { return ParseInt(v, 1, out.poll_ms); }},
-      {"--manual-task",
-       [&](std::string_view v) {
-         out.manual_task = v;
-         return !v.empty();
-       }},
-      {"--finish-sample", [&](std::string_view v) { return ParseInt(v, 0, out.finish_sample); }},
+      {"--user", text(out.user)},
+      {"--password", text(out.password, /*allow_empty=*/true)},
+      {"--workflow", text(out.workflow)},
+      {"--variables", text(out.variables)},
+      {"--name", text(out.name)},
+      {"--scenario", text(out.scenario)},
+      {"--jobs", number(out.jobs, 1)},
+      {"--connections", number(out.connections, 1)},
+      {"--steps", number(out.steps, 1)},
+      {"--server-pid", number(out.server_pid, 1)},
+      {"--timeout-s", number(out.timeout_s, 1)},
+      {"--poll-ms", number(out.poll_ms, 1)},
+      {"--manual-task", text(out.manual_task)},
+      {"--finish-sample", number(out.finish_sample, 0)},
   };
   if (const char* env = std::getenv("OPSFLOW_PASSWORD")) out.password = env;
   bool have_url = false;

@@ -21,6 +21,7 @@ trap cleanup EXIT
 
 # start_fake ARGS...: starts the fake server, sets server_pid and port.
 start_fake() {
+  rm -f "$work/port"  # else the wait below may read the previous server's PORT line
   python3 "$here/fake_server.py" --port 0 --password selftest "$@" \
     >"$work/port" 2>"$work/server.err" &
   server_pid=$!

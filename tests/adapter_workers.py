@@ -2,7 +2,6 @@
 """External adapter workers (SPEC §7): poll, lease, complete/fail/error, lease expiry hands a
 task out again, a late report under an expired lease is refused, the per-task timeout ends a
 task nobody finishes, and the example worker (examples/workers/echo_worker.py) serves a job."""
-import argparse
 import os
 import subprocess
 import sys
@@ -11,25 +10,10 @@ import time
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import itest_common as ic  # noqa: E402
+from itest_common import check  # noqa: E402
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-WORKFLOW = os.path.join(ROOT, "examples", "Example - Adapter Worker.json")
+WORKFLOW = os.path.join(ic.REPO_ROOT, "examples", "Example - Adapter Worker.json")
 NAME = "Example - Adapter Worker"
-
-
-def start(srv, variables):
-    r = srv.start_job(NAME, variables)
-    check(r.status == 200, "start: %r" % r)
-    return r.json()["data"]["_id"]
-
-
-def wait(srv, job, timeout=30):
-    return srv.wait_job(job, timeout=timeout).json()["data"]
-
-
-def check(cond, msg):
-    if not cond:
-        raise AssertionError(msg)
 
 
 def poll(srv, apps, lease_ms=30000, worker="w1", expect=None):
@@ -59,9 +43,7 @@ def report(srv, task, outcome, lease=None, outgoing=None, message=""):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--binary", required=True)
-    args = ap.parse_args()
+    args = ic.arg_parser().parse_args()
     with ic.Server(args.binary, extra_args=["--adapter-task-timeout", "1500"]) as srv:
         srv.import_file(WORKFLOW)
         # Bad requests.
@@ -71,7 +53,7 @@ def main():
                           body={"worker": "w", "apps": "Echo"}).status == 400,
               "apps must be an array")
         # 1. Poll, lease, complete.
-        job = start(srv, {"message": "hello"})
+        job = srv.start_job_id(NAME, {"message": "hello"})
         t = poll_until(srv, ["Echo"], 1)[0]
         check(t["method"] == "echo" and t["app"] == "Echo" and t["adapter_id"] == "echo1", t)
         check(t["incoming"]["message"] == "hello", "resolved incoming: %r" % t)
@@ -90,35 +72,35 @@ def main():
         r = report(srv, t, "complete", outgoing={"result": {"said": "hello"}})
         check(r.status == 200, "complete: %r" % r)
         check(report(srv, t, "complete").status == 404, "second report: 404")
-        doc = wait(srv, job)
+        doc = srv.wait_job_data(job)
         check(doc["status"] == "complete", doc["status"])
         check(doc["variables"]["reply"] == {"said": "hello"}, doc["variables"])
         # 2. Lease expiry: the task is handed out again; the late report is refused.
-        job2 = start(srv, {"message": "again"})
+        job2 = srv.start_job_id(NAME, {"message": "again"})
         t1 = poll_until(srv, ["echo1"], 1, lease_ms=200, worker="slow")[0]
         time.sleep(0.3)
         t2 = poll_until(srv, ["Echo"], 1, worker="fast")[0]
         check(t2["_id"] == t1["_id"] and t2["lease"] != t1["lease"], "re-leased: %r %r" % (t1, t2))
         check(report(srv, t1, "complete").status == 409, "late report under an expired lease")
         check(report(srv, t2, "error", message="device unreachable").status == 200, "error report")
-        doc = wait(srv, job2)
+        doc = srv.wait_job_data(job2)
         check(doc["status"] == "complete" and doc["variables"]["reply"] == {"failed": True},
               "the error edge ran: %r" % doc["variables"])
         check(any("device unreachable" in str(e.get("message")) for e in doc["error"]), doc["error"])
         # 3. Nobody answers: the task times out (1.5 s here) and takes its error edge.
-        job3 = start(srv, {"message": "nobody"})
-        doc = wait(srv, job3, timeout=20)
+        job3 = srv.start_job_id(NAME, {"message": "nobody"})
+        doc = srv.wait_job_data(job3, timeout=20)
         check(doc["variables"]["reply"] == {"failed": True}, doc["variables"])
         check(any("No adapter worker finished" in str(e.get("message")) for e in doc["error"]),
               doc["error"])
         # 4. The example worker serves a job.
-        job4 = start(srv, {"message": "from the worker"})
-        w = subprocess.run([sys.executable, os.path.join(ROOT, "examples", "workers", "echo_worker.py"),
-                            "--url", "http://127.0.0.1:%d" % srv.port, "--user", ic.ADMIN_USER,
+        job4 = srv.start_job_id(NAME, {"message": "from the worker"})
+        w = subprocess.run([sys.executable, os.path.join(ic.REPO_ROOT, "examples", "workers", "echo_worker.py"),
+                            "--url", srv.url, "--user", ic.ADMIN_USER,
                             "--password", ic.ADMIN_PASSWORD, "--apps", "Echo", "--count", "1"],
                            capture_output=True, text=True, timeout=30)
         check(w.returncode == 0, "worker: %s %s" % (w.stdout, w.stderr))
-        doc = wait(srv, job4)
+        doc = srv.wait_job_data(job4)
         check(doc["status"] == "complete", doc["status"])
         check(doc["variables"]["reply"]["echo"]["message"] == "from the worker", doc["variables"])
     print("adapter_workers: ok")

@@ -2,7 +2,6 @@
 """The `opsflow user` and `opsflow group` commands against a real server: add, list, passwd,
 del; group names resolved to ids; one-sentence errors with a non-zero exit; non-admins refused;
 the last admin protected."""
-import argparse
 import os
 import re
 import subprocess
@@ -11,13 +10,9 @@ import sys
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import itest_common as ic  # noqa: E402
+from itest_common import check  # noqa: E402
 
 OID = re.compile(r"^[0-9a-f]{24}$")
-
-
-def check(cond, msg):
-    if not cond:
-        raise AssertionError(msg)
 
 
 class Cli:
@@ -27,7 +22,7 @@ class Cli:
 
     def run(self, *args, user=ic.ADMIN_USER, password=ic.ADMIN_PASSWORD, env_extra=None):
         env = {k: v for k, v in os.environ.items() if not k.startswith("OPSFLOW_")}
-        env["OPSFLOW_URL"] = "http://127.0.0.1:%d" % self.srv.port
+        env["OPSFLOW_URL"] = self.srv.url
         if user is not None:
             env["OPSFLOW_USER"] = user
             env["OPSFLOW_PASSWORD"] = password
@@ -55,9 +50,7 @@ def login_status(srv, user, password):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--binary", required=True)
-    args = ap.parse_args()
+    args = ic.arg_parser().parse_args()
     binary = os.path.abspath(args.binary)
     with ic.Server(binary) as srv:
         cli = Cli(binary, srv)

@@ -2,7 +2,6 @@
 """Bad input suite (SPEC §2, §10): every malformed request gets a 4xx with a JSON envelope whose
 `message` is non-empty, the server stays up (health check after each case) and nothing is written
 (job, task and workflow counts unchanged)."""
-import argparse
 import json
 import os
 import socket
@@ -129,14 +128,10 @@ class Suite:
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--binary", required=True)
-    args = ap.parse_args()
+    args = ic.arg_parser().parse_args()
     with ic.Server(os.path.abspath(args.binary), extra_args=["--max-body-bytes", str(MAX_BODY)]) as srv:
         srv.import_file(os.path.join(ic.REPO_ROOT, "examples", "bench-seq10.json"))
-        r = srv.start_job("bench-seq10", {"host": "h", "items": [1]})
-        assert r.status == 200, r
-        srv.wait_job(r.json()["data"]["_id"])
+        srv.wait_job(srv.start_job_id("bench-seq10", {"host": "h", "items": [1]}))
         s = Suite(srv)
         before = s.counts()
         tok = srv.token
@@ -234,7 +229,7 @@ def main():
         if r.status != 200:
             s.failures.append("FAIL a good start after the bad input: %r" % r)
         else:
-            st = srv.wait_job(r.json()["data"]["_id"]).json()["data"]["status"]
+            st = srv.wait_job_data(r.json()["data"]["_id"])["status"]
             if st != "complete":
                 s.failures.append("FAIL the good job ended %s" % st)
         print("bad_input: %d passed, %d failed" % (s.passed, len(s.failures)))

@@ -4,22 +4,15 @@ single child with job_details filtered by the child's outputSchema; parallel and
 loops; parent/ancestors; groups inherited; a child in error keeps the parent waiting and its
 cancel takes the parent's error edge; pause, resume and cancel reach the children; the loop-size
 limit; a kill -9 while children wait starts no child twice; an errorHandler that is a childJob."""
-import argparse
 import json
 import os
-import shutil
 import sys
-import tempfile
 import time
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import itest_common as ic  # noqa: E402
-
-
-def check(cond, msg):
-    if not cond:
-        raise AssertionError(msg)
+from itest_common import check  # noqa: E402
 
 
 def task(name, incoming, outgoing=None, **extra):
@@ -126,20 +119,6 @@ def eventually(fn, what, timeout=30):
         time.sleep(0.05)
 
 
-def start(srv, name, variables=None, groups=None):
-    opts = {"variables": variables or {}}
-    if groups is not None:
-        opts["groups"] = groups
-    r = srv.request("POST", "/operations-manager/jobs/start",
-                    body={"workflow": name, "options": opts})
-    check(r.status == 200, "start %s: %r" % (name, r))
-    return r.json()["data"]["_id"]
-
-
-def finished(srv, job_id, timeout=30):
-    return srv.wait_job(job_id, timeout=timeout).json()["data"]
-
-
 def import_all(srv):
     for wf in [CONCAT, WAIT, FAIL, KEEP, SEALED] + PARENTS:
         r = srv.request("POST", "/automation-studio/automations/import",
@@ -151,8 +130,8 @@ def test_single(srv):
     r = srv.request("POST", "/authorization/groups", body={"name": "childgroup"})
     check(r.status in (200, 201), "create group: %r" % r)
     gid = r.json()["data"]["_id"] if "data" in r.json() else r.json()["_id"]
-    pid = start(srv, "P Single", {"n": "x"}, groups=[gid])
-    p = finished(srv, pid)
+    pid = srv.start_job_id("P Single", {"n": "x"}, groups=[gid])
+    p = srv.wait_job_data(pid)
     check(p["status"] == "complete", "P Single: %s %s" % (p["status"], p.get("error")))
     check(p["variables"]["details"] == {"result": "x-done"},
           "job_details filtered by outputSchema: %r" % p["variables"].get("details"))
@@ -168,8 +147,8 @@ def test_single(srv):
 
 def test_secret_reaches_child_sealed(srv):
     secret = "s3cr3t-child-value"
-    pid = start(srv, "P Secret", {"n": secret})
-    p = finished(srv, pid)
+    pid = srv.start_job_id("P Secret", {"n": secret})
+    p = srv.wait_job_data(pid)
     check(p["status"] == "complete", "P Secret: %s %s" % (p["status"], p.get("error")))
     kid = children(srv, pid)[0]
     check(kid["variables"]["n"] == "****", "the child shows the secret masked: %r" % kid["variables"])
@@ -181,8 +160,8 @@ def test_secret_reaches_child_sealed(srv):
 
 
 def test_child_secret_reaches_parent_masked(srv):
-    pid = start(srv, "P Child Secret", {"token": "tok-abc-123"})
-    p = finished(srv, pid)
+    pid = srv.start_job_id("P Child Secret", {"token": "tok-abc-123"})
+    p = srv.wait_job_data(pid)
     check(p["status"] == "complete", "P Child Secret: %s" % p["status"])
     check(p["variables"]["details"]["token"] == "****",
           "the child's secret reaches the parent masked: %r" % p["variables"]["details"])
@@ -195,8 +174,8 @@ def test_child_secret_reaches_parent_masked(srv):
 def test_loops(srv):
     items = [{"n": str(i)} for i in range(5)]
     for name in ("P Parallel", "P Sequential"):
-        pid = start(srv, name, {"items": items})
-        p = finished(srv, pid)
+        pid = srv.start_job_id(name, {"items": items})
+        p = srv.wait_job_data(pid)
         check(p["status"] == "complete", "%s: %s %s" % (name, p["status"], p.get("error")))
         d = p["variables"]["details"]
         check(d["status"] == "complete", "%s loop status: %r" % (name, d))
@@ -210,23 +189,23 @@ def test_loops(srv):
                       "sequential: child %d started before child %d ended" %
                       (b["parent"]["element"], a["parent"]["element"]))
     # An empty loop succeeds at once with an empty loop list.
-    p = finished(srv, start(srv, "P Parallel", {"items": []}))
+    p = srv.wait_job_data(srv.start_job_id("P Parallel", {"items": []}))
     check(p["status"] == "complete" and p["variables"]["details"]["loop"] == [],
           "empty loop: %r" % p["variables"].get("details"))
     # A data_array element that is not an object is a task error naming it.
-    p = finished(srv, start(srv, "P Parallel", {"items": [1]}))
+    p = srv.wait_job_data(srv.start_job_id("P Parallel", {"items": [1]}))
     check(p["status"] == "error" and "element 0" in str(p["error"]), "bad element: %r" % p["error"])
 
 
 def test_error_child_then_cancel(srv):
-    pid = start(srv, "P Fail")
+    pid = srv.start_job_id("P Fail", {})
     kid = eventually(lambda: children(srv, pid), "the child of P Fail")[0]
     eventually(lambda: job(srv, kid["_id"])["status"] == "error", "child in error")
     time.sleep(0.2)
     check(job(srv, pid)["status"] == "running", "a child in error keeps the parent waiting")
     r = srv.request("POST", "/operations-manager/jobs/cancel", body={"jobIds": [kid["_id"]]})
     check(r.status == 200, "cancel child: %r" % r)
-    p = finished(srv, pid)
+    p = srv.wait_job_data(pid)
     check(p["status"] == "complete", "parent after child cancel: %s" % p["status"])
     check(p["tasks"]["cj"]["finish_state"] == "error", "canceled child -> error edge: %r" %
           p["tasks"]["cj"].get("finish_state"))
@@ -239,7 +218,7 @@ def manual_tasks_of(srv, job_id):
 
 def test_propagation(srv):
     items = [{"n": str(i)} for i in range(3)]
-    pid = start(srv, "P Wait", {"items": items})
+    pid = srv.start_job_id("P Wait", {"items": items})
     kids = eventually(lambda: (lambda k: k if len(k) == 3 else None)(children(srv, pid)),
                       "3 children")
     ids = [k["_id"] for k in kids]
@@ -255,7 +234,7 @@ def test_propagation(srv):
 
 
 def test_sequential_resumes_after_pause(srv):
-    pid = start(srv, "P Wait Seq", {"items": [{"n": "a"}, {"n": "b"}]})
+    pid = srv.start_job_id("P Wait Seq", {"items": [{"n": "a"}, {"n": "b"}]})
     first = eventually(lambda: children(srv, pid), "the first child")[0]["_id"]
     r = srv.request("POST", "/operations-manager/jobs/pause", body={"jobIds": [pid]})
     check(r.status == 200, "pause: %r" % r)
@@ -270,7 +249,7 @@ def test_sequential_resumes_after_pause(srv):
     second = [k["_id"] for k in kids if k["_id"] != first][0]
     eventually(lambda: manual_tasks_of(srv, second), "manual task of the second child")
     finish_manual(srv, second)
-    p = finished(srv, pid)
+    p = srv.wait_job_data(pid)
     check(p["status"] == "complete", "P Wait Seq: %s %s" % (p["status"], p["error"]))
     check(p["tasks"]["cj"]["finish_state"] == "error", "a canceled child -> error edge")
     # An errored task maps no outputs to job variables; its iteration still records them.
@@ -280,41 +259,36 @@ def test_sequential_resumes_after_pause(srv):
 
 
 def finish_manual(srv, child_id):
-    r = srv.request("POST", "/operations-manager/jobs/%s/tasks/m1/finish" % child_id,
-                    body={"taskData": {"finish_state": "success", "variables": {}}})
+    r = srv.finish_task(child_id, "m1")
     check(r.status == 200, "finish m1 of %s: %r" % (child_id, r))
 
 
 def test_restart(binary):
     items = [{"n": str(i)} for i in range(4)]
-    root = tempfile.mkdtemp(prefix="opsflow-child-")
-    data_dir = os.path.join(root, "data")
-    try:
-        with ic.Server(binary, data_dir=data_dir) as srv:
-            import_all(srv)
-            par = start(srv, "P Wait", {"items": items})
-            eventually(lambda: len(children(srv, par)) == 4, "4 waiting children")
-            for k in children(srv, par):
-                eventually(lambda k=k: manual_tasks_of(srv, k["_id"]), "manual task of child")
-            srv.kill()
-        with ic.Server(binary, data_dir=data_dir) as srv:
-            kids = children(srv, par)
-            check(len(kids) == 4, "after restart: still 4 children, got %d" % len(kids))
-            for k in kids:
-                eventually(lambda k=k: manual_tasks_of(srv, k["_id"]), "manual task of child")
-                finish_manual(srv, k["_id"])
-            p = finished(srv, par)
-            check(p["status"] == "complete",
-                  "parent after restart: %s %s" % (p["status"], p["error"]))
-            check(len(p["variables"]["details"]["loop"]) == 4, "4 loop entries")
-            check(len(children(srv, par)) == 4, "no child started twice")
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
+    with ic.RestartDir(binary, "opsflow-child-") as rd:
+        srv = rd.start()
+        import_all(srv)
+        par = srv.start_job_id("P Wait", {"items": items})
+        eventually(lambda: len(children(srv, par)) == 4, "4 waiting children")
+        for k in children(srv, par):
+            eventually(lambda k=k: manual_tasks_of(srv, k["_id"]), "manual task of child")
+        srv.kill()
+        srv = rd.start()
+        kids = children(srv, par)
+        check(len(kids) == 4, "after restart: still 4 children, got %d" % len(kids))
+        for k in kids:
+            eventually(lambda k=k: manual_tasks_of(srv, k["_id"]), "manual task of child")
+            finish_manual(srv, k["_id"])
+        p = srv.wait_job_data(par)
+        check(p["status"] == "complete",
+              "parent after restart: %s %s" % (p["status"], p["error"]))
+        check(len(p["variables"]["details"]["loop"]) == 4, "4 loop entries")
+        check(len(children(srv, par)) == 4, "no child started twice")
 
 
 def test_error_handler(srv):
-    pid = start(srv, "P Handler")
-    p = finished(srv, pid)
+    pid = srv.start_job_id("P Handler", {})
+    p = srv.wait_job_data(pid)
     check(p["status"] == "error", "job with errorHandler ends in error: %s" % p["status"])
     check(any(e["task"] == "s1" for e in p["error"]), "the task error is recorded: %r" % p["error"])
     check("errorHandler" in p["tasks"] and p["tasks"]["errorHandler"]["status"] == "complete",
@@ -331,7 +305,7 @@ def test_error_handler(srv):
 def test_loop_limit(binary):
     with ic.Server(binary, extra_args=["--max-child-loop", "3"]) as srv:
         import_all(srv)
-        p = finished(srv, start(srv, "P Parallel", {"items": [{"n": "a"}] * 4}))
+        p = srv.wait_job_data(srv.start_job_id("P Parallel", {"items": [{"n": "a"}] * 4}))
         check(p["status"] == "error", "over the loop limit: %s" % p["status"])
         msg = str(p["error"])
         check("at most 3" in msg and "4 elements" in msg, "limit message: %s" % msg)
@@ -339,9 +313,7 @@ def test_loop_limit(binary):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--binary", required=True)
-    args = ap.parse_args()
+    args = ic.arg_parser().parse_args()
     tests = 0
     with ic.Server(args.binary) as srv:
         import_all(srv)

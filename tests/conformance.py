@@ -2,7 +2,6 @@
 """The corpus as a conformance suite (issue 3): import ../shared/corpus into a fresh server and
 run `opsflow fixture run` on every job fixture whose workflow is in the corpus. Every one must
 pass. Fixtures naming workflows that are not in the corpus are listed and skipped."""
-import argparse
 import glob
 import json
 import os
@@ -12,8 +11,6 @@ import sys
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import itest_common as ic  # noqa: E402
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def fixture_workflow(path):
@@ -26,9 +23,8 @@ def fixture_workflow(path):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--binary", required=True)
-    ap.add_argument("--corpus", default=os.path.join(ROOT, "..", "shared", "corpus"))
+    ap = ic.arg_parser()
+    ap.add_argument("--corpus", default=os.path.join(ic.REPO_ROOT, "..", "shared", "corpus"))
     args = ap.parse_args()
     if not os.path.isdir(args.corpus):
         print("conformance: no corpus at %s; skipped" % args.corpus)
@@ -43,7 +39,7 @@ def main():
         if f not in present:
             print("skipped (workflow not in the corpus): %s" % os.path.basename(f))
     with ic.Server(args.binary) as srv:
-        env = dict(os.environ, OPSFLOW_URL="http://127.0.0.1:%d" % srv.port,
+        env = dict(os.environ, OPSFLOW_URL=srv.url,
                    OPSFLOW_USER=ic.ADMIN_USER, OPSFLOW_PASSWORD=ic.ADMIN_PASSWORD)
         imp = subprocess.run([args.binary, "import", args.corpus], env=env, capture_output=True,
                              text=True, timeout=120)

@@ -8,7 +8,6 @@ POST /workflow_engine/workflows/validate reports for each workflow.
 
 usage: corpus_roundtrip.py --binary build/opsflow [CORPUS_DIR]   (default <repo>/../shared/corpus;
 a missing folder skips the suite with exit 0)."""
-import argparse
 import glob
 import json
 import os
@@ -23,20 +22,6 @@ import itest_common as ic  # noqa: E402
 MAX_DIFFS_PER_DOC = 10
 
 
-def json_kind(v):
-    if v is None:
-        return "null"
-    if isinstance(v, bool):
-        return "boolean"
-    if isinstance(v, (int, float)):
-        return "number"
-    if isinstance(v, str):
-        return "string"
-    if isinstance(v, list):
-        return "array"
-    return "object"
-
-
 def short(v):
     s = json.dumps(v, sort_keys=True)
     return s if len(s) <= 120 else s[:117] + "..."
@@ -45,7 +30,7 @@ def short(v):
 def diff(want, got, path, out, notes):
     """Appends 'path: ...' lines for every difference between two JSON values (keys in any
     order; bool and number are distinct; 1 and 1.0 are the same JSON number, noted apart)."""
-    kw, kg = json_kind(want), json_kind(got)
+    kw, kg = ic.json_type(want), ic.json_type(got)
     if kw != kg:
         out.append("%s: file has %s %s, server has %s %s" % (path or "/", kw, short(want), kg, short(got)))
         return
@@ -122,8 +107,7 @@ def summarize_validation(name, resp):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--binary", required=True)
+    ap = ic.arg_parser()
     ap.add_argument("corpus", nargs="?",
                     default=os.path.join(ic.REPO_ROOT, "..", "shared", "corpus"))
     args = ap.parse_args()
@@ -136,8 +120,7 @@ def main():
     tr_files = sorted(glob.glob(os.path.join(corpus, "*__transformations__*.json")))
     failures = []
     with ic.Server(binary) as srv:
-        url = "http://127.0.0.1:%d" % srv.port
-        p = subprocess.run([binary, "import", corpus, "--url", url, "--user", ic.ADMIN_USER,
+        p = subprocess.run([binary, "import", corpus, "--url", srv.url, "--user", ic.ADMIN_USER,
                             "--password", ic.ADMIN_PASSWORD],
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120)
         out = p.stdout.decode("utf-8", "replace")
@@ -177,12 +160,7 @@ def main():
             print("server log tail:\n" + srv.log_tail())
 
     print("checked %d workflows (x2 reads) and %d transformations" % (len(wf_files), len(tr_files)))
-    for f in failures[:80]:
-        print("FAIL " + f)
-    if len(failures) > 80:
-        print("... and %d more" % (len(failures) - 80))
-    print("corpus_roundtrip: %s" % ("FAILED" if failures else "passed"))
-    return 1 if failures else 0
+    return ic.report("corpus_roundtrip", failures, most=80)
 
 
 if __name__ == "__main__":

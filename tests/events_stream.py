@@ -7,7 +7,6 @@
     moves on) and none of another job that runs meanwhile; a topic filter only its topics;
   * a quiet stream gets ": keep-alive" comments (--event-heartbeat-ms);
   * closing the client unsubscribes (the server keeps serving; a new stream works)."""
-import argparse
 import json
 import os
 import queue
@@ -22,16 +21,11 @@ import urllib.parse
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import itest_common as ic  # noqa: E402
+from itest_common import check  # noqa: E402
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 JOIN = "Example - Parallel Join"
 MANUAL = "Example - Manual Approval"
 READ_TIMEOUT_S = 20  # a safety net: a stream that never delivers fails instead of hanging
-
-
-def check(cond, msg):
-    if not cond:
-        raise AssertionError(msg)
 
 
 class SseClient:
@@ -119,12 +113,6 @@ class SseClient:
         self.sock.close()
 
 
-def start(srv, workflow, variables):
-    r = srv.start_job(workflow, variables)
-    check(r.status == 200, "start %s: %r" % (workflow, r))
-    return r.json()["data"]["_id"]
-
-
 def test_auth_and_bad_filters(srv):
     c = SseClient(srv.port)
     check(c.status == 401, "no token: expected 401, got %d %r" % (c.status, c.body))
@@ -149,7 +137,7 @@ def test_auth_and_bad_filters(srv):
 def test_follow_a_job(srv):
     c = SseClient(srv.port, token=srv.token)
     check(c.status == 200, "open: %d %r" % (c.status, c.body))
-    job = start(srv, JOIN, {"prefix": "p", "items": [1, 2, 3]})
+    job = srv.start_job_id(JOIN, {"prefix": "p", "items": [1, 2, 3]})
     evs = [e for e in c.events_until(lambda e: e["data"]["jobId"] == job and e["event"] in
                                      ("jobComplete", "jobError"))
            if e["data"]["jobId"] == job]
@@ -174,14 +162,13 @@ def test_follow_a_job(srv):
 
 
 def test_filters(srv):
-    manual = start(srv, MANUAL, {"change": "reload r1"})
+    manual = srv.start_job_id(MANUAL, {"change": "reload r1"})
     by_job = SseClient(srv.port, "jobId=%s" % manual, token=srv.token)
     by_topic = SseClient(srv.port, "topic=jobComplete&topic=jobError", token=srv.token)
     check(by_job.status == 200 and by_topic.status == 200, "open filtered streams")
-    other = start(srv, JOIN, {"prefix": "q", "items": [1]})
+    other = srv.start_job_id(JOIN, {"prefix": "q", "items": [1]})
     srv.wait_job(other)
-    r = srv.request("POST", "/operations-manager/jobs/%s/tasks/m001/finish" % manual,
-                    body={"taskData": {"finish_state": "success", "variables": {"comment": "ok"}}})
+    r = srv.finish_task(manual, "m001", {"comment": "ok"})
     check(r.status == 200, "finish: %r" % r)
     evs = by_job.events_until(lambda e: e["event"] in ("jobComplete", "jobError"))
     bad = [e for e in evs if e["data"]["jobId"] != manual]
@@ -200,8 +187,7 @@ def test_filters(srv):
 
 
 def login_as(srv, user, password):
-    r = srv.request("POST", "/login", body={"user": {"username": user, "password": password}},
-                    auth=False)
+    r = srv.post_login(user, password)
     check(r.status == 200, "login %s: %r" % (user, r))
     return r.text.strip()
 
@@ -218,13 +204,9 @@ def test_groups(srv):
     alice = SseClient(srv.port, "topic=jobComplete", token=login_as(srv, "evalice", "evalicepass1"))
     bob = SseClient(srv.port, "topic=jobComplete", token=login_as(srv, "evbob", "evbobpass1"))
     check(alice.status == 200 and bob.status == 200, "open: %d %d" % (alice.status, bob.status))
-    r = srv.request("POST", "/operations-manager/jobs/start",
-                    body={"workflow": JOIN, "options": {"variables": {"prefix": "g", "items": [1]},
-                                                        "groups": [gid]}})
-    check(r.status == 200, "start with groups: %r" % r)
-    in_group = r.json()["data"]["_id"]
+    in_group = srv.start_job_id(JOIN, {"prefix": "g", "items": [1]}, groups=[gid])
     srv.wait_job(in_group)
-    public = start(srv, JOIN, {"prefix": "h", "items": [1]})
+    public = srv.start_job_id(JOIN, {"prefix": "h", "items": [1]})
     e = bob.next_event()
     check(e["data"]["jobId"] == public, "evbob (no group) saw %s first, expected only %s"
           % (e["data"]["jobId"], public))
@@ -250,7 +232,7 @@ def test_heartbeat_and_disconnect(srv):
 
 def test_cli(srv, binary):
     """`opsflow events --topic jobStart --topic jobComplete` prints one line per event."""
-    p = subprocess.Popen([binary, "events", "--url", "http://127.0.0.1:%d" % srv.port,
+    p = subprocess.Popen([binary, "events", "--url", srv.url,
                           "--token", srv.token, "--topic", "jobStart", "--topic", "jobComplete"],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     lines_q = queue.Queue()
@@ -267,7 +249,7 @@ def test_cli(srv, binary):
         lines = []
         found = False
         for _ in range(20):
-            job = start(srv, JOIN, {"prefix": "c", "items": [1]})
+            job = srv.start_job_id(JOIN, {"prefix": "c", "items": [1]})
             deadline = time.monotonic() + 2
             while not found and time.monotonic() < deadline:
                 try:
@@ -310,13 +292,11 @@ def test_sigterm_ends_streams(srv):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--binary", required=True)
-    args = ap.parse_args()
+    args = ic.arg_parser().parse_args()
     failures = []
     with ic.Server(os.path.abspath(args.binary), extra_args=["--event-heartbeat-ms", "100"]) as srv:
-        srv.import_file(os.path.join(ROOT, "examples", JOIN + ".json"))
-        srv.import_file(os.path.join(ROOT, "examples", MANUAL + ".json"))
+        srv.import_file(os.path.join(ic.REPO_ROOT, "examples", JOIN + ".json"))
+        srv.import_file(os.path.join(ic.REPO_ROOT, "examples", MANUAL + ".json"))
         for t in (test_auth_and_bad_filters, test_follow_a_job, test_filters, test_groups,
                   test_heartbeat_and_disconnect):
             try:
@@ -333,10 +313,7 @@ def main():
             failures.append("test_sigterm_ends_streams: %s: %s" % (type(e).__name__, e))
         if failures:
             print("--- server log (tail) ---\n" + srv.log_tail())
-    for f in failures:
-        print("FAIL " + f)
-    print("events_stream: %s" % ("FAILED" if failures else "passed"))
-    return 1 if failures else 0
+    return ic.report("events_stream", failures)
 
 
 if __name__ == "__main__":

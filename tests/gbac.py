@@ -7,7 +7,6 @@ Hidden items must answer exactly as missing ones do (same status, same message w
 swapped), be absent from lists, and not be counted in list totals. On failure the suite prints
 a compact matrix: one row per check, one column per user, each cell `<got>` or `<got>!<want>`.
 """
-import argparse
 import collections
 import os
 import sys
@@ -311,6 +310,16 @@ def check_manual(m, clients, groups_of, jobs, iterations):
                 m.cell(row + " claim/release/assign", user,
                        (claim.status, release.status, assign.status, release2.status),
                        (200, 200, 200, 200))
+    # The assignee must be able to act on the task: see its job, be in the task's groups.
+    for wf, assignee, want in (("gbac-g1", "nobody", 400), ("gbac-g1", "u1", 200),
+                               ("gbac-man", "u1", 400), ("gbac-man", "u12", 200)):
+        it = iterations[by_wf[wf]["id"]]
+        r = admin.req("POST", "/operations-manager/tasks/%s/assign" % it, {"userId": assignee})
+        m.cell("assign %s to %s" % (wf, assignee), "admin", r.status, want, r)
+        if want == 400:
+            m.check("assign %s to %s names why" % (wf, assignee), "admin",
+                    "cannot assign task m001 to '%s'" % assignee in str(message(r)), r)
+        admin.req("POST", "/operations-manager/tasks/%s/release" % it)
     # finish: hidden -> as missing; outside the task's groups -> 403; a member -> 200.
     missing_fin = admin.req("POST", "/operations-manager/jobs/%s/tasks/m001/finish" % MISSING_JOB,
                             {"taskData": {"finish_state": "success", "variables": {}}})
@@ -489,7 +498,7 @@ def check_task_queries(m, clients, groups_of, jobs):
         m.cell("getJobs/getTasks: start", user, r.status, 200, r)
         if r.status != 200:
             continue
-        done = admin.srv.wait_job(r.json()["data"]["_id"]).json()["data"]
+        done = admin.srv.wait_job_data(r.json()["data"]["_id"])
         want = {i for i in running if sees(groups_of, user, every[i])}
         found = {d["_id"] for d in done["variables"].get("jobs", [])} & set(every)
         m.check("getJobs lists the visible jobs", user, found == want,
@@ -501,9 +510,7 @@ def check_task_queries(m, clients, groups_of, jobs):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--binary", required=True)
-    args = ap.parse_args()
+    args = ic.arg_parser().parse_args()
     m = Matrix()
     with ic.Server(os.path.abspath(args.binary)) as srv:
         clients, groups_of, gid, wfs = setup(srv)

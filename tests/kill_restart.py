@@ -3,13 +3,10 @@
 run, restart it on the same --data, wait until nothing runs, then check that every acknowledged
 job exists and completed with the expected variables, and that no task of any job has two complete
 iterations (the workflows are loop-free). Done for three kill rounds on the same data dir."""
-import argparse
 import collections
 import os
-import shutil
 import signal
 import sys
-import tempfile
 import threading
 import time
 
@@ -17,7 +14,6 @@ sys.dont_write_bytecode = True  # keep the source tree clean
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import itest_common as ic  # noqa: E402
 
-HERE = os.path.dirname(os.path.abspath(__file__))
 JOBS_PER_ROUND = 300
 KILL_AFTER_ACKS = [150, 40, 250]  # per round: SIGKILL once this many starts were acknowledged
 THREADS = 12
@@ -113,11 +109,10 @@ def verify(srv, acked, failures):
         if j["status"] != "complete":
             failures.append("job %s (%s, %s) is %s" % (j["_id"], j["name"], "acked" if j["_id"] in acked else "unacked", j["status"]))
         tasks = BENCH_TASKS if j["name"] == "bench-seq10" else DELAY_TASKS
-        r = srv.request("GET", "/operations-manager/tasks?equals[job._id]=%s&limit=1000&include=job,status,iteration" % j["_id"])
-        if r.status != 200:
+        r, complete = srv.complete_counts(j["_id"])
+        if complete is None:
             failures.append("task list of %s: %r" % (j["_id"], r))
             continue
-        complete = collections.Counter(t["job"]["task"] for t in r.json()["data"] if t.get("status") == "complete")
         twice = {k: n for k, n in complete.items() if n > 1}
         if twice:
             failures.append("job %s (%s): tasks completed more than once: %s" % (j["_id"], j["name"], twice))
@@ -130,20 +125,15 @@ def verify(srv, acked, failures):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--binary", required=True)
+    ap = ic.arg_parser()
     ap.add_argument("--rounds", type=int, default=3)
     args = ap.parse_args()
-    binary = os.path.abspath(args.binary)
-    root = tempfile.mkdtemp(prefix="opsflow-kill-")
-    data = os.path.join(root, "data")
     failures = []
     acked = {}
-    srv = None
-    try:
-        srv = ic.Server(binary, data_dir=data, log_name="boot").start()
+    with ic.RestartDir(os.path.abspath(args.binary), "opsflow-kill-", failures) as rd:
+        srv = rd.start("boot")
         srv.import_file(os.path.join(ic.REPO_ROOT, "examples", "bench-seq10.json"))
-        srv.import_file(os.path.join(HERE, "fixtures", "itest-delay.json"))
+        srv.import_file(os.path.join(ic.TESTS_DIR, "fixtures", "itest-delay.json"))
         for rnd in range(1, args.rounds + 1):
             lock = threading.Lock()
             kill_event = threading.Event()
@@ -158,7 +148,7 @@ def main():
             with lock:
                 acked.update(round_acked)
                 print("round %d: SIGKILL after %d acks; %s" % (rnd, kill_after, dict(stats)), flush=True)
-            srv = ic.Server(binary, data_dir=data, log_name="round%d" % rnd).start()
+            srv = rd.start("round%d" % rnd)
             r = srv.request("GET", "/operations-manager/jobs?equals[status]=running&limit=1")
             print("round %d: after restart %d jobs still running" % (rnd, r.json()["metadata"]["total"]), flush=True)
             try:
@@ -170,21 +160,7 @@ def main():
                   % (rnd, len(acked), n, len(failures)), flush=True)
             if failures:
                 break
-    except Exception as e:  # noqa: BLE001
-        failures.append("%s: %s" % (type(e).__name__, e))
-    finally:
-        if srv is not None:
-            srv.kill()
-        if failures:
-            print("server log tail:\n" + (srv.log_tail() if srv else ""))
-        if not os.environ.get("OPSFLOW_ITEST_KEEP"):
-            shutil.rmtree(root, ignore_errors=True)
-    for f in failures[:40]:
-        print("FAIL " + f)
-    if len(failures) > 40:
-        print("... and %d more" % (len(failures) - 40))
-    print("kill_restart: %s" % ("FAILED" if failures else "passed"))
-    return 1 if failures else 0
+    return ic.report("kill_restart", failures, most=40)
 
 
 if __name__ == "__main__":

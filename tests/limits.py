@@ -6,7 +6,6 @@ limits (flags, and one through its OPSFLOW_* variable) answers each with a clear
   * headers over --max-header-bytes -> 431; a body over --max-body-bytes -> 413;
   * `limit` over --max-list-limit (set through OPSFLOW_MAX_LIST_LIMIT) -> 400;
   * JSON deeper than --max-json-depth -> 400; a nonsense limit value stops `serve` at once."""
-import argparse
 import os
 import select
 import socket
@@ -17,16 +16,12 @@ import time
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import itest_common as ic  # noqa: E402
+from itest_common import check  # noqa: E402
 
 SAFETY_S = 10  # a read that gets nothing in this long fails the test instead of hanging it
 LIMIT_ARGS = ["--header-timeout-ms", "300", "--body-timeout-ms", "300",
               "--max-connections-per-client", "4", "--max-header-bytes", "2048",
               "--max-body-bytes", "4096", "--max-json-depth", "8"]
-
-
-def check(cond, msg):
-    if not cond:
-        raise AssertionError(msg)
 
 
 def connect(srv):
@@ -147,9 +142,7 @@ def test_bad_flag_value(binary):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--binary", required=True)
-    args = ap.parse_args()
+    args = ic.arg_parser().parse_args()
     binary = os.path.abspath(args.binary)
     failures = []
     os.environ["OPSFLOW_MAX_LIST_LIMIT"] = "50"  # through the environment, not a flag
@@ -168,10 +161,7 @@ def main():
         print("test_bad_flag_value: ok", flush=True)
     except (AssertionError, OSError, subprocess.SubprocessError) as e:
         failures.append("test_bad_flag_value: %s: %s" % (type(e).__name__, e))
-    for f in failures:
-        print("FAIL " + f)
-    print("limits: %s" % ("FAILED" if failures else "passed"))
-    return 1 if failures else 0
+    return ic.report("limits", failures)
 
 
 if __name__ == "__main__":

@@ -29,7 +29,6 @@ expect keys:
   header_contains: {"Name": "substring"}
   all_items: {"pointer": "/data", "match": subset}   every element of the array matches
 """
-import argparse
 import glob
 import json
 import os
@@ -72,20 +71,6 @@ def pointer_get(doc, ptr):
     return cur
 
 
-def json_type(v):
-    if v is None:
-        return "null"
-    if isinstance(v, bool):
-        return "boolean"
-    if isinstance(v, (int, float)):
-        return "number"
-    if isinstance(v, str):
-        return "string"
-    if isinstance(v, list):
-        return "array"
-    return "object"
-
-
 def match(expected, actual, path="$"):
     """Returns None when actual matches expected, else a message."""
     if isinstance(expected, str) and expected.startswith("$"):
@@ -97,7 +82,7 @@ def match(expected, actual, path="$"):
             return None if actual not in (_MISSING, None, "", [], {}) else "%s: expected non-empty, got %r" % (path, actual)
         if expected.startswith("$type:"):
             want = expected[6:]
-            got = json_type(actual) if actual is not _MISSING else "missing"
+            got = ic.json_type(actual) if actual is not _MISSING else "missing"
             if want == "integer":
                 ok = isinstance(actual, int) and not isinstance(actual, bool)
             else:
@@ -343,9 +328,8 @@ def run_file(binary, path, verbose):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--binary", required=True)
-    ap.add_argument("--scenarios", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "scenarios"))
+    ap = ic.arg_parser()
+    ap.add_argument("--scenarios", default=os.path.join(ic.TESTS_DIR, "scenarios"))
     ap.add_argument("files", nargs="*", help="scenario files (default: all in --scenarios)")
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args()

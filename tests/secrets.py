@@ -7,7 +7,6 @@ job (start reply, job document, jobs list, tasks list, each task, manual-control
 "****" stands instead. Then: the server log holds no token and no password after logins, token
 use and account creation. Also: a workflow-level decorator, bad decorators (400), and a key file
 with open permissions or the wrong size stops the server with a sentence."""
-import argparse
 import glob
 import http.server
 import json
@@ -190,15 +189,13 @@ def main_scenario(binary):
 
         srv2 = ic.Server(binary, data_dir=srv.data_dir, log_name="server2")
         srv2.start()
-        r = srv2.request("POST", "/operations-manager/jobs/%s/tasks/m001/finish" % job_id,
-                         body={"taskData": {"finish_state": "success", "variables": {}}})
+        r = srv2.finish_task(job_id, "m001")
         if r.status != 200:  # after a restart the manual task waits again: let it be queued
             wait_manual(srv2, job_id, "m001")
-            r = srv2.request("POST", "/operations-manager/jobs/%s/tasks/m001/finish" % job_id,
-                             body={"taskData": {"finish_state": "success", "variables": {}}})
+            r = srv2.finish_task(job_id, "m001")
         check(r.status == 200, "finish m001 after restart: %r" % r)
         no_secret(r.text, "the finish reply")
-        doc = srv2.wait_job(job_id).json()["data"]
+        doc = srv2.wait_job_data(job_id)
         check(doc["status"] == "complete", "job status %s: %r" % (doc["status"], doc.get("error")))
         check(echo.bodies("/r2") == [SECRET],
               "after restart r002 got %r (the clear value must survive)" % echo.bodies("/r2"))
@@ -245,16 +242,14 @@ def log_checks(srv, first):
     r = srv.request("POST", "/authorization/accounts",
                     body={"username": "carol", "password": USER_PASSWORD})
     check(r.status in (200, 201), "create account: %r" % r)
-    r = srv.request("POST", "/login", body={"user": {"username": "carol", "password": USER_PASSWORD}},
-                    auth=False)
+    r = srv.post_login("carol", USER_PASSWORD)
     check(r.status == 200, "carol login: %r" % r)
     carol = r.text.strip()
     tokens.append(carol)
     r = srv.request("GET", "/operations-manager/jobs?limit=1",
                     headers={"Authorization": "Bearer " + carol}, auth=False)
     check(r.status == 200, "carol's token works: %r" % r)
-    srv.request("POST", "/login", body={"user": {"username": "carol", "password": "wrong-" + USER_PASSWORD}},
-                auth=False)
+    srv.post_login("carol", "wrong-" + USER_PASSWORD)
     srv.request("GET", "/operations-manager/jobs?limit=1",
                 headers={"Authorization": "Bearer not-" + carol}, auth=False)
     r = srv.request("POST", "/oauth/token", raw_body="client_id=carol&client_secret=" + USER_PASSWORD +
@@ -306,9 +301,7 @@ def key_file_checks(binary):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--binary", required=True)
-    args = ap.parse_args()
+    args = ic.arg_parser().parse_args()
     os.environ.pop("OPSFLOW_SECRET_KEY", None)
     main_scenario(args.binary)
     key_file_checks(args.binary)

@@ -8,17 +8,13 @@ itest-delay (0.3 s delay task), send SIGTERM while some sit in their delay, and 
     listener closed) is a warning, or a failure with --strict;
   * after a restart on the same --data every acknowledged job completes with the expected
     variables and no task of a job has two complete iterations."""
-import argparse
 import collections
 import http.client
-import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 
@@ -26,7 +22,6 @@ sys.dont_write_bytecode = True  # keep the source tree clean
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import itest_common as ic  # noqa: E402
 
-HERE = os.path.dirname(os.path.abspath(__file__))
 JOBS = 20
 PROBE_THREADS = 4
 EXIT_WAIT_S = 10
@@ -88,8 +83,7 @@ def probe_loop(srv, stop, acked, outcomes, lock, n0):
 
 def verify(srv, acked, failures):
     for job_id, tag in sorted(acked.items()):
-        r = srv.wait_job(job_id, timeout=60)
-        d = r.json()["data"]
+        d = srv.wait_job_data(job_id, timeout=60)
         if d.get("status") != "complete":
             failures.append("job %s (%s) ended %s" % (job_id, tag, d.get("status")))
             continue
@@ -97,13 +91,10 @@ def verify(srv, acked, failures):
         bad = {k: v.get(k, "<missing>") for k, want in expected_vars(tag).items() if v.get(k) != want}
         if bad:
             failures.append("job %s variables wrong: got %s, expected %s" % (job_id, bad, expected_vars(tag)))
-        r = srv.request("GET", "/operations-manager/tasks?equals[job._id]=%s&limit=1000"
-                        "&include=job,status,iteration" % job_id)
-        if r.status != 200:
+        r, complete = srv.complete_counts(job_id)
+        if complete is None:
             failures.append("task list of %s: %r" % (job_id, r))
             continue
-        complete = collections.Counter(t["job"]["task"] for t in r.json()["data"]
-                                       if t.get("status") == "complete")
         twice = {k: n for k, n in complete.items() if n > 1}
         if twice:
             failures.append("job %s: tasks completed more than once: %s" % (job_id, twice))
@@ -113,20 +104,15 @@ def verify(srv, acked, failures):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--binary", required=True)
+    ap = ic.arg_parser()
     ap.add_argument("--strict", action="store_true",
                     help="fail when a request is dropped without an answer (not a 503, not refused)")
     args = ap.parse_args()
-    binary = os.path.abspath(args.binary)
-    root = tempfile.mkdtemp(prefix="opsflow-sigterm-")
-    data = os.path.join(root, "data")
     failures = []
     acked = {}
-    srv = None
-    try:
-        srv = ic.Server(binary, data_dir=data, log_name="first").start()
-        srv.import_file(os.path.join(HERE, "fixtures", "itest-delay.json"))
+    with ic.RestartDir(os.path.abspath(args.binary), "opsflow-sigterm-", failures) as rd:
+        srv = rd.start("first")
+        srv.import_file(os.path.join(ic.TESTS_DIR, "fixtures", "itest-delay.json"))
 
         # ~20 jobs, from a few threads so that many are in their delay together
         lock = threading.Lock()
@@ -203,28 +189,13 @@ def main():
             failures.append("%d request(s) during shutdown ended '%s'" % (n, k))
         srv.kill()  # SIGKILL if still alive; closes the log
 
-        srv = ic.Server(binary, data_dir=data, log_name="restart").start()
+        srv = rd.start("restart")
         r = srv.request("GET", "/operations-manager/jobs?equals[status]=running&limit=1")
         print("after restart %s jobs still running" % (r.json()["metadata"]["total"] if r.status == 200 else r),
               flush=True)
         verify(srv, acked, failures)
         print("verified %d acknowledged jobs" % len(acked), flush=True)
-    except Exception as e:  # noqa: BLE001
-        failures.append("%s: %s" % (type(e).__name__, e))
-    finally:
-        if srv is not None:
-            srv.kill()
-        if failures:
-            for name in sorted(os.listdir(root)):
-                if name.endswith(".log"):
-                    with open(os.path.join(root, name), "rb") as f:
-                        print("--- %s (tail) ---\n%s" % (name, f.read()[-3000:].decode("utf-8", "replace")))
-        if not os.environ.get("OPSFLOW_ITEST_KEEP"):
-            shutil.rmtree(root, ignore_errors=True)
-    for f in failures[:40]:
-        print("FAIL " + f)
-    print("sigterm_shutdown: %s" % ("FAILED" if failures else "passed"))
-    return 1 if failures else 0
+    return ic.report("sigterm_shutdown", failures, most=40)
 
 
 if __name__ == "__main__":

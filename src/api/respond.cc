@@ -83,6 +83,7 @@ bool ParseBodyObject(Api::State& s, Call& c, bj::object* out) {
 bool ParseList(Api::State& s, Call& c, model::ListQuery* q) {
   model::ListQueryOptions lo;
   lo.max_limit = s.opts.max_list_limit;
+  lo.allow_equals_field = true;  // equals=v&equalsField=f as on automations, besides equals[f]=v
   auto parsed = model::ParseListQuery(c.req.query, lo);
   if (!parsed.ok()) {
     ReplyError(c, parsed.status());
