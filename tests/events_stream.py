@@ -186,6 +186,34 @@ def test_filters(srv):
     print("filters: ok", flush=True)
 
 
+def test_sla_breach(srv):
+    """A job that completes later than its workflow's `sla` (ms) publishes jobSlaBreach with
+    runTime and slaDelta, just before jobComplete; one within its SLA does not. The workflow
+    waits 0.3 s in a delay task, so the 1 ms SLA is always overrun."""
+    with open(os.path.join(ic.TESTS_DIR, "fixtures", "itest-delay.json")) as f:
+        doc = json.load(f)
+    for name, sla in (("events-sla-1ms", 1), ("events-sla-1h", 3600000)):
+        doc.update({"name": name, "sla": sla})
+        r = srv.request("POST", "/automation-studio/automations/import", {"automations": [doc]})
+        check(r.status == 200, "import %s: %r" % (name, r))
+    for name, breach in (("events-sla-1ms", True), ("events-sla-1h", False)):
+        c = SseClient(srv.port, "topic=jobSlaBreach&topic=jobComplete", token=srv.token)
+        check(c.status == 200, "open: %r" % c.status)
+        job = srv.start_job_id(name, {"tag": "sla"})
+        evs = [e for e in c.events_until(lambda e: e["event"] == "jobComplete" and
+                                         e["data"]["jobId"] == job)
+               if e["data"]["jobId"] == job]
+        c.close()
+        topics = [e["event"] for e in evs]
+        if not breach:
+            check(topics == ["jobComplete"], "%s: %r" % (name, topics))
+            continue
+        check(topics == ["jobSlaBreach", "jobComplete"], "%s: %r" % (name, topics))
+        d = evs[0]["data"]
+        check(d["runTime"] >= 300 and d["slaDelta"] == d["runTime"] - 1, "breach fields: %r" % d)
+    print("SLA breach: ok", flush=True)
+
+
 def login_as(srv, user, password):
     r = srv.post_login(user, password)
     check(r.status == 200, "login %s: %r" % (user, r))
@@ -297,8 +325,8 @@ def main():
     with ic.Server(os.path.abspath(args.binary), extra_args=["--event-heartbeat-ms", "100"]) as srv:
         srv.import_file(os.path.join(ic.REPO_ROOT, "examples", JOIN + ".json"))
         srv.import_file(os.path.join(ic.REPO_ROOT, "examples", MANUAL + ".json"))
-        for t in (test_auth_and_bad_filters, test_follow_a_job, test_filters, test_groups,
-                  test_heartbeat_and_disconnect):
+        for t in (test_auth_and_bad_filters, test_follow_a_job, test_filters, test_sla_breach,
+                  test_groups, test_heartbeat_and_disconnect):
             try:
                 t(srv)
             except (AssertionError, OSError, EOFError, ValueError, KeyError) as e:

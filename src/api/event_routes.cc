@@ -22,9 +22,9 @@
 namespace opsflow::api {
 namespace {
 
-constexpr std::array<std::string_view, 9> kTopics = {"jobStart", "jobComplete", "jobError",
-                                                     "jobPause", "jobResume",   "jobCancel",
-                                                     "jobFix",   "taskStart",   "taskComplete"};
+constexpr std::array<std::string_view, 10> kTopics = {
+    "jobStart",  "jobComplete", "jobError",     "jobPause",  "jobResume",
+    "jobCancel", "jobFix",      "jobSlaBreach", "taskStart", "taskComplete"};
 
 struct EventFilter {
   std::vector<std::string> job_ids;  // empty: every job
@@ -55,7 +55,7 @@ bool ParseFilter(Call& c, EventFilter* f) {
         ReplyError(c, 400,
                    "'" + v +
                        "' is not an event topic (jobStart, jobComplete, jobError, jobPause, "
-                       "jobResume, jobCancel, jobFix, taskStart, taskComplete)");
+                       "jobResume, jobCancel, jobFix, jobSlaBreach, taskStart, taskComplete)");
         return false;
       }
       f->topics.push_back(v);
@@ -76,6 +76,10 @@ std::string FormatEvent(const runtime::Event& e) {
   }
   if (!e.finish_state.empty()) d["finishState"] = e.finish_state;
   if (!e.parent_job_id.empty()) d["parentJobId"] = e.parent_job_id;
+  if (e.topic == "jobSlaBreach") {
+    d["runTime"] = e.run_time_ms;
+    d["slaDelta"] = e.sla_delta_ms;
+  }
   return "id: " + std::to_string(e.seq) + "\nevent: " + e.topic + "\ndata: " + bj::serialize(d) +
          "\n\n";
 }

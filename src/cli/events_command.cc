@@ -175,7 +175,7 @@ int RunEvents(const std::vector<std::string>& args, std::ostream& out, std::ostr
   app.add_option("--job", jobs, "Only this job and its child jobs (repeatable)");
   app.add_option("--topic", topics,
                  "Only this topic (repeatable): jobStart jobComplete jobError jobPause "
-                 "jobResume jobCancel jobFix taskStart taskComplete");
+                 "jobResume jobCancel jobFix jobSlaBreach taskStart taskComplete");
   if (int rc = ParseWith(app, args, out, err); rc >= 0) return rc;
   return Follow(ResolveConnection(url, user, password, token), EventsPath(jobs, topics), out, err);
 }

@@ -168,6 +168,10 @@ void Workflow::Compile() {
   start_ = FindTask("workflow_start");
   end_ = FindTask("workflow_end");
   encryption_pointers_ = EncryptionPointers(doc_.if_contains("decorators"));
+  if (const bj::value* sla = doc_.if_contains("sla"); sla && sla->is_number()) {
+    double ms = sla->to_number<double>();
+    if (ms > 0 && ms < 1e15) sla_ms_ = static_cast<int64_t>(ms);
+  }
   if (auto eh = doc_.find("errorHandler"); eh != doc_.end() && eh->value().is_object() &&
                                            eh->value().get_object().contains("name") &&
                                            FindTask(kErrorHandlerId) < 0) {

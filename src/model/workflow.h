@@ -78,6 +78,9 @@ class Workflow {
   const std::vector<int>& LoopBody(int for_each) const { return loop_bodies_[for_each]; }
   // The JSON pointers of its `encryption` decorators (model/secrets.h), computed once.
   const std::vector<std::string>& encryption_pointers() const { return encryption_pointers_; }
+  // The document's `sla` in milliseconds (0: none): a job that takes longer to complete
+  // publishes jobSlaBreach.
+  int64_t sla_ms() const { return sla_ms_; }
   // A stable hash of the serialized document: jobs refer to the snapshot they ran.
   const std::string& version() const { return version_; }
 
@@ -93,6 +96,7 @@ class Workflow {
   std::vector<std::vector<bool>> reach_;
   std::vector<std::vector<int>> loop_bodies_;
   std::vector<std::string> encryption_pointers_;
+  int64_t sla_ms_ = 0;
   int start_ = -1;
   int end_ = -1;
   int error_handler_ = -1;

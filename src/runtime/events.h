@@ -18,8 +18,8 @@ namespace opsflow::runtime {
 
 struct Event {
   uint64_t seq = 0;   // assigned by the bus: 1, 2, 3 ... per process
-  std::string topic;  // job: jobStart jobComplete jobError jobPause jobResume jobCancel jobFix;
-                      // task: taskStart taskComplete
+  std::string topic;  // job: jobStart jobComplete jobError jobPause jobResume jobCancel jobFix
+                      // jobSlaBreach; task: taskStart taskComplete
   std::string job_id;
   std::string workflow;             // the job's workflow name
   std::string status;               // job events: the job's status; task events: the task's status
@@ -29,6 +29,8 @@ struct Event {
   std::vector<std::string> groups;  // the job's groups (who may see the event)
   std::string parent_job_id;        // child jobs: the parent's id
   int64_t time_ms = 0;
+  int64_t run_time_ms = 0;   // jobSlaBreach: how long the job took
+  int64_t sla_delta_ms = 0;  // jobSlaBreach: by how much it overran its workflow's `sla`
 };
 
 class EventBus {

@@ -26,8 +26,11 @@ void Runtime::Impl::PublishEvents(ActiveJob& j) {
   const bool job_subs = events_.HasSubscribers();
   const bool task_subs = events_.WantsTaskEvents();
   int64_t now = clock_->NowMs();
-  auto publish = [&](const char* topic, std::string status, int t) {
+  auto publish = [&](const char* topic, std::string status, int t, int64_t run_time = 0,
+                     int64_t sla_delta = 0) {
     Event e;
+    e.run_time_ms = run_time;
+    e.sla_delta_ms = sla_delta;
     e.topic = topic;
     e.job_id = j.rec.id;
     e.workflow = j.rec.workflow_name;
@@ -68,6 +71,12 @@ void Runtime::Impl::PublishEvents(ActiveJob& j) {
     pub_runs = ts.runs;
   }
   if (before != j.rec.status && job_subs) {
+    // A job that completes later than its workflow's `sla` says so first (jobSlaBreach carries
+    // runTime and slaDelta, as IAP's does), so the breach is seen while the job is still known.
+    int64_t run_time = j.rec.end_ms - j.rec.start_ms;
+    if (j.rec.status == "complete" && j.wf->sla_ms() > 0 && run_time > j.wf->sla_ms()) {
+      publish("jobSlaBreach", j.rec.status, -1, run_time, run_time - j.wf->sla_ms());
+    }
     if (const char* topic = JobTopic(before, j.rec.status)) publish(topic, j.rec.status, -1);
   }
   j.published_status = j.rec.status;

@@ -404,8 +404,13 @@ void TriggerService::HandleEvent(const Event& e) {
   if (job.empty()) {
     job = {{"_id", e.job_id}, {"name", e.workflow}, {"status", e.status}};
   }
-  bj::value payload = bj::object{
+  bj::object fields{
       {"source", "@itential/app-workflow_engine"}, {"topic", e.topic}, {"job", std::move(job)}};
+  if (e.topic == "jobSlaBreach") {
+    fields["runTime"] = e.run_time_ms;
+    fields["slaDelta"] = e.sla_delta_ms;
+  }
+  bj::value payload = std::move(fields);
   for (const bj::object& t : matching) {
     std::string id = Str(t, "_id");
     if (origin && origin->trigger_id == id) continue;  // never on a job it started itself

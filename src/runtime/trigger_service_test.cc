@@ -353,6 +353,23 @@ TEST_F(TriggerServiceTest, EventTriggersDoNotLoop) {
   EXPECT_EQ(actions_.count(), 1u);
 }
 
+TEST_F(TriggerServiceTest, SlaBreachPayloadCarriesRunTimeAndDelta) {
+  std::string a = NewAutomation();
+  NewTrigger(a, R"({"type":"eventSystem","topic":"jobSlaBreach"})");
+  Event e;
+  e.topic = "jobSlaBreach";
+  e.job_id = base::NewObjectId();
+  e.run_time_ms = 2086;
+  e.sla_delta_ms = 1086;
+  svc_->HandleEvent(e);
+  ASSERT_EQ(actions_.count(), 1u);
+  const bj::object& vars = actions_.jobs[0].variables;
+  EXPECT_EQ(vars.at("topic"), "jobSlaBreach");
+  EXPECT_EQ(vars.at("runTime"), 2086);
+  EXPECT_EQ(vars.at("slaDelta"), 1086);
+  EXPECT_EQ(vars.at("job").at("_id").as_string(), e.job_id);
+}
+
 TEST_F(TriggerServiceTest, EventChainsStopAtTheDepthLimit) {
   Reopen(TriggerServiceOptions{.max_event_depth = 1});
   std::string a = NewAutomation();
