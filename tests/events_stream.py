@@ -31,7 +31,7 @@ READ_TIMEOUT_S = 20  # a safety net: a stream that never delivers fails instead 
 class SseClient:
     """A minimal EventSource over a raw socket: decodes the chunked body and splits events."""
 
-    def __init__(self, port, query="", token=None, cookie=None):
+    def __init__(self, port, query="", token=None, cookie=None, last_event_id=None):
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=READ_TIMEOUT_S)
         target = "/operations-manager/events" + (("?" + query) if query else "")
         hdrs = "Host: t\r\nAccept: text/event-stream\r\n"
@@ -39,6 +39,8 @@ class SseClient:
             hdrs += "Authorization: Bearer %s\r\n" % token
         if cookie:
             hdrs += "Cookie: token=%s\r\n" % cookie
+        if last_event_id is not None:
+            hdrs += "Last-Event-ID: %s\r\n" % last_event_id
         self.sock.sendall(("GET %s HTTP/1.1\r\n%s\r\n" % (target, hdrs)).encode())
         self.buf = b""
         self.text = ""
@@ -145,11 +147,11 @@ def test_follow_a_job(srv):
     check(topics[0] == "jobStart", "first event of the job: %r" % topics)
     check(topics[-1] == "jobComplete", "last event of the job: %r" % topics)
     check("taskStart" in topics and "taskComplete" in topics, "task events: %r" % topics)
-    ids = [int(e["id"]) for e in evs]
+    ids = [seq_of(e) for e in evs]
     check(ids == sorted(ids) and len(set(ids)) == len(ids), "ids not increasing: %r" % ids)
     for e in evs:
         d = e["data"]
-        check(d["topic"] == e["event"] and d["workflow"] == JOIN and d["seq"] == int(e["id"]),
+        check(d["topic"] == e["event"] and d["workflow"] == JOIN and d["seq"] == seq_of(e),
               "data fields: %r" % d)
         check(d["time"].endswith("Z") and "T" in d["time"], "time: %r" % d)
         if d["topic"].startswith("task"):
@@ -184,6 +186,52 @@ def test_filters(srv):
     by_job.close()
     by_topic.close()
     print("filters: ok", flush=True)
+
+
+def seq_of(ev):
+    """Event ids are "<epoch>-<seq>" (the epoch tells a restarted server's ids apart)."""
+    epoch, _, seq = ev["id"].partition("-")
+    check(epoch.isdigit() and seq.isdigit(), "event id: %r" % ev["id"])
+    return int(seq)
+
+
+def job_events(client, job):
+    """The events of `job` up to and including its jobComplete/jobError."""
+    return [e for e in client.events_until(lambda e: e["data"]["jobId"] == job and
+                                           e["event"] in ("jobComplete", "jobError"))
+            if e["data"]["jobId"] == job]
+
+
+def test_replay(srv):
+    """A client that reconnects with Last-Event-ID (as EventSource does) gets what it missed,
+    task events included, even when nothing listened meanwhile; an id it cannot resume from
+    gets `event: reset` first."""
+    c = SseClient(srv.port, token=srv.token)
+    job = srv.start_job_id(JOIN, {"prefix": "r", "items": [1, 2]})
+    seen = job_events(c, job)
+    c.close()
+    # Resume from the job's first event: the rest again, the same ids in the same order.
+    again = SseClient(srv.port, token=srv.token, last_event_id=seen[0]["id"])
+    replayed = job_events(again, job)
+    again.close()
+    check([e["id"] for e in replayed] == [e["id"] for e in seen[1:]],
+          "replay: %r vs %r" % ([e["id"] for e in replayed], [e["id"] for e in seen[1:]]))
+    # A job that starts and ends while no stream is open.
+    other = srv.start_job_id(JOIN, {"prefix": "s", "items": [1]})
+    srv.wait_job(other)
+    back = SseClient(srv.port, token=srv.token, last_event_id=seen[-1]["id"])
+    missed = job_events(back, other)
+    back.close()
+    topics = [e["event"] for e in missed]
+    check(topics[0] == "jobStart" and topics[-1] == "jobComplete" and "taskComplete" in topics,
+          "events missed while disconnected: %r" % topics)
+    for bad in ("garbage", "1-5", seen[0]["id"].split("-")[0] + "-999999999"):
+        r = SseClient(srv.port, token=srv.token, last_event_id=bad)
+        first = r.next_event()
+        r.close()
+        check(first["event"] == "reset" and "no longer available" in first["data"]["message"],
+              "Last-Event-ID %r: %r" % (bad, first))
+    print("replay: ok (%d events replayed)" % len(replayed), flush=True)
 
 
 def test_sla_breach(srv):
@@ -325,7 +373,8 @@ def main():
     with ic.Server(os.path.abspath(args.binary), extra_args=["--event-heartbeat-ms", "100"]) as srv:
         srv.import_file(os.path.join(ic.REPO_ROOT, "examples", JOIN + ".json"))
         srv.import_file(os.path.join(ic.REPO_ROOT, "examples", MANUAL + ".json"))
-        for t in (test_auth_and_bad_filters, test_follow_a_job, test_filters, test_sla_breach,
+        for t in (test_auth_and_bad_filters, test_follow_a_job, test_filters, test_replay,
+                  test_sla_breach,
                   test_groups, test_heartbeat_and_disconnect):
             try:
                 t(srv)

@@ -11,7 +11,9 @@
 // `event: overflow` and the stream ends.
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <memory>
+#include <optional>
 
 #include "api/state.h"
 #include "auth/access.h"
@@ -67,7 +69,21 @@ bool ParseFilter(Call& c, EventFilter* f) {
   return true;
 }
 
-std::string FormatEvent(const runtime::Event& e) {
+// Event ids are "<bus epoch>-<seq>": a Last-Event-ID from an earlier process (whose seq started
+// again at 1) is told apart. The seq of `id` when it is one of this bus's ids.
+std::optional<uint64_t> SeqOfEventId(std::string_view id, int64_t epoch) {
+  std::string prefix = std::to_string(epoch) + "-";
+  if (id.substr(0, prefix.size()) != prefix) return std::nullopt;
+  std::string_view digits = id.substr(prefix.size());
+  uint64_t seq = 0;
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), seq);
+  if (ec != std::errc() || end != digits.data() + digits.size() || digits.empty()) {
+    return std::nullopt;
+  }
+  return seq;
+}
+
+std::string FormatEvent(const runtime::Event& e, int64_t epoch) {
   bj::object d{{"seq", e.seq},           {"topic", e.topic},   {"jobId", e.job_id},
                {"workflow", e.workflow}, {"status", e.status}, {"time", base::IsoTime(e.time_ms)}};
   if (!e.task_id.empty()) {
@@ -80,8 +96,8 @@ std::string FormatEvent(const runtime::Event& e) {
     d["runTime"] = e.run_time_ms;
     d["slaDelta"] = e.sla_delta_ms;
   }
-  return "id: " + std::to_string(e.seq) + "\nevent: " + e.topic + "\ndata: " + bj::serialize(d) +
-         "\n\n";
+  return "id: " + std::to_string(epoch) + "-" + std::to_string(e.seq) + "\nevent: " + e.topic +
+         "\ndata: " + bj::serialize(d) + "\n\n";
 }
 
 }  // namespace
@@ -97,13 +113,34 @@ void StreamEvents(Api::State& s, Call& c) {
   so.heartbeat = std::chrono::milliseconds(s.opts.event_heartbeat_ms);
   so.heartbeat_chunk = ": keep-alive\n\n";
   auto stream = std::make_shared<Stream>(std::move(so));
-  // Subscribed before the answer goes out: a client that has the headers misses nothing after.
-  runtime::EventBus* bus = s.deps.runtime->events();
-  uint64_t id = bus->Subscribe([stream, filter](const runtime::Event& e) {
-    if (filter->Match(e)) stream->Push(FormatEvent(e));
-  });
-  stream->SetOnClose([bus, id] { bus->Unsubscribe(id); });
   stream->Push("retry: 3000\n: connected\n\n");
+  // Subscribed before the answer goes out: a client that has the headers misses nothing after.
+  // A reconnecting client (Last-Event-ID, as EventSource sends it) first gets what it missed,
+  // or `event: reset` when that is no longer known.
+  runtime::EventBus* bus = s.deps.runtime->events();
+  int64_t epoch = bus->epoch();
+  auto deliver = [stream, filter, epoch](const runtime::Event& e) {
+    if (filter->Match(e)) stream->Push(FormatEvent(e, epoch));
+  };
+  std::string_view last = c.req.Header("last-event-id");
+  uint64_t id;
+  if (last.empty()) {
+    id = bus->Subscribe(deliver);
+  } else {
+    std::optional<uint64_t> after = SeqOfEventId(last, epoch);
+    auto reset = [stream] {
+      stream->Push(
+          "event: reset\ndata: {\"message\":\"events since your Last-Event-ID are no longer "
+          "available; re-read the jobs you follow\"}\n\n");
+    };
+    if (after) {
+      id = bus->SubscribeAfter(*after, deliver, true, reset);
+    } else {
+      reset();
+      id = bus->Subscribe(deliver);
+    }
+  }
+  stream->SetOnClose([bus, id] { bus->Unsubscribe(id); });
   Response r;
   r.content_type = "text/event-stream; charset=utf-8";
   r.headers.emplace_back("Cache-Control", "no-cache");

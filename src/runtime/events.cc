@@ -1,18 +1,69 @@
 #include "runtime/events.h"
 
 #include <algorithm>
+#include <chrono>
 
 namespace opsflow::runtime {
+namespace {
+
+int64_t SteadyMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+int64_t WallMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+EventBus::EventBus(EventBusOptions opts) : opts_(opts), epoch_(WallMs()) {}
+
+bool EventBus::Lingers() const {
+  int64_t until = linger_until_.load(std::memory_order_relaxed);
+  return until != 0 && SteadyMs() < until;
+}
 
 void EventBus::Recount() {
   size_t tasks = 0;
   for (const Sub& s : subs_) tasks += s.task_events ? 1 : 0;
+  if (tasks == 0 && task_count_.load(std::memory_order_relaxed) > 0 && opts_.history > 0) {
+    linger_until_.store(SteadyMs() + opts_.linger_ms, std::memory_order_relaxed);
+  }
   count_.store(subs_.size(), std::memory_order_release);
   task_count_.store(tasks, std::memory_order_release);
 }
 
+void EventBus::ResolveGap() {
+  if (gap_.exchange(false, std::memory_order_relaxed)) gap_before_ = next_seq_;
+}
+
 uint64_t EventBus::Subscribe(Callback cb, bool task_events) {
   std::lock_guard<std::mutex> l(mu_);
+  uint64_t id = next_id_++;
+  subs_.push_back(Sub{id, std::move(cb), task_events});
+  Recount();
+  return id;
+}
+
+uint64_t EventBus::SubscribeAfter(uint64_t after_seq, Callback cb, bool task_events,
+                                  const std::function<void()>& on_gap) {
+  std::lock_guard<std::mutex> l(mu_);
+  ResolveGap();
+  uint64_t last = next_seq_ - 1;
+  // Every event after `after_seq` must still be kept, and none may have been skipped since.
+  bool kept = after_seq == last ||
+              (!history_.empty() && history_.front().seq <= after_seq + 1 && after_seq < last);
+  if (kept && after_seq >= gap_before_) {
+    for (const Event& e : history_) {
+      if (e.seq > after_seq && (e.task_id.empty() || task_events)) cb(e);
+    }
+  } else {
+    on_gap();
+  }
   uint64_t id = next_id_++;
   subs_.push_back(Sub{id, std::move(cb), task_events});
   Recount();
@@ -28,11 +79,15 @@ void EventBus::Unsubscribe(uint64_t id) {
 
 void EventBus::Publish(Event e) {
   std::lock_guard<std::mutex> l(mu_);
+  ResolveGap();
   e.seq = next_seq_++;
   bool task = !e.task_id.empty();
   for (const Sub& s : subs_) {
     if (!task || s.task_events) s.cb(e);
   }
+  if (opts_.history == 0) return;
+  if (history_.size() == opts_.history) history_.pop_front();
+  history_.push_back(std::move(e));
 }
 
 }  // namespace opsflow::runtime

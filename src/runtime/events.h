@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -33,20 +34,45 @@ struct Event {
   int64_t sla_delta_ms = 0;  // jobSlaBreach: by how much it overran its workflow's `sla`
 };
 
+struct EventBusOptions {
+  // Replay (SSE Last-Event-ID): how many of the latest events are kept; 0 keeps none.
+  size_t history = 10000;
+  // After the last subscriber that wants task events leaves, events are still built (into the
+  // history) this long, so a client that reconnects within it misses nothing.
+  int64_t linger_ms = 30000;
+};
+
 class EventBus {
  public:
   using Callback = std::function<void(const Event&)>;
 
+  explicit EventBus(EventBusOptions opts = {});
+
   // Registers a callback; returns its id for Unsubscribe. With `task_events` false it gets only
   // job events (and the runtime skips building task events while no one wants them).
   uint64_t Subscribe(Callback cb, bool task_events = true);
+  // Subscribes like Subscribe, first handing `cb` every kept event after `after_seq` (a client's
+  // last seen seq), in order, with nothing missed or repeated between replay and live events.
+  // When some events after `after_seq` are gone (older than the history, or never built because
+  // no one listened), `on_gap` runs instead of the replay, and `cb` then gets live events only.
+  uint64_t SubscribeAfter(uint64_t after_seq, Callback cb, bool task_events,
+                          const std::function<void()>& on_gap);
   // Stops delivering to `id`. After it returns the callback is not running and will not run.
   void Unsubscribe(uint64_t id);
-  // Cheap check so the publisher builds events only when someone listens.
-  bool HasSubscribers() const { return count_.load(std::memory_order_acquire) > 0; }
-  bool WantsTaskEvents() const { return task_count_.load(std::memory_order_acquire) > 0; }
-  // Assigns `e.seq` and delivers it to every subscriber.
+  // Cheap checks so the publisher builds events only when someone listens (or may reconnect:
+  // the linger after the last subscriber left).
+  bool HasSubscribers() const { return count_.load(std::memory_order_acquire) > 0 || Lingers(); }
+  bool WantsTaskEvents() const {
+    return task_count_.load(std::memory_order_acquire) > 0 || Lingers();
+  }
+  // The publisher skipped building events (no one listened): a replay across this point is
+  // incomplete.
+  void MarkGap() { gap_.store(true, std::memory_order_relaxed); }
+  // Assigns `e.seq`, keeps it in the history and delivers it to every subscriber.
   void Publish(Event e);
+  // Milliseconds since the epoch when this bus was made: clients' event ids carry it, so an id
+  // from an earlier process is recognised (seq starts again at 1).
+  int64_t epoch() const { return epoch_; }
 
  private:
   struct Sub {
@@ -55,12 +81,20 @@ class EventBus {
     bool task_events;
   };
   void Recount();
+  bool Lingers() const;
+  void ResolveGap();  // under mu_
   // Publish holds mu_ while calling back, so Unsubscribe waits for a running callback.
   mutable std::mutex mu_;
   std::vector<Sub> subs_;
   uint64_t next_id_ = 1;
   uint64_t next_seq_ = 1;
   std::atomic<size_t> count_{0}, task_count_{0};
+  const EventBusOptions opts_;
+  const int64_t epoch_;
+  std::deque<Event> history_;  // guarded by mu_
+  uint64_t gap_before_ = 0;    // guarded by mu_: the first seq after the latest gap (0: none)
+  std::atomic<bool> gap_{false};
+  std::atomic<int64_t> linger_until_{0};  // steady-clock ms; 0: not lingering
 };
 
 }  // namespace opsflow::runtime

@@ -39,6 +39,8 @@ struct RuntimeOptions {
   // Seals the values of `encryption` decorators before they reach the store (runtime/secrets.h);
   // null: they are stored masked, and cannot be handed to later tasks after a restart.
   const store::SecretBox* secret_box = nullptr;
+  // The event bus's replay history and linger (runtime/events.h).
+  EventBusOptions events;
   // getJobs / getTasks list only what this returns for the job's initiator (username) and its
   // `groups` (JSON text): the group ids whose items it may see (items with no groups, or sharing
   // one), nullopt for everything (auth::JobTaskVisibility). Unset: lists are not filtered.

@@ -53,7 +53,10 @@ void Runtime::Impl::PublishEvents(ActiveJob& j) {
   // A recovered job takes its current task states as the baseline instead of replaying them.
   bool baseline = j.published_tasks.empty() && !before.empty();
   if (before.empty()) {
-    if (job_subs) publish("jobStart", "running", -1);
+    if (job_subs)
+      publish("jobStart", "running", -1);
+    else
+      events_.MarkGap();
     before = "running";
   }
   size_t n = j.state.tasks.size();
@@ -62,6 +65,7 @@ void Runtime::Impl::PublishEvents(ActiveJob& j) {
     const engine::TaskState& ts = j.state.tasks[t];
     auto& [pub_status, pub_runs] = j.published_tasks[t];
     bool changed = ts.runs != pub_runs || pub_status != static_cast<uint8_t>(ts.status);
+    if (changed && !task_subs && !baseline) events_.MarkGap();
     if (changed && task_subs && !baseline) {
       bool finished = ts.status == TaskStatus::kComplete || ts.status == TaskStatus::kError;
       if (ts.runs > pub_runs) publish("taskStart", "running", static_cast<int>(t));
@@ -70,6 +74,7 @@ void Runtime::Impl::PublishEvents(ActiveJob& j) {
     pub_status = static_cast<uint8_t>(ts.status);
     pub_runs = ts.runs;
   }
+  if (before != j.rec.status && !job_subs) events_.MarkGap();
   if (before != j.rec.status && job_subs) {
     // A job that completes later than its workflow's `sla` says so first (jobSlaBreach carries
     // runTime and slaDelta, as IAP's does), so the breach is seen while the job is still known.

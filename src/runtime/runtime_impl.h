@@ -172,7 +172,8 @@ class Runtime::Impl {
         opts_(opts),
         stubs_(docs),
         adapters_([this](const AdapterWork& w, AdapterReport r) { Delivered(w, std::move(r)); }),
-        manual_([this](const ManualWork& w, ManualFinish f) { Finished(w, std::move(f)); }) {}
+        manual_([this](const ManualWork& w, ManualFinish f) { Finished(w, std::move(f)); }),
+        events_(opts.events) {}
   ManualTasks* manual() { return &manual_; }
   EventBus* events() { return &events_; }
   StubRegistry* stubs() { return &stubs_; }

@@ -45,6 +45,8 @@ struct Config {
   int64_t max_list_limit = api::ApiOptions{}.max_list_limit;
   int64_t event_heartbeat_ms = api::ApiOptions{}.event_heartbeat_ms;
   size_t event_queue_bytes = api::ApiOptions{}.event_queue_bytes;
+  size_t event_history = runtime::EventBusOptions{}.history;
+  int64_t event_linger_ms = runtime::EventBusOptions{}.linger_ms;
 };
 
 std::string Env(const char* name) {
@@ -102,6 +104,14 @@ void AddHttpLimitFlags(CLI::App& app, Config& cfg) {
            "ms between keep-alive comments on a quiet event stream");
   positive("--event-queue-bytes", cfg.event_queue_bytes, "OPSFLOW_EVENT_QUEUE_BYTES",
            "unsent bytes an event stream may hold before it ends with `event: overflow`");
+  app.add_option("--event-history", cfg.event_history,
+                 "latest events kept for streams that reconnect with Last-Event-ID (0: none)")
+      ->envname("OPSFLOW_EVENT_HISTORY")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--event-linger-ms", cfg.event_linger_ms,
+                 "ms events are still kept after the last stream closed")
+      ->envname("OPSFLOW_EVENT_LINGER_MS")
+      ->check(CLI::NonNegativeNumber);
 }
 
 int Fail(const std::string& msg) {
@@ -188,6 +198,8 @@ int Serve(int argc, char** argv) {
   ro.adapter_task_timeout_ms = cfg.adapter_task_timeout_ms;
   ro.max_child_loop = cfg.max_child_loop;
   ro.secret_box = secret_box->get();
+  ro.events.history = cfg.event_history;
+  ro.events.linger_ms = cfg.event_linger_ms;
   ro.task_visibility = [&accounts](const std::string& user, std::string_view groups_json) {
     auto initiator = accounts.Find(user);
     return auth::JobTaskVisibility(initiator.ok() ? &*initiator : nullptr, groups_json);
