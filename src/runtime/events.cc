@@ -24,7 +24,10 @@ EventBus::EventBus(EventBusOptions opts) : opts_(opts), epoch_(WallMs()) {}
 
 bool EventBus::Lingers() const {
   int64_t until = linger_until_.load(std::memory_order_relaxed);
-  return until != 0 && SteadyMs() < until;
+  if (until == 0) return false;
+  if (SteadyMs() < until) return true;
+  linger_until_.compare_exchange_strong(until, 0, std::memory_order_relaxed);  // over: stop asking
+  return false;
 }
 
 void EventBus::Recount() {

@@ -94,7 +94,7 @@ class EventBus {
   std::deque<Event> history_;  // guarded by mu_
   uint64_t gap_before_ = 0;    // guarded by mu_: the first seq after the latest gap (0: none)
   std::atomic<bool> gap_{false};
-  std::atomic<int64_t> linger_until_{0};  // steady-clock ms; 0: not lingering
+  mutable std::atomic<int64_t> linger_until_{0};  // steady-clock ms; 0: not lingering
 };
 
 }  // namespace opsflow::runtime
