@@ -28,7 +28,9 @@ class ApiTriggerActions final : public runtime::TriggerActions {
   void StartJob(runtime::TriggerJob job, runtime::StartCallback done) override {
     auto wf = s_.workflows.Find(job.workflow);
     if (!wf) return done(base::NotFound("Workflow '" + job.workflow + "' not found"));
-    if (base::Status st = CheckStartable(*wf, job.variables); !st.ok()) return done(st);
+    if (base::Status st = CheckStartable(*wf, job.variables, job.input_errors); !st.ok()) {
+      return done(st);
+    }
     runtime::StartRequest req;
     req.workflow = wf;
     req.variables = std::move(job.variables);
@@ -257,7 +259,9 @@ void OmRunManualTrigger(Api::State& s, Call& c) {
       form = *f;
     }
   }
-  ts->RunManual(ViewerOf(c), c.params[0], std::move(form), JobReply(std::move(c.done)));
+  auto errs = std::make_shared<std::vector<json::SchemaError>>();
+  ts->RunManual(ViewerOf(c), c.params[0], std::move(form), JobReply(std::move(c.done), errs),
+                errs.get());
 }
 
 void OmRunEndpointTrigger(Api::State& s, Call& c) {

@@ -173,7 +173,8 @@ void TriggerService::StartAndRecord(TriggerJob job, const std::string& trigger_i
 }
 
 void TriggerService::RunManual(const Viewer& v, const std::string& id,
-                               std::optional<bj::value> form_data, StartCallback done) {
+                               std::optional<bj::value> form_data, StartCallback done,
+                               std::vector<json::SchemaError>* schema_errors) {
   base::Result<TriggerJob> job = base::Internal("unset");
   {
     std::lock_guard<std::mutex> l(mu_);
@@ -196,6 +197,7 @@ void TriggerService::RunManual(const Viewer& v, const std::string& id,
     job = JobFor(trig, std::move(vars), v.username);
   }
   if (!job.ok()) return done(job.status());
+  job->input_errors = schema_errors;
   StartAndRecord(std::move(job).value(), id, 0, std::move(done));
 }
 
@@ -246,6 +248,7 @@ void TriggerService::RunEndpoint(const Viewer& v, const std::string& route, cons
     job = JobFor(trig, std::move(vars), v.username);
   }
   if (!job.ok()) return done(job.status());
+  job->input_errors = schema_errors;
   StartAndRecord(std::move(job).value(), Str(trig, "_id"), 0, std::move(done));
 }
 

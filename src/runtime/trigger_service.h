@@ -72,6 +72,9 @@ struct TriggerJob {
   std::string user;  // initiator
   // Committed with the job (runtime::StartRequest::also_commit): a schedule's advanced doc.
   std::vector<store::DocPut> also_commit;
+  // When set, receives the ajv-style errors of variables that fail the workflow's inputSchema
+  // (the run then answers like jobs/start: the message, and the list in `data`).
+  std::vector<json::SchemaError>* input_errors = nullptr;
 };
 
 // What the service needs from the layer that knows workflows and jobs (api/ implements it).
@@ -144,10 +147,13 @@ class TriggerService {
 
   // ---- runs (done gets the new job) ----
   // A manual trigger; `form_data` (when given) replaces the trigger's stored formData.
+  // `schema_errors` as for RunEndpoint (the workflow's inputSchema).
   void RunManual(const Viewer& v, const std::string& id,
-                 std::optional<boost::json::value> form_data, StartCallback done);
-  // An endpoint trigger by route name. When `body` fails the trigger's schema, `schema_errors`
-  // receives the ajv-style errors and `done` gets InvalidArgument before this returns.
+                 std::optional<boost::json::value> form_data, StartCallback done,
+                 std::vector<json::SchemaError>* schema_errors = nullptr);
+  // An endpoint trigger by route name. When `body` fails the trigger's schema (or the variables
+  // fail the workflow's inputSchema), `schema_errors` receives the ajv-style errors and `done`
+  // gets InvalidArgument.
   void RunEndpoint(const Viewer& v, const std::string& route, const boost::json::value& body,
                    StartCallback done, std::vector<json::SchemaError>* schema_errors);
 
