@@ -349,6 +349,56 @@ def test_cli(srv, binary):
     print("opsflow events: %s" % done[-1], flush=True)
 
 
+def test_cli_reconnects(binary):
+    """`opsflow events` outlives a server restart: it reconnects with Last-Event-ID, says that
+    events were missed (the new process cannot replay the old one's), and goes on printing."""
+    failures = []
+    with ic.RestartDir(binary, "opsflow-events-cli-", failures) as rd:
+        port = ic.free_port()
+        rd.srv = ic.Server(binary, data_dir=rd.data_dir, port=port, log_name="first").start()
+        rd.srv.import_file(os.path.join(ic.REPO_ROOT, "examples", JOIN + ".json"))
+        p = subprocess.Popen([binary, "events", "--url", rd.srv.url, "--token", rd.srv.token,
+                              "--topic", "jobComplete"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        lines_q = queue.Queue()
+        threading.Thread(target=lambda: [lines_q.put(x.decode().strip()) for x in p.stdout],
+                         daemon=True).start()
+
+        def wait_line(pred, what, starter=None):
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                if starter:
+                    starter()
+                try:
+                    line = lines_q.get(timeout=1)
+                except queue.Empty:
+                    continue
+                if pred(line):
+                    return line
+            raise AssertionError("no line %s from opsflow events" % what)
+
+        try:
+            job = rd.srv.start_job_id(JOIN, {"prefix": "k", "items": [1]})
+            rd.srv.wait_job(job)
+            # The command subscribes some time after it starts: start jobs until one shows.
+            wait_line(lambda x: "jobComplete" in x, "before the restart",
+                      lambda: rd.srv.start_job_id(JOIN, {"prefix": "k", "items": [1]}))
+            rd.srv.proc.send_signal(signal.SIGTERM)
+            rd.srv.proc.wait(timeout=30)
+            rd.srv = ic.Server(binary, data_dir=rd.data_dir, port=port, log_name="second")
+            rd.srv.start()
+            wait_line(lambda x: x.startswith("! events were missed"), "saying events were missed")
+            job = rd.srv.start_job_id(JOIN, {"prefix": "k2", "items": [1]})
+            wait_line(lambda x: "jobComplete job=%s" % job in x, "after the restart")
+            check(p.poll() is None, "opsflow events exited with %s" % p.returncode)
+        finally:
+            p.kill()
+            p.wait()
+    if failures:
+        raise AssertionError("; ".join(failures))
+    print("opsflow events across a restart: ok", flush=True)
+
+
 def test_sigterm_ends_streams(srv):
     """SIGTERM with open streams: each ends cleanly (last chunk) and the process exits 0 fast."""
     streams = [SseClient(srv.port, token=srv.token) for _ in range(3)]
@@ -384,6 +434,10 @@ def main():
             test_cli(srv, os.path.abspath(args.binary))
         except (AssertionError, OSError, ValueError) as e:
             failures.append("test_cli: %s: %s" % (type(e).__name__, e))
+        try:
+            test_cli_reconnects(os.path.abspath(args.binary))
+        except (AssertionError, OSError, ValueError, RuntimeError) as e:
+            failures.append("test_cli_reconnects: %s: %s" % (type(e).__name__, e))
         try:
             test_sigterm_ends_streams(srv)
         except (AssertionError, OSError, EOFError, subprocess.TimeoutExpired) as e:

@@ -4,6 +4,8 @@
 
 #include <CLI/CLI.hpp>
 #include <boost/json.hpp>
+#include <chrono>
+#include <thread>
 
 #include "cli/api_client.h"
 #include "cli/args.h"
@@ -20,7 +22,8 @@ std::string Str(const bj::object& o, const char* key) {
 }
 
 // One event block ("id: ..\nevent: ..\ndata: ..") as a line; "" for a comment-only block.
-std::string RenderBlock(std::string_view block) {
+// Its `id`, when it has one, goes to `*id`.
+std::string RenderBlock(std::string_view block, std::string* id) {
   std::string topic, data;
   size_t pos = 0;
   while (pos <= block.size()) {
@@ -35,9 +38,12 @@ std::string RenderBlock(std::string_view block) {
     if (!value.empty() && value.front() == ' ') value.remove_prefix(1);
     if (field == "event") topic = value;
     if (field == "data") data += value;
+    if (field == "id") *id = value;
   }
   if (topic.empty()) return "";
   if (topic == "overflow") return "! the stream fell behind and was closed by the server";
+  if (topic == "reset")
+    return "! events were missed while disconnected; re-read the jobs you follow";
   return FormatEventLine(topic, data);
 }
 
@@ -46,6 +52,7 @@ struct StreamState {
   std::string pending;
   std::string error_body;  // the body of a non-200 answer
   CURL* curl;
+  std::string last_id;  // of the latest event printed: sent as Last-Event-ID on reconnect
 };
 
 size_t OnData(char* ptr, size_t size, size_t n, void* user) {
@@ -58,7 +65,7 @@ size_t OnData(char* ptr, size_t size, size_t n, void* user) {
     return size * n;
   }
   std::vector<std::string> lines;
-  ConsumeEventText(text, &st->pending, &lines);
+  ConsumeEventText(text, &st->pending, &lines, &st->last_id);
   for (const auto& l : lines) *st->out << l << std::endl;  // flushed: the user watches live
   return size * n;
 }
@@ -78,25 +85,23 @@ base::Result<std::string> Token(const ConnectionSettings& cs) {
   return token;
 }
 
-int Follow(const ConnectionSettings& cs, const std::string& path, std::ostream& out,
-           std::ostream& err) {
-  auto token = Token(cs);
-  if (!token.ok()) {
-    err << "error: " << token.status().message() << "\n";
-    return 1;
-  }
+// One connection: GETs the stream and prints its events until it ends. `*status` gets the HTTP
+// status (0 when no answer came); the curl result is returned.
+CURLcode FollowOnce(const std::string& url, const std::string& token, StreamState* st, long* status,
+                    std::string* error) {
   CURL* c = curl_easy_init();
   if (!c) {
-    err << "error: cannot initialise libcurl\n";
-    return 1;
+    *error = "cannot initialise libcurl";
+    return CURLE_FAILED_INIT;
   }
-  std::string base = cs.url;
-  while (!base.empty() && base.back() == '/') base.pop_back();
-  std::string url = base + path;
-  StreamState st{&out, {}, {}, c};
+  st->curl = c;
+  st->pending.clear();
+  st->error_body.clear();
   curl_slist* headers = curl_slist_append(nullptr, "Accept: text/event-stream");
-  std::string auth = "Authorization: Bearer " + *token;
-  if (!token->empty()) headers = curl_slist_append(headers, auth.c_str());
+  std::string auth = "Authorization: Bearer " + token;
+  if (!token.empty()) headers = curl_slist_append(headers, auth.c_str());
+  std::string resume = "Last-Event-ID: " + st->last_id;
+  if (!st->last_id.empty()) headers = curl_slist_append(headers, resume.c_str());
   char errbuf[CURL_ERROR_SIZE] = {0};
   curl_easy_setopt(c, CURLOPT_URL, url.c_str());
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
@@ -104,24 +109,53 @@ int Follow(const ConnectionSettings& cs, const std::string& path, std::ostream& 
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, &OnData);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &st);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, st);
   CURLcode rc = curl_easy_perform(c);
-  long status = 0;
-  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+  *status = 0;
+  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
+  if (rc != CURLE_OK) *error = errbuf[0] ? errbuf : curl_easy_strerror(rc);
   curl_slist_free_all(headers);
   curl_easy_cleanup(c);
-  if (rc != CURLE_OK) {
-    err << "error: GET " << url << ": " << (errbuf[0] ? errbuf : curl_easy_strerror(rc)) << "\n";
+  return rc;
+}
+
+int Follow(const ConnectionSettings& cs, const std::string& path, std::ostream& out,
+           std::ostream& err) {
+  auto token = Token(cs);
+  if (!token.ok()) {
+    err << "error: " << token.status().message() << "\n";
     return 1;
   }
-  if (status != 200) {
-    std::string msg = ServerMessage(st.error_body);
-    err << "error: GET " << path << " failed (HTTP " << status << ")"
-        << (msg.empty() ? "" : ": " + msg) << "\n";
-    return 1;
+  std::string base = cs.url;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  std::string url = base + path;
+  StreamState st{&out, {}, {}, nullptr, {}};
+  constexpr int kRetryMs = 3000;   // the server's `retry:`
+  constexpr int kMaxRetries = 20;  // a minute without a stream
+  int failures = 0;
+  bool connected_once = false;
+  for (;;) {
+    long status = 0;
+    std::string error;
+    CURLcode rc = FollowOnce(url, *token, &st, &status, &error);
+    if (status != 200 && status != 0) {  // refused: retrying will not help
+      std::string msg = ServerMessage(st.error_body);
+      err << "error: GET " << path << " failed (HTTP " << status << ")"
+          << (msg.empty() ? "" : ": " + msg) << "\n";
+      return 1;
+    }
+    if (status == 200) {
+      connected_once = true;
+      failures = 0;
+    } else if (!connected_once || ++failures > kMaxRetries) {
+      err << "error: GET " << url << ": " << error << "\n";
+      return 1;
+    }
+    err << (rc == CURLE_OK && status == 200 ? "! the server ended the event stream"
+                                            : "! the event stream was interrupted")
+        << "; reconnecting in " << kRetryMs / 1000 << " s\n";
+    std::this_thread::sleep_for(std::chrono::milliseconds(kRetryMs));
   }
-  err << "the server ended the event stream\n";
-  return 1;
 }
 
 }  // namespace
@@ -134,14 +168,16 @@ std::string EventsPath(const std::vector<std::string>& jobs,
   return "/operations-manager/events" + q;
 }
 
-void ConsumeEventText(std::string_view text, std::string* pending,
-                      std::vector<std::string>* lines) {
+void ConsumeEventText(std::string_view text, std::string* pending, std::vector<std::string>* lines,
+                      std::string* last_id) {
   for (char ch : text) {
     if (ch != '\r') pending->push_back(ch);
   }
   size_t end;
   while ((end = pending->find("\n\n")) != std::string::npos) {
-    std::string line = RenderBlock(std::string_view(*pending).substr(0, end));
+    std::string id;
+    std::string line = RenderBlock(std::string_view(*pending).substr(0, end), &id);
+    if (last_id && !id.empty()) *last_id = std::move(id);
     pending->erase(0, end + 2);
     if (!line.empty()) lines->push_back(std::move(line));
   }

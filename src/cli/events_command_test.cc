@@ -30,5 +30,15 @@ TEST(EventsCommandTest, PrintsOneLinePerEventAcrossChunkBoundaries) {
   EXPECT_TRUE(pending.empty());
 }
 
+TEST(EventsCommandTest, RemembersTheLastIdAndWarnsOfAReset) {
+  std::string pending, last_id;
+  std::vector<std::string> lines;
+  ConsumeEventText("event: reset\ndata: {}\n\nid: 17-4\nevent: jobStart\ndata: {}\n\n: k\n\n",
+                   &pending, &lines, &last_id);
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0].rfind("! events were missed", 0), 0u);
+  EXPECT_EQ(last_id, "17-4");  // a comment block keeps it
+}
+
 }  // namespace
 }  // namespace opsflow::cli
