@@ -21,6 +21,7 @@ def poll(srv, apps, lease_ms=30000, worker="w1", expect=None):
                     body={"worker": worker, "apps": apps, "lease_ms": lease_ms, "max_tasks": 10})
     check(r.status == 200, "poll: %r" % r)
     data = r.json()["data"]
+    check(r.json()["message"] == "%d task(s) leased" % len(data), "poll message: %r" % r)
     if expect is not None:
         check(len(data) == expect, "poll %s: expected %d task(s), got %r" % (apps, expect, data))
     return data

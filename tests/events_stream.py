@@ -288,6 +288,18 @@ def test_groups(srv):
           % (e["data"]["jobId"], public))
     seen = [alice.next_event()["data"]["jobId"] for _ in range(2)]
     check(seen == [in_group, public], "evalice (ev-ops) saw %r" % seen)
+    # A running job given a group: its later events follow the new groups.
+    waiting = srv.start_job_id(MANUAL, {"change": "regroup"})
+    r = srv.request("POST", "/operations-manager/jobs/%s/groups" % waiting, body={"groupId": gid})
+    check(r.status == 200, "add group: %r" % r)
+    r = srv.finish_task(waiting, "m001", {"comment": "ok"})
+    check(r.status == 200, "finish: %r" % r)
+    srv.wait_job(waiting)
+    check(alice.next_event()["data"]["jobId"] == waiting, "evalice saw the regrouped job end")
+    after = srv.start_job_id(JOIN, {"prefix": "i", "items": [1]})
+    e = bob.next_event()
+    check(e["data"]["jobId"] == after, "evbob saw %s after the job was regrouped, expected %s"
+          % (e["data"]["jobId"], after))
     alice.close()
     bob.close()
     print("groups: ok", flush=True)

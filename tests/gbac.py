@@ -8,6 +8,7 @@ swapped), be absent from lists, and not be counted in list totals. On failure th
 a compact matrix: one row per check, one column per user, each cell `<got>` or `<got>!<want>`.
 """
 import collections
+import json
 import os
 import sys
 import time
@@ -509,6 +510,54 @@ def check_task_queries(m, clients, groups_of, jobs):
                 (sorted(found - want), sorted(want - found)))
 
 
+def check_adapters(m, clients, gid):
+    """Adapter workers take only the tasks of jobs their account may see (the task's incoming
+    values go to them); adapter stubs, which change every job of a workflow, are admin-only to
+    set and clear, and listed only for workflows the caller may see."""
+    admin = clients["admin"]
+    with open(os.path.join(ic.REPO_ROOT, "examples", "Example - Adapter Worker.json")) as f:
+        doc = json.load(f)
+    doc.update({"name": "gbac-adapter-g1", "groups": [gid["g1"]]})
+    r = admin.req("POST", "/automation-studio/automations/import", {"automations": [doc]})
+    assert r.status == 200 and r.json()["data"][0]["success"], r
+    r = admin.req("POST", "/operations-manager/jobs/start",
+                  {"workflow": "gbac-adapter-g1", "options": {"variables": {"message": "m"}}})
+    assert r.status == 200, r
+    job = r.json()["data"]["_id"]
+    poll = {"apps": ["Echo"], "lease_ms": 100, "max_tasks": 10}
+    deadline = time.monotonic() + 30
+    while True:  # wait until the task is offered (an admin sees it), then let the lease lapse
+        r = admin.req("POST", "/adapter-workers/poll", dict(poll, worker="probe"))
+        if r.status == 200 and any(t["job"]["_id"] == job for t in r.json()["data"]):
+            break
+        assert time.monotonic() < deadline, "the adapter task was never offered: %r" % r
+        time.sleep(0.05)
+    for user, want in (("nobody", 0), ("u12", 1)):
+        deadline = time.monotonic() + 10
+        while True:  # the probe's 100 ms lease must run out first
+            r = clients[user].req("POST", "/adapter-workers/poll", dict(poll, worker="w-" + user))
+            got = [t for t in r.json()["data"] if t["job"]["_id"] == job] if r.status == 200 else []
+            if got or want == 0 or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        if want == 0:
+            time.sleep(0.2)  # past the probe's lease: the task is free, and still not offered
+            r = clients[user].req("POST", "/adapter-workers/poll", dict(poll, worker="w-" + user))
+            got = [t for t in r.json()["data"] if t["job"]["_id"] == job]
+        m.cell("adapter worker takes a g1 task", user, (r.status, len(got)), (200, want), r)
+    stub = {"workflow": "gbac-g1", "stubTasks": [{"taskId": "m001", "outgoing": {}}]}
+    for user in USERS:
+        r = clients[user].req("POST", "/adapter-stubs", stub)
+        m.cell("set adapter stubs", user, r.status, 200 if user == "admin" else 403, r)
+    for user in USERS:
+        r = clients[user].req("GET", "/adapter-stubs")
+        listed = r.status == 200 and any(x.get("workflow") == "gbac-g1" for x in r.json()["data"])
+        m.cell("list adapter stubs of gbac-g1", user, listed, user in ("u1", "u12", "admin"), r)
+    for user in ("u12", "admin"):
+        r = clients[user].req("DELETE", "/adapter-stubs/gbac-g1")
+        m.cell("clear adapter stubs", user, r.status, 200 if user == "admin" else 403, r)
+
+
 def main():
     args = ic.arg_parser().parse_args()
     m = Matrix()
@@ -524,6 +573,7 @@ def main():
         check_workflows(m, clients, groups_of, wfs)
         check_workflow_groups(m, clients, gid)
         check_task_queries(m, clients, groups_of, jobs)  # adds a workflow: after the lists
+        check_adapters(m, clients, gid)
         if m.failures:
             print(m.render())
             print("\n%d failing cell(s):" % len(m.failures))

@@ -8,6 +8,14 @@
 
 namespace opsflow::api {
 
+bool RequireAdmin(Call& c, const std::string& what) {
+  if (c.account && c.account->admin) return true;
+  ReplyError(c, 403,
+             "only an admin may " + what + "; '" +
+                 (c.account ? c.account->username : std::string()) + "' is not an admin");
+  return false;
+}
+
 base::Status JobNotFound(const std::string& id) {
   // The store's own answer for an unknown job (SqliteStore::GetJob); keep the two equal.
   return base::NotFound("job " + id + " not found");

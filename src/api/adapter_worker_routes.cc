@@ -1,6 +1,7 @@
 // /adapter-workers: external adapter workers poll for adapter tasks and report their outcome
 // (an opsflow extension, SPEC §7).
 #include "api/state.h"
+#include "auth/access.h"
 #include "base/clock.h"
 #include "runtime/adapter_queue.h"
 
@@ -54,8 +55,13 @@ void PollAdapterWork(Api::State& s, Call& c) {
   if (!ReadInt(c, body, "lease_ms", 100, kMaxLeaseMs, &lease_ms)) return;
   if (!ReadInt(c, body, "max_tasks", 1, kMaxTasks, &max)) return;
   int64_t now = base::SystemClock::Get()->NowMs();
+  // A worker takes only the tasks of jobs its account may see (their incoming values, secrets
+  // included, go to it).
+  auto may_take = [&](const std::vector<std::string>& groups) {
+    return auth::CanSee(*c.account, groups);
+  };
   auto work = s.deps.runtime->adapters()->Poll(std::string(worker->get_string()), names, lease_ms,
-                                               static_cast<size_t>(max), now);
+                                               static_cast<size_t>(max), now, may_take);
   bj::array data;
   for (auto& w : work) {
     data.push_back(bj::object{{"_id", w.id},
@@ -67,7 +73,8 @@ void PollAdapterWork(Api::State& s, Call& c) {
                               {"lease", w.lease},
                               {"lease_expires", w.lease_until_ms}});
   }
-  ReplyEnvelope(c, std::to_string(data.size()) + " task(s) leased", std::move(data));
+  std::string message = std::to_string(data.size()) + " task(s) leased";
+  ReplyEnvelope(c, message, std::move(data));
 }
 
 static void Report(Api::State& s, Call& c, runtime::AdapterOutcome outcome) {

@@ -14,13 +14,7 @@ namespace {
 
 using NameMap = std::map<std::string, std::string>;  // group id -> name
 
-bool RequireAdmin(Call& c) {
-  if (c.account && c.account->admin) return true;
-  ReplyError(c, 403,
-             "only an admin may manage accounts and groups; '" +
-                 (c.account ? c.account->username : std::string()) + "' is not an admin");
-  return false;
-}
+bool RequireAdmin(Call& c) { return RequireAdmin(c, "manage accounts and groups"); }
 
 bool CheckId(Call& c, const char* what, const std::string& id) {
   if (base::IsObjectId(id)) return true;

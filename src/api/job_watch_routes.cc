@@ -44,6 +44,7 @@ void EditJob(Api::State& s, Call& c, const std::string& value, bool add, bool wa
     ReplyError(c, rec.status());
     return;
   }
+  if (!watchers) s.deps.runtime->JobGroupsChanged(id, rec->groups_json);
   auto list = json::Parse(watchers ? rec->watchers_json : rec->groups_json);
   ReplyEnvelope(c, done_message,
                 bj::object{{"_id", id},

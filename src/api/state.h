@@ -78,6 +78,8 @@ base::Status CheckStartable(const model::Workflow& wf, const bj::object& variabl
 bj::object ListMetadata(int64_t skip, int64_t limit, int64_t total, size_t page_size);
 
 // ---- group-based access (access_checks.cc; the policy itself is auth/access.h) ----
+// True for admins; otherwise replies 403 "only an admin may <what>; '<user>' is not an admin".
+bool RequireAdmin(Call& c, const std::string& what);
 // What a caller gets for a job it may not see: exactly what it gets for a job that does not exist.
 base::Status JobNotFound(const std::string& id);
 // Job `id`'s record when it exists and the caller may see it; JobNotFound otherwise.

@@ -7,6 +7,8 @@ namespace opsflow::api {
 // Body: {workflow, stubTasks:[{taskId, variables:{outgoing}} | {taskId, outgoing,
 // finish_state}]} (the corpus fixture format) or one stub {workflow, taskId, outgoing, ...}.
 void PutStubs(Api::State& s, Call& c) {
+  // A stub changes how every job of its workflow runs, whoever started it.
+  if (!RequireAdmin(c, "set adapter stubs")) return;
   bj::object body;
   if (!ParseBodyObject(s, c, &body)) return;
   const bj::value* wf = body.if_contains("workflow");
@@ -70,6 +72,8 @@ void PutStubs(Api::State& s, Call& c) {
 void ListStubs(Api::State& s, Call& c) {
   bj::array data;
   for (const auto& [wf, stubs] : s.deps.runtime->stubs()->All()) {
+    // Others see the stubs of the workflows they may see (a name with no workflow: none).
+    if (!c.account->admin && !FindVisibleWorkflow(s, c, wf)) continue;
     data.push_back(
         runtime::StubRegistry::ToJson(wf, stubs, s.deps.runtime->stubs()->AdapterDefault(wf)));
   }
@@ -77,6 +81,7 @@ void ListStubs(Api::State& s, Call& c) {
 }
 
 void DeleteStubs(Api::State& s, Call& c) {
+  if (!RequireAdmin(c, "clear adapter stubs")) return;
   base::Status st = s.deps.runtime->stubs()->Clear(c.params[0]);
   if (!st.ok()) {
     ReplyError(c, st);

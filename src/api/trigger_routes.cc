@@ -242,9 +242,9 @@ void ReplyImport(Call& c, const std::string& what, bj::array results) {
   if (ok == 0 && !results.empty()) {
     return ReplyError(c, 400, "no " + what + " imported: " + first_error);
   }
-  ReplyEnvelope(
-      c, "Imported " + std::to_string(ok) + " of " + std::to_string(results.size()) + " " + what,
-      std::move(results));
+  std::string message =
+      "Imported " + std::to_string(ok) + " of " + std::to_string(results.size()) + " " + what;
+  ReplyEnvelope(c, message, std::move(results));  // the count before `results` moves
 }
 
 void OmRunManualTrigger(Api::State& s, Call& c) {

@@ -14,7 +14,8 @@ void AdapterQueue::Add(AdapterWork work) {
 
 std::vector<AdapterWork> AdapterQueue::Poll(const std::string& worker,
                                             const std::vector<std::string>& apps, int64_t lease_ms,
-                                            size_t max, int64_t now_ms) {
+                                            size_t max, int64_t now_ms,
+                                            const GroupsFilter& may_take) {
   std::vector<AdapterWork> out;
   std::lock_guard<std::mutex> l(mu_);
   for (auto& [id, w] : items_) {
@@ -23,7 +24,7 @@ std::vector<AdapterWork> AdapterQueue::Poll(const std::string& worker,
     bool serves =
         apps.empty() || std::find(apps.begin(), apps.end(), w.app) != apps.end() ||
         (!w.adapter_id.empty() && std::find(apps.begin(), apps.end(), w.adapter_id) != apps.end());
-    if (!serves) continue;
+    if (!serves || (may_take && !may_take(w.groups))) continue;
     w.lease = base::RandomHex(16);
     w.worker = worker;
     w.lease_until_ms = now_ms + lease_ms;
@@ -58,6 +59,15 @@ base::Status AdapterQueue::Report(const std::string& id, const std::string& leas
 bool AdapterQueue::Remove(const std::string& id) {
   std::lock_guard<std::mutex> l(mu_);
   return items_.erase(id) > 0;
+}
+
+void AdapterQueue::SetJobGroups(const std::string& job_id, const std::vector<std::string>& groups) {
+  if (!base::IsObjectId(job_id)) return;
+  std::string prefix = base::IterationUuidPrefix(job_id);  // a job's tasks sort together
+  std::lock_guard<std::mutex> l(mu_);
+  for (auto it = items_.lower_bound(prefix); it != items_.lower_bound(prefix + "~"); ++it) {
+    it->second.groups = groups;
+  }
 }
 
 void AdapterQueue::RemoveJob(const std::string& job_id) {

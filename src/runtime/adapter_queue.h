@@ -20,8 +20,9 @@
 namespace opsflow::runtime {
 
 struct AdapterWork : WaitingWork {
-  std::string app;         // the task's app, e.g. "Awsec2"
-  std::string adapter_id;  // incoming adapter_id (the adapter instance), may be ""
+  std::string app;                  // the task's app, e.g. "Awsec2"
+  std::string adapter_id;           // incoming adapter_id (the adapter instance), may be ""
+  std::vector<std::string> groups;  // the job's groups: whose workers may take it (GBAC)
   // Lease state.
   std::string lease;  // token of the current lease, "" when not leased
   std::string worker;
@@ -43,10 +44,15 @@ class AdapterQueue {
   explicit AdapterQueue(Deliver deliver) : deliver_(std::move(deliver)) {}
 
   void Add(AdapterWork work);
-  // Leases up to `max` tasks whose app or adapter_id is in `apps` (an empty list serves all)
-  // and that are not leased (or whose lease ran out) to `worker` for `lease_ms`.
+  // Leases up to `max` tasks whose app or adapter_id is in `apps` (an empty list serves all),
+  // that are not leased (or whose lease ran out) and whose job's groups `may_take` allows (null:
+  // any) to `worker` for `lease_ms`.
+  using GroupsFilter = std::function<bool(const std::vector<std::string>& job_groups)>;
   std::vector<AdapterWork> Poll(const std::string& worker, const std::vector<std::string>& apps,
-                                int64_t lease_ms, size_t max, int64_t now_ms);
+                                int64_t lease_ms, size_t max, int64_t now_ms,
+                                const GroupsFilter& may_take = nullptr);
+  // The job's groups changed: its waiting tasks follow.
+  void SetJobGroups(const std::string& job_id, const std::vector<std::string>& groups);
   // A worker's report. NotFound: no such task waiting; FailedPrecondition: the lease is not
   // this one or it ran out.
   base::Status Report(const std::string& id, const std::string& lease, AdapterReport report,

@@ -325,6 +325,10 @@ base::Result<std::shared_ptr<const model::Workflow>> Runtime::WorkflowVersion(
   return impl_->WorkflowVersion(v);
 }
 
+void Runtime::JobGroupsChanged(const std::string& job_id, std::string groups_json) {
+  impl_->Post(GroupsCmd{job_id, std::move(groups_json)});
+}
+
 base::Result<bj::object> Runtime::GetJobDocument(const std::string& id) {
   auto rec = impl_->store()->GetJob(id);
   if (!rec.ok()) return rec.status();

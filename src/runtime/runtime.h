@@ -110,6 +110,10 @@ class Runtime {
   void RevertJob(const std::string& job_id, const std::string& from_task,
                  const std::string& to_task, DoneCallback done);
 
+  // Tells the runtime that job `job_id`'s groups are now `groups_json` (already stored): its
+  // events, the children it starts and its tasks' visibility follow from then on.
+  void JobGroupsChanged(const std::string& job_id, std::string groups_json);
+
   // Reads a job document from the store (any thread).
   base::Result<boost::json::object> GetJobDocument(const std::string& id);
   // Builds the document of a stored job record; `with_iterations` adds each task's iteration

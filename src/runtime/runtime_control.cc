@@ -364,4 +364,12 @@ base::Status Runtime::Impl::ApplyControl(ActiveJob& j, ControlCmd& c) {
   return base::Status::Ok();
 }
 
+void Runtime::Impl::Handle(GroupsCmd& c) {
+  // A job that is not in memory reads its groups from the store when it is loaded.
+  if (auto it = jobs_.find(c.job_id); it != jobs_.end()) {
+    adapters_.SetJobGroups(c.job_id, GroupIds(c.groups_json));
+    it->second->rec.groups_json = std::move(c.groups_json);
+  }
+}
+
 }  // namespace opsflow::runtime

@@ -37,9 +37,7 @@ void Runtime::Impl::PublishEvents(ActiveJob& j) {
     if (j.parent) e.parent_job_id = j.parent->job;
     e.status = std::move(status);
     e.time_ms = now;
-    for (const auto& g : ParseArray(j.rec.groups_json)) {
-      if (g.is_string()) e.groups.emplace_back(g.get_string());
-    }
+    e.groups = GroupIds(j.rec.groups_json);
     if (t >= 0) {
       const engine::TaskState& ts = j.state.tasks[t];
       e.task_id = j.wf->tasks()[t].id;

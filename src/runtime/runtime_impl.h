@@ -62,6 +62,16 @@ inline bj::array ParseArray(const std::string& text) {
   return {};
 }
 
+// The group ids of a job's `groups` (JSON text). An entry that is not a string reads as a group
+// no account is in, so such a job is visible to admins only (as auth::ParseGroupsJson does).
+inline std::vector<std::string> GroupIds(const std::string& groups_json) {
+  std::vector<std::string> ids;
+  for (const bj::value& g : ParseArray(groups_json)) {
+    ids.emplace_back(g.is_string() ? std::string(g.get_string()) : "<unreadable groups>");
+  }
+  return ids;
+}
+
 // A childJob task waiting for its children: one per `data_array` element, or one without a
 // loop (runtime_child.cc).
 struct ChildWait {
@@ -135,12 +145,19 @@ struct ControlCmd {
   std::string to_task;  // revert
 };
 
+// A job's groups were changed in the store (the API edits them there): the runtime's copy, used
+// for its events, its children and its tasks' visibility, follows.
+struct GroupsCmd {
+  std::string job_id;
+  std::string groups_json;
+};
+
 struct Batch;
 struct Committed {
   std::unique_ptr<Batch> batch;
 };
 
-using Command = std::variant<StartCmd, TaskDone, Committed, ControlCmd>;
+using Command = std::variant<StartCmd, TaskDone, Committed, ControlCmd, GroupsCmd>;
 
 struct Batch {
   uint64_t seq = 0;
@@ -202,6 +219,7 @@ class Runtime::Impl {
   // True while task `task` of job `job_id` is still running its run `run`.
   bool StillRunning(const std::string& job_id, int task, uint32_t run) const;
   void Handle(ControlCmd& c);
+  void Handle(GroupsCmd& c);
   base::Status ApplyControl(ActiveJob& j, ControlCmd& c);
   base::Status ContinueOrRevert(ActiveJob& j, ControlCmd& c, int64_t now);
   ActiveJob* LoadForControl(const std::string& id, base::Status* st);

@@ -73,6 +73,7 @@ void Runtime::Impl::QueueForAdapter(ActiveJob& j, int t, std::shared_ptr<TaskDon
   AdapterWork w;
   static_cast<WaitingWork&>(w) = RecordWaiting(j, *d, d->incoming);
   w.app = def.app;
+  w.groups = GroupIds(j.rec.groups_json);
   if (const bj::value* a = d->incoming.if_contains("adapter_id"); a && a->is_string()) {
     w.adapter_id = std::string(a->get_string());
   }
