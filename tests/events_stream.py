@@ -234,6 +234,29 @@ def test_replay(srv):
     print("replay: ok (%d events replayed)" % len(replayed), flush=True)
 
 
+def test_follow_a_tree(srv):
+    """`jobId=<root>` follows the root's children and grandchildren too. The root waits for a
+    person first, so the stream is open before its tree starts."""
+    import child_jobs as cj  # its workflow builders
+    leaf = cj.workflow("ev-tree-leaf", {}, [])
+    child = cj.workflow("ev-tree-child", {"cj": cj.child_job("ev-tree-leaf")}, ["cj"])
+    root = cj.workflow("ev-tree-root", {"m1": cj.WAIT["tasks"]["m1"],
+                                        "cj": cj.child_job("ev-tree-child")}, ["m1", "cj"])
+    for doc in (leaf, child, root):
+        r = srv.request("POST", "/automation-studio/automations/import", {"automations": [doc]})
+        check(r.status == 200, "import %s: %r" % (doc["name"], r))
+    job = srv.start_job_id("ev-tree-root", {"n": "tree"})
+    c = SseClient(srv.port, "jobId=%s&topic=jobComplete" % job, token=srv.token)
+    r = srv.finish_task(job, "m1", {})
+    check(r.status == 200, "finish: %r" % r)
+    evs = c.events_until(lambda e: e["data"]["jobId"] == job)
+    c.close()
+    workflows = [e["data"]["workflow"] for e in evs]
+    check(workflows == ["ev-tree-leaf", "ev-tree-child", "ev-tree-root"],
+          "the tree's completions: %r" % workflows)
+    print("follow a tree: ok", flush=True)
+
+
 def test_sla_breach(srv):
     """A job that completes later than its workflow's `sla` (ms) publishes jobSlaBreach with
     runTime and slaDelta, just before jobComplete; one within its SLA does not. The workflow
@@ -435,9 +458,8 @@ def main():
     with ic.Server(os.path.abspath(args.binary), extra_args=["--event-heartbeat-ms", "100"]) as srv:
         srv.import_file(os.path.join(ic.REPO_ROOT, "examples", JOIN + ".json"))
         srv.import_file(os.path.join(ic.REPO_ROOT, "examples", MANUAL + ".json"))
-        for t in (test_auth_and_bad_filters, test_follow_a_job, test_filters, test_replay,
-                  test_sla_breach,
-                  test_groups, test_heartbeat_and_disconnect):
+        for t in (test_auth_and_bad_filters, test_follow_a_job, test_follow_a_tree, test_filters,
+                  test_replay, test_sla_breach, test_groups, test_heartbeat_and_disconnect):
             try:
                 t(srv)
             except (AssertionError, OSError, EOFError, ValueError, KeyError) as e:

@@ -38,8 +38,10 @@ struct EventFilter {
       return std::find(v.begin(), v.end(), x) != v.end();
     };
     if (!topics.empty() && !has(topics, e.topic)) return false;
+    // A job id also follows its child jobs, at any depth.
     if (!job_ids.empty() && !has(job_ids, e.job_id) &&
-        (e.parent_job_id.empty() || !has(job_ids, e.parent_job_id))) {
+        std::none_of(e.ancestors.begin(), e.ancestors.end(),
+                     [&](const std::string& a) { return has(job_ids, a); })) {
       return false;
     }
     return auth::CanSee(account, e.groups);

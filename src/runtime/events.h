@@ -29,6 +29,7 @@ struct Event {
   std::string finish_state;         // taskComplete: success | failure | error
   std::vector<std::string> groups;  // the job's groups (who may see the event)
   std::string parent_job_id;        // child jobs: the parent's id
+  std::vector<std::string> ancestors;  // child jobs: the job ids from the root to the parent
   int64_t time_ms = 0;
   int64_t run_time_ms = 0;   // jobSlaBreach: how long the job took
   int64_t sla_delta_ms = 0;  // jobSlaBreach: by how much it overran its workflow's `sla`

@@ -34,7 +34,12 @@ void Runtime::Impl::PublishEvents(ActiveJob& j) {
     e.topic = topic;
     e.job_id = j.rec.id;
     e.workflow = j.rec.workflow_name;
-    if (j.parent) e.parent_job_id = j.parent->job;
+    if (j.parent) {
+      e.parent_job_id = j.parent->job;
+      for (const bj::value& a : ParseArray(j.rec.ancestors_json)) {  // root .. self
+        if (a.is_string() && a.get_string() != j.rec.id) e.ancestors.emplace_back(a.get_string());
+      }
+    }
     e.status = std::move(status);
     e.time_ms = now;
     e.groups = GroupIds(j.rec.groups_json);
