@@ -98,6 +98,12 @@ class TriggerServiceTest : public ::testing::Test {
     EXPECT_TRUE(t.ok()) << t.status().message();
     return t.ok() ? std::string(t->at("_id").as_string()) : "";
   }
+  // A schedule trigger due at `first`, then every minute, with this processMissedRuns.
+  std::string NewMinuteSchedule(const std::string& automation, const char* missed, int64_t first) {
+    std::string json = std::string(R"({"type":"schedule","processMissedRuns":")") + missed +
+                       R"(","firstRunAt":)" + std::to_string(first) + R"(,"repeatInterval":60000})";
+    return NewTrigger(automation, json.c_str());
+  }
 
   bj::object Trigger(const std::string& id) { return svc_->GetTrigger(admin_, id).value(); }
 
@@ -153,10 +159,7 @@ TEST_F(TriggerServiceTest, ScheduleFiresOncePerDueTime) {
 TEST_F(TriggerServiceTest, MissedRunsNoneSkipsThemAfterRestart) {
   std::string a = NewAutomation();
   int64_t first = clock_.NowMs() + kMin;
-  std::string t = NewTrigger(a, (R"({"type":"schedule","processMissedRuns":"none",
-      "firstRunAt":)" + std::to_string(first) +
-                                 R"(,"repeatInterval":60000})")
-                                    .c_str());
+  std::string t = NewMinuteSchedule(a, "none", first);
   clock_.Advance(5 * kMin + 10);  // "down" over five due times
   Reopen();
   svc_->Tick();
@@ -173,10 +176,7 @@ TEST_F(TriggerServiceTest, MissedRunsNoneSkipsThemAfterRestart) {
 TEST_F(TriggerServiceTest, ScheduleAdvanceCommitsWithItsJob) {
   std::string a = NewAutomation();
   int64_t first = clock_.NowMs() + kMin;
-  std::string t = NewTrigger(a, (R"({"type":"schedule","processMissedRuns":"last",
-      "firstRunAt":)" + std::to_string(first) +
-                                 R"(,"repeatInterval":60000})")
-                                    .c_str());
+  std::string t = NewMinuteSchedule(a, "last", first);
   auto stored_next = [&] {
     return bj::parse(docs_.Get("trigger", t).value()).as_object().at("nextRunAt").as_int64();
   };
@@ -200,10 +200,7 @@ TEST_F(TriggerServiceTest, ScheduleAdvanceCommitsWithItsJob) {
 TEST_F(TriggerServiceTest, MissedRunsLastRunsOnceAfterRestart) {
   std::string a = NewAutomation();
   int64_t first = clock_.NowMs() + kMin;
-  std::string t = NewTrigger(a, (R"({"type":"schedule","processMissedRuns":"last",
-      "firstRunAt":)" + std::to_string(first) +
-                                 R"(,"repeatInterval":60000})")
-                                    .c_str());
+  std::string t = NewMinuteSchedule(a, "last", first);
   clock_.Advance(5 * kMin + 10);
   Reopen();
   svc_->Tick();
