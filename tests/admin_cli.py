@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
 """The `opsflow user` and `opsflow group` commands against a real server: add, list, passwd,
-del; group names resolved to ids; one-sentence errors with a non-zero exit; non-admins refused;
-the last admin protected."""
+del, unlock; group names resolved to ids; one-sentence errors with a non-zero exit; non-admins
+refused; the last admin protected. Login throttling (issue 9 item 7): failures from one address
+delay that address, not the account elsewhere (a login from another loopback address), and
+`opsflow user unlock` clears the delay."""
+import http.client
+import json
 import os
 import re
 import subprocess
@@ -49,11 +53,49 @@ def login_status(srv, user, password):
                        auth=False).status
 
 
+def login_from(srv, source, user, password):
+    """POST /login from the local address `source` (any 127.x.y.z works on loopback)."""
+    conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=30,
+                                      source_address=(source, 0))
+    try:
+        conn.request("POST", "/login", body=json.dumps({"username": user, "password": password}),
+                     headers={"Content-Type": "application/json"})
+        r = conn.getresponse()
+        return r.status, r.getheader("Retry-After"), r.read().decode("utf-8", "replace")
+    finally:
+        conn.close()
+
+
+def check_unlock(cli, srv):
+    cli.ok("user", "add", "erin", "--password", "erinpass1")
+    for _ in range(5):
+        status, _, body = login_from(srv, "127.0.0.9", "erin", "wrongpass")
+        check(status == 401, "wrong password: %d %s" % (status, body))
+    status, retry, body = login_from(srv, "127.0.0.9", "erin", "erinpass1")
+    check(status == 429, "right password from the failing address: %d %s" % (status, body))
+    check(retry is not None and 590 <= int(retry) <= 600, "Retry-After %r" % retry)
+    check("too many failed logins; try again in" in body, "429 message: %s" % body)
+    # No account lockout: another address that has not been failing logs in at once.
+    status, _, body = login_from(srv, "127.0.0.10", "erin", "erinpass1")
+    check(status == 200, "right password from another address: %d %s" % (status, body))
+    out = cli.ok("user", "unlock", "erin")
+    check("cleared the failed logins of 'erin' (1 address)" in out, "unlock output: %r" % out)
+    status, _, body = login_from(srv, "127.0.0.9", "erin", "erinpass1")
+    check(status == 200, "after unlock: %d %s" % (status, body))
+    out = cli.ok("user", "unlock", "erin")
+    check("(0 addresses)" in out, "second unlock: %r" % out)
+    cli.fails(1, "no user 'nobody'", "user", "unlock", "nobody")
+    cli.fails(1, "not an admin", "user", "unlock", "erin", user="erin", password="erinpass1")
+    cli.fails(2, "USERNAME", "user", "unlock")
+    cli.ok("user", "del", "erin")
+
+
 def main():
     args = ic.arg_parser().parse_args()
     binary = os.path.abspath(args.binary)
-    with ic.Server(binary) as srv:
+    with ic.Server(binary, extra_args=["--login-delay-ms", "600000"]) as srv:
         cli = Cli(binary, srv)
+        check_unlock(cli, srv)
 
         gid = cli.ok("group", "add", "ops", "--description", "Operators").strip()
         check(OID.match(gid), "group add printed %r, not an ObjectId" % gid)

@@ -353,7 +353,8 @@ def check_job_groups(m, clients, gid):
 
     m.cell("add group: unknown group", "admin", add("admin", MISSING_JOB), 400)
     m.cell("add group g2 (not a member)", "u1", add("u1", gid["g2"]), 403)
-    m.cell("add group g1 (not a member)", "nobody", add("nobody", gid["g1"]), 403)
+    # nobody cannot see this g1 job: 404 before the group is looked at (issue 9 item 9).
+    m.cell("add group g1 (hidden job)", "nobody", add("nobody", gid["g1"]), 404)
     m.cell("add group g2", "u12", add("u12", gid["g2"]), 200)
     m.cell("remove group g2 (not a member)", "u1", remove("u1", gid["g2"]), 403)
     m.cell("remove group g1", "u12", remove("u12", gid["g1"]), 200)
@@ -558,6 +559,162 @@ def check_adapters(m, clients, gid):
         m.cell("clear adapter stubs", user, r.status, 200 if user == "admin" else 403, r)
 
 
+# ---- issue 9 items 5 and 9: transformations (JSTs) and job-group routes --------------------
+
+JST_IDS = {"jst-pub": "5f0000000000000000000a01", "jst-g1": "5f0000000000000000000a02",
+           "jst-g2": "5f0000000000000000000a03"}
+MISSING_JST = "5f0000000000000000000aff"
+
+
+def jst(name, jst_id, groups=None):
+    """A JST copying its incoming `a` to its outgoing `b`."""
+    doc = {"_id": jst_id, "name": name,
+           "incoming": [{"$id": "a", "type": "string"}],
+           "outgoing": [{"$id": "b", "type": "string"}],
+           "steps": [{"id": 1, "type": "assign",
+                      "from": {"location": "incoming", "name": "a", "ptr": ""},
+                      "to": {"location": "outgoing", "name": "b", "ptr": ""}}],
+           "functions": []}
+    if groups is not None:
+        doc["groups"] = list(groups)
+    return doc
+
+
+def jst_workflow(name, tr_id):
+    """start -> a transformation task running `tr_id` on $var.job.a into $var.job.b -> end."""
+    task = {"name": "transformation", "app": "WorkFlowEngine", "location": "Application",
+            "type": "operation", "groups": [],
+            "variables": {"incoming": {"tr_id": tr_id, "variableMap": {"a": "$var.job.a"},
+                                       "options": {"extractOutput": True}},
+                          "outgoing": {"b": "$var.job.b"}, "error": "", "decorators": []}}
+    return {"name": name, "type": "automation", "canvasVersion": 3, "groups": [],
+            "tasks": {"workflow_start": {"name": "workflow_start", "groups": []},
+                      "t001": task, "workflow_end": {"name": "workflow_end", "groups": []}},
+            "transitions": {"workflow_start": {"t001": {"type": "standard", "state": "success"}},
+                            "t001": {"workflow_end": {"type": "standard", "state": "success"}},
+                            "workflow_end": {}}}
+
+
+def check_transformations(m, clients, groups_of, gid):
+    """JSTs follow the workflows' rules: hidden ones are missing to lists, reads, PUT, delete
+    and jobs; POST with a hidden _id is a taken id (409); a non-admin's new JST gets the
+    creator's groups and may only carry groups the creator is in."""
+    admin = clients["admin"]
+    jgroups = {"jst-pub": [], "jst-g1": [gid["g1"]], "jst-g2": [gid["g2"]]}
+    for name, jid in JST_IDS.items():
+        r = admin.req("POST", "/transformations", jst(name, jid, jgroups[name]))
+        assert r.status == 200, r
+    missing = {"read": admin.req("GET", "/transformations/" + MISSING_JST),
+               "put": admin.req("PUT", "/transformations/" + MISSING_JST, jst("x", MISSING_JST)),
+               "delete": admin.req("DELETE", "/transformations/" + MISSING_JST)}
+    for user in USERS:
+        c = clients[user]
+        r = c.req("GET", "/transformations")
+        listed = {d["_id"] for d in r.json()["results"] if d["_id"] in JST_IDS.values()}
+        want = {JST_IDS[n] for n in JST_IDS if sees(groups_of, user, jgroups[n])}
+        m.check("JST list", user, r.status == 200 and listed == want, (listed, want))
+        m.check("JST list total", user, r.json()["total"] == len(r.json()["results"]), r)
+        for name, jid in JST_IDS.items():
+            vis = sees(groups_of, user, jgroups[name])
+            r = c.req("GET", "/transformations/" + jid)
+            m.cell("JST read " + name, user, r.status, 200 if vis else 404, r)
+            if not vis:
+                m.check("JST read %s = missing" % name, user,
+                        same_as_missing(r, missing["read"], jid, MISSING_JST), r)
+            # PUT without groups keeps the stored groups.
+            r = c.req("PUT", "/transformations/" + jid, jst(name, jid))
+            m.cell("JST overwrite PUT " + name, user, r.status, 200 if vis else 404, r)
+            if not vis:
+                m.check("JST overwrite PUT %s = missing" % name, user,
+                        same_as_missing(r, missing["put"], jid, MISSING_JST), r)
+            r = c.req("POST", "/transformations", jst(name, jid))
+            m.cell("JST overwrite import " + name, user, r.status, 200 if vis else 409, r)
+        # Stored groups are unchanged by all of the above.
+        for name, jid in JST_IDS.items():
+            got = admin.req("GET", "/transformations/" + jid).json().get("groups")
+            m.check("JST groups kept " + name, user, got == jgroups[name], got)
+        # Delete: a disposable g1 JST per user.
+        did = "5f00000000000000000b%04x" % USERS.index(user)
+        assert admin.req("POST", "/transformations",
+                         jst("del", did, [gid["g1"]])).status == 200
+        vis = sees(groups_of, user, [gid["g1"]])
+        r = c.req("DELETE", "/transformations/" + did)
+        m.cell("JST delete g1", user, r.status, 200 if vis else 404, r)
+        if not vis:
+            m.check("JST delete g1 = missing", user,
+                    same_as_missing(r, missing["delete"], did, MISSING_JST), r)
+        r = admin.req("GET", "/transformations/" + did)
+        m.cell("JST after delete g1", user, r.status, 404 if vis else 200, r)
+        # Create: the creator's groups; only one's own groups; never a hidden id.
+        nid = "5f00000000000000000c%04x" % USERS.index(user)
+        r = c.req("POST", "/transformations", jst("new", nid))
+        want = sorted(groups_of[user]) if groups_of[user] else None
+        got = r.json().get("groups") if r.status == 200 else "status %d" % r.status
+        m.cell("JST create: creator's groups", user, sorted(got) if isinstance(got, list)
+               else got, want, r)
+        r = c.req("POST", "/transformations", jst("new-g2", "5f00000000000000000d%04x"
+                                                  % USERS.index(user), [gid["g2"]]))
+        m.cell("JST create with g2", user, r.status,
+               200 if user in ("u12", "admin") else 403, r)
+        r = c.req("PUT", "/transformations/" + nid, jst("new", nid, []))
+        m.cell("JST remove own last group", user, r.status,
+               403 if user in ("u1", "u12") else 200, r)
+    check_jst_jobs(m, clients, groups_of, jgroups)
+
+
+def check_jst_jobs(m, clients, groups_of, jgroups):
+    """A transformation task runs only a JST its job's initiator may see (a public workflow
+    calling a restricted JST fails for others, as a missing JST)."""
+    admin = clients["admin"]
+    docs = [jst_workflow("gbac-jst-" + name, jid) for name, jid in JST_IDS.items()]
+    r = admin.req("POST", "/automation-studio/automations/import", {"automations": docs})
+    assert r.status == 200 and all(x["success"] for x in r.json()["data"]), r
+    for user in USERS:
+        for name in JST_IDS:
+            vis = sees(groups_of, user, jgroups[name])
+            r = clients[user].req("POST", "/operations-manager/jobs/start",
+                                  {"workflow": "gbac-jst-" + name,
+                                   "options": {"variables": {"a": "hello"}}})
+            if r.status != 200:
+                m.cell("JST run via workflow " + name, user, r.status, 200, r)
+                continue
+            job = admin.srv.wait_job_data(r.json()["data"]["_id"])
+            got = (job.get("status"), job.get("variables", {}).get("b"))
+            m.cell("JST run via workflow " + name, user, got,
+                   ("complete", "hello") if vis else ("error", None), json.dumps(job)[:400])
+
+
+def check_job_groups_hidden_first(m, clients, gid):
+    """Job-group routes: a job the caller cannot see is 404 before the body or group is read."""
+    admin = clients["admin"]
+    r = admin.req("POST", "/operations-manager/jobs/start",
+                  {"workflow": "gbac-g2", "options": {}})
+    job = r.json()["data"]["_id"]
+    for user in USERS:
+        c = clients[user]
+        vis = user in ("u12", "admin")
+        for label, jid in (("hidden", job), ("missing", MISSING_JOB)):
+            path = "/operations-manager/jobs/%s/groups" % jid
+            want = 400 if vis and label == "hidden" else 404
+            r = c.req("POST", path, {"nope": 1})
+            m.cell("add group, bad body (%s job)" % label, user, r.status, want, r)
+            r = c.req("POST", path, {"groupId": MISSING_JOB})
+            m.cell("add group, unknown group (%s job)" % label, user, r.status, want, r)
+            r = c.req("DELETE", path + "/not-a-group-id")
+            m.cell("remove group, bad group id (%s job)" % label, user, r.status, want, r)
+            if label == "hidden" and not vis:
+                r = c.req("POST", path, {"groupId": gid["g1"]})
+                m.cell("add own group g1 (hidden job)", user, r.status, 404, r)
+                missing = c.req("POST", "/operations-manager/jobs/%s/groups" % MISSING_JOB,
+                                {"groupId": gid["g1"]})
+                m.check("add group (hidden job) = missing", user,
+                        same_as_missing(r, missing, job, MISSING_JOB), r)
+        r = c.req("POST", "/operations-manager/jobs/%s/groups" % "xyz", {"groupId": gid["g1"]})
+        m.cell("add group, malformed job id", user, r.status, 400, r)
+
+# ---- end of issue 9 items 5 and 9 ------------------------------------------------------------
+
+
 def main():
     args = ic.arg_parser().parse_args()
     m = Matrix()
@@ -574,6 +731,8 @@ def main():
         check_workflow_groups(m, clients, gid)
         check_task_queries(m, clients, groups_of, jobs)  # adds a workflow: after the lists
         check_adapters(m, clients, gid)
+        check_transformations(m, clients, groups_of, gid)  # issue 9 item 5
+        check_job_groups_hidden_first(m, clients, gid)  # issue 9 item 9
         if m.failures:
             print(m.render())
             print("\n%d failing cell(s):" % len(m.failures))

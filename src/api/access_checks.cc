@@ -91,22 +91,8 @@ base::Result<std::string> CheckAssignee(Api::State& s, const std::string& job_id
 
 base::Status CheckGroupsChange(Api::State& s, const Call& c, const std::vector<std::string>& before,
                                const std::vector<std::string>& after) {
-  if (c.account->admin || before == after) return base::Status::Ok();
-  auto has = [](const std::vector<std::string>& v, const std::string& g) {
-    return std::find(v.begin(), v.end(), g) != v.end();
-  };
   auto exists = [&](const std::string& g) { return s.deps.accounts->groups().Get(g).ok(); };
-  for (const std::string& g : after) {
-    if (has(before, g)) continue;
-    OPSFLOW_RETURN_IF_ERROR(auth::CheckGrant(*c.account, g, exists));
-  }
-  std::vector<std::string> current = before;
-  for (const std::string& g : before) {
-    if (has(after, g)) continue;
-    OPSFLOW_RETURN_IF_ERROR(auth::CheckRevoke(*c.account, current, g));
-    current.erase(std::find(current.begin(), current.end(), g));
-  }
-  return base::Status::Ok();
+  return auth::CheckGroupsChange(*c.account, before, after, exists);
 }
 
 }  // namespace opsflow::api

@@ -1,9 +1,14 @@
 #include "api/api.h"
 
+#include <cstdio>
 #include <string_view>
 
+#include "api/adapter_routes.h"
+#include "api/openapi.h"
 #include "api/state.h"
+#include "auth/bearer.h"
 #include "base/log.h"
+#include "base/metrics.h"
 
 namespace opsflow::api {
 namespace {
@@ -29,6 +34,7 @@ const Route kRoutes[] = {
     {"GET", "/authorization/accounts/:id", AuthzGetAccount, true},
     {"PATCH", "/authorization/accounts/:id", AuthzPatchAccount, true},
     {"DELETE", "/authorization/accounts/:id", AuthzDeleteAccount, true},
+    {"POST", "/authorization/accounts/:id/unlock", AuthzUnlockAccount, true},
     {"GET", "/authorization/groups", AuthzListGroups, true},
     {"POST", "/authorization/groups", AuthzCreateGroup, true},
     {"GET", "/authorization/groups/:id", AuthzGetGroup, true},
@@ -36,6 +42,8 @@ const Route kRoutes[] = {
     {"DELETE", "/authorization/groups/:id", AuthzDeleteGroup, true},
     {"GET", "/health/server", HealthServer, false},
     {"GET", "/health/status", HealthStatus, false},
+    {"GET", "/openapi.json", GetOpenApi, false},
+    {"GET", "/metrics", GetMetrics, true},
     {"GET", "/automation-studio/workflows", ListWorkflows, true},
     {"GET", "/automation-studio/workflows/detailed/:name", GetWorkflowDetailed, true},
     {"POST", "/automation-studio/automations", CreateAutomation, true},
@@ -58,6 +66,9 @@ const Route kRoutes[] = {
     {"POST", "/adapter-workers/tasks/:id/complete", CompleteAdapterWork, true},
     {"POST", "/adapter-workers/tasks/:id/fail", FailAdapterWork, true},
     {"POST", "/adapter-workers/tasks/:id/error", ErrorAdapterWork, true},
+    {"POST", "/adapter-workers/status", ReportAdapterStatus, true},
+    {"GET", "/health/adapters", ListAdapterHealth, true},
+    {"GET", "/health/adapters/:name", GetAdapterHealth, true},
     {"POST", "/operations-manager/jobs/start", StartJob, true},
     {"POST", "/operations_manager/jobs/start", StartJob, true},
     {"POST", "/operations-manager/jobs/pause", PauseJobs, true},
@@ -72,6 +83,7 @@ const Route kRoutes[] = {
     {"DELETE", "/operations-manager/jobs/:jobId/groups/:groupId", RemoveJobGroup, true},
     {"GET", "/operations-manager/jobs", ListJobs, true},
     {"GET", "/operations-manager/jobs/:id", GetJob, true},
+    {"GET", "/operations-manager/jobs/:id/waiting", GetJobWaiting, true},
     {"GET", "/operations-manager/jobs/:jobId/tasks/:taskId/manual-controller", GetManualController,
      true},
     {"POST", "/operations-manager/jobs/:jobId/tasks/:taskId/finish", FinishManualTask, true},
@@ -79,6 +91,7 @@ const Route kRoutes[] = {
     {"POST", "/operations-manager/tasks/:id/release", ReleaseTask, true},
     {"POST", "/operations-manager/tasks/:id/assign", AssignTask, true},
     {"GET", "/operations-manager/tasks", ListTasks, true},
+    {"GET", "/operations-manager/work-queue", ListWorkQueue, true},
     {"GET", "/operations-manager/tasks/:id", GetTask, true},
     {"GET", "/operations-manager/events", StreamEvents, true},
     {"GET", "/operations-manager/automations", OmListAutomations, true},
@@ -122,16 +135,44 @@ bool Match(std::string_view pattern, std::string_view path, std::vector<std::str
 }
 
 std::string TokenOf(const Request& req) {
-  std::string_view authz = req.Header("authorization");
-  constexpr std::string_view kBearer = "Bearer ";
-  if (authz.size() > kBearer.size() && authz.substr(0, kBearer.size()) == kBearer) {
-    return std::string(authz.substr(kBearer.size()));
+  if (std::string token = auth::BearerToken(req.Header("authorization")); !token.empty()) {
+    return token;
   }
   if (const std::string* t = req.Query("token")) return *t;
   return req.Cookie("token");
 }
 
+// Counts the answer under the route template (never the path: bounded labels) and times it.
+Responder Measured(const char* route, const char* method, int64_t t0, Responder done) {
+  return [route, method, t0, done = std::move(done)](Response r) {
+    auto& m = base::metrics::Get();
+    char code[8];
+    std::snprintf(code, sizeof code, "%d", r.status);
+    m.http_requests.At({route, method, code}).Inc();
+    m.http_duration.At({route, method}).Observe(base::metrics::SecondsSince(t0));
+    done(std::move(r));
+  };
+}
+
 }  // namespace
+
+const char kStartBodySchema[] = R"({"type":"object","required":["workflow","options"],
+    "additionalProperties":false,
+    "properties":{"workflow":{"type":"string"},
+     "options":{"type":"object","properties":{"description":{"type":"string"},
+       "type":{"type":"string"},"variables":{"type":"object","additionalProperties":true},
+       "groups":{"type":"array","items":{"$ref":"common#/definitions/ObjectIdLikeString"}}}}}})";
+const char kStartCommonSchema[] =
+    R"({"definitions":{"ObjectIdLikeString":{"type":"string","pattern":"^[0-9a-fA-F]{24}$"}}})";
+
+const std::vector<RouteInfo>& RouteTable() {
+  static const std::vector<RouteInfo> table = [] {
+    std::vector<RouteInfo> t;
+    for (const Route& r : kRoutes) t.push_back({r.method, r.pattern, r.auth});
+    return t;
+  }();
+  return table;
+}
 
 Api::Api(ApiDeps deps, ApiOptions opts)
     : state_(new State{deps, opts, WorkflowRegistry(deps.docs), nullptr}) {}
@@ -141,15 +182,9 @@ Api::~Api() = default;
 base::Status Api::Init() {
   OPSFLOW_RETURN_IF_ERROR(state_->workflows.Load());
   // SPEC §1: the jobs/start body schema.
-  auto schema = bj::parse(R"({"type":"object","required":["workflow","options"],
-    "additionalProperties":false,
-    "properties":{"workflow":{"type":"string"},
-     "options":{"type":"object","properties":{"description":{"type":"string"},
-       "type":{"type":"string"},"variables":{"type":"object","additionalProperties":true},
-       "groups":{"type":"array","items":{"$ref":"common#/definitions/ObjectIdLikeString"}}}}}})");
+  auto schema = bj::parse(kStartBodySchema);
   json::SchemaOptions so;
-  so.named["common"] = bj::parse(
-      R"({"definitions":{"ObjectIdLikeString":{"type":"string","pattern":"^[0-9a-fA-F]{24}$"}}})");
+  so.named["common"] = bj::parse(kStartCommonSchema);
   auto compiled = json::Schema::Compile(schema, so);
   if (!compiled.ok()) return compiled.status();
   state_->start_schema = *compiled;
@@ -161,7 +196,9 @@ void Api::Drain() { state_->draining = true; }
 
 void Api::Handle(Request req, Responder done) {
   State& s = *state_;
+  const int64_t t0 = base::metrics::NowNs();
   if (s.draining) {
+    done = Measured("(draining)", "(any)", t0, std::move(done));
     done(ErrorResponse(503, "server is shutting down"));
     return;
   }
@@ -177,6 +214,7 @@ void Api::Handle(Request req, Responder done) {
     }
   }
   if (!found) {
+    done = Measured("(unmatched)", "(any)", t0, std::move(done));
     if (path_known) {
       done(ErrorResponse(405, "method " + req.method + " is not allowed on " + req.path));
     } else {
@@ -184,6 +222,7 @@ void Api::Handle(Request req, Responder done) {
     }
     return;
   }
+  done = Measured(found->pattern, found->method, t0, std::move(done));
   // Match again to get this route's params (the loop may have matched another row last).
   (void)Match(found->pattern, req.path, &params);
   auth::Account account;

@@ -19,6 +19,9 @@ struct ApiOptions {
   size_t max_json_depth = 64;
   size_t max_body_bytes = 10 * 1024 * 1024;
   int64_t max_list_limit = 1000;
+  // Running or paused root jobs one non-admin account may have (jobs/start, manual and endpoint
+  // triggers); 0: no limit. 429 beyond it.
+  size_t max_running_jobs_per_user = 1000;
   // GET /operations-manager/events: a ": keep-alive" comment after this long without an event,
   // and the unsent bytes a stream may hold before it ends with `event: overflow`.
   int64_t event_heartbeat_ms = 15'000;

@@ -1,16 +1,22 @@
-// /login, /logout, /whoami, /health/*.
+// /login, /logout, /whoami, /health/*, and an admin's unlock of an account's login throttle.
+#include <algorithm>
 #include <map>
 
 #include "api/state.h"
+#include "auth/bearer.h"
+#include "base/ids.h"
 
 namespace opsflow::api {
 
 namespace {
 
-// A throttled login (auth::Accounts answers ResourceExhausted) is 429 Too Many Requests.
-void ReplyLoginError(Call& c, const base::Status& st) {
+// A throttled login (auth::Accounts answers ResourceExhausted) is 429 Too Many Requests with a
+// Retry-After header (seconds).
+void ReplyLoginError(Call& c, const base::Status& st, int64_t retry_after_s) {
   if (st.code() == base::Code::kResourceExhausted) {
-    ReplyError(c, 429, st.message());
+    Response r = ErrorResponse(429, st.message());
+    r.headers.emplace_back("Retry-After", std::to_string(std::max<int64_t>(retry_after_s, 1)));
+    c.done(std::move(r));
     return;
   }
   ReplyError(c, st);
@@ -31,10 +37,12 @@ void Login(Api::State& s, Call& c) {
                "as strings");
     return;
   }
-  auto token =
-      s.deps.accounts->Login(std::string(user->get_string()), std::string(pass->get_string()));
+  int64_t retry_after_s = 0;
+  auto token = s.deps.accounts->Login(std::string(user->get_string()),
+                                      std::string(pass->get_string()), c.req.remote_addr,
+                                      &retry_after_s);
   if (!token.ok()) {
-    ReplyLoginError(c, token.status());
+    ReplyLoginError(c, token.status(), retry_after_s);
     return;
   }
   Response r;
@@ -105,9 +113,11 @@ void OAuthToken(Api::State& s, Call& c) {
     ReplyError(c, 400, "client_id and client_secret are required");
     return;
   }
-  auto token = s.deps.accounts->Login(form["client_id"], form["client_secret"]);
+  int64_t retry_after_s = 0;
+  auto token = s.deps.accounts->Login(form["client_id"], form["client_secret"], c.req.remote_addr,
+                                      &retry_after_s);
   if (!token.ok()) {
-    ReplyLoginError(c, token.status());
+    ReplyLoginError(c, token.status(), retry_after_s);
     return;
   }
   Reply(c, 200,
@@ -117,9 +127,7 @@ void OAuthToken(Api::State& s, Call& c) {
 }
 
 void Logout(Api::State& s, Call& c) {
-  std::string_view authz = c.req.Header("authorization");
-  std::string token;
-  if (authz.size() > 7) token = std::string(authz.substr(7));
+  std::string token = auth::BearerToken(c.req.Header("authorization"));
   if (token.empty()) {
     if (const std::string* t = c.req.Query("token")) token = *t;
   }
@@ -130,6 +138,28 @@ void Logout(Api::State& s, Call& c) {
   r.body = "logged out";
   r.headers.emplace_back("Set-Cookie", "token=; Path=/; HttpOnly; Max-Age=0");
   c.done(std::move(r));
+}
+
+// POST /authorization/accounts/:id/unlock (admin only): clears the login throttle of the
+// account's username from every address (docs/ACCOUNTS.md "Logins"). Answers {_id, username,
+// cleared}: how many addresses had failures counted for it.
+void AuthzUnlockAccount(Api::State& s, Call& c) {
+  if (!RequireAdmin(c, "manage accounts and groups")) return;
+  const std::string& id = c.params[0];
+  if (!base::IsObjectId(id)) {
+    ReplyError(c, 400, "account id '" + id + "' is not a 24-hex ObjectId");
+    return;
+  }
+  auto a = s.deps.accounts->Get(id);
+  if (!a.ok()) {
+    ReplyError(c, a.status());
+    return;
+  }
+  size_t cleared = s.deps.accounts->Unlock(a->username);
+  Reply(c, 200,
+        bj::object{{"_id", a->id},
+                   {"username", a->username},
+                   {"cleared", static_cast<int64_t>(cleared)}});
 }
 
 void WhoAmI(Api::State& s, Call& c) {

@@ -19,6 +19,7 @@
 #include "auth/access.h"
 #include "base/clock.h"
 #include "base/ids.h"
+#include "base/metrics.h"
 #include "runtime/events.h"
 
 namespace opsflow::api {
@@ -142,7 +143,11 @@ void StreamEvents(Api::State& s, Call& c) {
       id = bus->Subscribe(deliver);
     }
   }
-  stream->SetOnClose([bus, id] { bus->Unsubscribe(id); });
+  base::metrics::Get().event_streams_open.fetch_add(1, std::memory_order_relaxed);
+  stream->SetOnClose([bus, id] {
+    bus->Unsubscribe(id);
+    base::metrics::Get().event_streams_open.fetch_sub(1, std::memory_order_relaxed);
+  });
   Response r;
   r.content_type = "text/event-stream; charset=utf-8";
   r.headers.emplace_back("Cache-Control", "no-cache");

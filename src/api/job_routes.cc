@@ -10,6 +10,7 @@
 #include "model/list_page.h"
 #include "model/query.h"
 #include "model/secrets.h"
+#include "model/start_check.h"
 
 namespace opsflow::api {
 namespace {
@@ -63,51 +64,6 @@ bool JobGroups(Api::State& s, Call& c, const bj::object& opts, const model::Work
 
 }  // namespace
 
-// The compiled inputSchema of a workflow snapshot (cached by version); null when it has none.
-std::shared_ptr<const json::Schema> InputSchemaOf(const model::Workflow& wf, std::string* error) {
-  static std::mutex mu;
-  static std::map<std::string, std::shared_ptr<const json::Schema>> cache;
-  {
-    std::lock_guard<std::mutex> l(mu);
-    if (auto it = cache.find(wf.version()); it != cache.end()) return it->second;
-  }
-  const bj::value* schema = wf.doc().if_contains("inputSchema");
-  std::shared_ptr<const json::Schema> compiled;
-  if (schema && schema->is_object() && !schema->get_object().empty()) {
-    auto c = json::Schema::Compile(*schema);
-    if (!c.ok()) {
-      *error = "workflow inputSchema is invalid: " + c.status().message();
-      return nullptr;
-    }
-    compiled = *c;
-  }
-  std::lock_guard<std::mutex> l(mu);
-  cache[wf.version()] = compiled;
-  return compiled;
-}
-
-base::Status CheckStartable(const model::Workflow& wf, const bj::object& variables,
-                            std::vector<json::SchemaError>* errs) {
-  if (wf.is_draft()) {
-    return base::InvalidArgument("Workflow '" + wf.name() +
-                                 "' has validation errors (a draft) and cannot start");
-  }
-  if (wf.start() < 0 || wf.end() < 0) {
-    return base::InvalidArgument("Workflow '" + wf.name() +
-                                 "' has no workflow_start or workflow_end task");
-  }
-  std::string schema_error;
-  auto input_schema = InputSchemaOf(wf, &schema_error);
-  if (!schema_error.empty()) return base::InvalidArgument(schema_error);
-  if (!input_schema) return base::Status::Ok();
-  auto verrs = input_schema->Validate(bj::value(variables));
-  if (verrs.empty()) return base::Status::Ok();
-  std::string message =
-      "Job variables do not match the workflow inputSchema: " + json::ErrorsToMessage(verrs);
-  if (errs) *errs = std::move(verrs);
-  return base::InvalidArgument(message);
-}
-
 void StartJob(Api::State& s, Call& c) {
   bj::value body;
   if (!ParseBody(s, c, &body)) return;
@@ -141,27 +97,16 @@ void StartJob(Api::State& s, Call& c) {
   if (auto t = opts.if_contains("type")) req.type = t->get_string();
   if (!JobGroups(s, c, opts, *wf, &req.groups)) return;
   req.user = c.account->username;
+  req.max_running_jobs = c.account->admin ? 0 : s.opts.max_running_jobs_per_user;
   std::vector<json::SchemaError> verrs;
-  if (base::Status st = CheckStartable(*wf, req.variables, &verrs); !st.ok()) {
+  if (base::Status st = model::CheckStartable(*wf, req.variables, &verrs); !st.ok()) {
     if (verrs.empty()) return ReplyError(c, 400, st.message());
     bj::object env{
         {"message", st.message()}, {"data", json::ErrorsToJson(verrs)}, {"metadata", bj::object()}};
     Reply(c, 400, env);
     return;
   }
-  Responder done = std::move(c.done);
-  s.deps.runtime->StartJob(std::move(req), [done](base::Result<runtime::JobSnapshot> r) {
-    if (!r.ok()) {
-      done(ErrorResponse(HttpStatus(r.status().code()), r.status().message()));
-      return;
-    }
-    Response resp;
-    bj::object env{{"message", "Successfully started job"},
-                   {"data", r->ToDocument()},
-                   {"metadata", bj::object()}};
-    resp.body = bj::serialize(env);
-    done(std::move(resp));
-  });
+  s.deps.runtime->StartJob(std::move(req), StartedJobReply(std::move(c.done)));
 }
 
 void GetJob(Api::State& s, Call& c) {

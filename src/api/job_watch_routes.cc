@@ -1,6 +1,7 @@
 // Watchers and job groups (SPEC §5 "Job control"): watch/unwatch add or remove the caller's
 // account id; groups are added or removed one group id at a time. Any job, finished or not.
-// GBAC (docs/ACCOUNTS.md): a hidden job answers as an unknown one; a group added must exist and,
+// GBAC (docs/ACCOUNTS.md): a hidden job answers as an unknown one (on the group routes before
+// the body or the group is looked at); a group added must exist and,
 // for a non-admin, be the caller's; a non-admin removes only their own groups, never the last.
 #include <algorithm>
 #include <functional>
@@ -65,6 +66,17 @@ std::string GroupIdFromBody(Api::State& s, Call& c, bool* ok) {
   return std::string(g->get_string());
 }
 
+// Job-group routes answer 404 for a malformed, unknown or hidden job before looking at the
+// body or the group (EditJob checks again inside its transaction).
+bool JobVisibleFirst(Api::State& s, Call& c) {
+  if (!CheckJobId(c, c.params[0])) return false;
+  if (auto rec = VisibleJob(s, c, c.params[0]); !rec.ok()) {
+    ReplyError(c, rec.status());
+    return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 void WatchJob(Api::State& s, Call& c) {
@@ -77,6 +89,7 @@ void UnwatchJob(Api::State& s, Call& c) {
 
 // POST /operations-manager/jobs/:jobId/groups {groupId}
 void AddJobGroup(Api::State& s, Call& c) {
+  if (!JobVisibleFirst(s, c)) return;
   bool ok;
   std::string group = GroupIdFromBody(s, c, &ok);
   if (!ok) return;
@@ -90,6 +103,7 @@ void AddJobGroup(Api::State& s, Call& c) {
 
 // DELETE /operations-manager/jobs/:jobId/groups/:groupId
 void RemoveJobGroup(Api::State& s, Call& c) {
+  if (!JobVisibleFirst(s, c)) return;
   if (!base::IsObjectId(c.params[1])) {
     ReplyError(c, 400, "'" + c.params[1] + "' is not a valid group id (24 hex characters)");
     return;

@@ -111,4 +111,34 @@ bj::object ListMetadata(int64_t skip, int64_t limit, int64_t total, size_t page_
           {"hints", bj::array()}};
 }
 
+runtime::StartCallback StartedJobReply(Responder done,
+                                       std::shared_ptr<std::vector<json::SchemaError>> errs) {
+  return [done = std::move(done), errs](base::Result<runtime::JobSnapshot> r) {
+    if (!r.ok()) {
+      if (errs && !errs->empty()) {
+        bj::object env{{"message", r.status().message()},
+                       {"data", json::ErrorsToJson(*errs)},
+                       {"metadata", bj::object()}};
+        Response resp;
+        resp.status = 400;
+        resp.body = bj::serialize(env);
+        done(std::move(resp));
+        return;
+      }
+      // A limit on running jobs is the caller's rate, not a payload: 429.
+      int status = r.status().code() == base::Code::kResourceExhausted
+                       ? 429
+                       : HttpStatus(r.status().code());
+      done(ErrorResponse(status, r.status().message()));
+      return;
+    }
+    bj::object env{{"message", "Successfully started job"},
+                   {"data", r->ToDocument()},
+                   {"metadata", bj::object()}};
+    Response resp;
+    resp.body = bj::serialize(env);
+    done(std::move(resp));
+  };
+}
+
 }  // namespace opsflow::api

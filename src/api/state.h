@@ -18,21 +18,36 @@ namespace opsflow::api {
 
 namespace bj = boost::json;
 
-// Workflows by name, parsed once; the store holds the documents.
+// Workflows by name, parsed once; the store holds the documents. Workflow `_id`s are unique: a
+// document whose _id another workflow holds is refused (AlreadyExists), except the one it
+// replaces. A store that already holds duplicates (written before ids were checked) keeps them,
+// logs them at Load and reports them through DuplicateIdOf (validation).
+// Thread-safety: every method is safe from any thread.
 class WorkflowRegistry {
  public:
   explicit WorkflowRegistry(store::DocStore* docs) : docs_(docs) {}
   base::Status Load();
   std::shared_ptr<const model::Workflow> Find(const std::string& name) const;
+  std::shared_ptr<const model::Workflow> FindById(const std::string& id) const;
   std::vector<std::shared_ptr<const model::Workflow>> All() const;
-  // Stores and indexes `doc` under its name (replacing any workflow of that name).
-  base::Result<std::shared_ptr<const model::Workflow>> Put(bj::object doc);
+  // Stores and indexes `doc` under its name, replacing any workflow of that name, and the one
+  // named `replaces` when given (a rename keeps its _id). AlreadyExists when another workflow
+  // holds the document's _id.
+  base::Result<std::shared_ptr<const model::Workflow>> Put(bj::object doc,
+                                                           const std::string& replaces = "");
   base::Status Remove(const std::string& name);
+  // The name of another workflow that shares the _id of workflow `name`; empty when none does.
+  std::string DuplicateIdOf(const std::string& name) const;
 
  private:
+  static std::string IdOf(const model::Workflow& wf);
+  void IndexLocked(const std::shared_ptr<const model::Workflow>& wf);
+  void UnindexLocked(const std::string& name);
+
   store::DocStore* docs_;
   mutable std::shared_mutex mu_;
   std::map<std::string, std::shared_ptr<const model::Workflow>> by_name_;
+  std::map<std::string, std::vector<std::string>> names_by_id_;  // _id -> names (one, or dups)
 };
 
 struct Api::State {
@@ -60,20 +75,17 @@ void ReplyError(Call& c, const base::Status& st);
 void ReplyError(Call& c, int status, const std::string& message);
 // Parses the body as JSON (limits from the options); replies 400 and returns false on failure.
 bool ParseBody(Api::State& s, Call& c, bj::value* out);
+// The reply to a job start (jobs/start, trigger runs): the new job as IAP answers it; a failure
+// as its status says (a running-jobs limit: 429), with the ajv-style list `errs` in `data` when
+// the variables failed the workflow's inputSchema.
+runtime::StartCallback StartedJobReply(
+    Responder done, std::shared_ptr<std::vector<json::SchemaError>> errs = nullptr);
 bool ParseBodyObject(Api::State& s, Call& c, bj::object* out);
 // Parses the request's list parameters with the configured `limit` cap; replies 400 and returns
 // false when they are malformed.
 bool ParseList(Api::State& s, Call& c, model::ListQuery* q);
 // True when `id` is a 24-hex job id; otherwise replies 400 naming it.
 bool CheckJobId(Call& c, const std::string& id);
-// The workflow's compiled inputSchema, cached by snapshot version; null when it has none;
-// `error` set when the schema does not compile (job_routes.cc).
-std::shared_ptr<const json::Schema> InputSchemaOf(const model::Workflow& wf, std::string* error);
-// Whether `wf` can start a job with `variables` (jobs/start and every trigger): not a draft, has
-// workflow_start and workflow_end, and the variables match its inputSchema. InvalidArgument with
-// a message naming the problem; `errs` (optional) gets the schema errors of the variables.
-base::Status CheckStartable(const model::Workflow& wf, const bj::object& variables,
-                            std::vector<json::SchemaError>* errs = nullptr);
 // List metadata {skip, limit, total, nextPageSkip, previousPageSkip, currentPageSize, hints}.
 bj::object ListMetadata(int64_t skip, int64_t limit, int64_t total, size_t page_size);
 
@@ -119,6 +131,7 @@ void AuthzCreateAccount(Api::State& s, Call& c);
 void AuthzGetAccount(Api::State& s, Call& c);
 void AuthzPatchAccount(Api::State& s, Call& c);
 void AuthzDeleteAccount(Api::State& s, Call& c);
+void AuthzUnlockAccount(Api::State& s, Call& c);  // auth_routes.cc
 void AuthzListGroups(Api::State& s, Call& c);
 void AuthzCreateGroup(Api::State& s, Call& c);
 void AuthzGetGroup(Api::State& s, Call& c);
@@ -197,11 +210,19 @@ void OmRunEndpointTrigger(Api::State& s, Call& c);
 
 void StartJob(Api::State& s, Call& c);
 void GetJob(Api::State& s, Call& c);
+// GET /operations-manager/jobs/:id/waiting (job_waiting_routes.cc): why a job waits.
+void GetJobWaiting(Api::State& s, Call& c);
+// GET /operations-manager/work-queue: the manual tasks waiting for a person.
+void ListWorkQueue(Api::State& s, Call& c);
 void ListJobs(Api::State& s, Call& c);
 void GetTask(Api::State& s, Call& c);
 void ListTasks(Api::State& s, Call& c);
 
 // GET /operations-manager/events (event_routes.cc): job and task events as server-sent events.
 void StreamEvents(Api::State& s, Call& c);
+
+// GET /openapi.json (openapi_routes.cc) and GET /metrics (admin only; base/metrics.h).
+void GetOpenApi(Api::State& s, Call& c);
+void GetMetrics(Api::State& s, Call& c);
 
 }  // namespace opsflow::api

@@ -1,10 +1,27 @@
 // /transformations CRUD: JST documents keyed by _id.
+// GBAC (docs/ACCOUNTS.md "Transformations"): a JST carries `groups` like a workflow. Lists leave
+// out what the caller cannot see and reading, overwriting or deleting one answers 404 as for an
+// unknown id; POST with the `_id` of a hidden JST is refused as taken (409). A non-admin's new
+// JST without `groups` gets the creator's groups; changing a stored JST's groups follows the
+// rules of a job's groups (auth::CheckGroupsChange); an overwrite without `groups` keeps them.
+#include <mutex>
+#include <optional>
+
 #include "api/state.h"
+#include "auth/access.h"
 #include "base/ids.h"
 #include "json/parse.h"
 
 namespace opsflow::api {
 namespace {
+
+constexpr const char* kKind = "transformation";
+
+// Serialises check-then-write of transformations within this process.
+std::mutex& WriteMutex() {
+  static std::mutex mu;
+  return mu;
+}
 
 bool ValidJst(Call& c, const bj::object& doc) {
   for (const char* k : {"incoming", "outgoing", "steps"}) {
@@ -17,10 +34,71 @@ bool ValidJst(Call& c, const bj::object& doc) {
   return true;
 }
 
-void Store(Api::State& s, Call& c, bj::object doc) {
+// The `groups` the body gives (nullopt when it has none); false after a 400 for a value that is
+// not a list of group ids.
+bool GivenGroups(Call& c, const bj::object& doc, std::optional<std::vector<std::string>>* out) {
+  const bj::value* g = doc.if_contains("groups");
+  if (!g || g->is_null()) return true;
+  std::vector<std::string> ids = auth::GroupsOf(g);
+  for (const std::string& id : ids) {
+    if (id == auth::kUnreadableGroup) {
+      ReplyError(c, 400, "transformation groups must be a list of group ids");
+      return false;
+    }
+  }
+  *out = std::move(ids);
+  return true;
+}
+
+bj::array ToArray(const std::vector<std::string>& v) {
+  bj::array a;
+  for (const auto& s : v) a.emplace_back(s);
+  return a;
+}
+
+// The stored JST `id` when it exists and the caller may see it.
+std::optional<bj::object> Visible(Api::State& s, const Call& c, const std::string& id) {
+  auto text = s.deps.docs->Get(kKind, id);
+  if (!text.ok()) return std::nullopt;
+  auto v = json::Parse(*text, {.max_depth = 256, .max_bytes = size_t(1) << 30});
+  if (!v.ok() || !v->is_object()) return std::nullopt;
+  if (!auth::CanSee(*c.account, auth::GroupsOfDoc(v->get_object()))) return std::nullopt;
+  return std::move(v->as_object());
+}
+
+void NotFound(Call& c, const std::string& id) {
+  ReplyError(c, 404, "Transformation '" + id + "' not found");
+}
+
+// Stores `doc` over `old` (nullopt: a new JST) after the group rules; REQUIRES WriteMutex held.
+void Store(Api::State& s, Call& c, bj::object doc, const std::optional<bj::object>& old) {
   if (!ValidJst(c, doc)) return;
-  base::Status st = s.deps.docs->Put("transformation", std::string(doc.at("_id").get_string()),
-                                     bj::serialize(doc));
+  std::optional<std::vector<std::string>> given;
+  if (!GivenGroups(c, doc, &given)) return;
+  auto exists = [&](const std::string& g) { return s.deps.accounts->groups().Get(g).ok(); };
+  std::vector<std::string> groups;
+  if (old) {
+    std::vector<std::string> before = auth::GroupsOfDoc(*old);
+    groups = given ? *given : before;  // an overwrite without groups keeps them
+    if (base::Status st = auth::CheckGroupsChange(*c.account, before, groups, exists); !st.ok()) {
+      ReplyError(c, st);
+      return;
+    }
+  } else {
+    auto g = auth::GroupsForNewItem(*c.account, given, exists);
+    if (!g.ok()) {
+      ReplyError(c, g.status());
+      return;
+    }
+    groups = std::move(g).value();
+  }
+  // The document keeps the `groups` it was given; without one it gets the computed groups
+  // (the creator's, or the stored ones an overwrite keeps) when there are any.
+  if (!given && (!groups.empty() || (old && old->contains("groups")))) {
+    doc["groups"] = ToArray(groups);
+  }
+  base::Status st =
+      s.deps.docs->Put(kKind, std::string(doc.at("_id").get_string()), bj::serialize(doc));
   if (!st.ok()) {
     ReplyError(c, st);
     return;
@@ -31,7 +109,7 @@ void Store(Api::State& s, Call& c, bj::object doc) {
 }  // namespace
 
 void ListTransformations(Api::State& s, Call& c) {
-  auto all = s.deps.docs->List("transformation");
+  auto all = s.deps.docs->List(kKind);
   if (!all.ok()) {
     ReplyError(c, all.status());
     return;
@@ -39,52 +117,52 @@ void ListTransformations(Api::State& s, Call& c) {
   bj::array results;
   for (const auto& d : *all) {
     auto v = json::Parse(d.doc_json, {.max_depth = 256, .max_bytes = size_t(1) << 30});
-    if (v.ok()) results.push_back(std::move(v).value());
+    if (!v.ok() || !v->is_object()) continue;
+    if (!auth::CanSee(*c.account, auth::GroupsOfDoc(v->get_object()))) continue;
+    results.push_back(std::move(v).value());
   }
   int64_t total = static_cast<int64_t>(results.size());
   Reply(c, 200, bj::object{{"results", std::move(results)}, {"total", total}});
 }
 
 void GetTransformation(Api::State& s, Call& c) {
-  auto d = s.deps.docs->Get("transformation", c.params[0]);
-  if (!d.ok()) {
-    ReplyError(c, 404, "Transformation '" + c.params[0] + "' not found");
-    return;
-  }
-  auto v = json::Parse(*d, {.max_depth = 256, .max_bytes = size_t(1) << 30});
-  if (!v.ok()) {
-    ReplyError(c, v.status());
-    return;
-  }
-  Reply(c, 200, *v);
+  auto doc = Visible(s, c, c.params[0]);
+  if (!doc) return NotFound(c, c.params[0]);
+  Reply(c, 200, *doc);
 }
 
+// POST: a new JST, or (an import) the replacement of a visible one with the same `_id`.
 void CreateTransformation(Api::State& s, Call& c) {
   bj::object doc;
   if (!ParseBodyObject(s, c, &doc)) return;
   if (!doc.contains("_id") || !doc["_id"].is_string() || doc["_id"].get_string().empty()) {
     doc["_id"] = base::NewObjectId();
   }
-  Store(s, c, std::move(doc));
+  std::string id(doc["_id"].get_string());
+  std::lock_guard<std::mutex> l(WriteMutex());
+  std::optional<bj::object> old = Visible(s, c, id);
+  if (!old && s.deps.docs->Get(kKind, id).ok()) {
+    ReplyError(c, 409, "A transformation with _id '" + id + "' already exists");
+    return;
+  }
+  Store(s, c, std::move(doc), old);
 }
 
 void UpdateTransformation(Api::State& s, Call& c) {
+  std::lock_guard<std::mutex> l(WriteMutex());
+  std::optional<bj::object> old = Visible(s, c, c.params[0]);
+  if (!old) return NotFound(c, c.params[0]);  // before any other check
   bj::object doc;
   if (!ParseBodyObject(s, c, &doc)) return;
-  if (!s.deps.docs->Get("transformation", c.params[0]).ok()) {
-    ReplyError(c, 404, "Transformation '" + c.params[0] + "' not found");
-    return;
-  }
   doc["_id"] = c.params[0];
-  Store(s, c, std::move(doc));
+  Store(s, c, std::move(doc), old);
 }
 
 void DeleteTransformation(Api::State& s, Call& c) {
-  base::Status st = s.deps.docs->Delete("transformation", c.params[0]);
-  if (!st.ok()) {
-    ReplyError(c, 404, "Transformation '" + c.params[0] + "' not found");
-    return;
-  }
+  std::lock_guard<std::mutex> l(WriteMutex());
+  if (!Visible(s, c, c.params[0])) return NotFound(c, c.params[0]);
+  base::Status st = s.deps.docs->Delete(kKind, c.params[0]);
+  if (!st.ok()) return NotFound(c, c.params[0]);
   ReplyEnvelope(c, "Transformation deleted", bj::value(c.params[0]));
 }
 

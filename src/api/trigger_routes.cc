@@ -5,8 +5,11 @@
 #include <mutex>
 
 #include "api/state.h"
+#include "auth/access.h"
 #include "base/ids.h"
+#include "model/groups.h"
 #include "model/query.h"
+#include "model/start_check.h"
 #include "runtime/trigger_service.h"
 
 namespace opsflow::api {
@@ -16,27 +19,31 @@ class ApiTriggerActions final : public runtime::TriggerActions {
  public:
   explicit ApiTriggerActions(Api::State& s) : s_(s) {}
 
-  base::Result<runtime::WorkflowRef> FindWorkflow(const std::string& id_or_name) override {
-    for (const auto& wf : s_.workflows.All()) {
-      const bj::value* id = wf->doc().if_contains("_id");
-      if (id && id->is_string() && id->get_string() == id_or_name) return Ref(*wf);
-    }
-    if (auto wf = s_.workflows.Find(id_or_name)) return Ref(*wf);
-    return base::NotFound("workflow '" + id_or_name + "' not found");
+  base::Result<runtime::WorkflowRef> FindWorkflow(const std::string& as_user,
+                                                  const std::string& id_or_name) override {
+    auto wf = VisibleTo(as_user, id_or_name);
+    if (!wf.ok()) return wf.status();
+    return Ref(**wf);
   }
 
   void StartJob(runtime::TriggerJob job, runtime::StartCallback done) override {
-    auto wf = s_.workflows.Find(job.workflow);
-    if (!wf) return done(base::NotFound("Workflow '" + job.workflow + "' not found"));
-    if (base::Status st = CheckStartable(*wf, job.variables, job.input_errors); !st.ok()) {
+    auto found = VisibleTo(job.as_user, job.workflow);
+    if (!found.ok()) return done(found.status());
+    std::shared_ptr<const model::Workflow> wf = *found;
+    if (base::Status st = model::CheckStartable(*wf, job.variables, job.input_errors); !st.ok()) {
       return done(st);
     }
     runtime::StartRequest req;
     req.workflow = wf;
     req.variables = std::move(job.variables);
     req.description = std::move(job.description);
-    req.groups = std::move(job.groups);
+    const bj::value given(std::move(job.groups));
+    for (const std::string& g :
+         model::PrivateGroups(model::GroupsOf(&given), model::GroupsOfDoc(wf->doc()))) {
+      req.groups.push_back(bj::value(g));
+    }
     req.user = std::move(job.user);
+    req.max_running_jobs = job.limited ? s_.opts.max_running_jobs_per_user : 0;
     req.also_commit = std::move(job.also_commit);
     s_.deps.runtime->StartJob(std::move(req), std::move(done));
   }
@@ -46,6 +53,18 @@ class ApiTriggerActions final : public runtime::TriggerActions {
   }
 
  private:
+  // The workflow with this _id, or else this name, when account `as_user` may see it.
+  base::Result<std::shared_ptr<const model::Workflow>> VisibleTo(const std::string& as_user,
+                                                                 const std::string& id_or_name) {
+    auto missing = base::NotFound("workflow '" + id_or_name + "' not found");
+    auto account = s_.deps.accounts->Find(as_user);
+    if (!account.ok()) return missing;
+    std::shared_ptr<const model::Workflow> wf = s_.workflows.FindById(id_or_name);
+    if (!wf) wf = s_.workflows.Find(id_or_name);
+    if (!wf || !auth::CanSee(*account, auth::GroupsOfDoc(wf->doc()))) return missing;
+    return wf;
+  }
+
   static runtime::WorkflowRef Ref(const model::Workflow& wf) {
     const bj::value* id = wf.doc().if_contains("_id");
     return {id && id->is_string() ? std::string(id->get_string()) : wf.name(), wf.name()};
@@ -57,33 +76,6 @@ class ApiTriggerActions final : public runtime::TriggerActions {
 runtime::TriggerService* Service(Api::State& s, Call& c) {
   if (!s.deps.triggers) ReplyError(c, 503, "automations and triggers are not enabled");
   return s.deps.triggers;
-}
-
-// Replies with the new job as jobs/start does.
-runtime::StartCallback JobReply(Responder done,
-                                std::shared_ptr<std::vector<json::SchemaError>> errs = nullptr) {
-  return [done = std::move(done), errs](base::Result<runtime::JobSnapshot> r) {
-    if (!r.ok()) {
-      if (errs && !errs->empty()) {
-        bj::object env{{"message", r.status().message()},
-                       {"data", json::ErrorsToJson(*errs)},
-                       {"metadata", bj::object()}};
-        Response resp;
-        resp.status = 400;
-        resp.body = bj::serialize(env);
-        done(std::move(resp));
-        return;
-      }
-      done(ErrorResponse(HttpStatus(r.status().code()), r.status().message()));
-      return;
-    }
-    bj::object env{{"message", "Successfully started job"},
-                   {"data", r->ToDocument()},
-                   {"metadata", bj::object()}};
-    Response resp;
-    resp.body = bj::serialize(env);
-    done(std::move(resp));
-  };
 }
 
 void ReplyDoc(Call& c, const std::string& message, base::Result<bj::object> r) {
@@ -260,7 +252,7 @@ void OmRunManualTrigger(Api::State& s, Call& c) {
     }
   }
   auto errs = std::make_shared<std::vector<json::SchemaError>>();
-  ts->RunManual(ViewerOf(c), c.params[0], std::move(form), JobReply(std::move(c.done), errs),
+  ts->RunManual(ViewerOf(c), c.params[0], std::move(form), StartedJobReply(std::move(c.done), errs),
                 errs.get());
 }
 
@@ -270,7 +262,8 @@ void OmRunEndpointTrigger(Api::State& s, Call& c) {
   bj::value body;  // an empty body is null
   if (!c.req.body.empty() && !ParseBody(s, c, &body)) return;
   auto errs = std::make_shared<std::vector<json::SchemaError>>();
-  ts->RunEndpoint(ViewerOf(c), c.params[0], body, JobReply(std::move(c.done), errs), errs.get());
+  ts->RunEndpoint(ViewerOf(c), c.params[0], body, StartedJobReply(std::move(c.done), errs),
+                  errs.get());
 }
 
 }  // namespace opsflow::api

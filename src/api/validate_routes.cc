@@ -151,6 +151,19 @@ bj::object Validate(Api::State& s, const model::Workflow& wf) {
     }
     CheckReferences(wf, static_cast<int>(i), &errors);
   }
+  // Workflow _ids are unique (state.h WorkflowRegistry): a document whose _id another workflow
+  // holds could not be imported, and a store holding such duplicates says so here.
+  const bj::value* id = wf.doc().if_contains("_id");
+  if (id && id->is_string()) {
+    auto holder = s.workflows.FindById(std::string(id->get_string()));
+    if (!s.workflows.DuplicateIdOf(wf.name()).empty() || (holder && holder->name() != wf.name())) {
+      // The other workflow is not named: the caller may not be allowed to see it.
+      errors.push_back(Problem("", "",
+                               "workflow _id " + std::string(id->get_string()) +
+                                   " is also used by another workflow; each workflow needs its "
+                                   "own"));
+    }
+  }
   bool valid = errors.empty();
   return {{"isValid", valid}, {"errors", std::move(errors)}, {"warnings", std::move(warnings)}};
 }

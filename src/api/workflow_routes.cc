@@ -16,11 +16,8 @@ void EnsureId(bj::object& doc) {
 // The workflow with this _id when it exists and the caller may see it; null otherwise.
 std::shared_ptr<const model::Workflow> FindById(Api::State& s, const Call& c,
                                                 const std::string& id) {
-  for (const auto& wf : s.workflows.All()) {
-    const bj::value* v = wf->doc().if_contains("_id");
-    if (v && v->is_string() && v->get_string() == id) return CanSeeWorkflow(c, *wf) ? wf : nullptr;
-  }
-  return nullptr;
+  auto wf = s.workflows.FindById(id);
+  return wf && CanSeeWorkflow(c, *wf) ? wf : nullptr;
 }
 
 // Workflow names are unique across all users: a name taken by a workflow the caller cannot see
@@ -189,7 +186,7 @@ void UpdateAutomation(Api::State& s, Call& c) {
     ReplyError(c, 409, "A workflow named '" + new_name + "' already exists");
     return;
   }
-  auto wf = s.workflows.Put(std::move(doc));
+  auto wf = s.workflows.Put(std::move(doc), old->name());
   if (!wf.ok()) {
     ReplyError(c, wf.status());
     return;

@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 
 #include "json/parse.h"
+#include "model/groups.h"
 
 namespace opsflow::auth {
 namespace bj = boost::json;
@@ -25,35 +26,15 @@ bool CanSee(const Account& a, const std::vector<std::string>& item_groups) {
 }
 
 std::vector<std::string> GroupsOf(const bj::value* groups) {
-  std::vector<std::string> out;
-  if (!groups || groups->is_null()) return out;
-  const bj::array* arr = groups->if_array();
-  if (!arr) return {std::string(kUnreadableGroup)};
-  for (const bj::value& g : *arr) {
-    if (g.is_string()) {
-      out.emplace_back(g.get_string());
-      continue;
-    }
-    const bj::value* id = nullptr;
-    if (const bj::object* o = g.if_object()) {
-      id = o->if_contains("_id");
-      if (!id) id = o->if_contains("id");
-    }
-    out.emplace_back(id && id->is_string() ? std::string(id->get_string())
-                                           : std::string(kUnreadableGroup));
-  }
-  return out;
+  return model::GroupsOf(groups);
 }
 
 std::vector<std::string> GroupsOfDoc(const bj::object& doc) {
-  return GroupsOf(doc.if_contains("groups"));
+  return model::GroupsOfDoc(doc);
 }
 
 std::vector<std::string> ParseGroupsJson(std::string_view text) {
-  if (text.empty()) return {};
-  auto v = json::Parse(text);
-  if (!v.ok()) return {std::string(kUnreadableGroup)};
-  return GroupsOf(&v.value());
+  return model::ParseGroupsJson(text);
 }
 
 std::optional<std::vector<std::string>> VisibleGroups(const Account& a) {
@@ -92,6 +73,37 @@ base::Status CheckRevoke(const Account& a, const std::vector<std::string>& curre
                                   "user see it, which only an admin may do");
   }
   return base::Status::Ok();
+}
+
+bool VisibleUnder(const std::optional<std::vector<std::string>>& visible,
+                  const std::vector<std::string>& item_groups) {
+  return model::Sees(visible, item_groups);
+}
+
+base::Status CheckGroupsChange(const Account& a, const std::vector<std::string>& before,
+                               const std::vector<std::string>& after,
+                               const std::function<bool(const std::string&)>& exists) {
+  if (a.admin || before == after) return base::Status::Ok();
+  for (const std::string& g : after) {
+    if (!Contains(before, g)) OPSFLOW_RETURN_IF_ERROR(CheckGrant(a, g, exists));
+  }
+  std::vector<std::string> current = before;
+  for (const std::string& g : before) {
+    if (Contains(after, g)) continue;
+    OPSFLOW_RETURN_IF_ERROR(CheckRevoke(a, current, g));
+    current.erase(std::find(current.begin(), current.end(), g));
+  }
+  return base::Status::Ok();
+}
+
+base::Result<std::vector<std::string>> GroupsForNewItem(
+    const Account& a, const std::optional<std::vector<std::string>>& given,
+    const std::function<bool(const std::string&)>& exists) {
+  if (!given) return a.admin ? std::vector<std::string>() : a.groups;
+  if (!a.admin) {
+    for (const std::string& g : *given) OPSFLOW_RETURN_IF_ERROR(CheckGrant(a, g, exists));
+  }
+  return *given;
 }
 
 }  // namespace opsflow::auth

@@ -22,7 +22,7 @@ namespace opsflow::auth {
 
 // The group id that no account can be in: a malformed `groups` value reads as this, so an item
 // whose groups cannot be read is visible to admins only (fail closed).
-inline constexpr std::string_view kUnreadableGroup = "<unreadable groups>";
+inline constexpr std::string_view kUnreadableGroup = "<unreadable groups>";  // model/groups.h
 
 // True when `a` may see (and so act on) an item with these groups.
 bool CanSee(const Account& a, const std::vector<std::string>& item_groups);
@@ -58,5 +58,24 @@ base::Status CheckGrant(const Account& a, const std::string& group_id,
 // open the item to every user): PermissionDenied saying which rule refused.
 base::Status CheckRevoke(const Account& a, const std::vector<std::string>& current,
                          const std::string& group_id);
+
+// Whether a list filter (`visible`, from VisibleGroups or JobTaskVisibility: nullopt for
+// everything) admits an item with these groups: it has none, or shares one with `visible`.
+bool VisibleUnder(const std::optional<std::vector<std::string>>& visible,
+                  const std::vector<std::string>& item_groups);
+
+// Whether `a` may change an item's groups from `before` to `after` (an overwrite): each added
+// group passes CheckGrant and each removed one CheckRevoke, in order. Admins may do anything.
+base::Status CheckGroupsChange(const Account& a, const std::vector<std::string>& before,
+                               const std::vector<std::string>& after,
+                               const std::function<bool(const std::string&)>& exists);
+
+// The groups of an item `a` creates (a transformation) whose document carries `given` (nullopt:
+// no `groups` member). A non-admin's item without groups gets the creator's groups (none when
+// the creator is in none: every user sees it); given groups must each pass CheckGrant for a
+// non-admin. An admin's groups are kept as given (none: every user).
+base::Result<std::vector<std::string>> GroupsForNewItem(
+    const Account& a, const std::optional<std::vector<std::string>>& given,
+    const std::function<bool(const std::string&)>& exists);
 
 }  // namespace opsflow::auth

@@ -110,5 +110,52 @@ TEST(AccessTest, CheckRevoke) {
   EXPECT_TRUE(CheckRevoke(User({}), {kG1}, kG3).ok());
 }
 
+auto Exists() {
+  return [](const std::string& g) { return g == kG1 || g == kG2; };
+}
+
+TEST(AccessTest, VisibleUnderAFilter) {
+  EXPECT_TRUE(VisibleUnder(std::nullopt, {kG1}));
+  EXPECT_TRUE(VisibleUnder(std::nullopt, {std::string(kUnreadableGroup)}));
+  EXPECT_TRUE(VisibleUnder(std::vector<std::string>{}, {}));
+  EXPECT_FALSE(VisibleUnder(std::vector<std::string>{}, {kG1}));
+  EXPECT_TRUE(VisibleUnder(std::vector<std::string>{kG2}, {kG1, kG2}));
+  EXPECT_FALSE(VisibleUnder(std::vector<std::string>{kG2}, {kG1}));
+  EXPECT_FALSE(VisibleUnder(std::vector<std::string>{kG2}, {std::string(kUnreadableGroup)}));
+}
+
+TEST(AccessTest, GroupsChangeFollowsGrantAndRevoke) {
+  Account u1 = User({kG1}), admin = User({}, true);
+  EXPECT_TRUE(CheckGroupsChange(u1, {kG1}, {kG1}, Exists()).ok());
+  EXPECT_TRUE(CheckGroupsChange(u1, {kG2}, {kG2}, Exists()).ok());  // unchanged
+  EXPECT_TRUE(CheckGroupsChange(u1, {}, {kG1}, Exists()).ok());
+  EXPECT_EQ(CheckGroupsChange(u1, {kG1}, {kG1, kG2}, Exists()).code(),
+            base::Code::kPermissionDenied);  // not the caller's group
+  EXPECT_EQ(CheckGroupsChange(u1, {kG1}, {kG1, kG3}, Exists()).code(),
+            base::Code::kInvalidArgument);  // no such group
+  EXPECT_EQ(CheckGroupsChange(u1, {kG1}, {}, Exists()).code(),
+            base::Code::kPermissionDenied);  // the last group
+  EXPECT_EQ(CheckGroupsChange(u1, {kG1, kG2}, {kG1}, Exists()).code(),
+            base::Code::kPermissionDenied);  // not the caller's group
+  EXPECT_TRUE(CheckGroupsChange(User({kG1, kG2}), {kG1, kG2}, {kG1}, Exists()).ok());
+  EXPECT_TRUE(CheckGroupsChange(admin, {kG1}, {}, Exists()).ok());
+  EXPECT_TRUE(CheckGroupsChange(admin, {}, {kG3}, Exists()).ok());
+}
+
+TEST(AccessTest, NewItemsGetTheCreatorsGroups) {
+  Account u1 = User({kG1}), none = User({}), admin = User({kG2}, true);
+  EXPECT_EQ(*GroupsForNewItem(u1, std::nullopt, Exists()), std::vector<std::string>{kG1});
+  EXPECT_EQ(*GroupsForNewItem(none, std::nullopt, Exists()), std::vector<std::string>{});
+  EXPECT_EQ(*GroupsForNewItem(admin, std::nullopt, Exists()), std::vector<std::string>{});
+  EXPECT_EQ(*GroupsForNewItem(u1, std::vector<std::string>{}, Exists()),
+            std::vector<std::string>{});
+  EXPECT_EQ(GroupsForNewItem(u1, std::vector<std::string>{kG2}, Exists()).status().code(),
+            base::Code::kPermissionDenied);
+  EXPECT_EQ(GroupsForNewItem(u1, std::vector<std::string>{kG3}, Exists()).status().code(),
+            base::Code::kInvalidArgument);
+  EXPECT_EQ(*GroupsForNewItem(admin, std::vector<std::string>{kG3}, Exists()),
+            std::vector<std::string>{kG3});
+}
+
 }  // namespace
 }  // namespace opsflow::auth

@@ -133,23 +133,27 @@ base::Result<Account> Accounts::Load(const std::string& username, std::string* h
 }
 
 base::Result<std::string> Accounts::Login(const std::string& username,
-                                          const std::string& password) {
+                                          const std::string& password, const std::string& address,
+                                          int64_t* retry_after_s) {
   static const std::string kDenied = "Invalid username or password";
-  if (int64_t wait = throttle_.RetryAfterMs(username); wait > 0) {
+  if (int64_t wait = throttle_.Begin(username, address); wait > 0) {
+    int64_t seconds = (wait + 999) / 1000;
+    if (retry_after_s) *retry_after_s = seconds;
     return base::ResourceExhausted("too many failed logins; try again in " +
-                                   std::to_string((wait + 999) / 1000) + " seconds");
+                                   std::to_string(seconds) + " seconds");
   }
   std::string hash;
   auto acct = Load(username, &hash);
-  if (!acct.ok() && acct.status().code() != base::Code::kNotFound) return acct.status();
+  if (!acct.ok() && acct.status().code() != base::Code::kNotFound) {
+    throttle_.Abandon(username, address);
+    return acct.status();
+  }
   // An unknown user is checked against a dummy hash, so both failures cost the same.
   const std::string& check = acct.ok() ? hash : DummyHash();
   bool good = crypto_pwhash_str_verify(check.c_str(), password.data(), password.size()) == 0;
-  if (!acct.ok() || !good) {
-    throttle_.RecordFailure(username);
-    return base::Unauthenticated(kDenied);
-  }
-  throttle_.RecordSuccess(username);
+  bool ok = acct.ok() && good;
+  throttle_.Finish(username, address, ok);
+  if (!ok) return base::Unauthenticated(kDenied);
   std::string token = base::RandomHex(32);
   std::string key = Sha256Hex(token);
   int64_t now = clock_->NowMs();

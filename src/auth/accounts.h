@@ -2,7 +2,7 @@
 // stored only as SHA-256 hashes, with an expiry. Accounts (kind "account", keyed by username),
 // groups (kind "group", keyed by id) and token hashes (kind "token") live in the DocStore;
 // tokens are also cached in memory so checking one costs a hash and a map lookup. Failed logins
-// are throttled per username (auth/throttle.h).
+// are throttled per source address and per username-and-address (auth/throttle.h).
 // Thread-safety: all methods are safe from any thread. Administrative changes (create, update,
 // remove, group deletion) are serialised by one mutex within this process.
 #pragma once
@@ -57,8 +57,14 @@ class Accounts {
                                const std::vector<std::string>& groups = {});
   // Checks a password and issues a token. Unauthenticated (same message for unknown users and
   // wrong passwords) on failure; ResourceExhausted ("too many failed logins; try again in N
-  // seconds") while the username is throttled.
-  base::Result<std::string> Login(const std::string& username, const std::string& password);
+  // seconds", N also in `*retry_after_s` when given) while `address` or the username from
+  // `address` is throttled (auth/throttle.h).
+  base::Result<std::string> Login(const std::string& username, const std::string& password,
+                                  const std::string& address = "",
+                                  int64_t* retry_after_s = nullptr);
+  // Clears the login throttle of `username` from every address (an admin's unlock). Returns how
+  // many addresses had failures counted for it.
+  size_t Unlock(const std::string& username) { return throttle_.Unlock(username); }
   // The account a token belongs to. Unauthenticated when unknown, revoked or expired.
   base::Result<Account> Authenticate(const std::string& token);
   void Logout(const std::string& token);

@@ -105,6 +105,19 @@ int UserDel(ApiClient& client, const AdminArgs& a, std::ostream& out, std::ostre
   return 0;
 }
 
+// Clears the account's login throttle (POST /authorization/accounts/:id/unlock).
+int UserUnlock(ApiClient& client, const AdminArgs& a, std::ostream& out, std::ostream& err) {
+  auto user = FindOne(client, "accounts", "username", a.name, "user");
+  if (!user.ok()) return Fail(err, user.status().message());
+  auto reply = client.Call("POST", "/authorization/accounts/" + Str(*user, "_id") + "/unlock");
+  if (!reply.ok()) return Fail(err, reply.status().message());
+  const bj::value* n = reply->is_object() ? reply->as_object().if_contains("cleared") : nullptr;
+  int64_t cleared = n && n->is_int64() ? n->as_int64() : 0;
+  out << "cleared the failed logins of '" << a.name << "' (" << cleared
+      << (cleared == 1 ? " address" : " addresses") << ")\n";
+  return 0;
+}
+
 int UserList(ApiClient& client, std::ostream& out, std::ostream& err) {
   auto all = ListAll(client, "accounts");
   if (!all.ok()) return Fail(err, all.status().message());
@@ -127,6 +140,7 @@ int RunUserCommand(ApiClient& client, const AdminArgs& args, std::ostream& out, 
   }
   if (args.action == "add") return UserAdd(client, args, out, err);
   if (args.action == "passwd") return UserPasswd(client, args, out, err);
+  if (args.action == "unlock") return UserUnlock(client, args, out, err);
   return UserDel(client, args, out, err);
 }
 

@@ -12,7 +12,7 @@ namespace opsflow::cli {
 class ApiClient;
 
 struct AdminArgs {
-  std::string action;               // user: add | passwd | del | list; group: add | del | list
+  std::string action;  // user: add | passwd | del | list | unlock; group: add | del | list
   std::string name;                 // the username or group name
   std::string password;             // user add, user passwd
   std::vector<std::string> groups;  // user add: group names

@@ -38,6 +38,11 @@ TEST(AdminArgsTest, ParsesUserAndGroupCommands) {
   ParsedCommand list;
   EXPECT_EQ(ParseClientArgs({"user", "list"}, &list, out, err), -1);
   EXPECT_EQ(ParseClientArgs({"group", "list"}, &list, out, err), -1);
+
+  ParsedCommand unlock;
+  ASSERT_EQ(ParseClientArgs({"user", "unlock", "alice"}, &unlock, out, err), -1) << err.str();
+  EXPECT_EQ(unlock.admin.action, "unlock");
+  EXPECT_EQ(unlock.admin.name, "alice");
 }
 
 TEST(AdminArgsTest, RejectsMisuse) {
@@ -50,6 +55,7 @@ TEST(AdminArgsTest, RejectsMisuse) {
   EXPECT_NE(err.str().find("needs --password"), std::string::npos);
   EXPECT_EQ(parse({"user", "passwd", "alice"}), 2);
   EXPECT_EQ(parse({"user", "del"}), 2);
+  EXPECT_EQ(parse({"user", "unlock"}), 2);
   EXPECT_EQ(parse({"user", "rename", "a"}), 2);
   EXPECT_EQ(parse({"group", "add"}), 2);
   EXPECT_EQ(parse({"group", "add", "x", "--admin"}), 2);

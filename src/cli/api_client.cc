@@ -46,6 +46,7 @@ ConnectionSettings ResolveConnection(const std::string& url_flag, const std::str
   s.user = !user_flag.empty() ? user_flag : env("OPSFLOW_USER");
   s.password = !password_flag.empty() ? password_flag : env("OPSFLOW_PASSWORD");
   s.token = !token_flag.empty() ? token_flag : env("OPSFLOW_TOKEN");
+  s.cacert = env("OPSFLOW_CACERT");  // --cacert, where a command has it, is set by the caller
   return s;
 }
 
@@ -111,6 +112,7 @@ base::Result<HttpReply> ApiClient::Perform(std::string_view method, std::string_
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, &AppendBody);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &reply.body);
+  if (!settings_.cacert.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, settings_.cacert.c_str());
   if (method == "GET") {
     curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
   } else if (!body.empty() || method == "POST" || method == "PUT" || method == "PATCH") {

@@ -17,6 +17,7 @@ struct ConnectionSettings {
   std::string user;
   std::string password;
   std::string token;  // used as "Authorization: Bearer <token>" when set
+  std::string cacert;  // PEM CA file verifying an https:// server (OPSFLOW_CACERT); "": system CAs
 };
 
 // Fills the settings from the environment (OPSFLOW_URL, OPSFLOW_USER, OPSFLOW_PASSWORD,

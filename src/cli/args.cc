@@ -23,6 +23,8 @@ int ParseClientArgs(const std::vector<std::string>& args, ParsedCommand* c, std:
     app.add_option("--password", c->password, "Password (env OPSFLOW_PASSWORD)");
   }
   app.add_option("--token", c->token, "API token, sent as a Bearer token (env OPSFLOW_TOKEN)");
+  app.add_option("--cacert", c->cacert,
+                 "PEM CA file to verify an https:// server (env OPSFLOW_CACERT)");
   if (c->command == "import") {
     app.description("Import IAP workflows, transformations (JST) and project exports");
     app.add_option("paths", c->paths, "Files or directories (every *.json below them)")->required();
@@ -65,9 +67,9 @@ int ParseClientArgs(const std::vector<std::string>& args, ParsedCommand* c, std:
         ->check(CLI::IsMember({"success", "wait"}));
   } else if (c->command == "user") {
     app.description("Manage user accounts (admin only)");
-    app.add_option("action", c->admin.action, "add | passwd | del | list")
+    app.add_option("action", c->admin.action, "add | passwd | del | list | unlock")
         ->required()
-        ->check(CLI::IsMember({"add", "passwd", "del", "list"}));
+        ->check(CLI::IsMember({"add", "passwd", "del", "list", "unlock"}));
     app.add_option("username", c->admin.name, "User name");
     app.add_option("--password", c->admin.password, "The account's password (add, passwd)");
     app.add_option("--group", c->admin.groups, "Group name, repeatable (add)");

@@ -19,6 +19,7 @@ namespace opsflow::cli {
 struct ParsedCommand {
   std::string command;                     // "import", "start", "jobs", "job"
   std::string url, user, password, token;  // connection flags as given ("" when absent)
+  std::string cacert;                      // --cacert ("" when absent)
   std::vector<std::string> paths;          // import
   StartArgs start;                         // start
   JobsArgs jobs;                           // jobs

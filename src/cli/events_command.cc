@@ -87,8 +87,8 @@ base::Result<std::string> Token(const ConnectionSettings& cs) {
 
 // One connection: GETs the stream and prints its events until it ends. `*status` gets the HTTP
 // status (0 when no answer came); the curl result is returned.
-CURLcode FollowOnce(const std::string& url, const std::string& token, StreamState* st, long* status,
-                    std::string* error) {
+CURLcode FollowOnce(const std::string& url, const std::string& token, const std::string& cacert,
+                    StreamState* st, long* status, std::string* error) {
   CURL* c = curl_easy_init();
   if (!c) {
     *error = "cannot initialise libcurl";
@@ -110,6 +110,7 @@ CURLcode FollowOnce(const std::string& url, const std::string& token, StreamStat
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, &OnData);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, st);
+  if (!cacert.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, cacert.c_str());
   CURLcode rc = curl_easy_perform(c);
   *status = 0;
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
@@ -137,7 +138,7 @@ int Follow(const ConnectionSettings& cs, const std::string& path, std::ostream& 
   for (;;) {
     long status = 0;
     std::string error;
-    CURLcode rc = FollowOnce(url, *token, &st, &status, &error);
+    CURLcode rc = FollowOnce(url, *token, cs.cacert, &st, &status, &error);
     if (status != 200 && status != 0) {  // refused: retrying will not help
       std::string msg = ServerMessage(st.error_body);
       err << "error: GET " << path << " failed (HTTP " << status << ")"
@@ -200,7 +201,7 @@ std::string FormatEventLine(std::string_view topic, std::string_view data_json) 
 }
 
 int RunEvents(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  std::string url, user, password, token;
+  std::string url, user, password, token, cacert;
   std::vector<std::string> jobs, topics;
   CLI::App app("Follow job and task events live (one line each) until interrupted",
                "opsflow events");
@@ -208,12 +209,16 @@ int RunEvents(const std::vector<std::string>& args, std::ostream& out, std::ostr
   app.add_option("--user", user, "User name to log in with (env OPSFLOW_USER)");
   app.add_option("--password", password, "Password (env OPSFLOW_PASSWORD)");
   app.add_option("--token", token, "API token, sent as a Bearer token (env OPSFLOW_TOKEN)");
+  app.add_option("--cacert", cacert,
+                 "PEM CA file to verify an https:// server (env OPSFLOW_CACERT)");
   app.add_option("--job", jobs, "Only this job and its child jobs (repeatable)");
   app.add_option("--topic", topics,
                  "Only this topic (repeatable): jobStart jobComplete jobError jobPause "
                  "jobResume jobCancel jobFix jobSlaBreach taskStart taskComplete");
   if (int rc = ParseWith(app, args, out, err); rc >= 0) return rc;
-  return Follow(ResolveConnection(url, user, password, token), EventsPath(jobs, topics), out, err);
+  ConnectionSettings cs = ResolveConnection(url, user, password, token);
+  if (!cacert.empty()) cs.cacert = cacert;
+  return Follow(cs, EventsPath(jobs, topics), out, err);
 }
 
 }  // namespace opsflow::cli

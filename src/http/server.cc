@@ -15,6 +15,7 @@
 
 #include "base/log.h"
 #include "http/session.h"
+#include "http/tls_context.h"
 
 namespace opsflow::http {
 
@@ -117,7 +118,10 @@ void Server::Impl::OnAccept(boost::system::error_code ec, tcp::socket socket,
   std::string ip = socket.remote_endpoint(ignored).address().to_string();
   std::string why;
   const bool admitted = state_->Admit(ip, &why);
-  auto session = std::make_shared<Session>(ioc, std::move(socket), state_, std::move(ip), admitted);
+  const auto& tls = state_->options().tls;
+  Transport transport(std::move(socket), tls ? tls->Current() : nullptr);
+  auto session =
+      std::make_shared<Session>(ioc, std::move(transport), state_, std::move(ip), admitted);
   net::post(*ioc, [session, admitted, why = std::move(why)]() mutable {
     if (admitted) {
       session->Start();

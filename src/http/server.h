@@ -22,6 +22,8 @@
 
 namespace opsflow::http {
 
+class TlsContext;  // http/tls_context.h
+
 struct ServerOptions {
   std::string address = "0.0.0.0";
   uint16_t port = 3000;  // 0 = an ephemeral port; see Server::port()
@@ -46,6 +48,10 @@ struct ServerOptions {
   size_t max_connections_per_ip = 256;
 
   int listen_backlog = 1024;
+
+  // When set, the listener speaks HTTPS only: each new connection uses tls->Current() (so a
+  // Reload() reaches new connections), and plain HTTP is answered 400. Null: plain HTTP.
+  std::shared_ptr<TlsContext> tls;
 };
 
 class Server {

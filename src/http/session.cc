@@ -110,7 +110,7 @@ bool ServerState::WaitUntilEmpty(std::chrono::steady_clock::time_point deadline)
 
 // ---- Session ----
 
-Session::Session(std::shared_ptr<net::io_context> ioc, net::ip::tcp::socket socket,
+Session::Session(std::shared_ptr<net::io_context> ioc, Transport socket,
                  std::shared_ptr<ServerState> state, std::string remote_ip, bool admitted)
     : ioc_(std::move(ioc)),
       socket_(std::move(socket)),
@@ -127,6 +127,7 @@ Session::~Session() {
 void Session::Start() {
   state_->Register(this, weak_from_this());
   if (state_->stopping.load()) return CloseNow();
+  if (socket_.awaiting_tls()) return StartTls();
   // A fresh connection must start its request within the header timeout.
   WaitForRequest(state_->options().header_timeout);
 }

@@ -20,6 +20,7 @@
 #include "api/http_types.h"
 #include "http/request_convert.h"
 #include "http/server.h"
+#include "http/transport.h"
 
 namespace opsflow::http {
 
@@ -62,7 +63,7 @@ class ServerState {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(std::shared_ptr<boost::asio::io_context> ioc, boost::asio::ip::tcp::socket socket,
+  Session(std::shared_ptr<boost::asio::io_context> ioc, Transport socket,
           std::shared_ptr<ServerState> state, std::string remote_ip, bool admitted);
   ~Session();
 
@@ -79,6 +80,11 @@ class Session : public std::enable_shared_from_this<Session> {
 
  private:
   enum class Phase { kWaiting, kHeader, kBody, kHandler, kWriting, kStreaming, kClosing };
+
+  // TLS listener (session_tls.cc): reads the first bytes; a TLS ClientHello gets the handshake,
+  // then requests are served as usual; plain HTTP gets 400 in plain HTTP and the close.
+  void StartTls();
+  void OnTlsDetected(boost::beast::error_code ec, bool is_tls);
 
   void WaitForRequest(std::chrono::milliseconds timeout);
   void ReadHeader();
@@ -114,7 +120,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // Declared first so that the socket is destroyed before its io_context.
   std::shared_ptr<boost::asio::io_context> ioc_;
-  boost::asio::ip::tcp::socket socket_;
+  Transport socket_;  // plain TCP, or TLS (session_tls.cc)
   boost::asio::steady_timer timer_;  // the deadline of the current phase
   std::shared_ptr<ServerState> state_;
   const std::string remote_ip_;

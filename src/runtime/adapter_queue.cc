@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "base/ids.h"
+#include "base/metrics.h"
 
 namespace opsflow::runtime {
 
@@ -25,6 +26,7 @@ std::vector<AdapterWork> AdapterQueue::Poll(const std::string& worker,
         apps.empty() || std::find(apps.begin(), apps.end(), w.app) != apps.end() ||
         (!w.adapter_id.empty() && std::find(apps.begin(), apps.end(), w.adapter_id) != apps.end());
     if (!serves || (may_take && !may_take(w.groups))) continue;
+    base::metrics::Get().adapter_tasks_leased.Inc();
     w.lease = base::RandomHex(16);
     w.worker = worker;
     w.lease_until_ms = now_ms + lease_ms;

@@ -262,10 +262,7 @@ void Runtime::Impl::Handle(Committed& c) {
     if (s == "complete" || s == "error" || s == "canceled") {
       adapters_.RemoveJob(j.rec.id);
       manual_.RemoveJob(j.rec.id);
-      if (j.touched_seq <= committed_seq_ && !j.dirty) {
-        jobs_.erase(it);
-        active_count_--;
-      }
+      if (j.touched_seq <= committed_seq_ && !j.dirty) Forget(id);
       continue;
     }
     Pump(j);

@@ -36,6 +36,14 @@ struct RuntimeOptions {
   int64_t adapter_task_timeout_ms = 5 * 60 * 1000;
   // childJob loops: the most elements a `data_array` may have (SPEC §10).
   size_t max_child_loop = 10000;
+  // What one job may make the server hold (SPEC §10, README "Limits"); a hit is a task error
+  // naming the limit. Child jobs nest at most max_child_depth below their root job, one root job
+  // has at most max_descendants child jobs in all, one value a task produces and a job's
+  // variables are at most these many bytes as JSON text.
+  size_t max_child_depth = 10;
+  size_t max_descendants = 100000;
+  size_t max_value_bytes = size_t(16) << 20;
+  size_t max_variables_bytes = size_t(16) << 20;
   // Seals the values of `encryption` decorators before they reach the store (runtime/secrets.h);
   // null: they are stored masked, and cannot be handed to later tasks after a restart.
   const store::SecretBox* secret_box = nullptr;
@@ -47,6 +55,12 @@ struct RuntimeOptions {
   std::function<std::optional<std::vector<std::string>>(const std::string& user,
                                                         std::string_view groups_json)>
       task_visibility;
+  // A `transformation` task runs a JST only when this allows it for the job's initiator
+  // (username), the job's `groups` (JSON text) and the JST document; otherwise the task fails
+  // as for a missing JST (docs/ACCOUNTS.md "Transformations"). Unset: every JST.
+  std::function<bool(const std::string& user, std::string_view groups_json,
+                     const boost::json::object& jst)>
+      jst_visible;
 };
 
 struct StartRequest {
@@ -56,6 +70,9 @@ struct StartRequest {
   std::string type = "automation";
   boost::json::array groups;
   std::string user;  // initiator
+  // At most this many of the initiator's root jobs may be running or paused at once, this one
+  // included (0: no limit; the API leaves admins unlimited): ResourceExhausted otherwise.
+  size_t max_running_jobs = 0;
   // Child jobs: the `parent` object and `ancestors` array as JSON text (defaults: none, self).
   std::string parent_json;
   std::string parent_ancestors_json;  // the parent's ancestors; the child's id is appended

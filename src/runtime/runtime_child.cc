@@ -4,8 +4,12 @@
 // exist or neither does; recovery finds the children again (store::JobStore::ChildJobs) and
 // never starts one twice. A child's end reaches its parent once the child's end is durable.
 #include "json/pointer.h"
+#include "json/size.h"
+#include "model/groups.h"
 #include "model/secrets.h"
+#include "model/start_check.h"
 #include "runtime/runtime_impl.h"
+#include "tasks/jst_apply.h"
 
 namespace opsflow::runtime {
 namespace {
@@ -82,8 +86,14 @@ std::shared_ptr<const model::Workflow> InheritSecrets(const ActiveJob& parent,
 
 }  // namespace
 
-// Reads the child workflow and the per-child variables from the resolved incoming values.
-base::Status Runtime::Impl::PrepareChildren(const TaskDone& d, ChildWait* w) {
+model::Visibility Runtime::Impl::VisibilityOf(const ActiveJob& j) const {
+  if (!opts_.task_visibility) return std::nullopt;
+  return opts_.task_visibility(j.rec.created_by, j.rec.groups_json);
+}
+
+// Reads the child workflow and the per-child variables from the resolved incoming values. A
+// workflow the parent job's initiator may not see reads as missing (SPEC §3: no existence leak).
+base::Status Runtime::Impl::PrepareChildren(const ActiveJob& j, const TaskDone& d, ChildWait* w) {
   std::string name = StringField(d.incoming, "workflow");
   if (name.empty()) return base::InvalidArgument("childJob: incoming workflow must be a name");
   if (!docs_) return base::Unavailable("childJob: no workflow store");
@@ -92,6 +102,9 @@ base::Status Runtime::Impl::PrepareChildren(const TaskDone& d, ChildWait* w) {
   auto doc = json::Parse(*text, {.max_depth = 256, .max_bytes = size_t(1) << 30});
   if (!doc.ok() || !doc->is_object())
     return base::Internal("childJob: workflow " + name + " is corrupt");
+  if (!model::Sees(VisibilityOf(j), model::GroupsOfDoc(doc->get_object()))) {
+    return base::NotFound("childJob: workflow " + name + " not found");
+  }
   auto wf = model::Workflow::FromJson(std::move(doc->as_object()));
   if (!wf.ok()) return wf.status();
   if ((*wf)->is_draft())
@@ -104,47 +117,97 @@ base::Status Runtime::Impl::PrepareChildren(const TaskDone& d, ChildWait* w) {
   const bj::value* arr = d.incoming.if_contains("data_array");
   std::string loop_type = StringField(d.incoming, "loopType");
   if (!arr || arr->is_null() || (arr->is_string() && arr->get_string().empty())) {
-    w->inputs.push_back(std::move(base));
-  } else if (!arr->is_array()) {
-    return base::InvalidArgument("childJob: data_array must be an array");
-  } else {
-    const bj::array& a = arr->get_array();
-    if (a.size() > opts_.max_child_loop) {
-      return base::InvalidArgument("childJob: data_array has " + std::to_string(a.size()) +
-                                   " elements; at most " + std::to_string(opts_.max_child_loop) +
-                                   " child jobs may run in one loop");
-    }
-    if (!loop_type.empty() && loop_type != "parallel" && loop_type != "sequential") {
-      return base::InvalidArgument(
-          "childJob: loopType must be \"parallel\" or \"sequential\", not \"" + loop_type + "\"");
-    }
-    w->loop = true;
-    w->sequential = loop_type == "sequential";
-    for (size_t i = 0; i < a.size(); ++i) {
-      if (!a[i].is_object()) {
-        return base::InvalidArgument(
-            "childJob: data_array element " + std::to_string(i) +
-            " is not an object (each element holds one child's variables)");
-      }
-      bj::object vars = base;
-      for (const auto& kv : a[i].get_object()) vars[kv.key()] = kv.value();
-      w->inputs.push_back(std::move(vars));
-    }
+    OPSFLOW_ASSIGN_OR_RETURN(bj::object vars, ChildVariables(j, d, **wf, std::move(base), nullptr));
+    w->inputs.push_back(std::move(vars));
+    return base::Status::Ok();
   }
-  if (!StringField(d.incoming, "transformation").empty()) {
+  if (!arr->is_array()) return base::InvalidArgument("childJob: data_array must be an array");
+  const bj::array& a = arr->get_array();
+  if (a.size() > opts_.max_child_loop) {
+    return base::InvalidArgument("childJob: data_array has " + std::to_string(a.size()) +
+                                 " elements; at most " + std::to_string(opts_.max_child_loop) +
+                                 " child jobs may run in one loop");
+  }
+  if (!loop_type.empty() && loop_type != "parallel" && loop_type != "sequential") {
     return base::InvalidArgument(
-        "childJob: the transformation option is not supported; map the variables in a "
-        "transformation task before the childJob");
+        "childJob: loopType must be \"parallel\" or \"sequential\", not \"" + loop_type + "\"");
+  }
+  w->loop = true;
+  w->sequential = loop_type == "sequential";
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (!a[i].is_object()) {
+      return base::InvalidArgument("childJob: data_array element " + std::to_string(i) +
+                                   " is not an object (each element holds one child's variables)");
+    }
+    bj::object vars = base;
+    for (const auto& kv : a[i].get_object()) vars[kv.key()] = kv.value();
+    OPSFLOW_ASSIGN_OR_RETURN(vars, ChildVariables(j, d, **wf, std::move(vars), &a[i]));
+    w->inputs.push_back(std::move(vars));
+  }
+  return base::Status::Ok();
+}
+
+// One child's start variables: `vars` (the task's `variables` with the loop element's fields),
+// mapped by the task's `transformation` JST when it names one (its input: `vars`, plus
+// `currentValue` = the loop element; docs/DECISIONS.md), then checked against the child
+// workflow's inputSchema as jobs/start checks them.
+base::Result<bj::object> Runtime::Impl::ChildVariables(const ActiveJob& j, const TaskDone& d,
+                                                       const model::Workflow& child,
+                                                       bj::object vars, const bj::value* element) {
+  std::string tr_id = StringField(d.incoming, "transformation");
+  if (!tr_id.empty()) {
+    auto text = docs_->Get("transformation", tr_id);
+    auto jst = text.ok() ? json::Parse(*text) : base::Result<bj::value>(text.status());
+    if (!jst.ok() || !jst->is_object() ||
+        !model::Sees(VisibilityOf(j), model::GroupsOfDoc(jst->get_object()))) {
+      return base::NotFound("childJob: transformation " + tr_id + " not found");
+    }
+    if (element) vars["currentValue"] = *element;
+    OPSFLOW_ASSIGN_OR_RETURN(
+        vars, tasks::ApplyJstToInput(jst->get_object(), bj::value(std::move(vars)), tr_id,
+                                     clock_->NowMs()));
+  }
+  if (base::Status st = model::CheckStartable(child, vars); !st.ok()) {
+    return base::InvalidArgument("childJob: workflow " + child.name() + ": " + st.message());
+  }
+  return vars;
+}
+
+// The depth and descendant bounds (RuntimeOptions) for `children` new children of job `j`.
+base::Status Runtime::Impl::CheckChildLimits(const ActiveJob& j, size_t children) const {
+  bj::array ancestors = ParseArray(j.rec.ancestors_json);
+  if (ancestors.size() > opts_.max_child_depth) {
+    return base::ResourceExhausted(
+        "childJob: child jobs may nest at most " + std::to_string(opts_.max_child_depth) +
+        " deep below their root job (--max-child-depth); job " + j.rec.id + " is at depth " +
+        std::to_string(ancestors.size() - 1));
+  }
+  std::string root = !ancestors.empty() && ancestors[0].is_string()
+                         ? std::string(ancestors[0].get_string())
+                         : j.rec.id;
+  auto it = descendants_.find(root);
+  size_t have = it == descendants_.end() ? 0 : it->second;
+  if (have + children > opts_.max_descendants) {
+    return base::ResourceExhausted("childJob: root job " + root + " has started " +
+                                   std::to_string(have) + " child jobs; " +
+                                   std::to_string(children) + " more would pass the limit of " +
+                                   std::to_string(opts_.max_descendants) + " (--max-descendants)");
   }
   return base::Status::Ok();
 }
 
 void Runtime::Impl::StartChildren(ActiveJob& j, int t, std::shared_ptr<TaskDone> d) {
   ChildWait w;
-  if (auto st = PrepareChildren(*d, &w); !st.ok()) {
+  base::Status st = PrepareChildren(j, *d, &w);
+  if (st.ok()) st = CheckChildLimits(j, w.inputs.size());
+  if (!st.ok()) {
     d->result = tasks::Error(st.message());
     Post(std::move(*d));
     return;
+  }
+  bj::array ancestors = ParseArray(j.rec.ancestors_json);
+  if (!ancestors.empty() && ancestors[0].is_string()) {
+    descendants_[std::string(ancestors[0].get_string())] += w.inputs.size();
   }
   w.run = d->run;
   w.iteration_id = d->iteration_id;
@@ -170,7 +233,11 @@ void Runtime::Impl::StartChild(ActiveJob& parent, int t, ChildWait& w, size_t e)
   req.variables = w.inputs[e];
   req.workflow = InheritSecrets(parent, w.child_wf, req.variables);
   req.type = parent.rec.type;
-  req.groups = ParseArray(parent.rec.groups_json);  // children inherit the parent's groups
+  // The parent's groups, kept as private as the child's workflow (model::PrivateGroups).
+  for (const std::string& g : model::PrivateGroups(GroupIds(parent.rec.groups_json),
+                                                   model::GroupsOfDoc(w.child_wf->doc()))) {
+    req.groups.push_back(bj::value(g));
+  }
   req.user = parent.rec.created_by;
   bj::object p{{"job", parent.rec.id},
                {"task", parent.wf->tasks()[t].id},
@@ -205,7 +272,12 @@ void Runtime::Impl::ChildChanged(const ActiveJob& child) {
   w.status[e] = now;
   if (!Ended(now)) return;  // error or paused: the parent keeps waiting (SPEC §5)
   w.ended++;
-  if (now == "complete") w.details[e] = OutputOf(child.wf.get(), child.variables);
+  if (now == "complete") {
+    w.details[e] = OutputOf(child.wf.get(), child.variables);
+    // The outputs the parent holds for its children are bounded like one task's value.
+    w.details_bytes += json::TextSize(w.details[e], opts_.max_value_bytes);
+    if (w.details_bytes > opts_.max_value_bytes) w.details[e] = bj::object();
+  }
   AdvanceChildren(parent, t);
 }
 
@@ -234,7 +306,7 @@ void Runtime::Impl::AdvanceChildren(ActiveJob& j, int t) {
       ChildWait probe;
       TaskDone d;
       d.incoming = w.incoming;
-      if (PrepareChildren(d, &probe).ok() && probe.inputs.size() == n) {
+      if (PrepareChildren(j, d, &probe).ok() && probe.inputs.size() == n) {
         w.child_wf = probe.child_wf;
         w.inputs = std::move(probe.inputs);
       }
@@ -272,7 +344,11 @@ void Runtime::Impl::FinishChildWait(ActiveJob& j, int t) {
   } else if (!w.details.empty()) {
     details = std::move(w.details[0]);
   }
-  if (canceled.empty()) {
+  if (w.details_bytes > opts_.max_value_bytes) {
+    d.result = tasks::Error("childJob: the children's outputs hold more than " +
+                            std::to_string(opts_.max_value_bytes) +
+                            " bytes; a task may produce at most that (--max-value-bytes)");
+  } else if (canceled.empty()) {
     d.result = tasks::Success({{"job_details", std::move(details)}});
   } else {
     // SPEC §5: a canceled child takes the parent's error edge.
@@ -355,10 +431,7 @@ void Runtime::Impl::PropagateControl(ActiveJob& j, const std::string& action) {
     sub.job_id = id;
     sub.action = action;
     st = ApplyControl(*c, sub);
-    if (!st.ok() && !was_loaded && !c->dirty) {
-      jobs_.erase(id);
-      active_count_--;
-    }
+    if (!st.ok() && !was_loaded && !c->dirty) Forget(id);
   }
 }
 

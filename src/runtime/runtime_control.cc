@@ -79,8 +79,28 @@ void Runtime::Impl::Recover(const model::JobRecord& rec) {
     ts.status = TaskStatus::kScheduled;
     ts.due_ms = 0;
   }
-  jobs_[rec.id] = std::move(j);
+  Adopt(std::move(j));
+}
+
+ActiveJob& Runtime::Impl::Adopt(std::unique_ptr<ActiveJob> j) {
+  ActiveJob& ref = *j;
+  if (IsRoot(ref.rec)) running_by_user_[ref.rec.created_by]++;
+  jobs_[ref.rec.id] = std::move(j);
   active_count_++;
+  return ref;
+}
+
+void Runtime::Impl::Forget(const std::string& id) {
+  auto it = jobs_.find(id);
+  if (it == jobs_.end()) return;
+  const model::JobRecord& rec = it->second->rec;
+  if (IsRoot(rec)) {
+    auto u = running_by_user_.find(rec.created_by);
+    if (u != running_by_user_.end() && --u->second == 0) running_by_user_.erase(u);
+    descendants_.erase(rec.id);
+  }
+  jobs_.erase(it);
+  active_count_--;
 }
 
 // Creates a job (the API's start, a trigger, or a childJob parent) and runs workflow_start.
@@ -118,9 +138,7 @@ ActiveJob& Runtime::Impl::CreateJob(StartRequest& req) {
   j->current_iteration.assign(n, "");
   j->is_new = true;
   engine::Decision d = engine::StartJob(wf, &j->state, now);
-  ActiveJob& ref = *j;
-  jobs_[j->rec.id] = std::move(j);
-  active_count_++;
+  ActiveJob& ref = Adopt(std::move(j));
   MarkDirty(ref);
   if (d.job_error) {
     AddError(ref, d.error_task, d.error_message);
@@ -133,6 +151,18 @@ ActiveJob& Runtime::Impl::CreateJob(StartRequest& req) {
 }
 
 void Runtime::Impl::Handle(StartCmd& c) {
+  size_t max = c.req.max_running_jobs;
+  if (max > 0 && c.req.parent_json.empty()) {
+    auto u = running_by_user_.find(c.req.user);
+    if (u != running_by_user_.end() && u->second >= max) {
+      base::Status st = base::ResourceExhausted(
+          "'" + c.req.user + "' already has " + std::to_string(u->second) +
+          " running or paused jobs; a user may have at most " + std::to_string(max) +
+          " (--max-running-jobs-per-user)");
+      workers_->Submit([done = std::move(c.done), st] { done(st); });
+      return;
+    }
+  }
   for (store::DocPut& p : c.req.also_commit) current_->wb.doc_puts.push_back(std::move(p));
   ActiveJob& ref = CreateJob(c.req);
   // The reply shows the job as it was created (running, workflow_start complete) and is sent
@@ -238,10 +268,7 @@ void Runtime::Impl::Handle(ControlCmd& c) {
   if (j) st = ApplyControl(*j, c);
   if (!st.ok()) {
     // An `error` job loaded only for this request goes back to the store.
-    if (j && !was_loaded && !j->dirty) {
-      jobs_.erase(j->rec.id);
-      active_count_--;
-    }
+    if (j && !was_loaded && !j->dirty) Forget(j->rec.id);
     workers_->Submit([done = std::move(c.done), st] { done(st); });
     return;
   }

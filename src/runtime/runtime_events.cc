@@ -1,5 +1,6 @@
 // Job and task events (runtime/events.h), published from Handle(Committed): a job's state is
 // compared with what was last published for it, so every event reports a durable change.
+#include "base/metrics.h"
 #include "runtime/runtime_impl.h"
 
 namespace opsflow::runtime {
@@ -56,6 +57,7 @@ void Runtime::Impl::PublishEvents(ActiveJob& j) {
   // A recovered job takes its current task states as the baseline instead of replaying them.
   bool baseline = j.published_tasks.empty() && !before.empty();
   if (before.empty()) {
+    base::metrics::JobStarted(j.rec.workflow_name);
     if (job_subs)
       publish("jobStart", "running", -1);
     else
@@ -69,6 +71,11 @@ void Runtime::Impl::PublishEvents(ActiveJob& j) {
     auto& [pub_status, pub_runs] = j.published_tasks[t];
     bool changed = ts.runs != pub_runs || pub_status != static_cast<uint8_t>(ts.status);
     if (changed && !task_subs && !baseline) events_.MarkGap();
+    if (changed && !baseline &&
+        (ts.status == TaskStatus::kComplete || ts.status == TaskStatus::kError)) {
+      base::metrics::TaskEnded(j.wf->tasks()[t].method, engine::TaskStatusName(ts.status),
+                               ts.end_ms - ts.start_ms);
+    }
     if (changed && task_subs && !baseline) {
       bool finished = ts.status == TaskStatus::kComplete || ts.status == TaskStatus::kError;
       if (ts.runs > pub_runs) publish("taskStart", "running", static_cast<int>(t));
@@ -77,6 +84,7 @@ void Runtime::Impl::PublishEvents(ActiveJob& j) {
     pub_status = static_cast<uint8_t>(ts.status);
     pub_runs = ts.runs;
   }
+  if (before != j.rec.status) base::metrics::JobStatusChanged(j.rec.workflow_name, j.rec.status);
   if (before != j.rec.status && !job_subs) events_.MarkGap();
   if (before != j.rec.status && job_subs) {
     // A job that completes later than its workflow's `sla` says so first (jobSlaBreach carries

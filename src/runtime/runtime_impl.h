@@ -25,6 +25,7 @@
 #include "engine/job_doc.h"
 #include "engine/variables.h"
 #include "json/parse.h"
+#include "model/groups.h"
 #include "runtime/adapter_queue.h"
 #include "runtime/manual_tasks.h"
 #include "runtime/runtime.h"
@@ -72,6 +73,11 @@ inline std::vector<std::string> GroupIds(const std::string& groups_json) {
   return ids;
 }
 
+// A job that is no child job (JobRecord::parent_json "null", or empty before it is set).
+inline bool IsRoot(const model::JobRecord& r) {
+  return r.parent_json.empty() || r.parent_json == "null";
+}
+
 // A childJob task waiting for its children: one per `data_array` element, or one without a
 // loop (runtime_child.cc).
 struct ChildWait {
@@ -87,6 +93,7 @@ struct ChildWait {
   std::vector<std::string> status;     // per child: its last committed status
   std::vector<bj::object> details;     // per child: its output variables once complete
   size_t ended = 0;                    // children complete or canceled
+  size_t details_bytes = 0;            // the children's outputs held, as JSON text
 };
 
 struct ActiveJob {
@@ -223,6 +230,9 @@ class Runtime::Impl {
   base::Status ApplyControl(ActiveJob& j, ControlCmd& c);
   base::Status ContinueOrRevert(ActiveJob& j, ControlCmd& c, int64_t now);
   ActiveJob* LoadForControl(const std::string& id, base::Status* st);
+  // Puts a job into jobs_ / takes it out, keeping the counts beside it.
+  ActiveJob& Adopt(std::unique_ptr<ActiveJob> j);
+  void Forget(const std::string& id);
   void FireTimers();
   void MaybeHandOff();
   void MarkDirty(ActiveJob& j);
@@ -232,7 +242,13 @@ class Runtime::Impl {
   // runtime_child.cc
   ActiveJob& CreateJob(StartRequest& req);
   void StartChildren(ActiveJob& j, int task, std::shared_ptr<TaskDone> d);
-  base::Status PrepareChildren(const TaskDone& d, ChildWait* w);
+  base::Status PrepareChildren(const ActiveJob& j, const TaskDone& d, ChildWait* w);
+  base::Status CheckChildLimits(const ActiveJob& j, size_t children) const;
+  base::Result<bj::object> ChildVariables(const ActiveJob& j, const TaskDone& d,
+                                          const model::Workflow& child, bj::object vars,
+                                          const bj::value* element);
+  // What the job's initiator may see (RuntimeOptions::task_visibility; unset: everything).
+  model::Visibility VisibilityOf(const ActiveJob& j) const;
   void StartChild(ActiveJob& parent, int task, ChildWait& w, size_t element);
   void ChildChanged(const ActiveJob& child);
   void AdvanceChildren(ActiveJob& j, int task);
@@ -257,6 +273,7 @@ class Runtime::Impl {
   void Finished(const ManualWork& w, ManualFinish f);
   bool RunsEagerly(const ActiveJob& j, int task);
   void Apply(ActiveJob& j, TaskDone& d);
+  base::Status UpdateVariables(ActiveJob& j, bj::object updates);
   static model::IterationRecord RunningIteration(const ActiveJob& j, const TaskDone& d);
   void Recover(const model::JobRecord& rec);
   store::JobUpdate UpdateOf(ActiveJob& j);
@@ -281,6 +298,11 @@ class Runtime::Impl {
   bool writer_busy_ = false;
   std::priority_queue<Timer, std::vector<Timer>, std::greater<Timer>> timers_;
   std::atomic<size_t> active_count_{0};
+  // Root jobs in jobs_ (running or paused) per initiator (StartRequest::max_running_jobs), and
+  // child jobs started under each root job since it was loaded (RuntimeOptions::max_descendants).
+  // Kept by Adopt and Forget.
+  std::unordered_map<std::string, size_t> running_by_user_;
+  std::unordered_map<std::string, size_t> descendants_;
   // Recovered childJob waits to advance or finish once the runtime thread runs (job id, task).
   std::vector<std::pair<std::string, int>> reconciles_;
   // Adapter work recorded in a batch not yet durable (its timeout waits for it to be offered).

@@ -1,3 +1,5 @@
+#include "base/metrics.h"
+#include "json/size.h"
 #include "model/iteration_doc.h"
 #include "runtime/runtime_impl.h"
 #include "runtime/secrets.h"
@@ -200,13 +202,15 @@ void Runtime::Impl::Dispatch(ActiveJob& j, int t) {
       tr_id = std::string(v->get_string());
     }
   }
-  workers_->Submit([this, d, desc, vars = std::move(vars), now, tr_id]() mutable {
+  workers_->Submit([this, d, desc, vars = std::move(vars), now, tr_id, user = j.rec.created_by,
+                    groups = j.rec.groups_json]() mutable {
     tasks::TaskContext ctx{d->incoming, vars, now};
     bj::object jst;
     if (!tr_id.empty() && docs_) {
       if (auto text = docs_->Get("transformation", tr_id); text.ok()) {
         auto parsed = json::Parse(*text, {.max_depth = 256, .max_bytes = size_t(1) << 30});
-        if (parsed.ok() && parsed->is_object()) {
+        if (parsed.ok() && parsed->is_object() &&
+            (!opts_.jst_visible || opts_.jst_visible(user, groups, parsed->as_object()))) {
           jst = std::move(parsed->as_object());
           ctx.transformation = &jst;
         }
@@ -271,6 +275,7 @@ void Runtime::Impl::FireTimers() {
       }
       // A worker's report may already be on its way: only a task still waiting times out.
       if (t.result->adapter_timeout && !adapters_.Remove(t.result->iteration_id)) continue;
+      if (t.result->adapter_timeout) base::metrics::Get().adapter_tasks_expired.Inc();
       Apply(j, *t.result);
     } else {
       j.timer_pending[t.task] = false;
@@ -289,27 +294,39 @@ void Runtime::Impl::Apply(ActiveJob& j, TaskDone& d) {
   const model::TaskDef& def = j.wf->tasks()[d.task];
   int64_t now = clock_->NowMs();
   tasks::TaskResult& r = d.result;
-  for (auto& [name, value] : r.set_job_variables) {
-    j.variables[name] = std::move(value);
-    j.vars_dirty = true;
-  }
   if (r.job_description) {
     j.rec.description = *r.job_description;
     j.desc_dirty = true;
   }
   FinishState finish = d.finish ? *d.finish : ToFinish(r.finish);
+  std::string outgoing_json = bj::serialize(r.outgoing);
+  if (finish != FinishState::kError && outgoing_json.size() > opts_.max_value_bytes) {
+    r = tasks::Error("task " + def.id + " produced " + std::to_string(outgoing_json.size()) +
+                     " bytes of output; a task may produce at most " +
+                     std::to_string(opts_.max_value_bytes) + " (--max-value-bytes)");
+    finish = FinishState::kError;
+    outgoing_json = "{}";
+  }
   // A task that could not do its work (error) leaves the job's variables as they were. A stub's
   // canned result feeds `$var.<task>.<out>` references but, as in the IAP fixtures recorded
   // from the real platform, does not write job variables.
+  bj::object updates;
+  for (auto& [name, value] : r.set_job_variables) updates[name] = std::move(value);
   if (!def.outgoing.empty() && finish != FinishState::kError && !d.stubbed) {
-    engine::ApplyOutgoing(def, r.outgoing, &j.variables);
-    j.vars_dirty = true;
+    engine::ApplyOutgoing(def, r.outgoing, &updates);
+  }
+  if (!updates.empty()) {
+    if (base::Status st = UpdateVariables(j, std::move(updates)); !st.ok()) {
+      r = tasks::Error("task " + def.id + ": " + st.message());
+      finish = FinishState::kError;
+      outgoing_json = "{}";
+    }
   }
   model::IterationRecord it = RunningIteration(j, d);
   it.status = finish == FinishState::kError ? "error" : "complete";
   it.finish_state = model::FinishStateName(finish);
   it.end_ms = now;
-  it.outgoing_json = bj::serialize(r.outgoing);
+  it.outgoing_json = std::move(outgoing_json);
   it.error = r.error;
   current_->wb.iterations.push_back(std::move(it));
   j.outputs[d.task] = std::move(r.outgoing);
@@ -336,6 +353,31 @@ void Runtime::Impl::Apply(ActiveJob& j, TaskDone& d) {
   j.rec.last_updated_ms = now;
   MarkDirty(j);
   if (!dec.start.empty()) Pump(j);
+}
+
+// Writes `updates` (top-level job variables) unless the variables would then pass
+// RuntimeOptions::max_variables_bytes: ResourceExhausted naming the limit, the variables as they
+// were. The check walks the variables at most up to the limit (json::TextSize).
+base::Status Runtime::Impl::UpdateVariables(ActiveJob& j, bj::object updates) {
+  std::vector<std::string> added;  // keys that did not exist before
+  for (auto& kv : updates) {
+    bj::value* old = j.variables.if_contains(kv.key());
+    if (!old) {
+      added.emplace_back(kv.key());
+      old = &j.variables[kv.key()];
+    }
+    std::swap(*old, kv.value());  // `updates` now holds the previous values
+  }
+  size_t size = json::TextSize(j.variables, opts_.max_variables_bytes);
+  if (size > opts_.max_variables_bytes) {
+    for (auto& kv : updates) std::swap(j.variables[kv.key()], kv.value());
+    for (const std::string& k : added) j.variables.erase(k);
+    return base::ResourceExhausted("the job's variables would hold more than " +
+                                   std::to_string(opts_.max_variables_bytes) +
+                                   " bytes; a job may hold at most that (--max-variables-bytes)");
+  }
+  j.vars_dirty = true;
+  return base::Status::Ok();
 }
 
 }  // namespace opsflow::runtime

@@ -5,10 +5,12 @@
 #include <future>
 
 #include "base/log.h"
+#include "base/metrics.h"
 #include "json/parse.h"
+#include "model/groups.h"
 #include "runtime/trigger_schedule.h"
 #include "runtime/trigger_service.h"
-#include "tasks/jst/jst.h"
+#include "tasks/jst_apply.h"
 
 namespace opsflow::runtime {
 namespace bj = boost::json;
@@ -37,17 +39,6 @@ std::string JstId(const bj::object& t) {
   return "";
 }
 
-// The $ids of a JST's incoming or outgoing schemas.
-std::vector<std::string> SchemaIds(const bj::object& jst, const char* list) {
-  std::vector<std::string> out;
-  const bj::value* v = jst.if_contains(list);
-  if (!v || !v->is_array()) return out;
-  for (const bj::value& s : v->get_array()) {
-    if (s.is_object()) out.push_back(Str(s.get_object(), "$id"));
-  }
-  return out;
-}
-
 void LogFailure(const std::string& what, const std::string& trigger_id, const base::Status& st) {
   base::LogWarn(what, "\"trigger\":\"" + trigger_id + "\",\"error\":\"" +
                           base::JsonEscape(st.message()) + "\"");
@@ -72,10 +63,8 @@ std::shared_ptr<const json::Schema> TriggerService::SchemaOf(const bj::object& t
   return *c;
 }
 
-// A JST runs on the trigger input: with one incoming schema the whole input binds to it;
-// otherwise each incoming $id takes the input's property of that name. With one outgoing schema
-// its value becomes the job variables (an object; anything else is wrapped as {<$id>: value});
-// with several, the variables are {<$id>: value, ...}.
+// A JST runs on the trigger input (tasks/jst_apply.h says how the input binds and what the
+// variables become).
 base::Result<bj::object> TriggerService::ApplyJst(const bj::object& trigger,
                                                   const bj::value& input) const {
   std::string id = JstId(trigger);
@@ -85,33 +74,11 @@ base::Result<bj::object> TriggerService::ApplyJst(const bj::object& trigger,
   if (!doc.ok() || !doc->is_object()) {
     return base::Internal("transformation '" + id + "' is unreadable");
   }
-  const bj::object& jst = doc->get_object();
-  auto in_ids = SchemaIds(jst, "incoming");
-  bj::object inputs;
-  if (in_ids.size() == 1) {
-    inputs[in_ids[0]] = input;
-  } else if (input.is_object()) {
-    for (const std::string& k : in_ids) {
-      if (const bj::value* v = input.get_object().if_contains(k)) inputs[k] = *v;
-    }
-  }
-  tasks::jst::JstOptions jo;
-  jo.now_ms = clock_->NowMs();
-  auto out = tasks::jst::RunJst(jst, inputs, jo);
-  if (!out.ok()) {
-    return base::InvalidArgument("transformation '" + id + "' failed: " + out.status().message());
-  }
-  auto out_ids = SchemaIds(jst, "outgoing");
-  if (out_ids.size() == 1) {
-    bj::value* v = out->if_contains(out_ids[0]);
-    if (v && v->is_object()) return std::move(v->as_object());
-    return bj::object{{out_ids[0], v ? *v : bj::value()}};
-  }
-  return std::move(out).value();
+  return tasks::ApplyJstToInput(doc->get_object(), input, id, clock_->NowMs());
 }
 
 base::Result<TriggerJob> TriggerService::JobFor(const bj::object& trigger, bj::object variables,
-                                                const std::string& user) const {
+                                                const Viewer* runner) const {
   std::string action = Str(trigger, "actionId");
   auto a = automations_.find(action);
   if (a == automations_.end()) {
@@ -124,8 +91,9 @@ base::Result<TriggerJob> TriggerService::JobFor(const bj::object& trigger, bj::o
                                     "' has no workflow (set componentId)");
   }
   if (!actions_) return base::Internal("no job starter is configured");
-  auto wf = actions_->FindWorkflow(cid.empty() ? cname : cid);
-  if (!wf.ok() && !cname.empty()) wf = actions_->FindWorkflow(cname);
+  std::string as_user = runner ? runner->username : Str(automation, "lastUpdatedBy");
+  auto wf = actions_->FindWorkflow(as_user, cid.empty() ? cname : cid);
+  if (!wf.ok() && !cname.empty()) wf = actions_->FindWorkflow(as_user, cname);
   if (!wf.ok()) {
     return base::FailedPrecondition("the workflow of automation '" + Str(automation, "name") +
                                     "' ('" + (cname.empty() ? cid : cname) + "') no longer exists");
@@ -134,7 +102,9 @@ base::Result<TriggerJob> TriggerService::JobFor(const bj::object& trigger, bj::o
   job.workflow = wf->name;
   job.variables = std::move(variables);
   job.description = Str(automation, "name");
-  job.user = user;
+  job.user = runner ? runner->username : kSystemUser;
+  job.as_user = std::move(as_user);
+  job.limited = runner && !runner->admin;
   // The job is as visible as its automation.
   if (const bj::value* g = automation.if_contains("gbac"); g && g->is_object()) {
     for (const char* k : {"read", "write"}) {
@@ -150,6 +120,20 @@ base::Result<TriggerJob> TriggerService::JobFor(const bj::object& trigger, bj::o
   return job;
 }
 
+bool TriggerService::AutomationSeesJob(const bj::object& trigger, const Event& e) const {
+  auto a = automations_.find(Str(trigger, "actionId"));
+  if (a == automations_.end()) return false;
+  std::vector<std::string> groups;
+  if (const bj::value* g = a->second.if_contains("gbac"); g && g->is_object()) {
+    for (const char* k : {"read", "write"}) {
+      for (const std::string& id : model::GroupsOf(g->get_object().if_contains(k))) {
+        groups.push_back(id);
+      }
+    }
+  }
+  return model::Sees(groups, e.groups);
+}
+
 void TriggerService::StartAndRecord(TriggerJob job, const std::string& trigger_id, int depth,
                                     StartCallback done) {
   {
@@ -159,6 +143,7 @@ void TriggerService::StartAndRecord(TriggerJob job, const std::string& trigger_i
     if (it != triggers_.end()) {
       bj::object doc = it->second;
       doc["lastExecuted"] = clock_->NowMs();
+      base::metrics::Get().trigger_runs.At({Str(doc, "type")}).Inc();
       if (Str(doc, "type") != "schedule") (void)PutLocked(kTrigger, doc);
     }
   }
@@ -194,7 +179,7 @@ void TriggerService::RunManual(const Viewer& v, const std::string& id,
     const bj::value* lw = trig.if_contains("legacyWrapper");
     bool legacy = !lw || !lw->is_bool() || lw->get_bool();
     bj::object vars = legacy ? bj::object{{"formData", form}} : std::move(form.as_object());
-    job = JobFor(trig, std::move(vars), v.username);
+    job = JobFor(trig, std::move(vars), &v);
   }
   if (!job.ok()) return done(job.status());
   job->input_errors = schema_errors;
@@ -245,7 +230,7 @@ void TriggerService::RunEndpoint(const Viewer& v, const std::string& route, cons
   base::Result<TriggerJob> job = base::Internal("unset");
   {
     std::lock_guard<std::mutex> l(mu_);
-    job = JobFor(trig, std::move(vars), v.username);
+    job = JobFor(trig, std::move(vars), &v);
   }
   if (!job.ok()) return done(job.status());
   job->input_errors = schema_errors;
@@ -302,7 +287,7 @@ std::vector<TriggerService::Due> TriggerService::CollectDue(int64_t now) {
     const bj::value* lw = doc.if_contains("legacyWrapper");
     bool legacy = !lw || !lw->is_bool() || lw->get_bool();
     bj::object vars = legacy ? bj::object{{"formData", form}} : std::move(form.as_object());
-    auto job = JobFor(doc, std::move(vars), kSystemUser);
+    auto job = JobFor(doc, std::move(vars), nullptr);
     if (!job.ok()) {
       LogFailure("schedule trigger cannot run", id, job.status());
       if (!last) (void)PutLocked(kTrigger, doc);
@@ -417,6 +402,10 @@ void TriggerService::HandleEvent(const Event& e) {
   for (const bj::object& t : matching) {
     std::string id = Str(t, "_id");
     if (origin && origin->trigger_id == id) continue;  // never on a job it started itself
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      if (!AutomationSeesJob(t, e)) continue;  // a job its automation may not see
+    }
     if (depth + 1 > opts_.max_event_depth) {
       base::LogWarn("event trigger chain too deep; not firing",
                     "\"trigger\":\"" + id + "\",\"job\":\"" + e.job_id + "\"");
@@ -438,7 +427,7 @@ void TriggerService::HandleEvent(const Event& e) {
     base::Result<TriggerJob> tj = base::Internal("unset");
     {
       std::lock_guard<std::mutex> l(mu_);
-      tj = JobFor(t, std::move(vars), kSystemUser);
+      tj = JobFor(t, std::move(vars), nullptr);
     }
     if (!tj.ok()) {
       LogFailure("event trigger cannot run", id, tj.status());

@@ -9,6 +9,7 @@
 #include "base/ids.h"
 #include "base/log.h"
 #include "json/parse.h"
+#include "model/groups.h"
 #include "model/list_page.h"
 #include "runtime/trigger_schedule.h"
 
@@ -180,6 +181,16 @@ base::Result<const bj::object*> TriggerService::ReadableTrigger(const Viewer& v,
 
 // ---- validation ----
 
+bool TriggerService::JstVisible(const Viewer& v, const std::string& id) const {
+  auto text = docs_->Get("transformation", id);
+  if (!text.ok()) return false;
+  auto doc = json::Parse(*text);
+  if (!doc.ok() || !doc->is_object()) return false;
+  model::Visibility visible;
+  if (!v.admin) visible = v.groups;
+  return model::Sees(visible, model::GroupsOfDoc(doc->get_object()));
+}
+
 base::Result<bj::object> TriggerService::ValidateAutomation(const Viewer& v, bj::object doc,
                                                             const bj::object* old) {
   if (old) {
@@ -204,8 +215,9 @@ base::Result<bj::object> TriggerService::ValidateAutomation(const Viewer& v, bj:
     if (!actions_) return base::Internal("no workflow lookup is configured");
     // componentId is the workflow's _id (what IAP clients send); a name works too, and an export
     // from another server (componentId absent or foreign) falls back to componentName.
-    auto wf = actions_->FindWorkflow(cid.empty() ? cname : cid);
-    if (!wf.ok() && !cid.empty() && !cname.empty()) wf = actions_->FindWorkflow(cname);
+    // Only a workflow its author may see (a hidden one reads as missing).
+    auto wf = actions_->FindWorkflow(v.username, cid.empty() ? cname : cid);
+    if (!wf.ok() && !cid.empty() && !cname.empty()) wf = actions_->FindWorkflow(v.username, cname);
     if (!wf.ok()) {
       return base::InvalidArgument("componentId '" + (cid.empty() ? cname : cid) +
                                    "' names no workflow (by _id or name)");
@@ -312,7 +324,8 @@ base::Result<bj::object> TriggerService::ValidateTrigger(const Viewer& v, bj::ob
       return base::InvalidArgument("jst must be a transformation _id (or null)");
     }
     if (!jv) doc["jst"] = nullptr;
-    if (!jst.empty() && !docs_->Get("transformation", jst).ok()) {
+    if (!jst.empty() && !JstVisible(v, jst)) {
+      // A JST the author may not see reads as missing (its groups: docs/ACCOUNTS.md).
       return base::InvalidArgument("jst '" + jst + "' names no transformation");
     }
   }

@@ -70,6 +70,11 @@ struct TriggerJob {
   std::string description;
   boost::json::array groups;
   std::string user;  // initiator
+  // The account whose access the start is checked against (the runner of a manual or endpoint
+  // trigger; the automation's last writer for schedules and events): the workflow must be one it
+  // may see. `limited`: the running-jobs limit of a non-admin applies to `user`.
+  std::string as_user;
+  bool limited = false;
   // Committed with the job (runtime::StartRequest::also_commit): a schedule's advanced doc.
   std::vector<store::DocPut> also_commit;
   // When set, receives the ajv-style errors of variables that fail the workflow's inputSchema
@@ -81,9 +86,12 @@ struct TriggerJob {
 class TriggerActions {
  public:
   virtual ~TriggerActions() = default;
-  // The workflow with this _id, or else this name; NotFound otherwise.
-  virtual base::Result<WorkflowRef> FindWorkflow(const std::string& id_or_name) = 0;
-  // Checks the variables against the workflow's inputSchema and starts the job, like jobs/start.
+  // The workflow with this _id, or else this name, when account `as_user` may see it; NotFound
+  // otherwise (a workflow it may not see reads as missing).
+  virtual base::Result<WorkflowRef> FindWorkflow(const std::string& as_user,
+                                                 const std::string& id_or_name) = 0;
+  // Checks that job.as_user may see the workflow and the variables against its inputSchema, and
+  // starts the job like jobs/start, with groups as private as the workflow's.
   // `done` runs exactly once, on any thread.
   virtual void StartJob(TriggerJob job, StartCallback done) = 0;
   // The current document of a job (for event payloads).
@@ -181,15 +189,20 @@ class TriggerService {
   base::Status PutLocked(const std::string& kind, const boost::json::object& doc);
   base::Status DeleteTriggerLocked(const std::string& id);
   bool CanRead(const Viewer& v, const boost::json::object& automation) const;
+  // Whether transformation `id` exists and `v` may see it (its `groups`).
+  bool JstVisible(const Viewer& v, const std::string& id) const;
   bool CanWrite(const Viewer& v, const boost::json::object& automation) const;
   // The automation a viewer may read; NotFound otherwise.
   base::Result<const boost::json::object*> ReadableAutomation(const Viewer& v,
                                                               const std::string& id) const;
   base::Result<const boost::json::object*> ReadableTrigger(const Viewer& v,
                                                            const std::string& id) const;
-  // Builds the job of a trigger run (REQUIRES: mu_ held).
+  // Builds the job of a trigger run by `runner` (REQUIRES: mu_ held). null: a schedule or an
+  // event starts it as the system user, with the access of the automation's last writer.
   base::Result<TriggerJob> JobFor(const boost::json::object& trigger, boost::json::object variables,
-                                  const std::string& user) const;
+                                  const Viewer* runner) const;
+  // An event trigger fires only for jobs that a member of its automation's groups may see.
+  bool AutomationSeesJob(const boost::json::object& trigger, const Event& e) const;
   base::Result<boost::json::object> ApplyJst(const boost::json::object& trigger,
                                              const boost::json::value& input) const;
   std::shared_ptr<const json::Schema> SchemaOf(const boost::json::object& trigger,

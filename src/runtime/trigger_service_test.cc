@@ -26,7 +26,9 @@ using store::testing::MemDocStore;
 // Knows one workflow ("wf", _id "wf-id") and records the jobs it is asked to start.
 class FakeActions final : public TriggerActions {
  public:
-  base::Result<WorkflowRef> FindWorkflow(const std::string& id_or_name) override {
+  base::Result<WorkflowRef> FindWorkflow(const std::string& as_user,
+                                         const std::string& id_or_name) override {
+    if (as_user == "nobody") return base::NotFound("no workflow " + id_or_name);  // may not see
     if (id_or_name == "wf" || id_or_name == "wf-id") return WorkflowRef{"wf-id", "wf"};
     return base::NotFound("no workflow " + id_or_name);
   }
@@ -348,6 +350,42 @@ TEST_F(TriggerServiceTest, EventTriggersDoNotLoop) {
   e.topic = "jobError";
   svc_->HandleEvent(e);
   EXPECT_EQ(actions_.count(), 1u);
+}
+
+// An event trigger fires only for jobs a member of its automation's groups may see (issue 9).
+TEST_F(TriggerServiceTest, EventTriggersSeeOnlyTheirAutomationsJobs) {
+  bj::object g1{{"gbac", bj::object{{"read", bj::array{}}, {"write", bj::array{kG1}}}}};
+  std::string a = NewAutomation(g1);
+  NewTrigger(a, R"({"type":"eventSystem","topic":"jobComplete"})");
+  struct Row {
+    std::vector<std::string> job_groups;
+    size_t fired;
+  } rows[] = {{{kG2}, 0}, {{kG1}, 1}, {{}, 1}, {{kG2, kG1}, 1}};
+  size_t total = 0;
+  for (const Row& r : rows) {
+    Event e;
+    e.topic = "jobComplete";
+    e.job_id = base::NewObjectId();
+    e.groups = r.job_groups;
+    svc_->HandleEvent(e);
+    total += r.fired;
+    EXPECT_EQ(actions_.count(), total) << r.job_groups.size();
+  }
+  // The jobs run as the system user, with the access of the automation's last writer.
+  ASSERT_GE(actions_.count(), 1u);
+  EXPECT_EQ(actions_.jobs[0].user, "Pronghorn");
+  EXPECT_EQ(actions_.jobs[0].as_user, "admin");
+  EXPECT_FALSE(actions_.jobs[0].limited);
+}
+
+// An automation resolves only to a workflow its author may see: one it may not reads as missing.
+TEST_F(TriggerServiceTest, AutomationsResolveOnlyVisibleWorkflows) {
+  Viewer nobody{false, {}, "nobody"};
+  auto a = svc_->CreateAutomation(
+      nobody, bj::object{{"name", "hidden"}, {"componentName", "wf"}, {"componentId", "wf-id"}});
+  EXPECT_EQ(a.status().code(), base::Code::kInvalidArgument);
+  EXPECT_NE(a.status().message().find("names no workflow"), std::string::npos);
+  EXPECT_EQ(docs_.Count("automation"), 0u);
 }
 
 TEST_F(TriggerServiceTest, SlaBreachPayloadCarriesRunTimeAndDelta) {

@@ -1,6 +1,7 @@
 #include "server/serve.h"
 
 #include <signal.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <cstdlib>
@@ -12,9 +13,18 @@
 #include "auth/accounts.h"
 #include "auth/secret_box.h"
 #include "base/log.h"
+#include "base/metrics.h"
 #include "http/server.h"
+#include "http/tls_context.h"
+#include "http/static_assets.h"
+#include "runtime/adapter_queue.h"
+#include "runtime/manual_tasks.h"
 #include "runtime/runtime.h"
 #include "runtime/trigger_service.h"
+#include "server/config.h"
+#include "server/metrics_listen.h"
+#include "sqlite/backup.h"
+#include "sqlite/retention.h"
 #include "sqlite/sqlite_store.h"
 #include "tasks/rest_call.h"
 
@@ -30,7 +40,14 @@ struct Config {
   size_t max_json_depth = 64;
   uint32_t max_task_iterations = 1000;
   size_t max_child_loop = 10000;
+  // What one user or one job may make the server hold (README "Limits", issue 9).
+  size_t max_child_depth = runtime::RuntimeOptions{}.max_child_depth;
+  size_t max_descendants = runtime::RuntimeOptions{}.max_descendants;
+  size_t max_value_bytes = runtime::RuntimeOptions{}.max_value_bytes;
+  size_t max_variables_bytes = runtime::RuntimeOptions{}.max_variables_bytes;
+  size_t max_running_jobs_per_user = api::ApiOptions{}.max_running_jobs_per_user;
   int64_t token_ttl_s = 3600;
+  auth::ThrottleOptions throttle;  // failed logins (README "Limits", docs/ACCOUNTS.md "Logins")
   int64_t adapter_task_timeout_ms = 5 * 60 * 1000;
   int64_t rest_timeout_ms = 60'000;
   size_t rest_max_response_bytes = 10 * 1024 * 1024;
@@ -114,6 +131,48 @@ void AddHttpLimitFlags(CLI::App& app, Config& cfg) {
       ->check(CLI::NonNegativeNumber);
 }
 
+// What one job (child nesting, descendants, value and variable sizes) and one user (running
+// jobs) may make the server hold; each a flag and an OPSFLOW_* variable.
+void AddJobLimitFlags(CLI::App& app, Config& cfg) {
+  auto positive = [&](const char* flag, auto& value, const char* env, const char* what) {
+    app.add_option(flag, value, what)->envname(env)->check(CLI::PositiveNumber);
+  };
+  positive("--max-child-depth", cfg.max_child_depth, "OPSFLOW_MAX_CHILD_DEPTH",
+           "how deep child jobs may nest below their root job");
+  positive("--max-descendants", cfg.max_descendants, "OPSFLOW_MAX_DESCENDANTS",
+           "child jobs one root job may start in all");
+  positive("--max-value-bytes", cfg.max_value_bytes, "OPSFLOW_MAX_VALUE_BYTES",
+           "largest output one task may produce (JSON bytes)");
+  positive("--max-variables-bytes", cfg.max_variables_bytes, "OPSFLOW_MAX_VARIABLES_BYTES",
+           "largest variables one job may hold (JSON bytes)");
+  app.add_option("--max-running-jobs-per-user", cfg.max_running_jobs_per_user,
+                 "running or paused jobs one non-admin user may have (0: no limit)")
+      ->envname("OPSFLOW_MAX_RUNNING_JOBS_PER_USER")
+      ->check(CLI::NonNegativeNumber);
+}
+
+// SIGHUP: reads the certificate and key again; new connections use them, open ones keep theirs.
+void ReloadTls(http::TlsContext* tls) {
+  if (tls == nullptr) return base::LogInfo("SIGHUP: no TLS certificate to reload");
+  if (auto st = tls->Reload(); !st.ok()) {
+    return base::LogError("TLS reload failed; the previous certificate stays in use",
+                          "\"error\":\"" + base::JsonEscape(st.message()) + "\"");
+  }
+  base::LogInfo("TLS certificate reloaded",
+                "\"cert\":\"" + base::JsonEscape(tls->cert_file()) + "\"");
+}
+
+// Gauges read from the runtime when /metrics is scraped (cleared before it goes).
+void AddRuntimeGauges(runtime::Runtime* rt) {
+  base::metrics::SetGauge("opsflow_jobs_running", "Jobs running or paused, held by the engine.",
+                          [rt] { return static_cast<double>(rt->active_jobs()); });
+  base::metrics::SetGauge("opsflow_manual_tasks_waiting", "Manual tasks waiting for a person.",
+                          [rt] { return static_cast<double>(rt->manual()->size()); });
+  base::metrics::SetGauge("opsflow_adapter_tasks_waiting",
+                          "Adapter tasks waiting for (or leased to) an adapter worker.",
+                          [rt] { return static_cast<double>(rt->adapters()->size()); });
+}
+
 int Fail(const std::string& msg) {
   std::cerr << "opsflow serve: " << msg << "\n";
   return 1;
@@ -123,8 +182,6 @@ int Fail(const std::string& msg) {
 
 int Serve(int argc, char** argv) {
   Config cfg;
-  if (!Env("OPSFLOW_LISTEN").empty()) cfg.listen = Env("OPSFLOW_LISTEN");
-  if (!Env("OPSFLOW_DATA").empty()) cfg.data = Env("OPSFLOW_DATA");
   CLI::App app{"opsflow server"};
   app.add_option("--listen", cfg.listen, "HOST:PORT to listen on (OPSFLOW_LISTEN)");
   app.add_option("--data", cfg.data, "data directory for the embedded store (OPSFLOW_DATA)");
@@ -143,9 +200,22 @@ int Serve(int argc, char** argv) {
   app.add_option("--max-task-iterations", cfg.max_task_iterations, "runs of one task per job")
       ->envname("OPSFLOW_MAX_TASK_ITERATIONS");
   AddHttpLimitFlags(app, cfg);
+  AddJobLimitFlags(app, cfg);
   app.add_option("--max-child-loop", cfg.max_child_loop,
                  "most data_array elements (child jobs) one childJob loop may have");
   app.add_option("--token-ttl", cfg.token_ttl_s, "token lifetime in seconds");
+  app.add_option("--login-free-failures", cfg.throttle.free_failures,
+                 "failed logins per username and address before they are delayed")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--login-address-free-failures", cfg.throttle.address_free_failures,
+                 "failed logins per source address before they are delayed")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--login-delay-ms", cfg.throttle.first_delay_ms,
+                 "first delay after the free failed logins; doubles with each further failure")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--login-max-delay-ms", cfg.throttle.max_delay_ms,
+                 "longest delay of failed logins")
+      ->check(CLI::PositiveNumber);
   app.add_option("--adapter-task-timeout", cfg.adapter_task_timeout_ms,
                  "ms an adapter task may wait for external workers before it errors");
   app.add_option("--rest-timeout", cfg.rest_timeout_ms, "restCall total timeout in ms")
@@ -153,10 +223,40 @@ int Serve(int argc, char** argv) {
   app.add_option("--rest-max-response-bytes", cfg.rest_max_response_bytes,
                  "largest restCall response body")
       ->envname("OPSFLOW_REST_MAX_RESPONSE_BYTES");
+  // TLS, the configuration file and SIGHUP: docs/DEPLOY.md, README "Configuration".
+  std::string tls_cert, tls_key, config_file;
+  app.add_option("--tls-cert", tls_cert, "PEM certificate chain: serve HTTPS (needs --tls-key)");
+  app.add_option("--tls-key", tls_key, "PEM private key of --tls-cert (mode 0600 or stricter)");
+  std::string metrics_listen;  // README "Metrics"
+  std::string retain_finished, retain_error;  // README "Retention and archive"
+  sqlite::RetentionOptions retention;
+  app.add_option("--retain-finished", retain_finished,
+                 "delete complete and canceled jobs this long after they ended (e.g. 30d)");
+  app.add_option("--retain-error", retain_error,
+                 "delete error jobs untouched for this long (abandoned); default: keep them");
+  app.add_option("--archive-dir", retention.archive_dir,
+                 "write jobs to daily gzip JSON Lines files here before retention deletes them");
+  app.add_option("--metrics-listen", metrics_listen,
+                 "HOST:PORT of a plain-HTTP listener serving GET /metrics without a token");
+  app.add_option("--config", config_file, "YAML file of serve flags (key: flag without --)")
+      ->envname("OPSFLOW_CONFIG");
+  SetDefaultEnvNames(app);  // every flag --x-y also reads OPSFLOW_X_Y
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
+  }
+  if (!config_file.empty()) {
+    if (auto st = ApplyConfigFile(app, config_file); !st.ok()) return Fail(st.message());
+  }
+  std::shared_ptr<http::TlsContext> tls;
+  if (tls_cert.empty() != tls_key.empty()) {
+    return Fail("--tls-cert and --tls-key go together: give both, or neither for plain HTTP");
+  }
+  if (!tls_cert.empty()) {
+    auto loaded = http::TlsContext::Load(tls_cert, tls_key);
+    if (!loaded.ok()) return Fail(loaded.status().message());
+    tls = *loaded;
   }
   std::string host;
   uint16_t port = 0;
@@ -167,9 +267,13 @@ int Serve(int argc, char** argv) {
   sigemptyset(&sigs);
   sigaddset(&sigs, SIGTERM);
   sigaddset(&sigs, SIGINT);
+  sigaddset(&sigs, SIGHUP);  // reloads the TLS certificate and key
   pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
+  // One server per data directory; `opsflow restore` takes the same lock.
+  auto serve_lock = sqlite::ServeLock::Acquire(cfg.data);
+  if (!serve_lock.ok()) return Fail(serve_lock.status().message());
   auto store = sqlite::SqliteStore::Open(cfg.data);
   if (!store.ok()) return Fail(store.status().message());
   auto secret_box = OpenSecretBox(secret_key_file, cfg.data);
@@ -177,6 +281,7 @@ int Serve(int argc, char** argv) {
   base::Clock* clock = base::SystemClock::Get();
   auth::AuthOptions auth_opts;
   auth_opts.token_ttl_ms = cfg.token_ttl_s * 1000;
+  auth_opts.throttle = cfg.throttle;
   auth::Accounts accounts(store->get(), clock, auth_opts);
   auto empty = accounts.Empty();
   if (!empty.ok()) return Fail(empty.status().message());
@@ -192,11 +297,28 @@ int Serve(int argc, char** argv) {
     base::LogInfo("created the first admin account",
                   "\"username\":\"" + base::JsonEscape(user) + "\"");
   }
+  if (!retain_finished.empty()) {
+    auto d = sqlite::ParseDuration(retain_finished);
+    if (!d.ok()) return Fail("--retain-finished: " + d.status().message());
+    retention.retain_ms = *d;
+  }
+  if (!retain_error.empty()) {
+    auto d = sqlite::ParseDuration(retain_error);
+    if (!d.ok()) return Fail("--retain-error: " + d.status().message());
+    retention.retain_error_ms = *d;
+  }
+  if (!retention.archive_dir.empty() && access(retention.archive_dir.c_str(), W_OK) != 0) {
+    return Fail("--archive-dir " + retention.archive_dir + " is not a writable folder");
+  }
   runtime::RuntimeOptions ro;
   ro.task_workers = cfg.task_workers;
   ro.engine.max_task_iterations = cfg.max_task_iterations;
   ro.adapter_task_timeout_ms = cfg.adapter_task_timeout_ms;
   ro.max_child_loop = cfg.max_child_loop;
+  ro.max_child_depth = cfg.max_child_depth;
+  ro.max_descendants = cfg.max_descendants;
+  ro.max_value_bytes = cfg.max_value_bytes;
+  ro.max_variables_bytes = cfg.max_variables_bytes;
   ro.secret_box = secret_box->get();
   ro.events.history = cfg.event_history;
   ro.events.linger_ms = cfg.event_linger_ms;
@@ -204,12 +326,22 @@ int Serve(int argc, char** argv) {
     auto initiator = accounts.Find(user);
     return auth::JobTaskVisibility(initiator.ok() ? &*initiator : nullptr, groups_json);
   };
+  ro.jst_visible = [&accounts](const std::string& user, std::string_view groups_json,
+                               const boost::json::object& jst) {
+    auto initiator = accounts.Find(user);
+    return auth::VisibleUnder(
+        auth::JobTaskVisibility(initiator.ok() ? &*initiator : nullptr, groups_json),
+        auth::GroupsOfDoc(jst));
+  };
   tasks::RestCallLimits rest = tasks::GetRestCallLimits();
   rest.timeout_ms = cfg.rest_timeout_ms;
   rest.max_response_bytes = static_cast<int64_t>(cfg.rest_max_response_bytes);
   tasks::SetRestCallLimits(rest);
   runtime::Runtime rt(store->get(), store->get(), clock, ro);
   if (auto st = rt.Start(); !st.ok()) return Fail(st.message());
+  AddRuntimeGauges(&rt);
+  sqlite::Retention retainer(store->get(), clock, retention);
+  retainer.Start();
   // Automations and triggers; started once the API has given it its job-start port.
   runtime::TriggerService triggers(store->get(), clock);
   if (auto st = triggers.Load(); !st.ok()) return Fail(st.message());
@@ -217,6 +349,7 @@ int Serve(int argc, char** argv) {
   ao.max_body_bytes = cfg.max_body_bytes;
   ao.max_json_depth = cfg.max_json_depth;
   ao.max_list_limit = cfg.max_list_limit;
+  ao.max_running_jobs_per_user = cfg.max_running_jobs_per_user;
   ao.event_heartbeat_ms = cfg.event_heartbeat_ms;
   ao.event_queue_bytes = cfg.event_queue_bytes;
   auto api = std::make_shared<api::Api>(
@@ -235,17 +368,40 @@ int Serve(int argc, char** argv) {
   so.write_timeout = std::chrono::milliseconds(cfg.write_timeout_ms);
   so.max_connections = cfg.max_connections;
   so.max_connections_per_ip = cfg.max_connections_per_client;
-  http::Server server(so, api);
+  so.tls = tls;
+  // The web page at / and /ui/ (http/static_assets.h); every other path goes to the API.
+  http::Server server(so, std::make_shared<http::StaticAssets>(api));
   if (auto st = server.Start(); !st.ok()) return Fail(st.message());
   base::LogInfo("opsflow listening", "\"address\":\"" + host + ":" + std::to_string(server.port()) +
                                          "\",\"data\":\"" + base::JsonEscape(cfg.data) + "\"");
+  if (tls) base::LogInfo("serving HTTPS only", "\"cert\":\"" + base::JsonEscape(tls_cert) + "\"");
+  std::unique_ptr<http::Server> metrics_server;
+  if (!metrics_listen.empty()) {
+    std::string mhost;
+    uint16_t mport = 0;
+    if (!SplitListen(metrics_listen, &mhost, &mport)) {
+      return Fail("--metrics-listen must be HOST:PORT");
+    }
+    auto m = StartMetricsListener(mhost, mport);
+    if (!m.ok()) return Fail("--metrics-listen " + metrics_listen + ": " + m.status().message());
+    metrics_server = std::move(m).value();
+    base::LogInfo("metrics listening", "\"address\":\"" + mhost + ":" +
+                                           std::to_string(metrics_server->port()) + "\"");
+  }
   int sig = 0;
-  sigwait(&sigs, &sig);
+  for (;;) {
+    sigwait(&sigs, &sig);
+    if (sig != SIGHUP) break;
+    ReloadTls(tls.get());
+  }
   base::LogInfo("shutting down", "\"signal\":" + std::to_string(sig));
   api->Drain();
+  if (metrics_server) metrics_server->Stop();
   server.Stop();
   triggers.Stop();
+  retainer.Stop();
   rt.Stop();
+  base::metrics::ClearGauges();
   base::LogInfo("stopped");
   return 0;
 }

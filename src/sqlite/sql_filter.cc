@@ -213,6 +213,23 @@ bool Translate(const Expr& e, const ColumnMap& cols, std::string* sql, std::vect
     return param(v) || fail();
   }
   if (type != ColType::kText) return fail();
+  if (p.op == Op::kStartsWith && v.is_string()) {
+    // A range of the column, so an index on it serves the filter (BINARY collation compares
+    // bytes, and a byte prefix of UTF-8 text is a character prefix).
+    std::string lo(v.get_string());
+    std::string hi = lo;
+    while (!hi.empty() && static_cast<unsigned char>(hi.back()) == 0xff) hi.pop_back();
+    args->push_back(lo);
+    std::string marked = kRangeMark + c;
+    *sql += "(" + marked + " >= ?" + std::to_string(args->size());
+    if (!hi.empty()) {
+      hi.back() = static_cast<char>(static_cast<unsigned char>(hi.back()) + 1);
+      args->push_back(std::move(hi));
+      *sql += " AND " + marked + " < ?" + std::to_string(args->size());
+    }
+    *sql += ")";
+    return true;
+  }
   if (p.op == Op::kContains) {
     *sql += "instr(" + c + ", ";
   } else if (p.op == Op::kStartsWith) {
@@ -260,6 +277,59 @@ SqlQuery TranslateQuery(const model::ListQuery& q, const ColumnMap& cols,
       " ORDER BY " + sort_col + (q.order < 0 ? " DESC" : " ASC") +
       (sort_col == order_col ? "" : ", " + order_col + (q.order < 0 ? " DESC" : " ASC")) +
       " LIMIT " + std::to_string(q.limit) + " OFFSET " + std::to_string(q.skip);
+  return out;
+}
+
+namespace {
+
+// Adds the equals predicates of `e` (a predicate, or an AND of them) to `found`; false when `e`
+// holds anything else.
+bool CollectEquals(const Expr& e, const std::map<std::string, std::string>& fields,
+                   std::map<std::string, std::string>* found) {
+  if (e.kind == Expr::Kind::kAnd) {
+    for (const Expr& c : e.children) {
+      if (!CollectEquals(c, fields, found)) return false;
+    }
+    return true;
+  }
+  if (e.kind != Expr::Kind::kPredicate || e.pred.op != Op::kEquals || e.pred.values.size() != 1 ||
+      !e.pred.values[0].is_string()) {
+    return false;
+  }
+  auto f = fields.find(e.pred.field);
+  if (f == fields.end() || found->count(f->second)) return false;
+  (*found)[f->second] = std::string(e.pred.values[0].get_string());
+  return true;
+}
+
+}  // namespace
+
+std::optional<SqlQuery> CountFromTable(const model::ListQuery& q, const std::string& table,
+                                       const std::map<std::string, std::string>& fields) {
+  if (q.visible_groups) return std::nullopt;
+  std::map<std::string, std::string> found;
+  for (const Expr& e : q.filters) {
+    if (!CollectEquals(e, fields, &found)) return std::nullopt;
+  }
+  SqlQuery out;
+  out.where = "SELECT COALESCE(SUM(n), 0) FROM " + table;
+  for (auto& [col, value] : found) {
+    out.where += out.args.empty() ? " WHERE " : " AND ";
+    out.args.emplace_back(value);
+    out.where += col + " = ?" + std::to_string(out.args.size());
+  }
+  return out;
+}
+
+std::string PlanRanges(const std::string& where, bool use_index) {
+  std::string out;
+  out.reserve(where.size() + 4);
+  for (char c : where) {
+    if (c != kRangeMark)
+      out += c;
+    else if (!use_index)
+      out += '+';
+  }
   return out;
 }
 

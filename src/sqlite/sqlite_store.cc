@@ -4,8 +4,11 @@
 #include <sys/stat.h>
 
 #include <iterator>
+#include <map>
+#include <optional>
 
 #include "base/ids.h"
+#include "base/metrics.h"
 #include "sqlite/migrations.h"
 #include "sqlite/sql_filter.h"
 #include "sqlite/stmt.h"
@@ -174,8 +177,14 @@ base::Status SqliteStore::Init() {
       "end_ms=COALESCE(?6, end_ms), variables=COALESCE(?7, variables), "
       "errors=COALESCE(?8, errors), description=COALESCE(?9, description) WHERE id=?1");
   ins_iteration_ = std::make_unique<Stmt>(
-      writer_, std::string("INSERT OR REPLACE INTO iterations(") + kIterationColumns +
-                   ") VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)");
+      writer_, std::string("INSERT INTO iterations(") + kIterationColumns +
+                   ") VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12) ON CONFLICT(id) DO UPDATE SET "
+                   "job_id=excluded.job_id, task_id=excluded.task_id, "
+                   "iteration=excluded.iteration, method=excluded.method, "
+                   "status=excluded.status, finish_state=excluded.finish_state, "
+                   "start_ms=excluded.start_ms, end_ms=excluded.end_ms, "
+                   "incoming=excluded.incoming, outgoing=excluded.outgoing, "
+                   "error=excluded.error");
   for (Stmt* st : {ins_version_.get(), ins_job_.get(), upd_job_.get(), ins_iteration_.get()}) {
     OPSFLOW_RETURN_IF_ERROR(st->status());
   }
@@ -205,6 +214,7 @@ void SqliteStore::ReleaseReader(sqlite3* db) {
 
 base::Status SqliteStore::Commit(const store::WriteBatch& b) {
   std::lock_guard<std::mutex> l(write_mu_);
+  const int64_t t0 = base::metrics::NowNs();
   OPSFLOW_RETURN_IF_ERROR(Exec(writer_, "BEGIN IMMEDIATE"));
   auto fail = [&](Stmt& st) {
     base::Status status = st.Done();
@@ -279,7 +289,11 @@ base::Status SqliteStore::Commit(const store::WriteBatch& b) {
       d.Reset();
     }
   }
-  return Exec(writer_, "COMMIT");
+  base::Status committed = Exec(writer_, "COMMIT");
+  auto& m = base::metrics::Get();
+  m.store_commit_seconds.Observe(base::metrics::SecondsSince(t0));
+  m.store_commit_rows.Observe(static_cast<double>(b.size()));
+  return committed;
 }
 
 base::Result<model::JobRecord> SqliteStore::GetJob(const std::string& id) {
@@ -351,18 +365,48 @@ base::Result<model::IterationRecord> SqliteStore::GetIteration(const std::string
   return ReadIteration(s);
 }
 
+// How a list runs: its table, the counts table that holds the table's size, whether the page's
+// order is an index's, and the rows the page needs (skip + limit).
+struct ListPlan {
+  const char* table;
+  const char* counts_table;
+  bool sort_indexed;
+  int64_t need;
+};
+
+// Sums the counts table `table` (the size of its rows' table); -1 on failure.
+static int64_t TableSize(sqlite3* db, const char* table) {
+  Stmt c(db, std::string("SELECT COALESCE(SUM(n), 0) FROM ") + table);
+  return c.status().ok() && c.Step() ? c.Int(0) : -1;
+}
+
 template <typename T, typename ReadFn>
-static base::Result<store::Page<T>> RunList(sqlite3* db, const std::string& table,
+static base::Result<store::Page<T>> RunList(sqlite3* db, const ListPlan& plan,
                                             const std::string& columns, const SqlQuery& q,
-                                            ReadFn read) {
+                                            const std::optional<SqlQuery>& count, ReadFn read) {
   store::Page<T> page;
-  std::string where = q.where.empty() ? "" : " WHERE " + q.where;
+  const std::string table = plan.table;
+  std::string where = q.where.empty() ? "" : " WHERE " + PlanRanges(q.where, true);
   {
-    Stmt c(db, "SELECT COUNT(*) FROM " + table + where);
+    // The counts table (a few rows) when it answers this query; COUNT(*) with the indexes else.
+    const SqlQuery& cq = count ? *count : q;
+    Stmt c(db, count ? count->where : "SELECT COUNT(*) FROM " + table + where);
     OPSFLOW_RETURN_IF_ERROR(c.status());
-    for (size_t i = 0; i < q.args.size(); ++i) BindArg(c, static_cast<int>(i + 1), q.args[i]);
+    for (size_t i = 0; i < cq.args.size(); ++i) BindArg(c, static_cast<int>(i + 1), cq.args[i]);
     if (c.Step()) page.total = c.Int(0);
     OPSFLOW_RETURN_IF_ERROR(c.Done());
+  }
+  if (q.where.find(kRangeMark) != std::string::npos && plan.sort_indexed &&
+      !q.order_limit.empty() && page.total > 0) {
+    // A range (starts-with) matching many rows: walking the order's index finds the page after
+    // about need * size / total rows, far fewer than the `total` rows reading the range and
+    // sorting it takes. Few matches: the range's index, then sort.
+    int64_t size = TableSize(db, plan.counts_table);
+    if (size > 0 && static_cast<double>(plan.need) * static_cast<double>(size) /
+                            static_cast<double>(page.total) <
+                        static_cast<double>(page.total)) {
+      where = " WHERE " + PlanRanges(q.where, false);
+    }
   }
   std::string sql = "SELECT " + columns + " FROM " + table + where + q.order_limit;
   Stmt s(db, sql);
@@ -382,7 +426,14 @@ base::Result<store::Page<model::JobRecord>> SqliteStore::ListJobs(
     std::string scope = GroupScopeSql("jobs.groups", *q.visible_groups, &sq.args);
     sq.where = sq.where.empty() ? scope : "(" + sq.where + ") AND " + scope;
   }
-  return RunList<model::JobRecord>(lease.db(), "jobs", kJobColumns, sq, ReadJob);
+  static const std::map<std::string, std::string> kCounted = {{"status", "status"},
+                                                              {"name", "workflow_name"}};
+  const bool sort_indexed =
+      q.sort.empty() || q.sort == "metrics.start_time" || q.sort == "metrics.end_time";
+  return RunList<model::JobRecord>(lease.db(),
+                                   ListPlan{"jobs", "job_counts", sort_indexed, q.skip + q.limit},
+                                   kJobColumns, sq, CountFromTable(q, "job_counts", kCounted),
+                                   ReadJob);
 }
 
 base::Result<store::Page<model::IterationRecord>> SqliteStore::ListIterations(
@@ -396,8 +447,63 @@ base::Result<store::Page<model::IterationRecord>> SqliteStore::ListIterations(
                         GroupScopeSql("jobs.groups", *q.visible_groups, &sq.args) + ")";
     sq.where = sq.where.empty() ? scope : "(" + sq.where + ") AND " + scope;
   }
-  return RunList<model::IterationRecord>(lease.db(), "iterations", kIterationColumns, sq,
-                                         ReadIteration);
+  static const std::map<std::string, std::string> kCounted = {{"status", "status"}};
+  const bool sort_indexed = q.sort.empty() || q.sort == "_id";
+  return RunList<model::IterationRecord>(
+      lease.db(), ListPlan{"iterations", "iteration_counts", sort_indexed, q.skip + q.limit},
+      kIterationColumns, sq, CountFromTable(q, "iteration_counts", kCounted), ReadIteration);
+}
+
+base::Result<std::vector<std::string>> SqliteStore::PurgeCandidates(int64_t cutoff_ms,
+                                                                  int64_t error_cutoff_ms,
+                                                                  size_t max) {
+  ReadLease lease(this);
+  if (!lease.db()) return base::Unavailable("store unavailable");
+  // jobs_end serves the range; the few children are found with jobs_parent.
+  Stmt s(lease.db(),
+         "SELECT id FROM jobs r WHERE r.parent = 'null' AND ("
+         "(r.end_ms < ?1 AND r.status IN ('complete', 'canceled')) OR "
+         "(?2 > 0 AND r.status = 'error' AND r.last_updated_ms < ?2)) AND NOT EXISTS ("
+         "SELECT 1 FROM jobs c WHERE json_extract(c.parent, '$.job') = r.id "
+         "AND c.status IN ('running', 'paused')) ORDER BY r.end_ms LIMIT ?3");
+  OPSFLOW_RETURN_IF_ERROR(s.status());
+  s.Bind(1, cutoff_ms).Bind(2, error_cutoff_ms).Bind(3, static_cast<int64_t>(max));
+  std::vector<std::string> ids;
+  while (s.Step()) ids.push_back(s.Text(0));
+  OPSFLOW_RETURN_IF_ERROR(s.Done());
+  return ids;
+}
+
+base::Status SqliteStore::DeleteJobs(const std::vector<std::string>& ids) {
+  std::lock_guard<std::mutex> l(write_mu_);
+  OPSFLOW_RETURN_IF_ERROR(Exec(writer_, "BEGIN IMMEDIATE"));
+  Stmt its(writer_, "DELETE FROM iterations WHERE id >= ?1 AND id < ?2");
+  Stmt job(writer_, "DELETE FROM jobs WHERE id = ?1");
+  for (Stmt* st : {&its, &job}) {
+    if (!st->status().ok()) {
+      (void)Exec(writer_, "ROLLBACK");
+      return st->status();
+    }
+  }
+  for (const std::string& id : ids) {
+    // Iteration ids begin with their job's id (base::IterationUuid): a primary-key range.
+    std::string prefix = base::IterationUuidPrefix(id);
+    its.Bind(1, prefix).Bind(2, prefix + "~");
+    its.Step();
+    base::Status st = its.Done();
+    its.Reset();
+    if (st.ok()) {
+      job.Bind(1, id);
+      job.Step();
+      st = job.Done();
+      job.Reset();
+    }
+    if (!st.ok()) {
+      (void)Exec(writer_, "ROLLBACK");
+      return st;
+    }
+  }
+  return Exec(writer_, "COMMIT");
 }
 
 base::Result<model::JobRecord> SqliteStore::EditJobLists(

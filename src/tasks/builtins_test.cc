@@ -103,8 +103,8 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"not_contains", "evaluation", EVAL1("\"abc\"", "!contains", "\"z\""), S},
         Case{"bad_regex", "evaluation", EVAL1("\"abc\"", "contains", "\"(\""), E, nullptr,
              "invalid regular expression"},
-        Case{"unknown_op", "evaluation", EVAL1("1", "=~", "1"), E, nullptr,
-             "unknown operator \"=~\""},
+        Case{"unknown_op_is_false", "evaluation", EVAL1("1", "=~", "1"), F,
+             R"({"return_value":false})"},
         Case{"query_left", "evaluation",
              R"({"all_true_flag":true,"evaluation_groups":[{"all_true_flag":true,"evaluations":[
                 {"operand_1":{"response":{"status":"SUCCESS"}},"operator":"==",
@@ -156,6 +156,31 @@ INSTANTIATE_TEST_SUITE_P(
              R"({"return_data":null})"},
         Case{"empty_array_found", "query", R"({"query":"a[*x=1]","obj":{"a":[]}})", S,
              R"({"return_data":[]})"},
+        // Issue 10: json-query gives null (not undefined) for a path that holds null, a
+        // missing parent and a filter without a match; only undefined fails the task.
+        Case{"null_value_succeeds", "query",
+             R"({"pass_on_null":false,"query":"a.b","obj":{"a":{"b":null}}})", S,
+             R"({"return_data":null})"},
+        Case{"missing_parent_is_null", "query",
+             R"({"pass_on_null":false,"query":"a.b.c","obj":{"a":{}}})", S,
+             R"({"return_data":null})"},
+        Case{"no_filter_match_is_null", "query",
+             R"({"pass_on_null":false,"query":"a[x=2]","obj":{"a":[{"x":1}]}})", S,
+             R"({"return_data":null})"},
+        Case{"missing_top_key_fails", "query",
+             R"({"pass_on_null":false,"query":"nope","obj":{"a":1}})", F,
+             R"({"return_data":null})"},
+        Case{"missing_index_fails", "query",
+             R"({"pass_on_null":false,"query":"a[3]","obj":{"a":[1]}})", F,
+             R"({"return_data":null})"},
+        Case{"pass_on_null_string", "query",
+             R"({"pass_on_null":"true","query":"nope","obj":{"a":1}})", S,
+             R"({"return_data":null})"},
+        Case{"falsy_parent_is_null", "query",
+             R"({"pass_on_null":false,"query":"a.b","obj":{"a":0}})", S,
+             R"({"return_data":null})"},
+        Case{"js_error_is_error", "query",
+             R"({"query":"a.b","obj":{"a":[null,{"b":1}]}})", E, nullptr, "of null"},
         Case{"empty_query", "query", R"({"query":"","obj":[1]})", S, R"({"return_data":[1]})"},
         Case{"malformed", "query", R"({"query":"a[","obj":{}})", E, nullptr, "json-query"},
         Case{"query_not_string", "query", R"({"query":3,"obj":{}})", E, nullptr, "\"query\""}));
@@ -206,7 +231,12 @@ INSTANTIATE_TEST_SUITE_P(
              S, R"({"merged_object":{"k":[1,[2],3]}})"},
         Case{"mixed", "merge", R"({"data_to_merge":[{"key":"k","value":1},5]})", E, nullptr,
              "every item"},
-        Case{"too_few", "merge", R"({"data_to_merge":[1]})", E, nullptr, "at least 2"},
+        // Issue 10: a recorded IAP job merged a single item and succeeded.
+        Case{"single_keyed", "merge", R"({"data_to_merge":[{"key":"name","value":"x"}]})", S,
+             R"({"merged_object":{"name":"x"}})"},
+        Case{"single_unkeyed", "merge", R"({"data_to_merge":[{"a":1}]})", S,
+             R"({"merged_object":[{"a":1}]})"},
+        Case{"no_items", "merge", R"({"data_to_merge":[]})", S, R"({"merged_object":[]})"},
         Case{"not_array", "merge", R"({"data_to_merge":{}})", E, nullptr, "data_to_merge"}));
 
 INSTANTIATE_TEST_SUITE_P(

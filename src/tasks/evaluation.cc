@@ -16,8 +16,9 @@
 // * Every evaluation runs (no short circuit), so a bad one is reported even when the answer is
 //   already known.
 // Decisions where IAP is silent or undocumented:
-// * An unknown operator is an error naming it (IAP fails silently); so is a malformed query, a
-//   regex RE2 cannot compile, or an operator that is not a string.
+// * An unknown operator makes its evaluation false, as in IAP (issue 10: refuse only what IAP
+//   refuses). A malformed query, a regex RE2 cannot compile, or an operator that is not a
+//   string is an error.
 // * == / != : structural equality (numbers by value), plus number vs numeric string by value
 //   (1 == "1", as JS == does; "" is not 0), and boolean vs "true"/"false". Objects and arrays
 //   compare by content (JS would compare references).
@@ -118,8 +119,7 @@ Result<bool> Compare(const json::value& a, const std::string& op, const json::va
     if (op == ">") return *o > 0;
     return *o >= 0;
   }
-  return base::InvalidArgument("unknown operator \"" + op +
-                               "\" (expected one of contains, !contains, <, <=, >, >=, ==, !=)");
+  return false;  // an unknown operator: IAP fails the evaluation silently (issue 10)
 }
 
 Result<json::value> ApplyQuery(const json::object& ev, std::string_view field,

@@ -8,7 +8,9 @@
 // "editable") is keyed when its key is a non-empty string, unkeyed (its value) when the key is
 // empty or null; any other item is an unkeyed value. All keyed -> an object {key: value} in
 // order; all unkeyed -> an array of the values in order (IAP: order not deterministic).
-// Decisions (IAP-REFERENCE §6): at least 2 items are needed; a key given more than once
+// Decisions: any number of items is accepted (issue 10: a recorded IAP job merged a single
+// item and succeeded; IAP-REFERENCE §6's "at least 2" was wrong); a single keyed item gives
+// {key: value}, a single unkeyed item [value], no items []. A key given more than once
 // collects its values into an array in order; mixing keyed and unkeyed items is an error (IAP
 // documents that it does not support partial key assignments).
 #include <boost/json.hpp>
@@ -36,10 +38,6 @@ TaskResult RunMerge(const TaskContext& ctx) {
   const json::value* data = Find(ctx.incoming, "data_to_merge");
   if (!data || !data->is_array()) return WrongType("merge", "data_to_merge", "an array", data);
   const json::array& items = data->get_array();
-  if (items.size() < 2) {
-    return Error("merge: data_to_merge needs at least 2 items, got " +
-                 std::to_string(items.size()));
-  }
   json::object keyed;
   json::array unkeyed;
   std::vector<std::string> repeated;  // keys already turned into arrays

@@ -2,9 +2,12 @@
 //
 // IAP inputs:  pass_on_null (bool), query (json-query string), obj (any)
 // IAP outputs: return_data
-// Rules: a non-null result -> success with return_data. A null result (nothing matched, or the
-// value found is null) -> failure with return_data null when pass_on_null is false, success with
-// return_data null when it is true. An empty array is a result (success), as in IAP.
+// Rules (issue 10; docs/DECISIONS.md "json-query, null and undefined"): the task fails only
+// when json-query's result is `undefined` (a missing last key, a missing helper result) and
+// pass_on_null is false; return_data is then null. Any other result succeeds, null included:
+// a path that exists and holds null, a missing parent (`a.b` when `a` is absent: json-query
+// gives null), a filter without a match. A recorded IAP job took the success edge for a path
+// holding null with pass_on_null false. An empty array is a result (success).
 // Decisions: an empty query returns obj itself; a missing pass_on_null is false (the strings
 // "true"/"false" are accepted); a malformed query or a query that is not a string is an error.
 #include <boost/json.hpp>
@@ -29,11 +32,11 @@ TaskResult RunQuery(const TaskContext& ctx) {
   static const json::value kNull;
   const json::value* obj = Find(ctx.incoming, "obj");
   std::string_view text = (q && q->is_string()) ? std::string_view(q->get_string()) : "";
-  auto r = JsonQuery(obj ? *obj : kNull, text);
+  auto r = EvaluateJsonQuery(obj ? *obj : kNull, text);
   if (!r.ok()) return Error("query: " + r.status().message());
   json::object out;
-  bool found = !r->is_null();
-  out["return_data"] = std::move(r).value();
+  bool found = !r->undefined;
+  out["return_data"] = std::move(r->value);
   return (found || pass_on_null) ? Success(std::move(out)) : Failure(std::move(out));
 }
 

@@ -257,13 +257,38 @@ Ret IndexOf(Args& a) {
   return -1;
 }
 
+// Array.prototype.join is generic, as in JS: a string joins its characters (code points), an
+// object its array-like elements "0".."length-1", a number or boolean gives "" (no length);
+// only undefined fails. (The corpus JST "Standard Output" joins an object it then discards.)
 Ret Join(Args& a) {
-  OPSFLOW_ASSIGN_OR_RETURN(const bj::array* arr, ArrayArg(a, 0));
+  const bj::value& x = a[0];
   std::string sep = a[1].is_null() ? "," : ToJsString(a[1]);
   std::string out;
-  for (size_t i = 0; i < arr->size(); ++i) {
+  auto add = [&](size_t i, const bj::value* v) {
     if (i) out += sep;
-    if (!(*arr)[i].is_null()) out += ToJsString((*arr)[i]);
+    if (v && !v->is_null()) out += ToJsString(*v);
+  };
+  if (x.is_null()) return ArrayArg(a, 0).status();
+  if (x.is_array()) {
+    const bj::array& arr = x.get_array();
+    for (size_t i = 0; i < arr.size(); ++i) add(i, &arr[i]);
+  } else if (x.is_string()) {
+    std::string_view s = x.get_string();
+    for (size_t i = 0, n = 0; i < s.size(); ++n) {
+      size_t j = i + 1;
+      while (j < s.size() && (static_cast<unsigned char>(s[j]) & 0xC0) == 0x80) ++j;
+      if (n) out += sep;
+      out.append(s, i, j - i);
+      i = j;
+    }
+  } else if (x.is_object() && !IsRegExp(x)) {
+    const bj::object& o = x.get_object();
+    const bj::value* len = o.if_contains("length");
+    int64_t n = len ? ToIntegerClamped(*len, 0, INT64_MAX, 0) : 0;
+    OPSFLOW_RETURN_IF_ERROR(CheckLength(a, static_cast<size_t>(n)));
+    for (int64_t i = 0; i < n; ++i) {
+      add(static_cast<size_t>(i), o.if_contains(std::to_string(i)));
+    }
   }
   return bj::value(std::move(out));
 }

@@ -121,14 +121,14 @@ void CollectMethods(const bj::object& doc, std::set<std::string>& out) {
   for (const bj::value& f : doc.at("functions").as_array()) CollectMethods(f.as_object(), out);
 }
 
-// Every library method the corpus calls is implemented: 50 methods, 8 declarations and the
+// Every library method the corpus calls is implemented: 53 methods, 8 declarations and the
 // template literal.
 TEST(JstCorpus, EveryCorpusMethodIsImplemented) {
   std::vector<fs::path> files = CorpusJsts();
   if (files.empty()) GTEST_SKIP() << "corpus not found";
   std::set<std::string> methods;
   for (const fs::path& p : files) CollectMethods(Load(p), methods);
-  EXPECT_EQ(methods.size(), 59u);
+  EXPECT_EQ(methods.size(), 62u);
   for (const std::string& m : methods) {
     size_t dot = m.find('.');
     if (m == "String.templateLiteral") continue;  // template steps, run by the runtime
@@ -139,7 +139,7 @@ TEST(JstCorpus, EveryCorpusMethodIsImplemented) {
 TEST(JstCorpus, EveryJstRunsOnSampleInputs) {
   std::vector<fs::path> files = CorpusJsts();
   if (files.empty()) GTEST_SKIP() << "corpus not found";
-  EXPECT_EQ(files.size(), 40u);
+  EXPECT_EQ(files.size(), 41u);
   int ok = 0;
   for (const fs::path& p : files) {
     bj::object jst = Load(p);
@@ -332,6 +332,26 @@ TEST(JstCorpus, ProcessInstanceStatusUsesQuery) {
         {"instanceState": {"name": "running"}, "systemStatus": {"status": "ok"},
          "instanceStatus": {"status": "ok"}}]}}}}})");
   EXPECT_EQ(bj::value(out), J(R"({"launchComplete": true})"));
+}
+
+// The only public JST with a `context` (switch) step (IAP-REFERENCE §7): `reason` is switched
+// on its JS type; case 1 ("string") passes it through, case 2 ("object") joins an array with
+// ", " and writes anything else as JSON text; any other type matches no case.
+TEST(JstCorpus, StandardOutputSwitch) {
+  if (CorpusJsts().empty()) GTEST_SKIP();
+  bj::object jst = LoadNamed("Standard_Output");
+  EXPECT_EQ(bj::value(RunCase(jst, R"({"success": true, "reason": "boom"})")),
+            J(R"({"success": true, "reason": "boom", "type": "string"})"));
+  EXPECT_EQ(bj::value(RunCase(jst, R"({"success": false, "reason": ["a", "b"]})")),
+            J(R"({"success": false, "reason": "a, b", "type": "object"})"));
+  EXPECT_EQ(bj::value(RunCase(jst, R"({"success": false, "reason": {"k": 1, "m": [2, "x"]}})")),
+            J(R"({"success": false, "reason": "{\"k\":1,\"m\":[2,\"x\"]}", "type": "object"})"));
+  // A number matches no case: reason stays unset (it has no default).
+  JstOptions opts;
+  opts.revert_to_default = true;
+  auto r = RunJst(jst, bj::parse(R"({"success": true, "reason": 5})").as_object(), opts);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(bj::value(*r), J(R"({"success": true, "type": "number"})"));
 }
 
 }  // namespace

@@ -9,9 +9,13 @@
 // methods that take a callback (map, filter, reduce, find, flatMap, ...) name a nested JST
 // in their second argument; its incoming schemas bind (currentValue|accumulator, ..., index,
 // array, thisArg), where thisArg's properties "<k>_<name>" receive the k-th extra argument.
-// See IAP-REFERENCE §7. `context` (switch) steps are not supported and fail the run.
+// A `context` step (Conditional.switch) chooses the first case whose value (`return`, in
+// order) equals its input; only the steps whose `context` key lies in a chosen case run
+// ("#/24[1]", nested "#/24[1]/30[2]"), so an outgoing value written only by an unchosen case
+// stays unset. See IAP-REFERENCE §7, plan.h and docs/DECISIONS.md ("JST switch").
 //
-// Errors: InvalidArgument for a malformed document, a validation failure (IAP wording, e.g.
+// Errors: InvalidArgument for a malformed document (contexts and case ports that do not fit
+// together included, naming the step), a validation failure (IAP wording, e.g.
 // "Missing one of the following required instances: arg2, arg1"), an unknown method
 // ("Unknown JST method Foo.bar") or a method failing on its arguments; ResourceExhausted when
 // a run exceeds max_steps, max_depth or a value limit. Nothing throws.

@@ -70,6 +70,18 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"Array.indexOf", R"([[1,"a"], "a"])", "1"},
         Case{"Array.indexOf", R"([[1,"a"], "b"])", "-1"},
         Case{"Array.join", R"([[1,null,"x"], "-"])", R"("1--x")"},
+        // join is generic (Array.prototype.join.call): objects are array-likes, strings
+        // join their characters, other values have no length.
+        Case{"Array.join", R"([{"k": 1}, ", "])", R"("")"},
+        Case{"Array.join", R"([{"length": 3, "0": "a", "2": 2}, null])", R"("a,,2")"},
+        Case{"Array.join", R"(["h\u00e9!", "-"])", R"("h-\u00e9-!")"},
+        Case{"Array.join", R"([7, "-"])", R"("")"},
+        Case{"JSON.type of", R"(["s"])", R"("string")"},
+        Case{"JSON.type of", R"([[1]])", R"("object")"},
+        Case{"JSON.type of", R"([{}])", R"("object")"},
+        Case{"JSON.type of", R"([1.5])", R"("number")"},
+        Case{"JSON.type of", R"([false])", R"("boolean")"},
+        Case{"JSON.type of", R"([null])", R"("undefined")"},
         Case{"Array.reverse", R"([[1,2]])", "[2,1]"},
         Case{"Array.sort", R"([["b","a",10,9]])", R"([10,9,"a","b"])"},
         Case{"Array.flat", R"([[1,[2,[3]]]])", "[1,2,[3]]"},

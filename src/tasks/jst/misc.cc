@@ -42,13 +42,30 @@ Ret NewObject(Args& a) {
 
 Ret NewNull(Args&) { return bj::value(); }
 
+// JSON."type of": JS typeof. Null reads as undefined (the runtime's unset value); arrays, a
+// RegExp and objects are "object". A Date is its ISO string, so "string".
+Ret TypeOf(Args& a) {
+  const bj::value& v = a[0];
+  const char* t = "object";
+  if (v.is_null()) {
+    t = "undefined";
+  } else if (v.is_string()) {
+    t = "string";
+  } else if (v.is_bool()) {
+    t = "boolean";
+  } else if (IsNumber(v)) {
+    t = "number";
+  }
+  return bj::value(bj::string(t));
+}
+
 }  // namespace
 
 std::vector<Entry> MiscMethods() {
   return {
       {"JSON.parse", JsonParse},       {"JSON.stringify", JsonStringify},
       {"WorkFlowEngine.query", Query}, {"Object.new Object", NewObject},
-      {"Null.new Null", NewNull},
+      {"Null.new Null", NewNull},       {"JSON.type of", TypeOf},
   };
 }
 

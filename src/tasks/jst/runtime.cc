@@ -3,7 +3,9 @@
 // Each JST (the top document and every nested function) is planned once per run: assign
 // steps depend on the step they read from, a call step depends on the assigns that feed its
 // arguments, and an assign to a path runs after assigns to its prefixes. Kahn's algorithm
-// with document order as the tie-break gives the order; a cycle is an error.
+// with document order as the tie-break gives the order; a cycle is an error. A switch
+// (`context` step) runs before every step inside its cases; a step whose `context` names a
+// case that was not chosen is skipped (context.cc checks that the contexts fit together).
 #include <algorithm>
 #include <boost/json.hpp>
 #include <charconv>
@@ -15,6 +17,7 @@
 #include "json/pointer.h"
 #include "tasks/jst/jst.h"
 #include "tasks/jst/lib.h"
+#include "tasks/jst/plan.h"
 #include "tasks/jst/validate.h"
 
 namespace opsflow::tasks::jst {
@@ -22,25 +25,6 @@ namespace opsflow::tasks::jst {
 namespace {
 
 using namespace internal;  // NOLINT: the runtime's own internals
-
-enum class Kind { kAssign, kMethod, kDeclaration, kTemplate, kFunction };
-
-struct Ref {
-  std::string location;
-  std::string name;
-  std::string ptr;
-};
-
-struct PlanStep {
-  Kind kind = Kind::kAssign;
-  const bj::object* step = nullptr;
-  std::string id;
-  Ref from, to;           // assign
-  MethodFn fn = nullptr;  // method, declaration
-  int polymorph = -1;
-  std::vector<std::string> placeholders;  // template
-  std::string text;                       // template text, function name
-};
 
 struct Plan {
   std::string name;
@@ -79,6 +63,9 @@ bool IsNodeLocation(std::string_view loc) {
   return loc == "method" || loc == "declaration" || loc == "template" || loc == "function";
 }
 
+// A location that names a step: a node, or a switch ("context").
+bool IsStepLocation(std::string_view loc) { return IsNodeLocation(loc) || loc == "context"; }
+
 // Placeholders of a template literal, in order of first appearance.
 std::vector<std::string> Placeholders(std::string_view t) {
   std::vector<std::string> out;
@@ -102,6 +89,19 @@ base::Result<PlanStep> PlanOne(const bj::object& step, const std::string& jst_na
   PlanStep ps;
   ps.step = &step;
   ps.id = IdText(step.if_contains("id"));
+  if (const bj::value* c = step.if_contains("context"); c && !c->is_null()) {
+    if (!c->is_string()) {
+      return base::InvalidArgument("JST step \"context\" must be a string (step " + ps.id +
+                                   " of " + jst_name + ")");
+    }
+    auto path = ParseContext(c->get_string());
+    if (!path.ok()) {
+      return base::InvalidArgument(path.status().message() + " (step " + ps.id + " of " +
+                                   jst_name + ")");
+    }
+    ps.context = std::move(path).value();
+    ps.has_context = true;
+  }
   std::string type = StrField(step, "type");
   if (type == "assign") {
     OPSFLOW_ASSIGN_OR_RETURN(ps.from, ParseRef(step, "from", ps.id));
@@ -133,8 +133,20 @@ base::Result<PlanStep> PlanOne(const bj::object& step, const std::string& jst_na
     return ps;
   }
   if (type == "context") {
-    return base::InvalidArgument("JST step type \"context\" (switch) is not supported (step " +
-                                 ps.id + " of " + jst_name + ")");
+    ps.kind = Kind::kSwitch;
+    std::string lib = StrField(step, "library"), method = StrField(step, "method");
+    if (method != "switch" || (!lib.empty() && lib != "Conditional")) {
+      return base::InvalidArgument("Unknown JST context method " + lib + "." + method +
+                                   " (step " + ps.id + " of " + jst_name +
+                                   "); only Conditional.switch is known");
+    }
+    const bj::value* r = step.if_contains("return");
+    if (!r || !r->is_array()) {
+      return base::InvalidArgument("JST switch has no \"return\" array of case values (step " +
+                                   ps.id + " of " + jst_name + ")");
+    }
+    ps.cases = &r->get_array();
+    return ps;
   }
   return base::InvalidArgument("Unknown JST step type \"" + type + "\" (step " + ps.id + " of " +
                                jst_name + ")");
@@ -172,7 +184,7 @@ base::Result<std::shared_ptr<Plan>> BuildPlan(const bj::object& doc) {
     const PlanStep& s = steps[i];
     if (s.kind != Kind::kAssign) continue;
     for (const Ref* r : {&s.from, &s.to}) {
-      if (!IsNodeLocation(r->location)) continue;
+      if (!IsStepLocation(r->location)) continue;
       auto it = node_index.find(r->name);
       if (it == node_index.end()) {
         return base::InvalidArgument(plan->name + ": assign step " + s.id + " refers to unknown " +
@@ -192,6 +204,9 @@ base::Result<std::shared_ptr<Plan>> BuildPlan(const bj::object& doc) {
       }
     }
   }
+  std::vector<std::pair<size_t, size_t>> case_edges;
+  OPSFLOW_RETURN_IF_ERROR(CheckContexts(steps, node_index, plan->name, &case_edges));
+  for (auto [a, b] : case_edges) edge(a, b);
   std::priority_queue<size_t, std::vector<size_t>, std::greater<>> ready;
   for (size_t i = 0; i < n; ++i) {
     if (indeg[i] == 0) ready.push(i);
@@ -441,7 +456,16 @@ base::Result<bj::object> Runtime::Exec(const bj::object& doc, const Scope* paren
     }
   }
   bj::object out;
+  std::unordered_map<std::string, size_t> chosen;  // switch id -> chosen case (0: none)
+  auto active = [&](const ContextPath& ctx) {
+    for (const CaseRef& c : ctx) {
+      auto it = chosen.find(c.switch_id);
+      if (it == chosen.end() || it->second != c.case_no) return false;
+    }
+    return true;
+  };
   for (const PlanStep& ps : plan->order) {
+    if (!active(ps.context)) continue;  // inside a case that was not chosen
     if (++steps_ > opts_.max_steps) {
       return base::ResourceExhausted("JST step limit of " + std::to_string(opts_.max_steps) +
                                      " steps exceeded");
@@ -458,6 +482,8 @@ base::Result<bj::object> Runtime::Exec(const bj::object& doc, const Scope* paren
           if (const bj::value* root = obj.if_contains(f.name)) {
             src = opsflow::json::FindPointer(*root, f.ptr);
           }
+        } else if (f.location == "context") {
+          // A case port: only a signal that the case runs; it carries no value.
         } else if (IsNodeLocation(f.location)) {
           std::string_view p = f.ptr;
           if (p.substr(0, 7) == "/return") p.remove_prefix(7);
@@ -477,7 +503,9 @@ base::Result<bj::object> Runtime::Exec(const bj::object& doc, const Scope* paren
         if (t.location == "outgoing") {
           base::Status st = WriteAt(out[t.name], t.ptr, std::move(v));
           if (!st.ok()) return fail(st);
-        } else if (IsNodeLocation(t.location)) {
+        } else if (t.ptr == "/context" && IsNodeLocation(t.location)) {
+          // A case port reaching a step of its case: the step runs (it is active).
+        } else if (IsStepLocation(t.location)) {
           std::string_view p = t.ptr;
           size_t idx = 0;
           if (p.substr(0, 6) != "/args/") {
@@ -527,6 +555,21 @@ base::Result<bj::object> Runtime::Exec(const bj::object& doc, const Scope* paren
         }
         res.append(text, pos);
         n.ret = bj::value(std::move(res));
+        break;
+      }
+      case Kind::kSwitch: {
+        // The first case whose value equals the input (===, structures by value) is chosen.
+        Node& n = nodes[ps.id];
+        static const bj::value kUndefined;
+        const bj::value& input = n.args.empty() ? kUndefined : n.args[0];
+        size_t pick = 0;
+        for (size_t i = 0; i < ps.cases->size() && pick == 0; ++i) {
+          if (StrictEquals(input, (*ps.cases)[i])) pick = i + 1;
+        }
+        chosen[ps.id] = pick;
+        bj::object ports;
+        if (pick) ports["case_" + std::to_string(pick)] = true;
+        n.ret = std::move(ports);
         break;
       }
       case Kind::kFunction: {

@@ -1,31 +1,27 @@
-// JsonQuery: the json-query syntax (npm package json-query) used by IAP's `query` task and by
-// `query`/`rightQuery` in evaluations.
+// JsonQuery: the json-query language (npm package json-query 2.2.2) that IAP's `query` task,
+// `query`/`rightQuery` in evaluations and the JST `WorkFlowEngine.query` method use, evaluated
+// as the package evaluates it (tokenize.h, js_ops.h), with opsflow's helpers as its `locals`.
+// The npm package is the reference: tests/jsonquery_oracle runs it against this code.
 //
-// Supported syntax (a query is applied to `obj`; a leading "." is ignored):
-//   a.b.c          property access; on an array, a non-numeric key plucks it from every element
-//                  (elements without the key are skipped) and a numeric key indexes
-//   a[0]  [0]      array index (on an object: the key "0")
-//   a[key] a["k"]  property access with any key (quotes allow ".", ":", "[" ... inside)
-//   a[*]           all values of an object, or the array itself
-//   a[**]          every value below a (objects and arrays walked depth first, pre-order)
-//   a[k=v]         first element (of an array, or value of an object) whose path k matches v;
-//                  null when none does
-//   a[*k=v]        every element that matches (an array, possibly empty)
-//                  operators: = != > < >= <=; clauses combine with & (and) and | (or, binds
-//                  looser); k may be a nested path (x.y[0]); an empty k tests the element itself;
-//                  v is literal text (trimmed, optionally quoted) or {inner query} on obj
-//   a[{b.c}]       key lookup with the result of an inner query on obj
-//   x|y            the first alternative whose result is not null
-//   :helper(args)  get(key), keys, values, length, first, last; any other helper is an
-//                  InvalidArgument error
-// Filter matching: "=" matches a string by text, a number by numeric value ("3" matches 3 and
-// 3.0), a boolean by "true"/"false", null by "null"; a value from an inner query matches by
-// structural equality. "<" & co. compare numerically when both sides are numbers (or numeric
-// text) and by text when the element's value is a string; anything else does not match.
-// "~" (regex) is not enabled, as in json-query's default options: it is an InvalidArgument.
-//
-// Returns null (boost::json::value()) when nothing matches; InvalidArgument on a malformed query.
-// Queries are limited to 4096 bytes and 16 levels of nested {inner} queries.
+// Summary of the package's rules (docs/DECISIONS.md "json-query, null and undefined"):
+//   a.b.c       property access. On a missing key the result is undefined; on a falsy value
+//               (missing, null, 0, "", false) any further key gives null. On an array, a
+//               non-numeric key plucks it from every element (undefined dropped, array values
+//               spread one level); `length` and indexes work on arrays and strings.
+//   a[0] a[k]   the same with the key in brackets (quotes are part of the key)
+//   a[*] a[**]  the values of a (one level; ** spreads array values); [] when a is falsy
+//   a[k=v]      on an array: the first element whose property k (one name) == v (JS loose
+//               equality, "true"/"false" match booleans); null when none or not an array
+//   a[*k=v]     every matching element; ops = != < <= > >= ~ (substring / array element),
+//               :helper; & and | combine left to right; `~ /re/` is refused
+//   a[{q}]      key (or value, in a filter) from the inner query q on the root object
+//   x|y         y when x is falsy
+//   :helper(a)  get(key), keys, values, length, first, last, select(k1, k2 ...); arguments are
+//               raw text; an unknown helper leaves the value as it is (as json-query does)
+// Errors: InvalidArgument on a malformed query (unbalanced brackets, empty [], a filter ending
+// in & or |, `~ /re/`) and where JavaScript would throw (a property of null inside a pluck or
+// filter); ResourceExhausted when a query builds more than 5M values. Queries are limited to
+// 4096 bytes and 16 levels of nested {inner} queries.
 // Thread-safety: stateless, reentrant.
 #pragma once
 
@@ -36,6 +32,16 @@
 
 namespace opsflow::tasks {
 
+// A query's outcome: a JSON value, or JavaScript `undefined` (value is then null).
+struct JsonQueryResult {
+  boost::json::value value;
+  bool undefined = false;
+};
+
+base::Result<JsonQueryResult> EvaluateJsonQuery(const boost::json::value& obj,
+                                                std::string_view query);
+
+// EvaluateJsonQuery with undefined read as null.
 base::Result<boost::json::value> JsonQuery(const boost::json::value& obj, std::string_view query);
 
 }  // namespace opsflow::tasks

@@ -1,0 +1,293 @@
+// The operator's page in a real browser (issue 13): Debian's chromium driven by playwright-core,
+// axe-core for accessibility. Starts its own server (fresh data dir, free port), then walks the
+// flows an operator uses. Screenshots (light and dark) go to --out.
+// Usage: node page.test.mjs --binary build/opsflow --out build/browser-screenshots
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { AxeBuilder } from '@axe-core/playwright';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const arg = (name, dflt) => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? process.argv[i + 1] : dflt;
+};
+const BINARY = arg('--binary');
+const OUT = arg('--out', join(tmpdir(), 'opsflow-screens'));
+const ADMIN = { username: 'admin', password: 'adminpass1' };
+const failures = [];
+const passed = [];
+
+function freePort() {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
+  });
+}
+
+async function startServer() {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'opsflow-browser-'));
+  const proc = spawn(BINARY, ['serve', '--listen', `127.0.0.1:${port}`, '--data', join(dir, 'data')], {
+    env: { ...process.env, OPSFLOW_ADMIN_USER: ADMIN.username, OPSFLOW_ADMIN_PASSWORD: ADMIN.password },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    try { if ((await fetch(url + '/health/server')).ok) break; } catch { /* not up yet */ }
+    if (i > 600) throw new Error('the server did not come up');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { url, proc, dir };
+}
+
+async function call(srv, token, method, path, body) {
+  const r = await fetch(srv.url + path, {
+    method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await r.text();
+  if (!r.ok) throw new Error(`${method} ${path}: HTTP ${r.status} ${text}`);
+  try { return JSON.parse(text); } catch { return text; }
+}
+
+async function login(srv, username, password) {
+  const r = await fetch(srv.url + '/login', { method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ user: { username, password } }) });
+  if (!r.ok) throw new Error('login ' + username);
+  return (await r.text()).trim();
+}
+
+const task = (name, incoming, extra = {}) => ({ name, app: 'WorkFlowEngine', location: 'Application',
+  type: 'automatic', groups: [], variables: { incoming, outgoing: {}, error: '', decorators: [] }, ...extra });
+function workflow(name, tasks, chain, fields = {}) {
+  const all = { workflow_start: { name: 'workflow_start', groups: [] }, workflow_end: { name: 'workflow_end', groups: [] }, ...tasks };
+  const ids = ['workflow_start', ...chain, 'workflow_end'];
+  const transitions = Object.fromEntries(Object.keys(all).map((k) => [k, {}]));
+  for (let i = 0; i + 1 < ids.length; i++) transitions[ids[i]][ids[i + 1]] = { type: 'standard', state: 'success' };
+  return { name, type: 'automation', canvasVersion: 3, groups: [], tags: [], tasks: all, transitions, ...fields };
+}
+const manualTask = (groups = []) => task('ViewData', { header: 'h', message: 'Approve?', body: 'b', variables: '',
+  btn_success: 'ok', btn_failure: 'no' }, { type: 'manual', summary: 'Approve the change', view: '/workflow_engine/task/ViewData', groups });
+
+async function step(name, fn) {
+  try {
+    await fn();
+    passed.push(name);
+    console.log('ok   ' + name);
+  } catch (e) {
+    failures.push(`${name}: ${e.message.split('\n')[0]}`);
+    console.log('FAIL ' + name + ': ' + e.message.split('\n').slice(0, 3).join(' | '));
+  }
+}
+
+async function axe(page, name) {
+  const r = await new AxeBuilder({ page }).analyze();
+  const bad = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  if (bad.length) throw new Error(`axe on ${name}: ` + bad.map((v) => `${v.id} (${v.nodes.length})`).join(', '));
+}
+
+async function shoot(page, name) {
+  for (const scheme of ['light', 'dark']) {
+    await page.emulateMedia({ colorScheme: scheme });
+    await page.screenshot({ path: join(OUT, `${name}-${scheme}.png`), fullPage: true });
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+}
+
+async function main() {
+  mkdirSync(OUT, { recursive: true });
+  const srv = await startServer();
+  const browser = await chromium.launch({ executablePath: process.env.OPSFLOW_CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+  try {
+    const admin = await login(srv, ADMIN.username, ADMIN.password);
+    const group = (await call(srv, admin, 'POST', '/authorization/groups', { name: 'approvers' }))._id;
+    await call(srv, admin, 'POST', '/authorization/accounts', { username: 'ann', password: 'ann-pass-1', groups: [group] });
+    await call(srv, admin, 'POST', '/authorization/accounts', { username: 'bob', password: 'bob-pass-1', groups: [] });
+    const delayFixture = JSON.parse(readFileSync(join(HERE, '..', 'fixtures', 'itest-delay.json'), 'utf8'));
+    const docs = [delayFixture,
+      workflow('ui-manual', { m001: manualTask() }, ['m001']),
+      workflow('ui-wait', { d001: task('delay', { time: 600 }, { summary: 'Wait for the window', type: 'operation' }) }, ['d001']),
+      workflow('ui-fail', { s1: task('stub', { type: 'error', delay: 0, response: 'the device refused' }, { summary: 'Configure device' }) }, ['s1']),
+      workflow('ui-parent', { c1: task('childJob', { task: '', workflow: 'ui-manual', variables: {}, data_array: '', transformation: '', loopType: '' },
+        { actor: 'job', type: 'operation', summary: 'Run approval' }) }, ['c1'])];
+    await call(srv, admin, 'POST', '/automation-studio/automations/import', { automations: docs });
+
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    const consoleErrors = [];
+    page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+    page.on('pageerror', (e) => consoleErrors.push('pageerror: ' + e.message));
+
+    await step('log in', async () => {
+      await page.goto(srv.url + '/');
+      await page.getByLabel('User name').fill(ADMIN.username);
+      await page.getByLabel('Password').fill(ADMIN.password);
+      await axe(page, 'login');
+      await shoot(page, 'login');
+      await page.getByRole('button', { name: 'Log in' }).click();
+      await page.getByRole('heading', { name: 'Jobs', level: 1 }).waitFor();
+      await page.locator('#live.on').waitFor();
+    });
+
+    await step('start a job from its generated form and watch it finish live', async () => {
+      await page.goto(srv.url + '/#/start?workflow=itest-delay');
+      await page.getByLabel(/^tag/).fill('ui');
+      await axe(page, 'start');
+      await shoot(page, 'start');
+      await page.evaluate(() => { window.__noReload = true; });
+      await page.getByRole('button', { name: 'Start job' }).click();
+      await page.locator('#job-status .badge', { hasText: 'complete' }).waitFor({ timeout: 20000 });
+      if (!(await page.evaluate(() => window.__noReload))) throw new Error('the page reloaded');
+      await page.locator('#task-table').getByText('b004').waitFor();
+      await axe(page, 'job');
+      await shoot(page, 'job');
+    });
+
+    await step("open a failed task's error", async () => {
+      const job = (await call(srv, admin, 'POST', '/operations-manager/jobs/start', { workflow: 'ui-fail', options: {} })).data._id;
+      await page.goto(`${srv.url}/#/jobs/${job}/tasks/s1`);
+      await page.locator('#task-panel .banner.error').waitFor({ timeout: 20000 });
+      await page.locator('#job-status .badge', { hasText: 'error' }).waitFor();
+      await axe(page, 'task panel');
+      await shoot(page, 'task-error');
+    });
+
+    let manualJob;
+    await step('the waiting explanation for a manual task; pause and resume from the page', async () => {
+      manualJob = (await call(srv, admin, 'POST', '/operations-manager/jobs/start', { workflow: 'ui-manual', options: {} })).data._id;
+      await page.goto(`${srv.url}/#/jobs/${manualJob}`);
+      await page.locator('#why li[data-kind="manual"]', { hasText: 'not claimed since' }).waitFor();
+      await page.getByRole('button', { name: 'Pause' }).click();
+      await page.locator('#job-status .badge', { hasText: 'paused' }).waitFor();
+      await page.locator('#why li[data-kind="paused"]').waitFor();
+      await page.getByRole('button', { name: 'Resume' }).click();
+      await page.locator('#job-status .badge', { hasText: 'running' }).waitFor();
+    });
+
+    await step('claim and finish a manual task from the work queue', async () => {
+      // After a resume the task is offered again once that is durable: read the queue until then.
+      const item = page.locator('li.panel', { hasText: manualJob });
+      for (let i = 0; i < 100; i++) {
+        await page.goto(`${srv.url}/#/jobs`);
+        await page.goto(`${srv.url}/#/queue?show=all`);
+        await page.getByRole('heading', { name: 'Work queue' }).waitFor();
+        if (await item.count()) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await item.getByRole('button', { name: /^Claim task/ }).click();
+      await page.locator('li.panel', { hasText: manualJob }).getByText('claimed by admin').waitFor();
+      await axe(page, 'queue');
+      await shoot(page, 'queue');
+      await page.locator('li.panel', { hasText: manualJob }).getByRole('button', { name: 'Finish: success' }).click();
+      await page.goto(`${srv.url}/#/jobs/${manualJob}`);
+      await page.locator('#job-status .badge', { hasText: 'complete' }).waitFor({ timeout: 20000 });
+    });
+
+    await step('cancel from the page', async () => {
+      const job = (await call(srv, admin, 'POST', '/operations-manager/jobs/start', { workflow: 'ui-manual', options: {} })).data._id;
+      await page.goto(`${srv.url}/#/jobs/${job}`);
+      await page.getByRole('button', { name: 'Cancel' }).click();
+      await page.locator('#job-status .badge', { hasText: 'canceled' }).waitFor();
+    });
+
+    await step('the waiting explanation for a delay', async () => {
+      const job = (await call(srv, admin, 'POST', '/operations-manager/jobs/start', { workflow: 'ui-wait', options: {} })).data._id;
+      for (let i = 0; i < 200; i++) {
+        const w = await call(srv, admin, 'GET', `/operations-manager/jobs/${job}/waiting`);
+        if (w.data.reasons.some((r) => r.kind === 'delay')) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await page.goto(`${srv.url}/#/jobs/${job}`);
+      await page.locator('#why li[data-kind="delay"]', { hasText: 'is a delay until' }).waitFor();
+      await shoot(page, 'waiting-delay');
+      await call(srv, admin, 'POST', '/operations-manager/jobs/cancel', { jobIds: [job] });
+    });
+
+    await step('follow a parent to its child and back', async () => {
+      const parent = (await call(srv, admin, 'POST', '/operations-manager/jobs/start', { workflow: 'ui-parent', options: {} })).data._id;
+      await page.goto(`${srv.url}/#/jobs/${parent}`);
+      await page.locator('#why li[data-kind="childJobs"]').waitFor({ timeout: 20000 });
+      await page.locator('#children a').first().click();
+      await page.locator('#parent-link').click();
+      await page.getByRole('heading', { name: /ui-parent/, level: 1 }).waitFor();
+      await call(srv, admin, 'POST', '/operations-manager/jobs/cancel', { jobIds: [parent] });
+    });
+
+    await step('run a manual trigger', async () => {
+      const auto = await call(srv, admin, 'POST', '/operations-manager/automations',
+        { name: 'Delay by hand', description: 'runs itest-delay', componentType: 'workflows', componentId: 'itest-delay' });
+      const autoId = auto.data?._id || auto._id;
+      await call(srv, admin, 'POST', '/operations-manager/triggers', { name: 'by hand', type: 'manual', actionType: 'automations',
+        actionId: autoId, enabled: true, legacyWrapper: false, formData: { tag: 'x' } });
+      await page.goto(`${srv.url}/#/automations`);
+      await page.getByRole('heading', { name: 'Delay by hand' }).waitFor();
+      const form = page.getByRole('form', { name: 'Run trigger by hand' });
+      await form.getByLabel(/^Form data for by hand/).fill('{"tag": "trig"}');
+      await axe(page, 'automations');
+      await shoot(page, 'automations');
+      await form.getByRole('button', { name: 'Run by hand' }).click();
+      await form.getByText('Started job').waitFor();
+    });
+
+    await step('the jobs list: filters in the URL, axe', async () => {
+      await page.goto(`${srv.url}/#/jobs?status=complete`);
+      await page.locator('tbody tr').first().waitFor();
+      const statuses = await page.locator('tbody tr .badge').allTextContents();
+      if (!statuses.every((s) => s === 'complete')) throw new Error('filter: ' + statuses.join(','));
+      await axe(page, 'jobs');
+      await shoot(page, 'jobs');
+    });
+
+    await step('a user outside a job\'s groups cannot see it', async () => {
+      const hidden = (await call(srv, admin, 'POST', '/operations-manager/jobs/start',
+        { workflow: 'ui-manual', options: { groups: [group] } })).data._id;
+      const ctx = await browser.newContext();
+      const p = await ctx.newPage();
+      const errs = [];
+      p.on('console', (m) => { if (m.type() === 'error' && !/status of 404/.test(m.text())) errs.push(m.text()); });
+      await p.goto(srv.url + '/');
+      await p.getByLabel('User name').fill('bob');
+      await p.getByLabel('Password').fill('bob-pass-1');
+      await p.getByRole('button', { name: 'Log in' }).click();
+      await p.getByRole('heading', { name: 'Jobs', level: 1 }).waitFor();
+      if (await p.getByText(hidden).count()) throw new Error('bob sees the job in the list');
+      await p.goto(`${srv.url}/#/jobs/${hidden}`);
+      await p.getByRole('alert').getByText('not found').waitFor();
+      await p.getByRole('button', { name: 'Log out' }).click();
+      await p.getByRole('heading', { name: 'Log in to opsflow' }).waitFor();
+      if (errs.length) throw new Error('console: ' + errs.join(' | '));
+      await ctx.close();
+      await call(srv, admin, 'POST', '/operations-manager/jobs/cancel', { jobIds: [hidden] });
+    });
+
+    await step('an expired session shows the login prompt', async () => {
+      await context.clearCookies();
+      await page.goto(`${srv.url}/#/queue`);
+      await page.reload();
+      await page.getByRole('heading', { name: 'Log in to opsflow' }).waitFor();
+      // The one 401 of that check is the expected end of the session, not a page error.
+      for (let i = consoleErrors.length - 1; i >= 0; i--) {
+        if (/status of 401/.test(consoleErrors[i]) || /text\/event-stream/.test(consoleErrors[i])) consoleErrors.splice(i, 1);
+      }
+    });
+
+    await step('no errors in the browser console', async () => {
+      if (consoleErrors.length) throw new Error(consoleErrors.join(' | '));
+    });
+  } finally {
+    await browser.close();
+    srv.proc.kill('SIGKILL');
+    rmSync(srv.dir, { recursive: true, force: true });
+  }
+  console.log(`browser_page: ${passed.length} passed, ${failures.length} failed; screenshots in ${OUT}`);
+  for (const f of failures) console.log('FAIL ' + f);
+  process.exit(failures.length ? 1 : 0);
+}
+
+main().catch((e) => { console.error(e); process.exit(1); });

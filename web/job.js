@@ -1,0 +1,157 @@
+// Job view (#/jobs/ID, #/jobs/ID/tasks/TASK): status and error banner, controls enabled by the
+// job's state, why it waits (server-computed), the graph and its accessible twin (task table),
+// the task panel (each iteration's incoming/outgoing values and error, retry), variables with
+// copy and download, parent and child jobs. Updated in place from the event stream.
+import { api, get, qs } from './api.js';
+import { h, badge, time, announce, jsonBlock, downloadLink } from './dom.js';
+import { subscribe } from './live.js';
+import { drawGraph } from './graph.js';
+
+export async function waitingPanel(id) {
+  const box = h('section', { class: 'panel', 'aria-labelledby': 'why-title', id: 'why' },
+    h('h2', { id: 'why-title' }, 'Why is this job waiting?'));
+  try {
+    const w = await get(`/operations-manager/jobs/${id}/waiting`);
+    box.append(h('p', { class: 'why-summary' }, w.summary));
+    if (w.reasons?.length) {
+      box.append(h('ul', {}, w.reasons.map((r) => h('li', { 'data-kind': r.kind }, r.text,
+        r.kind === 'childJobs' && r.children?.length
+          ? h('ul', {}, r.children.map((c) => h('li', {}, h('a', { href: `#/jobs/${c._id}` }, c._id), ' ', badge(c.status))))
+          : null,
+        r.kind === 'manual' ? h('span', {}, ' ', h('a', { href: '#/queue' }, 'Open the work queue')) : null))));
+    }
+  } catch (e) { box.append(h('p', { role: 'alert' }, e.message)); }
+  return box;
+}
+
+function controls(job, refresh) {
+  const out = h('div', { role: 'status', class: 'hint', id: 'control-result' });
+  const st = job.status;
+  const act = (verb) => async () => {
+    try {
+      const r = await api('POST', `/operations-manager/jobs/${verb}`, { jobIds: [job._id] });
+      const x = (r.data || [])[0];
+      out.textContent = x ? x.message : r.message;
+      announce(out.textContent);
+    } catch (e) { out.textContent = e.message; }
+    refresh();
+  };
+  return h('div', {},
+    h('div', { class: 'row', role: 'group', 'aria-label': 'Job controls' },
+      h('button', { type: 'button', id: 'btn-pause', onclick: act('pause'), disabled: st !== 'running' }, 'Pause'),
+      h('button', { type: 'button', id: 'btn-resume', onclick: act('resume'), disabled: st !== 'paused' }, 'Resume'),
+      h('button', { type: 'button', id: 'btn-cancel', onclick: act('cancel'),
+        disabled: !['running', 'paused', 'error'].includes(st) }, 'Cancel')), out);
+}
+
+async function taskPanel(job, taskId, refresh) {
+  const t = job.tasks?.[taskId];
+  const panel = h('section', { class: 'panel', 'aria-labelledby': 'task-title', id: 'task-panel' });
+  if (!t) { panel.append(h('h2', { id: 'task-title' }, `No task ${taskId} in this job`)); return panel; }
+  panel.append(h('h2', { id: 'task-title' }, `Task ${t.summary || t.name} `, badge(t.status)),
+    h('p', { class: 'hint' }, `${taskId} · ${t.app || ''} ${t.name || ''} · ${t.type || ''}`),
+    h('p', {}, h('a', { href: `#/jobs/${job._id}` }, 'Close the task panel')));
+  const its = await get('/operations-manager/tasks' + qs({ 'equals[job._id]': job._id, 'equals[job.task]': taskId, limit: 100 }));
+  const list = (its || []).filter((i) => i.job?.task === taskId).sort((a, b) => (a.iteration ?? 0) - (b.iteration ?? 0));
+  if (!list.length) panel.append(h('p', {}, 'This task has not run.'));
+  for (const it of list) {
+    panel.append(h('h3', {}, `Run ${(it.iteration ?? 0) + 1}: `, badge(it.status),
+      it.metrics?.finish_state ? ` finish: ${it.metrics.finish_state}` : ''));
+    if (it.error) panel.append(h('div', { class: 'banner error', role: 'note' }, h('strong', {}, 'Error: '), String(it.error)));
+    panel.append(h('p', { class: 'hint' }, `started ${time(it.metrics?.start_time)}${it.metrics?.end_time ? ', ended ' + time(it.metrics.end_time) : ''}`));
+    panel.append(h('h4', {}, 'Incoming'), jsonBlock(it.variables?.incoming, `${taskId}-${it.iteration}-incoming.json`));
+    panel.append(h('h4', {}, 'Outgoing'), jsonBlock(it.variables?.outgoing, `${taskId}-${it.iteration}-outgoing.json`));
+  }
+  if (t.status === 'error' && job.status === 'error') {
+    const vars = h('textarea', { id: 'retry-vars', 'aria-describedby': 'retry-hint' }, JSON.stringify(job.variables || {}, null, 2));
+    const msg = h('p', { role: 'status' });
+    const form = h('form', {}, h('h3', {}, 'Retry this task'),
+      h('label', { for: 'retry-vars' }, 'Job variables for the retry'),
+      h('p', { id: 'retry-hint', class: 'hint' }, 'Edit the values to retry with (JSON object).'), vars,
+      h('div', { class: 'row' }, h('button', { type: 'submit', class: 'primary' }, 'Retry task')), msg);
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      let v;
+      try { v = JSON.parse(vars.value || '{}'); } catch (ex) { msg.textContent = 'The variables are not valid JSON: ' + ex.message; return; }
+      try { const r = await api('POST', `/operations-manager/jobs/${job._id}/tasks/${taskId}/retry`, { variables: v }); msg.textContent = r.message; refresh(); }
+      catch (ex) { msg.textContent = ex.message; }
+    });
+    panel.append(form);
+  }
+  return panel;
+}
+
+export async function jobView(id, taskId) {
+  const job = await get(`/operations-manager/jobs/${encodeURIComponent(id)}`);
+  const rerender = () => window.dispatchEvent(new Event('opsflow:reread'));
+  const taskHref = (t) => `#/jobs/${job._id}/tasks/${encodeURIComponent(t)}`;
+  const statusEl = h('span', { id: 'job-status' }, badge(job.status));
+  const errors = (job.error || []).map((e) => h('li', {}, `${e.task}: `, typeof e.message === 'string' ? e.message : JSON.stringify(e.message)));
+  const { svg, setStatus } = drawGraph(job, taskHref);
+  const taskRows = new Map();
+  const ids = Object.keys(job.tasks || {});
+  const table = h('table', { id: 'task-table' }, h('caption', {}, 'Tasks (the same as the graph)'),
+    h('thead', {}, h('tr', {}, ['Task', 'Summary', 'Status', 'Started'].map((c) => h('th', { scope: 'col' }, c)))),
+    h('tbody', {}, ids.map((t) => {
+      const cell = h('td', {}, badge(job.tasks[t].status));
+      taskRows.set(t, cell);
+      return h('tr', {}, h('td', {}, h('a', { href: taskHref(t) }, t)), h('td', {}, job.tasks[t].summary || job.tasks[t].name),
+        cell, h('td', {}, time(job.tasks[t].start_time)));
+    })));
+  const kids = await get('/operations-manager/jobs' + qs({ 'equals[parent.job]': job._id, limit: 50 })).catch(() => []);
+  const varsText = JSON.stringify(job.variables || {}, null, 2);
+  const copyMsg = h('span', { role: 'status', class: 'hint' });
+  const left = h('div', {},
+    h('div', { class: 'graph', tabindex: 0, 'aria-label': 'Workflow graph (scrollable)' }, svg),
+    h('p', { class: 'legend hint' }, 'Transitions: ', h('span', { class: 's-success' }, '— success'),
+      h('span', {}, '- - failure'), h('span', { class: 's-error' }, '··· error'), h('span', {}, '-·- revert')),
+    table);
+  const right = h('div', {});
+  if (taskId) right.append(await taskPanel(job, taskId, rerender));
+  if (['running', 'paused', 'error'].includes(job.status)) right.append(await waitingPanel(job._id));
+  right.append(h('section', { class: 'panel', 'aria-labelledby': 'rel-title' }, h('h2', { id: 'rel-title' }, 'Related jobs'),
+    job.parent?.job ? h('p', {}, 'Parent job: ', h('a', { href: `#/jobs/${job.parent.job}/tasks/${job.parent.task}`, id: 'parent-link' }, job.parent.job)) : h('p', {}, 'No parent job.'),
+    kids.length ? h('ul', { id: 'children' }, kids.map((k) => h('li', {}, h('a', { href: `#/jobs/${k._id}` }, `${k.name} ${k._id}`), ' ', badge(k.status)))) : h('p', {}, 'No child jobs.')));
+  right.append(h('section', { class: 'panel', 'aria-labelledby': 'vars-title' }, h('h2', { id: 'vars-title' }, 'Job variables'),
+    jsonBlock(job.variables, `${job._id}-variables.json`),
+    h('div', { class: 'row' },
+      h('button', { type: 'button', onclick: async () => { try { await navigator.clipboard.writeText(varsText); copyMsg.textContent = 'Copied.'; } catch { copyMsg.textContent = 'The browser refused the clipboard; use the download.'; } } }, 'Copy variables'),
+      downloadLink(varsText, `${job._id}-variables.json`, 'Download variables'), copyMsg)));
+
+  let pending = null;
+  const unsubscribe = subscribe({
+    event(ev) {
+      if (ev.jobId !== job._id) { if (ev.parentJobId === job._id) scheduleReread(); return; }
+      if (ev.taskId) {
+        const st = ev.topic === 'taskStart' ? 'running' : (ev.finishState === 'error' ? 'error' : 'complete');
+        setStatus(ev.taskId, st, ev.finishState);
+        taskRows.get(ev.taskId)?.replaceChildren(badge(st));
+      } else {
+        statusEl.replaceChildren(badge(ev.status));
+        announce(`Job is now ${ev.status}`);
+        scheduleReread();
+      }
+    },
+    reread: () => scheduleReread(),
+  });
+  // A job-level change re-reads the view once (controls, banner, waiting), not per event.
+  function scheduleReread() {
+    if (pending) return;
+    pending = setTimeout(() => { pending = null; rerenderKeepingFocus(); }, 150);
+  }
+  function rerenderKeepingFocus() { rerender(); }  // app.js keeps the focused control
+
+  return {
+    title: `Job ${job.name}`,
+    focus: !taskId,
+    cleanup: () => { unsubscribe(); if (pending) clearTimeout(pending); },
+    nodes: [
+      h('p', {}, h('a', { href: '#/jobs' }, '← All jobs')),
+      h('h1', {}, `${job.name} `, statusEl),
+      h('p', { class: 'hint' }, `Job ${job._id} · started ${time(job.metrics?.start_time)} by ${job.metrics?.user || ''}` +
+        (job.metrics?.end_time ? ` · ended ${time(job.metrics.end_time)}` : '') + ` · ${Math.round((job.metrics?.progress || 0) * 100)}% done`),
+      errors.length ? h('div', { class: 'banner error', role: 'alert' }, h('strong', {}, 'Errors'), h('ul', {}, errors)) : null,
+      controls(job, rerender),
+      h('div', { class: 'cols' }, left, right)],
+  };
+}
