@@ -63,6 +63,20 @@ class Matrix:
     def check(self, row, user, cond, detail=""):
         self.cell(row, user, "ok" if cond else "no", "ok", detail)
 
+    def conclude(self, suite, srv):
+        """Prints the matrix and the failing cells (with the server's log tail), or a one-line
+        summary; returns the exit status."""
+        if self.failures:
+            print(self.render())
+            print("\n%d failing cell(s):" % len(self.failures))
+            for f in self.failures[:40]:
+                print("  " + f[:600])
+            print("server log tail:\n" + srv.log_tail(2000))
+            return 1
+        print("%s: %d checks over %d rows x %d users passed"
+              % (suite, sum(len(v) for v in self.rows.values()), len(self.rows), len(USERS)))
+        return 0
+
     def render(self):
         width = max(len(r) for r in self.rows) if self.rows else 10
         lines = ["%-*s  %s" % (width, "check", "  ".join("%-9s" % u for u in USERS))]
@@ -733,16 +747,7 @@ def main():
         check_adapters(m, clients, gid)
         check_transformations(m, clients, groups_of, gid)  # issue 9 item 5
         check_job_groups_hidden_first(m, clients, gid)  # issue 9 item 9
-        if m.failures:
-            print(m.render())
-            print("\n%d failing cell(s):" % len(m.failures))
-            for f in m.failures[:40]:
-                print("  " + f[:600])
-            print("server log tail:\n" + srv.log_tail(2000))
-            return 1
-    print("gbac: %d checks over %d routes x %d users passed"
-          % (sum(len(v) for v in m.rows.values()), len(m.rows), len(USERS)))
-    return 0
+        return m.conclude("gbac", srv)
 
 
 if __name__ == "__main__":

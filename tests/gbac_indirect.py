@@ -270,16 +270,7 @@ def main():
         check_automations(m, clients, groups_of, gid)
         check_event_triggers(m, clients, gid)
         check_workflow_ids(m, clients, gid)
-        if m.failures:
-            print(m.render())
-            print("\n%d failing cell(s):" % len(m.failures))
-            for f in m.failures[:40]:
-                print("  " + f[:600])
-            print("server log tail:\n" + srv.log_tail(2000))
-            return 1
-    print("gbac_indirect: %d checks over %d rows x %d users passed"
-          % (sum(len(v) for v in m.rows.values()), len(m.rows), len(USERS)))
-    return 0
+        return m.conclude("gbac_indirect", srv)
 
 
 if __name__ == "__main__":
