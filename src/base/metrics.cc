@@ -180,7 +180,9 @@ Family<T>::Family(std::string name, std::string help, std::vector<std::string> l
       slots_(new Slot[capacity + 1]) {
   for (size_t i = 0; i <= capacity_; ++i) slots_[i].metric = MakeMetric<T>(bounds);
   std::string other;
-  for (size_t i = 0; i < labels_.size(); ++i) other += (i ? std::string(1, '\0') : "") + "_other";
+  for (size_t i = 0; i < labels_.size(); ++i) {
+    other += (i ? std::string(1, '\0') : "") + std::string(kOther);
+  }
   slots_[capacity_].key.store(new std::string(other), std::memory_order_release);
 }
 
