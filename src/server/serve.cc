@@ -15,8 +15,8 @@
 #include "base/log.h"
 #include "base/metrics.h"
 #include "http/server.h"
-#include "http/tls_context.h"
 #include "http/static_assets.h"
+#include "http/tls_context.h"
 #include "runtime/adapter_queue.h"
 #include "runtime/manual_tasks.h"
 #include "runtime/runtime.h"
@@ -95,32 +95,35 @@ base::Result<std::unique_ptr<auth::SodiumSecretBox>> OpenSecretBox(const std::st
   return auth::SodiumSecretBox::FromKey(*key);
 }
 
+// A flag that takes a positive number, also read from environment variable `env`.
+template <typename T>
+void AddPositive(CLI::App& app, const char* flag, T& value, const char* env, const char* what) {
+  app.add_option(flag, value, what)->envname(env)->check(CLI::PositiveNumber);
+}
+
 // The HTTP front's limits and the API's list and event-stream limits, each a flag and an
 // OPSFLOW_* variable (the flag wins).
 void AddHttpLimitFlags(CLI::App& app, Config& cfg) {
-  auto positive = [&](const char* flag, auto& value, const char* env, const char* what) {
-    app.add_option(flag, value, what)->envname(env)->check(CLI::PositiveNumber);
-  };
-  positive("--max-header-bytes", cfg.max_header_bytes, "OPSFLOW_MAX_HEADER_BYTES",
-           "largest request line + headers (431)");
-  positive("--header-timeout-ms", cfg.header_timeout_ms, "OPSFLOW_HEADER_TIMEOUT_MS",
-           "ms to receive a request's headers (408)");
-  positive("--body-timeout-ms", cfg.body_timeout_ms, "OPSFLOW_BODY_TIMEOUT_MS",
-           "ms to receive a request's body (408)");
-  positive("--idle-timeout-ms", cfg.idle_timeout_ms, "OPSFLOW_IDLE_TIMEOUT_MS",
-           "ms a keep-alive connection may wait for its next request");
-  positive("--write-timeout-ms", cfg.write_timeout_ms, "OPSFLOW_WRITE_TIMEOUT_MS",
-           "ms a client may take to read one write of its response");
-  positive("--max-connections", cfg.max_connections, "OPSFLOW_MAX_CONNECTIONS",
-           "open client connections (503 beyond)");
-  positive("--max-connections-per-client", cfg.max_connections_per_client,
-           "OPSFLOW_MAX_CONNECTIONS_PER_CLIENT", "open connections per client address (503)");
-  positive("--max-list-limit", cfg.max_list_limit, "OPSFLOW_MAX_LIST_LIMIT",
-           "largest `limit` on list endpoints (400)");
-  positive("--event-heartbeat-ms", cfg.event_heartbeat_ms, "OPSFLOW_EVENT_HEARTBEAT_MS",
-           "ms between keep-alive comments on a quiet event stream");
-  positive("--event-queue-bytes", cfg.event_queue_bytes, "OPSFLOW_EVENT_QUEUE_BYTES",
-           "unsent bytes an event stream may hold before it ends with `event: overflow`");
+  AddPositive(app, "--max-header-bytes", cfg.max_header_bytes, "OPSFLOW_MAX_HEADER_BYTES",
+              "largest request line + headers (431)");
+  AddPositive(app, "--header-timeout-ms", cfg.header_timeout_ms, "OPSFLOW_HEADER_TIMEOUT_MS",
+              "ms to receive a request's headers (408)");
+  AddPositive(app, "--body-timeout-ms", cfg.body_timeout_ms, "OPSFLOW_BODY_TIMEOUT_MS",
+              "ms to receive a request's body (408)");
+  AddPositive(app, "--idle-timeout-ms", cfg.idle_timeout_ms, "OPSFLOW_IDLE_TIMEOUT_MS",
+              "ms a keep-alive connection may wait for its next request");
+  AddPositive(app, "--write-timeout-ms", cfg.write_timeout_ms, "OPSFLOW_WRITE_TIMEOUT_MS",
+              "ms a client may take to read one write of its response");
+  AddPositive(app, "--max-connections", cfg.max_connections, "OPSFLOW_MAX_CONNECTIONS",
+              "open client connections (503 beyond)");
+  AddPositive(app, "--max-connections-per-client", cfg.max_connections_per_client,
+              "OPSFLOW_MAX_CONNECTIONS_PER_CLIENT", "open connections per client address (503)");
+  AddPositive(app, "--max-list-limit", cfg.max_list_limit, "OPSFLOW_MAX_LIST_LIMIT",
+              "largest `limit` on list endpoints (400)");
+  AddPositive(app, "--event-heartbeat-ms", cfg.event_heartbeat_ms, "OPSFLOW_EVENT_HEARTBEAT_MS",
+              "ms between keep-alive comments on a quiet event stream");
+  AddPositive(app, "--event-queue-bytes", cfg.event_queue_bytes, "OPSFLOW_EVENT_QUEUE_BYTES",
+              "unsent bytes an event stream may hold before it ends with `event: overflow`");
   app.add_option("--event-history", cfg.event_history,
                  "latest events kept for streams that reconnect with Last-Event-ID (0: none)")
       ->envname("OPSFLOW_EVENT_HISTORY")
@@ -134,17 +137,14 @@ void AddHttpLimitFlags(CLI::App& app, Config& cfg) {
 // What one job (child nesting, descendants, value and variable sizes) and one user (running
 // jobs) may make the server hold; each a flag and an OPSFLOW_* variable.
 void AddJobLimitFlags(CLI::App& app, Config& cfg) {
-  auto positive = [&](const char* flag, auto& value, const char* env, const char* what) {
-    app.add_option(flag, value, what)->envname(env)->check(CLI::PositiveNumber);
-  };
-  positive("--max-child-depth", cfg.max_child_depth, "OPSFLOW_MAX_CHILD_DEPTH",
-           "how deep child jobs may nest below their root job");
-  positive("--max-descendants", cfg.max_descendants, "OPSFLOW_MAX_DESCENDANTS",
-           "child jobs one root job may start in all");
-  positive("--max-value-bytes", cfg.max_value_bytes, "OPSFLOW_MAX_VALUE_BYTES",
-           "largest output one task may produce (JSON bytes)");
-  positive("--max-variables-bytes", cfg.max_variables_bytes, "OPSFLOW_MAX_VARIABLES_BYTES",
-           "largest variables one job may hold (JSON bytes)");
+  AddPositive(app, "--max-child-depth", cfg.max_child_depth, "OPSFLOW_MAX_CHILD_DEPTH",
+              "how deep child jobs may nest below their root job");
+  AddPositive(app, "--max-descendants", cfg.max_descendants, "OPSFLOW_MAX_DESCENDANTS",
+              "child jobs one root job may start in all");
+  AddPositive(app, "--max-value-bytes", cfg.max_value_bytes, "OPSFLOW_MAX_VALUE_BYTES",
+              "largest output one task may produce (JSON bytes)");
+  AddPositive(app, "--max-variables-bytes", cfg.max_variables_bytes, "OPSFLOW_MAX_VARIABLES_BYTES",
+              "largest variables one job may hold (JSON bytes)");
   app.add_option("--max-running-jobs-per-user", cfg.max_running_jobs_per_user,
                  "running or paused jobs one non-admin user may have (0: no limit)")
       ->envname("OPSFLOW_MAX_RUNNING_JOBS_PER_USER")
@@ -227,7 +227,7 @@ int Serve(int argc, char** argv) {
   std::string tls_cert, tls_key, config_file;
   app.add_option("--tls-cert", tls_cert, "PEM certificate chain: serve HTTPS (needs --tls-key)");
   app.add_option("--tls-key", tls_key, "PEM private key of --tls-cert (mode 0600 or stricter)");
-  std::string metrics_listen;  // README "Metrics"
+  std::string metrics_listen;                 // README "Metrics"
   std::string retain_finished, retain_error;  // README "Retention and archive"
   sqlite::RetentionOptions retention;
   app.add_option("--retain-finished", retain_finished,
@@ -385,8 +385,8 @@ int Serve(int argc, char** argv) {
     auto m = StartMetricsListener(mhost, mport);
     if (!m.ok()) return Fail("--metrics-listen " + metrics_listen + ": " + m.status().message());
     metrics_server = std::move(m).value();
-    base::LogInfo("metrics listening", "\"address\":\"" + mhost + ":" +
-                                           std::to_string(metrics_server->port()) + "\"");
+    base::LogInfo("metrics listening",
+                  "\"address\":\"" + mhost + ":" + std::to_string(metrics_server->port()) + "\"");
   }
   int sig = 0;
   for (;;) {
