@@ -15,7 +15,8 @@ ALLOWED = {
     "tasks": {"base", "json", "model"},
     "runtime": {"base", "json", "model", "engine", "store", "tasks"},
     "auth": {"base", "json", "model", "store"},
-    "api": {"base", "json", "model", "runtime", "auth", "store"},
+    "automation": {"base", "json", "model", "store", "tasks", "runtime", "auth"},
+    "api": {"base", "json", "model", "runtime", "auth", "automation", "store"},
     "http": {"base", "api"},
     "cli": {"base", "json"},
     "server": None,  # everything

@@ -8,8 +8,8 @@
 
 #include "api/http_types.h"
 #include "auth/accounts.h"
+#include "automation/trigger_service.h"
 #include "runtime/runtime.h"
-#include "runtime/trigger_service.h"
 #include "store/job_store.h"
 
 namespace opsflow::api {
@@ -34,7 +34,7 @@ struct ApiDeps {
   store::DocStore* docs;
   auth::Accounts* accounts;
   // Automations and triggers; null leaves /operations-manager/{automations,triggers} at 503.
-  runtime::TriggerService* triggers = nullptr;
+  automation::TriggerService* triggers = nullptr;
 };
 
 class Api final : public Handler {

@@ -1,14 +1,14 @@
 // /operations-manager/automations: list, CRUD, export (with triggers) and import
-// (runtime/trigger_service.h holds the logic and the GBAC rules).
+// (automation/trigger_service.h holds the logic and the GBAC rules).
 #include <boost/json.hpp>
 
 #include "api/state.h"
-#include "runtime/trigger_service.h"
+#include "automation/trigger_service.h"
 
 namespace opsflow::api {
 namespace {
 
-runtime::TriggerService* Service(Api::State& s, Call& c) {
+automation::TriggerService* Service(Api::State& s, Call& c) {
   if (!s.deps.triggers) ReplyError(c, 503, "automations and triggers are not enabled");
   return s.deps.triggers;
 }

@@ -1,79 +1,17 @@
-// /operations-manager/triggers: CRUD, import, manual and endpoint runs (runtime/trigger_service.h
-// holds the logic); and the TriggerActions the trigger service uses to find workflows and start
-// jobs the way jobs/start does.
+// /operations-manager/triggers: CRUD, import, manual and endpoint runs (automation/trigger_service.h
+// holds the logic).
 #include <boost/json.hpp>
 #include <mutex>
 
 #include "api/state.h"
-#include "auth/access.h"
+#include "automation/trigger_service.h"
 #include "base/ids.h"
-#include "model/groups.h"
 #include "model/query.h"
-#include "model/start_check.h"
-#include "runtime/trigger_service.h"
 
 namespace opsflow::api {
 namespace {
 
-class ApiTriggerActions final : public runtime::TriggerActions {
- public:
-  explicit ApiTriggerActions(Api::State& s) : s_(s) {}
-
-  base::Result<runtime::WorkflowRef> FindWorkflow(const std::string& as_user,
-                                                  const std::string& id_or_name) override {
-    auto wf = VisibleTo(as_user, id_or_name);
-    if (!wf.ok()) return wf.status();
-    return Ref(**wf);
-  }
-
-  void StartJob(runtime::TriggerJob job, runtime::StartCallback done) override {
-    auto found = VisibleTo(job.as_user, job.workflow);
-    if (!found.ok()) return done(found.status());
-    std::shared_ptr<const model::Workflow> wf = *found;
-    if (base::Status st = model::CheckStartable(*wf, job.variables, job.input_errors); !st.ok()) {
-      return done(st);
-    }
-    runtime::StartRequest req;
-    req.workflow = wf;
-    req.variables = std::move(job.variables);
-    req.description = std::move(job.description);
-    const bj::value given(std::move(job.groups));
-    for (const std::string& g :
-         model::PrivateGroups(model::GroupsOf(&given), model::GroupsOfDoc(wf->doc()))) {
-      req.groups.push_back(bj::value(g));
-    }
-    req.user = std::move(job.user);
-    req.max_running_jobs = job.limited ? s_.opts.max_running_jobs_per_user : 0;
-    req.also_commit = std::move(job.also_commit);
-    s_.deps.runtime->StartJob(std::move(req), std::move(done));
-  }
-
-  base::Result<bj::object> GetJob(const std::string& id) override {
-    return s_.deps.runtime->GetJobDocument(id);
-  }
-
- private:
-  // The workflow with this _id, or else this name, when account `as_user` may see it.
-  base::Result<std::shared_ptr<const model::Workflow>> VisibleTo(const std::string& as_user,
-                                                                 const std::string& id_or_name) {
-    auto missing = base::NotFound("workflow '" + id_or_name + "' not found");
-    auto account = s_.deps.accounts->Find(as_user);
-    if (!account.ok()) return missing;
-    std::shared_ptr<const model::Workflow> wf = s_.workflows.FindById(id_or_name);
-    if (!wf) wf = s_.workflows.Find(id_or_name);
-    if (!wf || !auth::CanSee(*account, auth::GroupsOfDoc(wf->doc()))) return missing;
-    return wf;
-  }
-
-  static runtime::WorkflowRef Ref(const model::Workflow& wf) {
-    const bj::value* id = wf.doc().if_contains("_id");
-    return {id && id->is_string() ? std::string(id->get_string()) : wf.name(), wf.name()};
-  }
-
-  Api::State& s_;
-};
-
-runtime::TriggerService* Service(Api::State& s, Call& c) {
+automation::TriggerService* Service(Api::State& s, Call& c) {
   if (!s.deps.triggers) ReplyError(c, 503, "automations and triggers are not enabled");
   return s.deps.triggers;
 }
@@ -101,18 +39,14 @@ bool TriggerBody(Api::State& s, Call& c, bj::object* out) {
 
 void InitTriggers(Api::State& s) {
   if (!s.deps.triggers) return;
-  s.trigger_actions = std::make_unique<ApiTriggerActions>(s);
-  s.deps.triggers->SetActions(s.trigger_actions.get());
+  s.launcher = std::make_unique<automation::RuntimeLauncher>(
+      &s.workflows, s.deps.accounts, s.deps.runtime, s.opts.max_running_jobs_per_user);
+  s.deps.triggers->SetLauncher(s.launcher.get());
 }
 
-runtime::Viewer ViewerOf(const Call& c) {
-  runtime::Viewer v;
-  if (c.account) {
-    v.admin = c.account->admin;
-    v.groups = c.account->groups;
-    v.username = c.account->username;
-  }
-  return v;
+const auth::Account& ViewerOf(const Call& c) {
+  static const auth::Account kNobody;
+  return c.account ? *c.account : kNobody;
 }
 
 bool ParseOmList(Api::State& s, Call& c, bool reject_brackets, model::ListQuery* q) {
@@ -138,7 +72,7 @@ bool ParseOmList(Api::State& s, Call& c, bool reject_brackets, model::ListQuery*
   return true;
 }
 
-void ReplyPage(Call& c, const model::ListQuery& q, base::Result<runtime::DocPage> page) {
+void ReplyPage(Call& c, const model::ListQuery& q, base::Result<automation::DocPage> page) {
   if (!page.ok()) return ReplyError(c, page.status());
   ReplyEnvelope(c, "Successfully retrieved items", std::move(page->items),
                 bj::object{{"total", page->total}, {"skip", q.skip}, {"limit", q.limit}});

@@ -106,4 +106,52 @@ base::Result<std::vector<std::string>> GroupsForNewItem(
   return *given;
 }
 
+namespace {
+
+const bj::value* GbacList(const bj::object& automation, const char* key) {
+  const bj::value* g = automation.if_contains("gbac");
+  return g && g->is_object() ? g->get_object().if_contains(key) : nullptr;
+}
+
+bool EmptyList(const bj::value* list) {
+  return !list || !list->is_array() || list->get_array().empty();
+}
+
+bool InList(const std::vector<std::string>& groups, const bj::value* list) {
+  if (!list || !list->is_array()) return false;
+  for (const bj::value& g : list->get_array()) {
+    if (g.is_string() && std::find(groups.begin(), groups.end(), g.get_string()) != groups.end()) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+bool CanReadAutomation(const Account& a, const bj::object& automation) {
+  if (a.admin) return true;
+  const bj::value* r = GbacList(automation, "read");
+  const bj::value* w = GbacList(automation, "write");
+  if (EmptyList(r) && EmptyList(w)) return true;
+  return InList(a.groups, r) || InList(a.groups, w);
+}
+
+bool CanChangeAutomation(const Account& a, const bj::object& automation) {
+  if (a.admin) return true;
+  const bj::value* w = GbacList(automation, "write");
+  if (EmptyList(w)) return EmptyList(GbacList(automation, "read"));
+  return InList(a.groups, w);
+}
+
+std::vector<std::string> AutomationGroups(const bj::object& automation) {
+  std::vector<std::string> out;
+  for (const char* k : {"read", "write"}) {
+    for (const std::string& id : model::GroupsOf(GbacList(automation, k))) {
+      if (std::find(out.begin(), out.end(), id) == out.end()) out.push_back(id);
+    }
+  }
+  return out;
+}
+
 }  // namespace opsflow::auth

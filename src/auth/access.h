@@ -78,4 +78,15 @@ base::Result<std::vector<std::string>> GroupsForNewItem(
     const Account& a, const std::optional<std::vector<std::string>>& given,
     const std::function<bool(const std::string&)>& exists);
 
+// Automations (SPEC §4) carry gbac {read[], write[]} (group ids; read groups need a write group)
+// instead of `groups`. Admins may do anything; both lists empty: every user may read and change
+// the automation; otherwise an account reads it when one of its groups is in read or write, and
+// changes it (and its triggers) when one is in write. A missing or malformed gbac reads as empty
+// lists (validation normalises it on every write). A trigger's access follows its automation.
+bool CanReadAutomation(const Account& a, const boost::json::object& automation);
+bool CanChangeAutomation(const Account& a, const boost::json::object& automation);
+// The group ids in an automation's gbac read and write lists, each once, read first: the groups
+// of the jobs its triggers start, and what an event trigger's automation may see of a job.
+std::vector<std::string> AutomationGroups(const boost::json::object& automation);
+
 }  // namespace opsflow::auth

@@ -157,5 +157,35 @@ TEST(AccessTest, NewItemsGetTheCreatorsGroups) {
             std::vector<std::string>{kG3});
 }
 
+// Automation gbac as a table: {read, write} x account -> may read, may change.
+TEST(AccessTest, AutomationGbac) {
+  auto gbac = [](std::vector<std::string> r, std::vector<std::string> w) {
+    return bj::object{{"gbac", bj::object{{"read", bj::value_from(r)}, {"write", bj::value_from(w)}}}};
+  };
+  struct Row {
+    bj::object automation;
+    Account account;
+    bool read, change;
+  } rows[] = {
+      {gbac({}, {}), User({}), true, true},                  // open to every user
+      {bj::object{}, User({}), true, true},                  // no gbac: open
+      {bj::object{{"gbac", "junk"}}, User({}), true, true},  // malformed: read as empty
+      {gbac({kG1}, {kG2}), User({}), false, false},          // outsider
+      {gbac({kG1}, {kG2}), User({kG1}), true, false},        // reader
+      {gbac({kG1}, {kG2}), User({kG2}), true, true},         // writer
+      {gbac({}, {kG2}), User({kG1}), false, false},
+      {gbac({kG1}, {}), User({kG1}), true, false},  // read only (refused by validation)
+      {gbac({kG1}, {kG2}), User({}, true), true, true},  // admin
+  };
+  for (const Row& r : rows) {
+    SCOPED_TRACE(bj::serialize(r.automation));
+    EXPECT_EQ(CanReadAutomation(r.account, r.automation), r.read);
+    EXPECT_EQ(CanChangeAutomation(r.account, r.automation), r.change);
+  }
+  EXPECT_EQ(AutomationGroups(gbac({kG1, kG2}, {kG2, kG3})),
+            (std::vector<std::string>{kG1, kG2, kG3}));
+  EXPECT_TRUE(AutomationGroups(bj::object{}).empty());
+}
+
 }  // namespace
 }  // namespace opsflow::auth

@@ -12,6 +12,7 @@
 #include "auth/access.h"
 #include "auth/accounts.h"
 #include "auth/secret_box.h"
+#include "automation/trigger_service.h"
 #include "base/log.h"
 #include "base/metrics.h"
 #include "http/server.h"
@@ -20,7 +21,6 @@
 #include "runtime/adapter_queue.h"
 #include "runtime/manual_tasks.h"
 #include "runtime/runtime.h"
-#include "runtime/trigger_service.h"
 #include "server/config.h"
 #include "server/metrics_listen.h"
 #include "sqlite/backup.h"
@@ -342,8 +342,8 @@ int Serve(int argc, char** argv) {
   AddRuntimeGauges(&rt);
   sqlite::Retention retainer(store->get(), clock, retention);
   retainer.Start();
-  // Automations and triggers; started once the API has given it its job-start port.
-  runtime::TriggerService triggers(store->get(), clock);
+  // Automations and triggers; started once the API has given it its job launcher.
+  automation::TriggerService triggers(store->get(), clock);
   if (auto st = triggers.Load(); !st.ok()) return Fail(st.message());
   api::ApiOptions ao;
   ao.max_body_bytes = cfg.max_body_bytes;

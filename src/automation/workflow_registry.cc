@@ -1,10 +1,13 @@
-#include <algorithm>
+#include "automation/workflow_registry.h"
 
-#include "api/state.h"
+#include <algorithm>
+#include <boost/json.hpp>
+
 #include "base/log.h"
 #include "json/parse.h"
 
-namespace opsflow::api {
+namespace opsflow::automation {
+namespace bj = boost::json;
 
 std::string WorkflowRegistry::IdOf(const model::Workflow& wf) {
   const bj::value* id = wf.doc().if_contains("_id");
@@ -116,4 +119,4 @@ std::string WorkflowRegistry::DuplicateIdOf(const std::string& name) const {
   return "";
 }
 
-}  // namespace opsflow::api
+}  // namespace opsflow::automation

@@ -4,12 +4,10 @@
 // (a scheduler thread driven by base::Clock) and job events (an EventBus subscription served by
 // a worker thread of its own, so the runtime thread never waits on us).
 //
-// Access (GBAC): an automation carries gbac {read[], write[]} (group ids; read groups need a
-// write group). Admins see everything; empty lists mean every user; otherwise a user sees the
-// automation (and runs its triggers) when one of their groups is in read or write, and changes it
-// when one is in write. A user who may not see an automation gets NotFound, as if it did not
-// exist; one who may see but not change it gets PermissionDenied. A trigger's access follows its
-// automation.
+// Access (GBAC): an automation carries gbac {read[], write[]}; auth/access.h decides who reads
+// and changes it (CanReadAutomation, CanChangeAutomation). A user who may not see an automation
+// gets NotFound, as if it did not exist; one who may see but not change it gets
+// PermissionDenied. A trigger's access follows its automation.
 //
 // Schedules fire exactly once per due time: the trigger advanced past it (nextRunAt,
 // lastExecuted, runCount) is committed in the same transaction as the job it starts
@@ -23,7 +21,7 @@
 // `max_event_depth` links. The chain is kept in memory (lost on restart, where it starts over).
 //
 // Thread-safety: every public method is safe from any thread. Callbacks (StartCallback) run on
-// whatever thread TriggerActions::StartJob calls them on.
+// whatever thread JobLauncher::StartJob calls them on.
 #pragma once
 
 #include <atomic>
@@ -34,69 +32,21 @@
 #include <cstdint>
 #include <deque>
 #include <map>
-#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "auth/accounts.h"
+#include "automation/launcher.h"
+#include "automation/schema_cache.h"
 #include "base/clock.h"
 #include "base/status.h"
-#include "json/schema.h"
 #include "model/query.h"
-#include "runtime/events.h"
-#include "runtime/runtime.h"
 #include "store/job_store.h"
 
-namespace opsflow::runtime {
-
-// Who is asking: the account's admin flag, group ids and name (runtime/ does not know auth/).
-struct Viewer {
-  bool admin = false;
-  std::vector<std::string> groups;
-  std::string username;
-};
-
-struct WorkflowRef {
-  std::string id;  // the workflow's _id
-  std::string name;
-};
-
-// A job a trigger wants started.
-struct TriggerJob {
-  std::string workflow;  // the workflow's name (resolved by the service)
-  boost::json::object variables;
-  std::string description;
-  boost::json::array groups;
-  std::string user;  // initiator
-  // The account whose access the start is checked against (the runner of a manual or endpoint
-  // trigger; the automation's last writer for schedules and events): the workflow must be one it
-  // may see. `limited`: the running-jobs limit of a non-admin applies to `user`.
-  std::string as_user;
-  bool limited = false;
-  // Committed with the job (runtime::StartRequest::also_commit): a schedule's advanced doc.
-  std::vector<store::DocPut> also_commit;
-  // When set, receives the ajv-style errors of variables that fail the workflow's inputSchema
-  // (the run then answers like jobs/start: the message, and the list in `data`).
-  std::vector<json::SchemaError>* input_errors = nullptr;
-};
-
-// What the service needs from the layer that knows workflows and jobs (api/ implements it).
-class TriggerActions {
- public:
-  virtual ~TriggerActions() = default;
-  // The workflow with this _id, or else this name, when account `as_user` may see it; NotFound
-  // otherwise (a workflow it may not see reads as missing).
-  virtual base::Result<WorkflowRef> FindWorkflow(const std::string& as_user,
-                                                 const std::string& id_or_name) = 0;
-  // Checks that job.as_user may see the workflow and the variables against its inputSchema, and
-  // starts the job like jobs/start, with groups as private as the workflow's.
-  // `done` runs exactly once, on any thread.
-  virtual void StartJob(TriggerJob job, StartCallback done) = 0;
-  // The current document of a job (for event payloads).
-  virtual base::Result<boost::json::object> GetJob(const std::string& id) = 0;
-};
+namespace opsflow::automation {
 
 struct TriggerServiceOptions {
   int max_event_depth = 3;      // links in a chain of event-started jobs
@@ -115,8 +65,8 @@ class TriggerService {
   TriggerService(const TriggerService&) = delete;
   TriggerService& operator=(const TriggerService&) = delete;
 
-  // REQUIRES: called before Start() and before any run.
-  void SetActions(TriggerActions* actions) { actions_ = actions; }
+  // REQUIRES: called before Load() and before any run.
+  void SetLauncher(JobLauncher* launcher) { launcher_ = launcher; }
   // Reads every automation and trigger from the store. Due times before this moment are missed
   // runs.
   base::Status Load();
@@ -126,43 +76,43 @@ class TriggerService {
   void Stop();
 
   // ---- automations ----
-  base::Result<DocPage> ListAutomations(const Viewer& v, const model::ListQuery& q);
-  base::Result<boost::json::object> GetAutomation(const Viewer& v, const std::string& id);
+  base::Result<DocPage> ListAutomations(const auth::Account& v, const model::ListQuery& q);
+  base::Result<boost::json::object> GetAutomation(const auth::Account& v, const std::string& id);
   // The automation with `triggers: [...]`.
-  base::Result<boost::json::object> ExportAutomation(const Viewer& v, const std::string& id);
-  base::Result<boost::json::object> CreateAutomation(const Viewer& v, boost::json::object body);
-  base::Result<boost::json::object> PatchAutomation(const Viewer& v, const std::string& id,
+  base::Result<boost::json::object> ExportAutomation(const auth::Account& v, const std::string& id);
+  base::Result<boost::json::object> CreateAutomation(const auth::Account& v, boost::json::object body);
+  base::Result<boost::json::object> PatchAutomation(const auth::Account& v, const std::string& id,
                                                     boost::json::object patch);
   // Deletes the automation and its triggers.
-  base::Status DeleteAutomation(const Viewer& v, const std::string& id);
+  base::Status DeleteAutomation(const auth::Account& v, const std::string& id);
   // Creates or replaces (by _id) each {..., triggers:[...]}; per item {success, data} or
   // {success:false, message}. An item is written whole or not at all.
-  boost::json::array ImportAutomations(const Viewer& v, const boost::json::array& items);
+  boost::json::array ImportAutomations(const auth::Account& v, const boost::json::array& items);
 
   // ---- triggers ----
-  base::Result<DocPage> ListTriggers(const Viewer& v, const model::ListQuery& q);
-  base::Result<boost::json::object> GetTrigger(const Viewer& v, const std::string& id);
-  base::Result<boost::json::object> CreateTrigger(const Viewer& v, boost::json::object body);
-  base::Result<boost::json::object> PatchTrigger(const Viewer& v, const std::string& id,
+  base::Result<DocPage> ListTriggers(const auth::Account& v, const model::ListQuery& q);
+  base::Result<boost::json::object> GetTrigger(const auth::Account& v, const std::string& id);
+  base::Result<boost::json::object> CreateTrigger(const auth::Account& v, boost::json::object body);
+  base::Result<boost::json::object> PatchTrigger(const auth::Account& v, const std::string& id,
                                                  boost::json::object patch);
-  base::Status DeleteTrigger(const Viewer& v, const std::string& id);
+  base::Status DeleteTrigger(const auth::Account& v, const std::string& id);
   // Deletes every trigger of an automation; the number deleted.
-  base::Result<int64_t> DeleteTriggersOfAutomation(const Viewer& v, const std::string& id);
+  base::Result<int64_t> DeleteTriggersOfAutomation(const auth::Account& v, const std::string& id);
   // Creates or replaces (by _id) each trigger; per item {success, data} or {success:false,
   // message}. options.overwrite false refuses an existing _id.
-  boost::json::array ImportTriggers(const Viewer& v, const boost::json::array& items,
+  boost::json::array ImportTriggers(const auth::Account& v, const boost::json::array& items,
                                     const boost::json::object& options);
 
   // ---- runs (done gets the new job) ----
   // A manual trigger; `form_data` (when given) replaces the trigger's stored formData.
   // `schema_errors` as for RunEndpoint (the workflow's inputSchema).
-  void RunManual(const Viewer& v, const std::string& id,
+  void RunManual(const auth::Account& v, const std::string& id,
                  std::optional<boost::json::value> form_data, StartCallback done,
                  std::vector<json::SchemaError>* schema_errors = nullptr);
   // An endpoint trigger by route name. When `body` fails the trigger's schema (or the variables
   // fail the workflow's inputSchema), `schema_errors` receives the ajv-style errors and `done`
   // gets InvalidArgument.
-  void RunEndpoint(const Viewer& v, const std::string& route, const boost::json::value& body,
+  void RunEndpoint(const auth::Account& v, const std::string& route, const boost::json::value& body,
                    StartCallback done, std::vector<json::SchemaError>* schema_errors);
 
   // One scheduler pass at the clock's time: starts every due schedule trigger once. The thread
@@ -182,34 +132,48 @@ class TriggerService {
     TriggerJob job;
   };
 
-  base::Result<boost::json::object> ValidateAutomation(const Viewer& v, boost::json::object doc,
+  // trigger_validation.cc: a document as it will be stored (defaults filled in, checked per
+  // trigger type), or why not. `old`: the stored document a patch applies to.
+  base::Result<boost::json::object> ValidateAutomation(const auth::Account& v,
+                                                       boost::json::object doc,
                                                        const boost::json::object* old);
-  base::Result<boost::json::object> ValidateTrigger(const Viewer& v, boost::json::object doc,
+  base::Result<boost::json::object> ValidateTrigger(const auth::Account& v,
+                                                    boost::json::object doc,
                                                     const boost::json::object* old);
+  struct TypeRule {
+    const char* type;
+    bool legacy_wrapper;  // legacyWrapper (default true)
+    bool form_data;       // formData (default {}) and formId
+    bool schema_and_jst;  // schema and jst (CheckSchemaAndJst)
+    base::Status (TriggerService::*check)(boost::json::object& doc,
+                                          const boost::json::object* old, int64_t now);
+  };
+  static const TypeRule kTypeRules[];
+  base::Status CheckSchemaAndJst(const auth::Account& v, boost::json::object& doc);
+  base::Status CheckEndpoint(boost::json::object& doc, const boost::json::object* old,
+                             int64_t now);
+  base::Status CheckEventSystem(boost::json::object& doc, const boost::json::object* old,
+                                int64_t now);
+  base::Status CheckSchedule(boost::json::object& doc, const boost::json::object* old,
+                             int64_t now);
   base::Status PutLocked(const std::string& kind, const boost::json::object& doc);
   base::Status DeleteTriggerLocked(const std::string& id);
-  bool CanRead(const Viewer& v, const boost::json::object& automation) const;
-  // Whether transformation `id` exists and `v` may see it (its `groups`).
-  bool JstVisible(const Viewer& v, const std::string& id) const;
-  bool CanWrite(const Viewer& v, const boost::json::object& automation) const;
   // The automation a viewer may read; NotFound otherwise.
-  base::Result<const boost::json::object*> ReadableAutomation(const Viewer& v,
+  base::Result<const boost::json::object*> ReadableAutomation(const auth::Account& v,
                                                               const std::string& id) const;
-  base::Result<const boost::json::object*> ReadableTrigger(const Viewer& v,
+  base::Result<const boost::json::object*> ReadableTrigger(const auth::Account& v,
                                                            const std::string& id) const;
+  // Whether `v` may change the triggers of the automation of trigger `t` (true when it is gone).
+  bool CanChangeTriggerLocked(const auth::Account& v, const boost::json::object& t) const;
   // Builds the job of a trigger run by `runner` (REQUIRES: mu_ held). null: a schedule or an
   // event starts it as the system user, with the access of the automation's last writer.
   base::Result<TriggerJob> JobFor(const boost::json::object& trigger, boost::json::object variables,
-                                  const Viewer* runner) const;
+                                  const auth::Account* runner) const;
   // An event trigger fires only for jobs that a member of its automation's groups may see.
   bool AutomationSeesJob(const boost::json::object& trigger, const Event& e) const;
-  base::Result<boost::json::object> ApplyJst(const boost::json::object& trigger,
-                                             const boost::json::value& input) const;
-  std::shared_ptr<const json::Schema> SchemaOf(const boost::json::object& trigger,
-                                               std::string* error) const;
   void StartAndRecord(TriggerJob job, const std::string& trigger_id, int depth, StartCallback done);
   std::vector<Due> CollectDue(int64_t now);
-  base::Result<DocPage> ListOf(const Viewer& v, const model::ListQuery& q, bool triggers);
+  base::Result<DocPage> ListOf(const auth::Account& v, const model::ListQuery& q, bool triggers);
   void SchedulerLoop();
   void EventLoop();
   void Enqueue(const Event& e);
@@ -218,7 +182,7 @@ class TriggerService {
   store::DocStore* docs_;
   base::Clock* clock_;
   TriggerServiceOptions opts_;
-  TriggerActions* actions_ = nullptr;
+  JobLauncher* launcher_ = nullptr;
 
   mutable std::mutex mu_;                                   // guards the caches
   std::map<std::string, boost::json::object> automations_;  // by _id
@@ -229,8 +193,7 @@ class TriggerService {
   void CountEventTriggersLocked();
   int64_t loaded_at_ = 0;
 
-  mutable std::mutex schema_mu_;
-  mutable std::map<std::string, std::shared_ptr<const json::Schema>> schemas_;  // by serialized
+  SchemaCache schemas_;  // the compiled `schema` of endpoint and event triggers
 
   std::mutex origin_mu_;
   std::map<std::string, Origin> origins_;  // job id -> the event trigger that started it
@@ -246,4 +209,4 @@ class TriggerService {
   uint64_t sub_id_ = 0;
 };
 
-}  // namespace opsflow::runtime
+}  // namespace opsflow::automation

@@ -1,4 +1,4 @@
-#include "runtime/trigger_schedule.h"
+#include "automation/trigger_schedule.h"
 
 #include <algorithm>
 #include <boost/json.hpp>
@@ -7,7 +7,7 @@
 #include "base/civil.h"
 #include "base/clock.h"
 
-namespace opsflow::runtime {
+namespace opsflow::automation {
 namespace bj = boost::json;
 namespace {
 
@@ -302,4 +302,4 @@ std::optional<int64_t> InitialNextRun(const Schedule& s, int64_t now, int64_t ru
   return NextDueAtOrAfter(s, now, runs);
 }
 
-}  // namespace opsflow::runtime
+}  // namespace opsflow::automation

@@ -1,4 +1,4 @@
-#include "runtime/trigger_schedule.h"
+#include "automation/trigger_schedule.h"
 
 #include <gtest/gtest.h>
 
@@ -6,7 +6,7 @@
 
 #include "base/clock.h"
 
-namespace opsflow::runtime {
+namespace opsflow::automation {
 namespace {
 
 namespace bj = boost::json;
@@ -191,4 +191,4 @@ TEST(TriggerScheduleTest, InitialNextRun) {
 }
 
 }  // namespace
-}  // namespace opsflow::runtime
+}  // namespace opsflow::automation

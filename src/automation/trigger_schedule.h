@@ -26,7 +26,7 @@
 
 #include "base/status.h"
 
-namespace opsflow::runtime {
+namespace opsflow::automation {
 
 enum class RepeatUnit { kNone, kSecond, kMinute, kHour, kDay, kWeek, kMonth, kYear };
 enum class MissedRuns { kNone, kLast };
@@ -83,4 +83,4 @@ ScheduleStep Step(const Schedule& s, std::optional<int64_t> next_run_at, int64_t
 // it is still ahead (or the schedule runs once), else the first due time after `now`.
 std::optional<int64_t> InitialNextRun(const Schedule& s, int64_t now, int64_t runs);
 
-}  // namespace opsflow::runtime
+}  // namespace opsflow::automation

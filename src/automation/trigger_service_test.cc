@@ -1,4 +1,4 @@
-#include "runtime/trigger_service.h"
+#include "automation/trigger_service.h"
 
 #include <gtest/gtest.h>
 
@@ -12,7 +12,7 @@
 #include "base/ids.h"
 #include "store/testing/mem_doc_store.h"
 
-namespace opsflow::runtime {
+namespace opsflow::automation {
 namespace {
 
 namespace bj = boost::json;
@@ -23,8 +23,16 @@ const std::string kG2 = "bbbbbbbbbbbbbbbbbbbbbbbb";
 
 using store::testing::MemDocStore;
 
+auth::Account Viewer(bool admin, std::vector<std::string> groups, std::string username) {
+  auth::Account a;
+  a.admin = admin;
+  a.groups = std::move(groups);
+  a.username = std::move(username);
+  return a;
+}
+
 // Knows one workflow ("wf", _id "wf-id") and records the jobs it is asked to start.
-class FakeActions final : public TriggerActions {
+class FakeLauncher final : public JobLauncher {
  public:
   base::Result<WorkflowRef> FindWorkflow(const std::string& as_user,
                                          const std::string& id_or_name) override {
@@ -78,7 +86,7 @@ class TriggerServiceTest : public ::testing::Test {
   void Reopen(TriggerServiceOptions opts = {}) {
     actions_.commit_to = &docs_;
     svc_ = std::make_unique<TriggerService>(&docs_, &clock_, opts);
-    svc_->SetActions(&actions_);
+    svc_->SetLauncher(&actions_);
     ASSERT_TRUE(svc_->Load().ok());
   }
 
@@ -109,7 +117,7 @@ class TriggerServiceTest : public ::testing::Test {
 
   bj::object Trigger(const std::string& id) { return svc_->GetTrigger(admin_, id).value(); }
 
-  base::Status RunManual(const Viewer& v, const std::string& id,
+  base::Status RunManual(const auth::Account& v, const std::string& id,
                          std::optional<bj::value> form = std::nullopt) {
     base::Status out = base::Internal("callback never ran");
     svc_->RunManual(v, id, std::move(form), [&](base::Result<JobSnapshot> r) {
@@ -120,9 +128,9 @@ class TriggerServiceTest : public ::testing::Test {
 
   MemDocStore docs_;
   base::FakeClock clock_{1700000000000};
-  FakeActions actions_;
+  FakeLauncher actions_;
   std::unique_ptr<TriggerService> svc_;
-  Viewer admin_{true, {}, "admin"};
+  auth::Account admin_ = Viewer(true, {}, "admin");
   int n_ = 0;
 };
 
@@ -286,9 +294,9 @@ TEST_F(TriggerServiceTest, GbacHidesAndProtects) {
       bj::object{{"gbac", bj::object{{"read", bj::array{kG1}}, {"write", bj::array{kG2}}}}});
   std::string open = NewAutomation();
   std::string t = NewTrigger(secret, R"({"type":"manual"})");
-  Viewer outsider{false, {}, "bob"};
-  Viewer reader{false, {kG1}, "rita"};
-  Viewer writer{false, {kG2}, "will"};
+  auth::Account outsider = Viewer(false, {}, "bob");
+  auth::Account reader = Viewer(false, {kG1}, "rita");
+  auth::Account writer = Viewer(false, {kG2}, "will");
   EXPECT_EQ(svc_->GetAutomation(outsider, secret).status().code(), base::Code::kNotFound);
   EXPECT_EQ(svc_->GetTrigger(outsider, t).status().code(), base::Code::kNotFound);
   EXPECT_EQ(RunManual(outsider, t).code(), base::Code::kNotFound);
@@ -380,7 +388,7 @@ TEST_F(TriggerServiceTest, EventTriggersSeeOnlyTheirAutomationsJobs) {
 
 // An automation resolves only to a workflow its author may see: one it may not reads as missing.
 TEST_F(TriggerServiceTest, AutomationsResolveOnlyVisibleWorkflows) {
-  Viewer nobody{false, {}, "nobody"};
+  auth::Account nobody = Viewer(false, {}, "nobody");
   auto a = svc_->CreateAutomation(
       nobody, bj::object{{"name", "hidden"}, {"componentName", "wf"}, {"componentId", "wf-id"}});
   EXPECT_EQ(a.status().code(), base::Code::kInvalidArgument);
@@ -473,4 +481,4 @@ TEST_F(TriggerServiceTest, ValidationNamesTheProblem) {
 }
 
 }  // namespace
-}  // namespace opsflow::runtime
+}  // namespace opsflow::automation

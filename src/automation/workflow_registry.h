@@ -1,0 +1,49 @@
+// The stored workflows by name, parsed once; the DocStore (kind "workflow") holds the documents.
+// Workflow `_id`s are unique: a document whose _id another workflow holds is refused
+// (AlreadyExists), except the one it replaces. A store that already holds duplicates (written
+// before ids were checked) keeps them, logs them at Load and reports them through DuplicateIdOf
+// (validation). The API's workflow routes and the automations' job launcher share one registry.
+// Thread-safety: every method is safe from any thread.
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <map>
+#include <memory>
+#include <shared_mutex>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "model/workflow.h"
+#include "store/job_store.h"
+
+namespace opsflow::automation {
+
+class WorkflowRegistry {
+ public:
+  explicit WorkflowRegistry(store::DocStore* docs) : docs_(docs) {}
+  base::Status Load();
+  std::shared_ptr<const model::Workflow> Find(const std::string& name) const;
+  std::shared_ptr<const model::Workflow> FindById(const std::string& id) const;
+  std::vector<std::shared_ptr<const model::Workflow>> All() const;
+  // Stores and indexes `doc` under its name, replacing any workflow of that name, and the one
+  // named `replaces` when given (a rename keeps its _id). AlreadyExists when another workflow
+  // holds the document's _id.
+  base::Result<std::shared_ptr<const model::Workflow>> Put(boost::json::object doc,
+                                                           const std::string& replaces = "");
+  base::Status Remove(const std::string& name);
+  // The name of another workflow that shares the _id of workflow `name`; empty when none does.
+  std::string DuplicateIdOf(const std::string& name) const;
+
+ private:
+  static std::string IdOf(const model::Workflow& wf);
+  void IndexLocked(const std::shared_ptr<const model::Workflow>& wf);
+  void UnindexLocked(const std::string& name);
+
+  store::DocStore* docs_;
+  mutable std::shared_mutex mu_;
+  std::map<std::string, std::shared_ptr<const model::Workflow>> by_name_;
+  std::map<std::string, std::vector<std::string>> names_by_id_;  // _id -> names (one, or dups)
+};
+
+}  // namespace opsflow::automation
