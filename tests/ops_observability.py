@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """GET /metrics (Prometheus text, parsed strictly; counters move when jobs run; bounded labels;
-the open --metrics-listen listener) and GET /openapi.json (every route of the dispatch table in
-src/api/api.cc is in it, and the document's shape is valid OpenAPI 3.1). Also: list totals read
-from the counts tables agree with counted ones."""
+the open --metrics-listen listener) and GET /openapi.json (every route of the dispatch table, the
+rows of src/api/*_routes.cc, is in it, and the document's shape is valid OpenAPI 3.1). Also: list
+totals read from the counts tables agree with counted ones."""
 import http.client
 import json
 import math
@@ -17,7 +17,7 @@ import itest_common as ic  # noqa: E402
 from itest_common import check  # noqa: E402
 
 SEQ10 = os.path.join(ic.REPO_ROOT, "examples", "bench-seq10.json")
-API_CC = os.path.join(ic.REPO_ROOT, "src", "api", "api.cc")
+API_DIR = os.path.join(ic.REPO_ROOT, "src", "api")
 NAME_RE = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
 LABEL_RE = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\\n]|\\[\\"n])*)"(,|$)')
 HEX_ID = re.compile(r"[0-9a-f]{24}")
@@ -210,12 +210,15 @@ def test_totals(srv):
 
 # ---- OpenAPI -----------------------------------------------------------------------------
 def route_table():
-    """(method, pattern) of every row of kRoutes in src/api/api.cc."""
-    with open(API_CC) as f:
-        src = f.read()
-    body = src[src.index("kRoutes[] = {"):]
-    body = body[:body.index("\n};")]
-    rows = re.findall(r'\{\s*"(GET|POST|PUT|PATCH|DELETE)",\s*"([^"]+)"', body)
+    """(method, pattern) of every row of the kRoutes arrays of src/api/*_routes.cc."""
+    rows = []
+    for name in sorted(os.listdir(API_DIR)):
+        if not name.endswith("_routes.cc"):
+            continue
+        with open(os.path.join(API_DIR, name)) as f:
+            src = f.read()
+        for body in re.findall(r"kRoutes\[\] = \{(.*?)\n\s*\};", src, re.S):
+            rows += re.findall(r'\{\s*"(GET|POST|PUT|PATCH|DELETE)",\s*"([^"]+)"', body)
     check(len(rows) > 50, "could not read the route table (%d rows)" % len(rows))
     return rows
 

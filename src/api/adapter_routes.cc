@@ -1,10 +1,15 @@
-#include "api/adapter_routes.h"
-
+// Adapter instance health as IAP's Health application shows it (SPEC §7, IAP-REFERENCE §11):
+// adapter hosts (adapters/host) report their instances' states with POST
+// /adapter-workers/status (an opsflow extension), and GET /health/adapters and
+// /health/adapters/:name answer from the latest reports. Reports live in memory (a restarted
+// server knows the instances again within one heartbeat, 5 s).
+// Thread-safety: the handlers are safe from any thread (the reports are behind a mutex).
 #include <iterator>
 #include <map>
 #include <mutex>
 #include <string>
 
+#include "api/state.h"
 #include "base/clock.h"
 
 namespace opsflow::api {
@@ -54,8 +59,7 @@ bj::object View(const std::string& id, const Instance& in, int64_t now) {
                     {"lastSeen", base::IsoTime(in.last_seen_ms)}};
 }
 
-}  // namespace
-
+// {worker, adapters: [{id, type, package_id, state}]}: replaces that worker's instances.
 void ReportAdapterStatus(Api::State& s, Call& c) {
   bj::object body;
   if (!ParseBodyObject(s, c, &body)) return;
@@ -103,6 +107,7 @@ void ReportAdapterStatus(Api::State& s, Call& c) {
   ReplyEnvelope(c, std::to_string(got.size()) + " adapter(s) reported", bj::value(worker));
 }
 
+// {results: [{id, package_id, type, app, state, connection: {state}, worker, lastSeen}], total}
 void ListAdapterHealth(Api::State&, Call& c) {
   int64_t now = base::SystemClock::Get()->NowMs();
   bj::array results;
@@ -125,6 +130,17 @@ void GetAdapterHealth(Api::State&, Call& c) {
     return;
   }
   Reply(c, 200, View(it->first, it->second, now));
+}
+
+}  // namespace
+
+std::span<const Route> AdapterRoutes() {
+  static const Route kRoutes[] = {
+      {"POST", "/adapter-workers/status", ReportAdapterStatus, true},
+      {"GET", "/health/adapters", ListAdapterHealth, true},
+      {"GET", "/health/adapters/:name", GetAdapterHealth, true},
+  };
+  return kRoutes;
 }
 
 }  // namespace opsflow::api

@@ -26,8 +26,6 @@ bool ReadInt(Call& c, const bj::object& body, const char* key, int64_t lo, int64
   return true;
 }
 
-}  // namespace
-
 // {worker, apps:[...], lease_ms?, max_tasks?} -> the tasks leased to this worker.
 void PollAdapterWork(Api::State& s, Call& c) {
   bj::object body;
@@ -77,7 +75,7 @@ void PollAdapterWork(Api::State& s, Call& c) {
   ReplyEnvelope(c, message, std::move(data));
 }
 
-static void Report(Api::State& s, Call& c, runtime::AdapterOutcome outcome) {
+void Report(Api::State& s, Call& c, runtime::AdapterOutcome outcome) {
   bj::object body;
   if (!ParseBodyObject(s, c, &body)) return;
   const bj::value* lease = body.if_contains("lease");
@@ -112,5 +110,17 @@ void CompleteAdapterWork(Api::State& s, Call& c) {
 }
 void FailAdapterWork(Api::State& s, Call& c) { Report(s, c, runtime::AdapterOutcome::kFail); }
 void ErrorAdapterWork(Api::State& s, Call& c) { Report(s, c, runtime::AdapterOutcome::kError); }
+
+}  // namespace
+
+std::span<const Route> AdapterWorkerRoutes() {
+  static const Route kRoutes[] = {
+      {"POST", "/adapter-workers/poll", PollAdapterWork, true},
+      {"POST", "/adapter-workers/tasks/:id/complete", CompleteAdapterWork, true},
+      {"POST", "/adapter-workers/tasks/:id/fail", FailAdapterWork, true},
+      {"POST", "/adapter-workers/tasks/:id/error", ErrorAdapterWork, true},
+  };
+  return kRoutes;
+}
 
 }  // namespace opsflow::api

@@ -3,8 +3,8 @@
 #include <cstdio>
 #include <string_view>
 
-#include "api/adapter_routes.h"
 #include "api/openapi.h"
+#include "api/routes.h"
 #include "api/state.h"
 #include "auth/bearer.h"
 #include "base/log.h"
@@ -12,105 +12,6 @@
 
 namespace opsflow::api {
 namespace {
-
-using RouteFn = void (*)(Api::State&, Call&);
-
-// The route table: one row per endpoint.
-struct Route {
-  const char* method;
-  const char* pattern;  // ":x" matches one path segment
-  RouteFn fn;
-  bool auth;
-};
-
-const Route kRoutes[] = {
-    {"POST", "/login", Login, false},
-    {"POST", "/login/", Login, false},
-    {"POST", "/oauth/token", OAuthToken, false},
-    {"POST", "/logout", Logout, true},
-    {"GET", "/whoami", WhoAmI, true},
-    {"GET", "/authorization/accounts", AuthzListAccounts, true},
-    {"POST", "/authorization/accounts", AuthzCreateAccount, true},
-    {"GET", "/authorization/accounts/:id", AuthzGetAccount, true},
-    {"PATCH", "/authorization/accounts/:id", AuthzPatchAccount, true},
-    {"DELETE", "/authorization/accounts/:id", AuthzDeleteAccount, true},
-    {"POST", "/authorization/accounts/:id/unlock", AuthzUnlockAccount, true},
-    {"GET", "/authorization/groups", AuthzListGroups, true},
-    {"POST", "/authorization/groups", AuthzCreateGroup, true},
-    {"GET", "/authorization/groups/:id", AuthzGetGroup, true},
-    {"PATCH", "/authorization/groups/:id", AuthzPatchGroup, true},
-    {"DELETE", "/authorization/groups/:id", AuthzDeleteGroup, true},
-    {"GET", "/health/server", HealthServer, false},
-    {"GET", "/health/status", HealthStatus, false},
-    {"GET", "/openapi.json", GetOpenApi, false},
-    {"GET", "/metrics", GetMetrics, true},
-    {"GET", "/automation-studio/workflows", ListWorkflows, true},
-    {"GET", "/automation-studio/workflows/detailed/:name", GetWorkflowDetailed, true},
-    {"POST", "/automation-studio/automations", CreateAutomation, true},
-    {"POST", "/automation-studio/automations/import", ImportAutomations, true},
-    {"PUT", "/automation-studio/automations/:id", UpdateAutomation, true},
-    {"POST", "/automation-studio/workflows/validate", ValidateWorkflow, true},
-    {"POST", "/workflow_builder/export", ExportWorkflow, true},
-    {"POST", "/workflow_builder/import", ImportWorkflowLegacy, true},
-    {"DELETE", "/workflow_builder/workflows/delete/:name", DeleteWorkflow, true},
-    {"POST", "/workflow_engine/workflows/validate", ValidateWorkflow, true},
-    {"GET", "/transformations", ListTransformations, true},
-    {"POST", "/transformations", CreateTransformation, true},
-    {"GET", "/transformations/:id", GetTransformation, true},
-    {"PUT", "/transformations/:id", UpdateTransformation, true},
-    {"DELETE", "/transformations/:id", DeleteTransformation, true},
-    {"POST", "/adapter-stubs", PutStubs, true},
-    {"GET", "/adapter-stubs", ListStubs, true},
-    {"DELETE", "/adapter-stubs/:workflow", DeleteStubs, true},
-    {"POST", "/adapter-workers/poll", PollAdapterWork, true},
-    {"POST", "/adapter-workers/tasks/:id/complete", CompleteAdapterWork, true},
-    {"POST", "/adapter-workers/tasks/:id/fail", FailAdapterWork, true},
-    {"POST", "/adapter-workers/tasks/:id/error", ErrorAdapterWork, true},
-    {"POST", "/adapter-workers/status", ReportAdapterStatus, true},
-    {"GET", "/health/adapters", ListAdapterHealth, true},
-    {"GET", "/health/adapters/:name", GetAdapterHealth, true},
-    {"POST", "/operations-manager/jobs/start", StartJob, true},
-    {"POST", "/operations_manager/jobs/start", StartJob, true},
-    {"POST", "/operations-manager/jobs/pause", PauseJobs, true},
-    {"POST", "/operations-manager/jobs/resume", ResumeJobs, true},
-    {"POST", "/operations-manager/jobs/cancel", CancelJobs, true},
-    {"POST", "/operations-manager/jobs/:jobId/tasks/:taskId/retry", RetryTask, true},
-    {"POST", "/operations-manager/jobs/:jobId/continue", ContinueJob, true},
-    {"POST", "/operations-manager/jobs/:jobId/revert", RevertJob, true},
-    {"POST", "/operations-manager/jobs/:jobId/watch", WatchJob, true},
-    {"POST", "/operations-manager/jobs/:jobId/unwatch", UnwatchJob, true},
-    {"POST", "/operations-manager/jobs/:jobId/groups", AddJobGroup, true},
-    {"DELETE", "/operations-manager/jobs/:jobId/groups/:groupId", RemoveJobGroup, true},
-    {"GET", "/operations-manager/jobs", ListJobs, true},
-    {"GET", "/operations-manager/jobs/:id", GetJob, true},
-    {"GET", "/operations-manager/jobs/:id/waiting", GetJobWaiting, true},
-    {"GET", "/operations-manager/jobs/:jobId/tasks/:taskId/manual-controller", GetManualController,
-     true},
-    {"POST", "/operations-manager/jobs/:jobId/tasks/:taskId/finish", FinishManualTask, true},
-    {"POST", "/operations-manager/tasks/:id/claim", ClaimTask, true},
-    {"POST", "/operations-manager/tasks/:id/release", ReleaseTask, true},
-    {"POST", "/operations-manager/tasks/:id/assign", AssignTask, true},
-    {"GET", "/operations-manager/tasks", ListTasks, true},
-    {"GET", "/operations-manager/work-queue", ListWorkQueue, true},
-    {"GET", "/operations-manager/tasks/:id", GetTask, true},
-    {"GET", "/operations-manager/events", StreamEvents, true},
-    {"GET", "/operations-manager/automations", OmListAutomations, true},
-    {"POST", "/operations-manager/automations", OmCreateAutomation, true},
-    {"PUT", "/operations-manager/automations", OmImportAutomations, true},
-    {"GET", "/operations-manager/automations/:id", OmGetAutomation, true},
-    {"PATCH", "/operations-manager/automations/:id", OmPatchAutomation, true},
-    {"DELETE", "/operations-manager/automations/:id", OmDeleteAutomation, true},
-    {"GET", "/operations-manager/automations/:id/export", OmExportAutomation, true},
-    {"GET", "/operations-manager/triggers", OmListTriggers, true},
-    {"POST", "/operations-manager/triggers", OmCreateTrigger, true},
-    {"PUT", "/operations-manager/triggers", OmImportTriggers, true},
-    {"GET", "/operations-manager/triggers/:id", OmGetTrigger, true},
-    {"PATCH", "/operations-manager/triggers/:id", OmPatchTrigger, true},
-    {"DELETE", "/operations-manager/triggers/:id", OmDeleteTrigger, true},
-    {"DELETE", "/operations-manager/triggers/action/:id", OmDeleteTriggersOfAction, true},
-    {"POST", "/operations-manager/triggers/manual/:id/run", OmRunManualTrigger, true},
-    {"POST", "/operations-manager/triggers/endpoint/:routeName", OmRunEndpointTrigger, true},
-};
 
 bool Match(std::string_view pattern, std::string_view path, std::vector<std::string>* params) {
   params->clear();
@@ -165,10 +66,25 @@ const char kStartBodySchema[] = R"({"type":"object","required":["workflow","opti
 const char kStartCommonSchema[] =
     R"({"definitions":{"ObjectIdLikeString":{"type":"string","pattern":"^[0-9a-fA-F]{24}$"}}})";
 
+const std::vector<Route>& AllRoutes() {
+  static const std::vector<Route> table = [] {
+    std::vector<Route> t;
+    for (std::span<const Route> rows :
+         {AuthRoutes(), AuthorizationRoutes(), OpenApiRoutes(), WorkflowRoutes(), ValidateRoutes(),
+          TransformationRoutes(), StubRoutes(), AdapterWorkerRoutes(), AdapterRoutes(), JobRoutes(),
+          JobControlRoutes(), JobWatchRoutes(), JobWaitingRoutes(), ManualTaskRoutes(),
+          EventRoutes(), AutomationRoutes(), TriggerRoutes()}) {
+      t.insert(t.end(), rows.begin(), rows.end());
+    }
+    return t;
+  }();
+  return table;
+}
+
 const std::vector<RouteInfo>& RouteTable() {
   static const std::vector<RouteInfo> table = [] {
     std::vector<RouteInfo> t;
-    for (const Route& r : kRoutes) t.push_back({r.method, r.pattern, r.auth});
+    for (const Route& r : AllRoutes()) t.push_back({r.method, r.pattern, r.auth});
     return t;
   }();
   return table;
@@ -205,7 +121,7 @@ void Api::Handle(Request req, Responder done) {
   std::vector<std::string> params;
   const Route* found = nullptr;
   bool path_known = false;
-  for (const Route& r : kRoutes) {
+  for (const Route& r : AllRoutes()) {
     if (!Match(r.pattern, req.path, &params)) continue;
     path_known = true;
     if (req.method == r.method) {

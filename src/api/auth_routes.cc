@@ -7,7 +7,6 @@
 #include "base/ids.h"
 
 namespace opsflow::api {
-
 namespace {
 
 // A throttled login (auth::Accounts answers ResourceExhausted) is 429 Too Many Requests with a
@@ -21,8 +20,6 @@ void ReplyLoginError(Call& c, const base::Status& st, int64_t retry_after_s) {
   }
   ReplyError(c, st);
 }
-
-}  // namespace
 
 void Login(Api::State& s, Call& c) {
   bj::object body;
@@ -51,8 +48,6 @@ void Login(Api::State& s, Call& c) {
   r.headers.emplace_back("Set-Cookie", "token=" + *token + "; Path=/; HttpOnly; SameSite=Strict");
   c.done(std::move(r));
 }
-
-namespace {
 
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -89,8 +84,6 @@ bool ParseForm(const std::string& body, std::map<std::string, std::string>* out)
   }
   return true;
 }
-
-}  // namespace
 
 // OAuth 2 client credentials (SPEC §3): the client id and secret are an account's username and
 // password. Only form-encoded bodies are accepted, as IAP does.
@@ -190,6 +183,22 @@ void HealthStatus(Api::State& s, Call& c) {
                    {"active_jobs", static_cast<int64_t>(s.deps.runtime->active_jobs())},
                    {"apps", bj::array()},
                    {"adapters", bj::array()}});
+}
+
+}  // namespace
+
+std::span<const Route> AuthRoutes() {
+  static const Route kRoutes[] = {
+      {"POST", "/login", Login, false},
+      {"POST", "/login/", Login, false},
+      {"POST", "/oauth/token", OAuthToken, false},
+      {"POST", "/logout", Logout, true},
+      {"GET", "/whoami", WhoAmI, true},
+      {"POST", "/authorization/accounts/:id/unlock", AuthzUnlockAccount, true},
+      {"GET", "/health/server", HealthServer, false},
+      {"GET", "/health/status", HealthStatus, false},
+  };
+  return kRoutes;
 }
 
 }  // namespace opsflow::api

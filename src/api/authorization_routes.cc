@@ -189,6 +189,8 @@ bj::array WhoAmIGroups(Api::State& s, const auth::Account& a) {
   return out;
 }
 
+namespace {
+
 void AuthzListAccounts(Api::State& s, Call& c) {
   if (!RequireAdmin(c)) return;
   auto all = s.deps.accounts->List();
@@ -312,6 +314,24 @@ void AuthzDeleteGroup(Api::State& s, Call& c) {
   bj::object doc = GroupJson(*g, *accounts);  // as it was, members included
   if (auto st = s.deps.accounts->DeleteGroup(g->id); !st.ok()) return ReplyError(c, st);
   Reply(c, 200, doc);
+}
+
+}  // namespace
+
+std::span<const Route> AuthorizationRoutes() {
+  static const Route kRoutes[] = {
+      {"GET", "/authorization/accounts", AuthzListAccounts, true},
+      {"POST", "/authorization/accounts", AuthzCreateAccount, true},
+      {"GET", "/authorization/accounts/:id", AuthzGetAccount, true},
+      {"PATCH", "/authorization/accounts/:id", AuthzPatchAccount, true},
+      {"DELETE", "/authorization/accounts/:id", AuthzDeleteAccount, true},
+      {"GET", "/authorization/groups", AuthzListGroups, true},
+      {"POST", "/authorization/groups", AuthzCreateGroup, true},
+      {"GET", "/authorization/groups/:id", AuthzGetGroup, true},
+      {"PATCH", "/authorization/groups/:id", AuthzPatchGroup, true},
+      {"DELETE", "/authorization/groups/:id", AuthzDeleteGroup, true},
+  };
+  return kRoutes;
 }
 
 }  // namespace opsflow::api

@@ -138,4 +138,17 @@ void OmImportAutomations(Api::State& s, Call& c) {
   ReplyImport(c, "automations", std::move(results));
 }
 
+std::span<const Route> AutomationRoutes() {
+  static const Route kRoutes[] = {
+      {"GET", "/operations-manager/automations", OmListAutomations, true},
+      {"POST", "/operations-manager/automations", OmCreateAutomation, true},
+      {"PUT", "/operations-manager/automations", OmImportAutomations, true},
+      {"GET", "/operations-manager/automations/:id", OmGetAutomation, true},
+      {"PATCH", "/operations-manager/automations/:id", OmPatchAutomation, true},
+      {"DELETE", "/operations-manager/automations/:id", OmDeleteAutomation, true},
+      {"GET", "/operations-manager/automations/:id/export", OmExportAutomation, true},
+  };
+  return kRoutes;
+}
+
 }  // namespace opsflow::api

@@ -103,8 +103,6 @@ std::string FormatEvent(const runtime::Event& e, int64_t epoch) {
          "\ndata: " + bj::serialize(d) + "\n\n";
 }
 
-}  // namespace
-
 void StreamEvents(Api::State& s, Call& c) {
   auto filter = std::make_shared<EventFilter>();
   if (!ParseFilter(c, filter.get())) return;
@@ -154,6 +152,15 @@ void StreamEvents(Api::State& s, Call& c) {
   r.headers.emplace_back("X-Accel-Buffering", "no");  // proxies must not buffer the stream
   r.stream = std::move(stream);
   c.done(std::move(r));
+}
+
+}  // namespace
+
+std::span<const Route> EventRoutes() {
+  static const Route kRoutes[] = {
+      {"GET", "/operations-manager/events", StreamEvents, true},
+  };
+  return kRoutes;
 }
 
 }  // namespace opsflow::api

@@ -29,13 +29,9 @@ struct BulkReply {
     if (--pending == 0) Finish();
   }
   void Finish() {
-    Response resp;
-    bj::object env{{"message", std::to_string(ok) + " of " + std::to_string(results.size()) +
-                                   " job(s) " + verb},
-                   {"data", results},
-                   {"metadata", bj::object()}};
-    resp.body = bj::serialize(env);
-    done(std::move(resp));
+    done(EnvelopeResponse(
+        200, std::to_string(ok) + " of " + std::to_string(results.size()) + " job(s) " + verb,
+        results));
   }
 };
 
@@ -76,29 +72,24 @@ void Bulk(Api::State& s, Call& c, runtime::JobAction action, const char* verb) {
   }
 }
 
-}  // namespace
-
 void PauseJobs(Api::State& s, Call& c) { Bulk(s, c, runtime::JobAction::kPause, "paused"); }
 void ResumeJobs(Api::State& s, Call& c) { Bulk(s, c, runtime::JobAction::kResume, "resumed"); }
 void CancelJobs(Api::State& s, Call& c) { Bulk(s, c, runtime::JobAction::kCancel, "canceled"); }
 
 // Replies 200 with `message` when the runtime accepted the move, else the refusal.
-static runtime::DoneCallback Answer(Responder done, std::string message, bj::value data) {
+runtime::DoneCallback Answer(Responder done, std::string message, bj::value data) {
   return [done = std::move(done), message = std::move(message),
           data = std::move(data)](base::Status st) {
     if (!st.ok()) {
       done(ErrorResponse(HttpStatus(st.code()), st.message()));
       return;
     }
-    Response r;
-    r.body =
-        bj::serialize(bj::object{{"message", message}, {"data", data}, {"metadata", bj::object()}});
-    done(std::move(r));
+    done(EnvelopeResponse(200, message, data));
   };
 }
 
 // Reads a required task key from the body; replies 400 and returns "" when it is missing.
-static std::string TaskKey(const bj::object& body, const char* key, Call& c) {
+std::string TaskKey(const bj::object& body, const char* key, Call& c) {
   const bj::value* v = body.if_contains(key);
   if (!v || !v->is_string() || v->get_string().empty()) {
     ReplyError(c, 400, std::string("'") + key + "' (a task key of the job) is required");
@@ -108,7 +99,7 @@ static std::string TaskKey(const bj::object& body, const char* key, Call& c) {
 }
 
 // True when the path's job is one the caller may see; otherwise replies as for an unknown job.
-static bool CheckVisibleJob(Api::State& s, Call& c) {
+bool CheckVisibleJob(Api::State& s, Call& c) {
   if (!CheckJobId(c, c.params[0])) return false;
   auto rec = VisibleJob(s, c, c.params[0]);
   if (!rec.ok()) ReplyError(c, rec.status());
@@ -166,12 +157,23 @@ void RetryTask(Api::State& s, Call& c) {
       done(ErrorResponse(HttpStatus(st.code()), st.message()));
       return;
     }
-    Response r;
-    r.body = bj::serialize(bj::object{{"message", "Retrying task " + task + " of job " + job},
-                                      {"data", bj::object{{"job", job}, {"task", task}}},
-                                      {"metadata", bj::object()}});
-    done(std::move(r));
+    done(EnvelopeResponse(200, "Retrying task " + task + " of job " + job,
+                          bj::object{{"job", job}, {"task", task}}));
   });
+}
+
+}  // namespace
+
+std::span<const Route> JobControlRoutes() {
+  static const Route kRoutes[] = {
+      {"POST", "/operations-manager/jobs/pause", PauseJobs, true},
+      {"POST", "/operations-manager/jobs/resume", ResumeJobs, true},
+      {"POST", "/operations-manager/jobs/cancel", CancelJobs, true},
+      {"POST", "/operations-manager/jobs/:jobId/tasks/:taskId/retry", RetryTask, true},
+      {"POST", "/operations-manager/jobs/:jobId/continue", ContinueJob, true},
+      {"POST", "/operations-manager/jobs/:jobId/revert", RevertJob, true},
+  };
+  return kRoutes;
 }
 
 }  // namespace opsflow::api

@@ -62,17 +62,13 @@ bool JobGroups(Api::State& s, Call& c, const bj::object& opts, const model::Work
   return true;
 }
 
-}  // namespace
-
 void StartJob(Api::State& s, Call& c) {
   bj::value body;
   if (!ParseBody(s, c, &body)) return;
   std::vector<json::SchemaError> errs = s.start_schema->Validate(body);
   if (!errs.empty()) {
-    bj::object env{{"message", "Invalid request body: " + json::ErrorsToMessage(errs)},
-                   {"data", json::ErrorsToJson(errs)},
-                   {"metadata", bj::object()}};
-    Reply(c, 400, env);
+    std::string message = "Invalid request body: " + json::ErrorsToMessage(errs);
+    Reply(c, 400, Envelope(message, json::ErrorsToJson(errs)));
     return;
   }
   const bj::object& o = body.get_object();
@@ -101,9 +97,7 @@ void StartJob(Api::State& s, Call& c) {
   std::vector<json::SchemaError> verrs;
   if (base::Status st = model::CheckStartable(*wf, req.variables, &verrs); !st.ok()) {
     if (verrs.empty()) return ReplyError(c, 400, st.message());
-    bj::object env{
-        {"message", st.message()}, {"data", json::ErrorsToJson(verrs)}, {"metadata", bj::object()}};
-    Reply(c, 400, env);
+    Reply(c, 400, Envelope(st.message(), json::ErrorsToJson(verrs)));
     return;
   }
   s.deps.runtime->StartJob(std::move(req), StartedJobReply(std::move(c.done)));
@@ -126,9 +120,9 @@ void GetJob(Api::State& s, Call& c) {
 
 // Replies with a list page; when the store left filters (or the sort) to us, they are applied
 // in memory first.
-static void FinishList(Call& c, const model::ListQuery& q, std::vector<bj::value> docs,
-                       int64_t total, bool residual, const std::vector<model::Expr>& rest,
-                       const std::function<void(bj::value&)>& complete = {}) {
+void FinishList(Call& c, const model::ListQuery& q, std::vector<bj::value> docs, int64_t total,
+                bool residual, const std::vector<model::Expr>& rest,
+                const std::function<void(bj::value&)>& complete = {}) {
   if (residual) docs = model::FilterSortPage(q, std::move(docs), rest, &total, complete);
   bj::array data;
   for (auto& d : docs) {
@@ -208,6 +202,20 @@ void ListTasks(Api::State& s, Call& c) {
   std::vector<bj::value> docs;
   for (const auto& rec : page->items) docs.emplace_back(model::IterationDocument(rec));
   FinishList(c, q, std::move(docs), page->total, !rest.empty(), rest);
+}
+
+}  // namespace
+
+std::span<const Route> JobRoutes() {
+  static const Route kRoutes[] = {
+      {"POST", "/operations-manager/jobs/start", StartJob, true},
+      {"POST", "/operations_manager/jobs/start", StartJob, true},
+      {"GET", "/operations-manager/jobs", ListJobs, true},
+      {"GET", "/operations-manager/jobs/:id", GetJob, true},
+      {"GET", "/operations-manager/tasks", ListTasks, true},
+      {"GET", "/operations-manager/tasks/:id", GetTask, true},
+  };
+  return kRoutes;
 }
 
 }  // namespace opsflow::api

@@ -177,8 +177,6 @@ base::Result<std::vector<model::IterationRecord>> RunningIterations(Api::State& 
   return out;
 }
 
-}  // namespace
-
 // GET /operations-manager/work-queue[?show=available|mine|all] (an opsflow extension): the manual
 // tasks waiting for a person in jobs the caller may see, each with who holds it, since when, the
 // groups that may act on it and whether the caller may. `available`: unclaimed or mine, and
@@ -268,6 +266,16 @@ void GetJobWaiting(Api::State& s, Call& c) {
                   {"summary", Summary(*rec, reasons)},
                   {"reasons", std::move(reasons)}};
   ReplyEnvelope(c, "Successfully explained job " + id, std::move(data));
+}
+
+}  // namespace
+
+std::span<const Route> JobWaitingRoutes() {
+  static const Route kRoutes[] = {
+      {"GET", "/operations-manager/jobs/:id/waiting", GetJobWaiting, true},
+      {"GET", "/operations-manager/work-queue", ListWorkQueue, true},
+  };
+  return kRoutes;
 }
 
 }  // namespace opsflow::api

@@ -77,8 +77,6 @@ bool JobVisibleFirst(Api::State& s, Call& c) {
   return true;
 }
 
-}  // namespace
-
 void WatchJob(Api::State& s, Call& c) {
   EditJob(s, c, c.account->id, true, true, "Watching job " + c.params[0]);
 }
@@ -113,6 +111,18 @@ void RemoveJobGroup(Api::State& s, Call& c) {
           [&](const std::vector<std::string>& job_groups) {
             return auth::CheckRevoke(*c.account, job_groups, group);
           });
+}
+
+}  // namespace
+
+std::span<const Route> JobWatchRoutes() {
+  static const Route kRoutes[] = {
+      {"POST", "/operations-manager/jobs/:jobId/watch", WatchJob, true},
+      {"POST", "/operations-manager/jobs/:jobId/unwatch", UnwatchJob, true},
+      {"POST", "/operations-manager/jobs/:jobId/groups", AddJobGroup, true},
+      {"DELETE", "/operations-manager/jobs/:jobId/groups/:groupId", RemoveJobGroup, true},
+  };
+  return kRoutes;
 }
 
 }  // namespace opsflow::api

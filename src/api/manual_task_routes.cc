@@ -50,8 +50,6 @@ std::optional<runtime::ManualWork> ActionableTask(Api::State& s, Call& c, const 
   return std::move(w).value();
 }
 
-}  // namespace
-
 void GetManualController(Api::State& s, Call& c) {
   if (!CheckJobId(c, c.params[0]) ||
       !MayActOn(s, c, c.params[0], c.params[1], JobNotFound(c.params[0]))) {
@@ -145,6 +143,20 @@ void AssignTask(Api::State& s, Call& c) {
     return;
   }
   ReplyEnvelope(c, "Task assigned", ManualDoc(*s.deps.runtime->manual()->Get(c.params[0])));
+}
+
+}  // namespace
+
+std::span<const Route> ManualTaskRoutes() {
+  static const Route kRoutes[] = {
+      {"GET", "/operations-manager/jobs/:jobId/tasks/:taskId/manual-controller",
+       GetManualController, true},
+      {"POST", "/operations-manager/jobs/:jobId/tasks/:taskId/finish", FinishManualTask, true},
+      {"POST", "/operations-manager/tasks/:id/claim", ClaimTask, true},
+      {"POST", "/operations-manager/tasks/:id/release", ReleaseTask, true},
+      {"POST", "/operations-manager/tasks/:id/assign", AssignTask, true},
+  };
+  return kRoutes;
 }
 
 }  // namespace opsflow::api

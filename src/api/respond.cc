@@ -32,6 +32,18 @@ int HttpStatus(base::Code code) {
   return 500;
 }
 
+bj::object Envelope(std::string_view message, bj::value data, bj::value metadata) {
+  return {{"message", message}, {"data", std::move(data)}, {"metadata", std::move(metadata)}};
+}
+
+Response EnvelopeResponse(int status, std::string_view message, bj::value data,
+                          bj::value metadata) {
+  Response r;
+  r.status = status;
+  r.body = bj::serialize(Envelope(message, std::move(data), std::move(metadata)));
+  return r;
+}
+
 void Reply(Call& c, int status, const bj::value& body) {
   Response r;
   r.status = status;
@@ -40,9 +52,7 @@ void Reply(Call& c, int status, const bj::value& body) {
 }
 
 void ReplyEnvelope(Call& c, const std::string& message, bj::value data, bj::value metadata) {
-  bj::object env{
-      {"message", message}, {"data", std::move(data)}, {"metadata", std::move(metadata)}};
-  Reply(c, 200, env);
+  Reply(c, 200, Envelope(message, std::move(data), std::move(metadata)));
 }
 
 void ReplyError(Call& c, int status, const std::string& message) {
@@ -116,13 +126,7 @@ runtime::StartCallback StartedJobReply(Responder done,
   return [done = std::move(done), errs](base::Result<runtime::JobSnapshot> r) {
     if (!r.ok()) {
       if (errs && !errs->empty()) {
-        bj::object env{{"message", r.status().message()},
-                       {"data", json::ErrorsToJson(*errs)},
-                       {"metadata", bj::object()}};
-        Response resp;
-        resp.status = 400;
-        resp.body = bj::serialize(env);
-        done(std::move(resp));
+        done(EnvelopeResponse(400, r.status().message(), json::ErrorsToJson(*errs)));
         return;
       }
       // A limit on running jobs is the caller's rate, not a payload: 429.
@@ -132,12 +136,7 @@ runtime::StartCallback StartedJobReply(Responder done,
       done(ErrorResponse(status, r.status().message()));
       return;
     }
-    bj::object env{{"message", "Successfully started job"},
-                   {"data", r->ToDocument()},
-                   {"metadata", bj::object()}};
-    Response resp;
-    resp.body = bj::serialize(env);
-    done(std::move(resp));
+    done(EnvelopeResponse(200, "Successfully started job", r->ToDocument()));
   };
 }
 

@@ -3,6 +3,7 @@
 #include "runtime/stubs.h"
 
 namespace opsflow::api {
+namespace {
 
 // Body: {workflow, stubTasks:[{taskId, variables:{outgoing}} | {taskId, outgoing,
 // finish_state}]} (the corpus fixture format) or one stub {workflow, taskId, outgoing, ...}.
@@ -88,6 +89,17 @@ void DeleteStubs(Api::State& s, Call& c) {
     return;
   }
   ReplyEnvelope(c, "Removed the stubs of " + c.params[0], bj::value(c.params[0]));
+}
+
+}  // namespace
+
+std::span<const Route> StubRoutes() {
+  static const Route kRoutes[] = {
+      {"POST", "/adapter-stubs", PutStubs, true},
+      {"GET", "/adapter-stubs", ListStubs, true},
+      {"DELETE", "/adapter-stubs/:workflow", DeleteStubs, true},
+  };
+  return kRoutes;
 }
 
 }  // namespace opsflow::api

@@ -106,8 +106,6 @@ void Store(Api::State& s, Call& c, bj::object doc, const std::optional<bj::objec
   Reply(c, 200, doc);
 }
 
-}  // namespace
-
 void ListTransformations(Api::State& s, Call& c) {
   auto all = s.deps.docs->List(kKind);
   if (!all.ok()) {
@@ -164,6 +162,19 @@ void DeleteTransformation(Api::State& s, Call& c) {
   base::Status st = s.deps.docs->Delete(kKind, c.params[0]);
   if (!st.ok()) return NotFound(c, c.params[0]);
   ReplyEnvelope(c, "Transformation deleted", bj::value(c.params[0]));
+}
+
+}  // namespace
+
+std::span<const Route> TransformationRoutes() {
+  static const Route kRoutes[] = {
+      {"GET", "/transformations", ListTransformations, true},
+      {"POST", "/transformations", CreateTransformation, true},
+      {"GET", "/transformations/:id", GetTransformation, true},
+      {"PUT", "/transformations/:id", UpdateTransformation, true},
+      {"DELETE", "/transformations/:id", DeleteTransformation, true},
+  };
+  return kRoutes;
 }
 
 }  // namespace opsflow::api

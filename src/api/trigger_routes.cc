@@ -200,4 +200,19 @@ void OmRunEndpointTrigger(Api::State& s, Call& c) {
                   errs.get());
 }
 
+std::span<const Route> TriggerRoutes() {
+  static const Route kRoutes[] = {
+      {"GET", "/operations-manager/triggers", OmListTriggers, true},
+      {"POST", "/operations-manager/triggers", OmCreateTrigger, true},
+      {"PUT", "/operations-manager/triggers", OmImportTriggers, true},
+      {"GET", "/operations-manager/triggers/:id", OmGetTrigger, true},
+      {"PATCH", "/operations-manager/triggers/:id", OmPatchTrigger, true},
+      {"DELETE", "/operations-manager/triggers/:id", OmDeleteTrigger, true},
+      {"DELETE", "/operations-manager/triggers/action/:id", OmDeleteTriggersOfAction, true},
+      {"POST", "/operations-manager/triggers/manual/:id/run", OmRunManualTrigger, true},
+      {"POST", "/operations-manager/triggers/endpoint/:routeName", OmRunEndpointTrigger, true},
+  };
+  return kRoutes;
+}
+
 }  // namespace opsflow::api

@@ -168,8 +168,6 @@ bj::object Validate(Api::State& s, const model::Workflow& wf) {
   return {{"isValid", valid}, {"errors", std::move(errors)}, {"warnings", std::move(warnings)}};
 }
 
-}  // namespace
-
 void ValidateWorkflow(Api::State& s, Call& c) {
   bj::object body;
   if (!ParseBodyObject(s, c, &body)) return;
@@ -201,6 +199,16 @@ void ValidateWorkflow(Api::State& s, Call& c) {
     return;
   }
   Reply(c, 200, Validate(s, **wf));
+}
+
+}  // namespace
+
+std::span<const Route> ValidateRoutes() {
+  static const Route kRoutes[] = {
+      {"POST", "/automation-studio/workflows/validate", ValidateWorkflow, true},
+      {"POST", "/workflow_engine/workflows/validate", ValidateWorkflow, true},
+  };
+  return kRoutes;
 }
 
 }  // namespace opsflow::api

@@ -41,8 +41,6 @@ base::Status MayImport(Api::State& s, const Call& c, const bj::object& doc) {
   return CheckGroupsChange(s, c, auth::GroupsOfDoc(old->doc()), auth::GroupsOfDoc(doc));
 }
 
-}  // namespace
-
 void ListWorkflows(Api::State& s, Call& c) {
   model::ListQuery q;
   if (!ParseList(s, c, &q)) return;
@@ -148,11 +146,9 @@ void ImportAutomations(Api::State& s, Call& c) {
         {"success", true},
         {"data", bj::object{{"name", wf.value()->name()}, {"_id", wf.value()->doc().at("_id")}}}});
   }
-  bj::object env{{"message", any_ok || results.empty() ? "Imported automations"
-                                                       : "No automation could be imported"},
-                 {"data", std::move(results)},
-                 {"metadata", bj::object()}};
-  Reply(c, any_ok || list->get_array().empty() ? 200 : 400, env);
+  const char* message =
+      any_ok || results.empty() ? "Imported automations" : "No automation could be imported";
+  Reply(c, any_ok || list->get_array().empty() ? 200 : 400, Envelope(message, std::move(results)));
 }
 
 void UpdateAutomation(Api::State& s, Call& c) {
@@ -251,6 +247,22 @@ void DeleteWorkflow(Api::State& s, Call& c) {
     return;
   }
   ReplyEnvelope(c, "Workflow '" + c.params[0] + "' deleted", bj::value(c.params[0]));
+}
+
+}  // namespace
+
+std::span<const Route> WorkflowRoutes() {
+  static const Route kRoutes[] = {
+      {"GET", "/automation-studio/workflows", ListWorkflows, true},
+      {"GET", "/automation-studio/workflows/detailed/:name", GetWorkflowDetailed, true},
+      {"POST", "/automation-studio/automations", CreateAutomation, true},
+      {"POST", "/automation-studio/automations/import", ImportAutomations, true},
+      {"PUT", "/automation-studio/automations/:id", UpdateAutomation, true},
+      {"POST", "/workflow_builder/export", ExportWorkflow, true},
+      {"POST", "/workflow_builder/import", ImportWorkflowLegacy, true},
+      {"DELETE", "/workflow_builder/workflows/delete/:name", DeleteWorkflow, true},
+  };
+  return kRoutes;
 }
 
 }  // namespace opsflow::api

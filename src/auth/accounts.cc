@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 
 #include "base/ids.h"
+#include "json/fields.h"
 
 namespace opsflow::auth {
 namespace bj = boost::json;
@@ -15,14 +16,9 @@ namespace {
 
 constexpr int kPurgeEveryLogins = 256;
 
-std::string Str(const bj::object& o, std::string_view key) {
-  const bj::value* v = o.if_contains(key);
-  return v && v->is_string() ? std::string(v->get_string()) : std::string();
-}
-
 Account FromDoc(const bj::object& o, const std::string& username) {
   Account a;
-  a.id = Str(o, "_id");
+  a.id = json::StringField(o, "_id");
   a.username = username;
   a.admin = o.contains("admin") && o.at("admin").is_bool() && o.at("admin").get_bool();
   if (o.contains("groups") && o.at("groups").is_array()) {
@@ -30,8 +26,8 @@ Account FromDoc(const bj::object& o, const std::string& username) {
       if (g.is_string()) a.groups.emplace_back(g.get_string());
     }
   }
-  a.created = Str(o, "created");
-  a.last_updated = Str(o, "last_updated");
+  a.created = json::StringField(o, "created");
+  a.last_updated = json::StringField(o, "last_updated");
   return a;
 }
 
@@ -128,7 +124,7 @@ base::Result<Account> Accounts::Load(const std::string& username, std::string* h
   if (username.empty() || username.size() > 256) return base::NotFound("no such account");
   OPSFLOW_ASSIGN_OR_RETURN(std::string text, docs_->Get("account", username));
   OPSFLOW_ASSIGN_OR_RETURN(bj::object o, ParseRecord(text));
-  if (hash) *hash = Str(o, "password_hash");
+  if (hash) *hash = json::StringField(o, "password_hash");
   return FromDoc(o, username);
 }
 
@@ -230,7 +226,7 @@ base::Result<std::string> Accounts::FindRecord(const std::string& id, std::strin
     OPSFLOW_ASSIGN_OR_RETURN(auto docs, docs_->List("account"));
     for (auto& d : docs) {
       OPSFLOW_ASSIGN_OR_RETURN(bj::object o, ParseRecord(d.doc_json));
-      if (Str(o, "_id") == id) {
+      if (json::StringField(o, "_id") == id) {
         *username = d.key;
         return std::move(d.doc_json);
       }
@@ -335,7 +331,7 @@ void Accounts::RevokeTokensOf(const std::string& username) {
       const bj::object* o = !ec && v.is_object() ? &v.get_object() : nullptr;
       const bj::value* exp = o ? o->if_contains("expires") : nullptr;
       bool expired = !exp || !exp->is_int64() || exp->get_int64() <= now;
-      if (expired || (o && !username.empty() && Str(*o, "username") == username)) {
+      if (expired || (o && !username.empty() && json::StringField(*o, "username") == username)) {
         (void)docs_->Delete("token", d.key);
       }
     }

@@ -4,16 +4,12 @@
 #include <boost/json.hpp>
 
 #include "base/ids.h"
+#include "json/fields.h"
 
 namespace opsflow::auth {
 namespace bj = boost::json;
 
 namespace {
-
-std::string Str(const bj::object& o, std::string_view key) {
-  const bj::value* v = o.if_contains(key);
-  return v && v->is_string() ? std::string(v->get_string()) : std::string();
-}
 
 base::Result<Group> Decode(const std::string& text) {
   bj::error_code ec;
@@ -21,11 +17,11 @@ base::Result<Group> Decode(const std::string& text) {
   if (ec || !v.is_object()) return base::Internal("corrupt group record");
   const bj::object& o = v.get_object();
   Group g;
-  g.id = Str(o, "_id");
-  g.name = Str(o, "name");
-  g.description = Str(o, "description");
-  g.created = Str(o, "created");
-  g.last_updated = Str(o, "last_updated");
+  g.id = json::StringField(o, "_id");
+  g.name = json::StringField(o, "name");
+  g.description = json::StringField(o, "description");
+  g.created = json::StringField(o, "created");
+  g.last_updated = json::StringField(o, "last_updated");
   if (const bj::value* r = o.if_contains("roles"); r && r->is_array()) {
     for (const bj::value& e : r->get_array()) {
       if (e.is_string()) g.roles.emplace_back(e.get_string());

@@ -11,6 +11,7 @@
 #include <system_error>
 
 #include "cli/api_client.h"
+#include "json/fields.h"
 
 namespace opsflow::cli {
 namespace {
@@ -28,11 +29,6 @@ constexpr const char* kUsage =
 std::string Env(const char* name, const char* (*getenv_fn)(const char*)) {
   const char* v = getenv_fn ? getenv_fn(name) : std::getenv(name);
   return v ? std::string(v) : std::string();
-}
-
-std::string Str(const boost::json::object& o, const char* key) {
-  const boost::json::value* v = o.if_contains(key);
-  return v && v->is_string() ? std::string(v->get_string()) : std::string("-");
 }
 
 // `adapters list`: --url/--user/--password/--token as the other client commands.
@@ -85,13 +81,13 @@ std::string FormatAdapterHealth(const boost::json::value& health) {
   for (const boost::json::value& r : results->get_array()) {
     if (!r.is_object()) continue;
     const boost::json::object& a = r.get_object();
+    auto field = [&a](std::string_view key) { return json::StringField(a, key, "-"); };
     std::string conn = "-";
     if (const boost::json::value* c = a.if_contains("connection"); c && c->is_object()) {
-      conn = Str(c->get_object(), "state");
+      conn = json::StringField(c->get_object(), "state", "-");
     }
-    out += Str(a, "id") + "  " + Str(a, "app") + "  " + Str(a, "package_id") + "  " +
-           Str(a, "state") + "  " + conn + "  " + Str(a, "worker") + "  " + Str(a, "lastSeen") +
-           "\n";
+    out += field("id") + "  " + field("app") + "  " + field("package_id") + "  " + field("state") +
+           "  " + conn + "  " + field("worker") + "  " + field("lastSeen") + "\n";
   }
   return out;
 }

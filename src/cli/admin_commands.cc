@@ -3,17 +3,13 @@
 #include <boost/json.hpp>
 
 #include "cli/api_client.h"
+#include "json/fields.h"
 
 namespace opsflow::cli {
 
 namespace bj = boost::json;
 
 namespace {
-
-std::string Str(const bj::value& v, std::string_view key) {
-  const bj::value* f = v.is_object() ? v.as_object().if_contains(key) : nullptr;
-  return f && f->is_string() ? std::string(f->as_string()) : std::string();
-}
 
 int Fail(std::ostream& err, const std::string& message) {
   err << "error: " << message << "\n";
@@ -63,8 +59,8 @@ std::string GroupList(const bj::value& account) {
       account.is_object() ? account.as_object().if_contains("groups") : nullptr;
   if (!groups || !groups->is_array()) return out;
   for (const auto& g : groups->as_array()) {
-    std::string name = Str(g, "name");
-    out += (out.empty() ? "" : ",") + (name.empty() ? Str(g, "_id") : name);
+    std::string name = json::StringField(g, "name");
+    out += (out.empty() ? "" : ",") + (name.empty() ? json::StringField(g, "_id") : name);
   }
   return out;
 }
@@ -74,7 +70,7 @@ int UserAdd(ApiClient& client, const AdminArgs& a, std::ostream& out, std::ostre
   for (const auto& name : a.groups) {
     auto g = FindOne(client, "groups", "name", name, "group");
     if (!g.ok()) return Fail(err, g.status().message());
-    group_ids.emplace_back(Str(*g, "_id"));
+    group_ids.emplace_back(json::StringField(*g, "_id"));
   }
   bj::value body = bj::object{{"username", a.name},
                               {"password", a.password},
@@ -82,7 +78,7 @@ int UserAdd(ApiClient& client, const AdminArgs& a, std::ostream& out, std::ostre
                               {"groups", std::move(group_ids)}};
   auto reply = client.Call("POST", "/authorization/accounts", &body);
   if (!reply.ok()) return Fail(err, reply.status().message());
-  out << Str(*reply, "_id") << "\n";
+  out << json::StringField(*reply, "_id") << "\n";
   return 0;
 }
 
@@ -90,7 +86,8 @@ int UserPasswd(ApiClient& client, const AdminArgs& a, std::ostream& out, std::os
   auto user = FindOne(client, "accounts", "username", a.name, "user");
   if (!user.ok()) return Fail(err, user.status().message());
   bj::value body = bj::object{{"password", a.password}};
-  auto reply = client.Call("PATCH", "/authorization/accounts/" + Str(*user, "_id"), &body);
+  auto reply =
+      client.Call("PATCH", "/authorization/accounts/" + json::StringField(*user, "_id"), &body);
   if (!reply.ok()) return Fail(err, reply.status().message());
   out << "changed the password of '" << a.name << "'; its tokens were revoked\n";
   return 0;
@@ -99,7 +96,7 @@ int UserPasswd(ApiClient& client, const AdminArgs& a, std::ostream& out, std::os
 int UserDel(ApiClient& client, const AdminArgs& a, std::ostream& out, std::ostream& err) {
   auto user = FindOne(client, "accounts", "username", a.name, "user");
   if (!user.ok()) return Fail(err, user.status().message());
-  auto reply = client.Call("DELETE", "/authorization/accounts/" + Str(*user, "_id"));
+  auto reply = client.Call("DELETE", "/authorization/accounts/" + json::StringField(*user, "_id"));
   if (!reply.ok()) return Fail(err, reply.status().message());
   out << "deleted user '" << a.name << "'\n";
   return 0;
@@ -109,7 +106,8 @@ int UserDel(ApiClient& client, const AdminArgs& a, std::ostream& out, std::ostre
 int UserUnlock(ApiClient& client, const AdminArgs& a, std::ostream& out, std::ostream& err) {
   auto user = FindOne(client, "accounts", "username", a.name, "user");
   if (!user.ok()) return Fail(err, user.status().message());
-  auto reply = client.Call("POST", "/authorization/accounts/" + Str(*user, "_id") + "/unlock");
+  auto reply =
+      client.Call("POST", "/authorization/accounts/" + json::StringField(*user, "_id") + "/unlock");
   if (!reply.ok()) return Fail(err, reply.status().message());
   const bj::value* n = reply->is_object() ? reply->as_object().if_contains("cleared") : nullptr;
   int64_t cleared = n && n->is_int64() ? n->as_int64() : 0;
@@ -124,8 +122,8 @@ int UserList(ApiClient& client, std::ostream& out, std::ostream& err) {
   for (const auto& u : *all) {
     const bj::value* admin = u.as_object().if_contains("admin");
     bool is_admin = admin && admin->is_bool() && admin->as_bool();
-    out << Str(u, "_id") << "  " << Str(u, "username") << (is_admin ? "  admin" : "")
-        << "  groups=" << GroupList(u) << "\n";
+    out << json::StringField(u, "_id") << "  " << json::StringField(u, "username")
+        << (is_admin ? "  admin" : "") << "  groups=" << GroupList(u) << "\n";
   }
   return 0;
 }
@@ -156,8 +154,8 @@ int RunGroupCommand(ApiClient& client, const AdminArgs& args, std::ostream& out,
           if (e.is_string()) roles += (roles.empty() ? "" : ",") + std::string(e.as_string());
         }
       }
-      out << Str(g, "_id") << "  " << Str(g, "name") << "  roles=" << roles << "  "
-          << Str(g, "description") << "\n";
+      out << json::StringField(g, "_id") << "  " << json::StringField(g, "name")
+          << "  roles=" << roles << "  " << json::StringField(g, "description") << "\n";
     }
     return 0;
   }
@@ -166,12 +164,12 @@ int RunGroupCommand(ApiClient& client, const AdminArgs& args, std::ostream& out,
     bj::value body = bj::object{{"name", args.name}, {"description", args.description}};
     auto reply = client.Call("POST", "/authorization/groups", &body);
     if (!reply.ok()) return Fail(err, reply.status().message());
-    out << Str(*reply, "_id") << "\n";
+    out << json::StringField(*reply, "_id") << "\n";
     return 0;
   }
   auto g = FindOne(client, "groups", "name", args.name, "group");
   if (!g.ok()) return Fail(err, g.status().message());
-  auto reply = client.Call("DELETE", "/authorization/groups/" + Str(*g, "_id"));
+  auto reply = client.Call("DELETE", "/authorization/groups/" + json::StringField(*g, "_id"));
   if (!reply.ok()) return Fail(err, reply.status().message());
   out << "deleted group '" << args.name << "'\n";
   return 0;

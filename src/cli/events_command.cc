@@ -9,17 +9,13 @@
 
 #include "cli/api_client.h"
 #include "cli/args.h"
+#include "json/fields.h"
 #include "json/parse.h"
 
 namespace opsflow::cli {
 namespace {
 
 namespace bj = boost::json;
-
-std::string Str(const bj::object& o, const char* key) {
-  const bj::value* v = o.if_contains(key);
-  return v && v->is_string() ? std::string(v->get_string()) : std::string();
-}
 
 // One event block ("id: ..\nevent: ..\ndata: ..") as a line; "" for a comment-only block.
 // Its `id`, when it has one, goes to `*id`.
@@ -189,14 +185,15 @@ std::string FormatEventLine(std::string_view topic, std::string_view data_json) 
   if (!parsed.ok() || !parsed->is_object())
     return std::string(topic) + " " + std::string(data_json);
   const bj::object& d = parsed->as_object();
-  std::string line = Str(d, "time") + " " + std::string(topic) + " job=" + Str(d, "jobId");
-  if (!Str(d, "taskId").empty()) {
-    line += " task=" + Str(d, "taskId") + " (" + Str(d, "taskName") + ")";
+  auto field = [&d](std::string_view key) { return json::StringField(d, key); };
+  std::string line = field("time") + " " + std::string(topic) + " job=" + field("jobId");
+  if (!field("taskId").empty()) {
+    line += " task=" + field("taskId") + " (" + field("taskName") + ")";
   }
-  if (!Str(d, "status").empty()) line += " status=" + Str(d, "status");
-  if (!Str(d, "finishState").empty()) line += " " + Str(d, "finishState");
-  if (!Str(d, "parentJobId").empty()) line += " parent=" + Str(d, "parentJobId");
-  if (!Str(d, "workflow").empty()) line += " workflow=\"" + Str(d, "workflow") + "\"";
+  if (!field("status").empty()) line += " status=" + field("status");
+  if (!field("finishState").empty()) line += " " + field("finishState");
+  if (!field("parentJobId").empty()) line += " parent=" + field("parentJobId");
+  if (!field("workflow").empty()) line += " workflow=\"" + field("workflow") + "\"";
   return line;
 }
 

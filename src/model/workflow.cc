@@ -7,6 +7,7 @@
 #include <boost/json/value.hpp>
 #include <functional>
 
+#include "json/fields.h"
 #include "model/secrets.h"
 
 namespace opsflow::model {
@@ -59,12 +60,6 @@ namespace {
 
 constexpr size_t kMaxTasks = 2000;
 
-std::string Str(const bj::object& o, std::string_view key) {
-  auto it = o.find(key);
-  if (it == o.end() || !it->value().is_string()) return {};
-  return std::string(it->value().get_string());
-}
-
 int64_t Num(const bj::value& v) {
   if (v.is_int64()) return v.get_int64();
   if (v.is_uint64()) return static_cast<int64_t>(v.get_uint64());
@@ -99,11 +94,11 @@ constexpr const char* kErrorHandlerId = "errorHandler";
 TaskDef ParseTask(const std::string& id, const bj::object& t) {
   TaskDef d;
   d.id = id;
-  d.method = Str(t, "name");
-  d.app = Str(t, "app");
-  d.location = Str(t, "location");
-  d.type = Str(t, "type");
-  d.summary = Str(t, "summary");
+  d.method = json::StringField(t, "name");
+  d.app = json::StringField(t, "app");
+  d.location = json::StringField(t, "location");
+  d.type = json::StringField(t, "type");
+  d.summary = json::StringField(t, "summary");
   d.is_start = id == "workflow_start";
   d.is_end = id == "workflow_end";
   if (auto v = t.find("variables"); v != t.end() && v->value().is_object()) {
@@ -117,7 +112,7 @@ TaskDef ParseTask(const std::string& id, const bj::object& t) {
   }
   d.retry = ParseRetry(t);
   d.is_for_each = d.method == "forEach";
-  d.view = Str(t, "view");
+  d.view = json::StringField(t, "view");
   d.is_manual = d.type == "manual";
   return d;
 }
@@ -190,8 +185,10 @@ void Workflow::Compile() {
         int t = FindTask(to.key());
         if (t < 0 || !to.value().is_object()) continue;
         const bj::object& e = to.value().get_object();
-        Edge edge{f, t, FinishState::kSuccess, Str(e, "type") == "revert"};
-        if (!ParseFinishState(Str(e, "state"), &edge.state)) edge.state = FinishState::kSuccess;
+        Edge edge{f, t, FinishState::kSuccess, json::StringField(e, "type") == "revert"};
+        if (!ParseFinishState(json::StringField(e, "state"), &edge.state)) {
+          edge.state = FinishState::kSuccess;
+        }
         edges_.push_back(edge);
       }
     }

@@ -14,6 +14,7 @@
 #include <queue>
 #include <unordered_map>
 
+#include "json/fields.h"
 #include "json/pointer.h"
 #include "tasks/jst/jst.h"
 #include "tasks/jst/lib.h"
@@ -40,18 +41,14 @@ std::string IdText(const bj::value* v) {
   return "";
 }
 
-std::string StrField(const bj::object& o, std::string_view key) {
-  auto it = o.find(key);
-  return (it != o.end() && it->value().is_string()) ? std::string(it->value().get_string()) : "";
-}
-
 base::Result<Ref> ParseRef(const bj::object& step, std::string_view key, const std::string& id) {
   auto it = step.find(key);
   if (it == step.end() || !it->value().is_object()) {
     return base::InvalidArgument("JST assign step " + id + " has no \"" + std::string(key) + "\"");
   }
   const bj::object& r = it->value().get_object();
-  Ref ref{StrField(r, "location"), IdText(r.if_contains("name")), StrField(r, "ptr")};
+  Ref ref{json::StringField(r, "location"), IdText(r.if_contains("name")),
+          json::StringField(r, "ptr")};
   if (ref.location.empty()) {
     return base::InvalidArgument("JST assign step " + id + " has no " + std::string(key) +
                                  ".location");
@@ -102,7 +99,7 @@ base::Result<PlanStep> PlanOne(const bj::object& step, const std::string& jst_na
     ps.context = std::move(path).value();
     ps.has_context = true;
   }
-  std::string type = StrField(step, "type");
+  std::string type = json::StringField(step, "type");
   if (type == "assign") {
     OPSFLOW_ASSIGN_OR_RETURN(ps.from, ParseRef(step, "from", ps.id));
     OPSFLOW_ASSIGN_OR_RETURN(ps.to, ParseRef(step, "to", ps.id));
@@ -110,7 +107,8 @@ base::Result<PlanStep> PlanOne(const bj::object& step, const std::string& jst_na
   }
   if (type == "method" || type == "declaration") {
     ps.kind = type == "method" ? Kind::kMethod : Kind::kDeclaration;
-    std::string lib = StrField(step, "library"), method = StrField(step, "method");
+    std::string lib = json::StringField(step, "library"),
+                method = json::StringField(step, "method");
     ps.fn = FindMethod(lib, method);
     if (!ps.fn) {
       return base::InvalidArgument("Unknown JST method " + lib + "." + method + " (step " + ps.id +
@@ -123,7 +121,7 @@ base::Result<PlanStep> PlanOne(const bj::object& step, const std::string& jst_na
   }
   if (type == "template") {
     ps.kind = Kind::kTemplate;
-    ps.text = StrField(step, "template");
+    ps.text = json::StringField(step, "template");
     ps.placeholders = Placeholders(ps.text);
     return ps;
   }
@@ -134,7 +132,8 @@ base::Result<PlanStep> PlanOne(const bj::object& step, const std::string& jst_na
   }
   if (type == "context") {
     ps.kind = Kind::kSwitch;
-    std::string lib = StrField(step, "library"), method = StrField(step, "method");
+    std::string lib = json::StringField(step, "library"),
+                method = json::StringField(step, "method");
     if (method != "switch" || (!lib.empty() && lib != "Conditional")) {
       return base::InvalidArgument("Unknown JST context method " + lib + "." + method +
                                    " (step " + ps.id + " of " + jst_name +
@@ -154,7 +153,7 @@ base::Result<PlanStep> PlanOne(const bj::object& step, const std::string& jst_na
 
 base::Result<std::shared_ptr<Plan>> BuildPlan(const bj::object& doc) {
   auto plan = std::make_shared<Plan>();
-  plan->name = StrField(doc, "name");
+  plan->name = json::StringField(doc, "name");
   if (plan->name.empty()) plan->name = "JST";
   std::vector<PlanStep> steps;
   if (const bj::value* s = doc.if_contains("steps"); s && !s->is_null()) {
@@ -236,7 +235,7 @@ const bj::object* FindFunction(const Scope* scope, std::string_view name) {
     for (const bj::value& f : *scope->functions) {
       if (!f.is_object()) continue;
       const bj::object& o = f.get_object();
-      if (IdText(o.if_contains("id")) == name || StrField(o, "name") == name) return &o;
+      if (IdText(o.if_contains("id")) == name || json::StringField(o, "name") == name) return &o;
     }
   }
   return nullptr;
@@ -530,7 +529,8 @@ base::Result<bj::object> Runtime::Exec(const bj::object& doc, const Scope* paren
       case Kind::kMethod:
       case Kind::kDeclaration: {
         Node& n = nodes[ps.id];
-        std::string name = StrField(*ps.step, "library") + "." + StrField(*ps.step, "method");
+        std::string name =
+            json::StringField(*ps.step, "library") + "." + json::StringField(*ps.step, "method");
         Args a{name, n.args, caller, ps.polymorph};
         auto r = ps.fn(a);
         if (!r.ok()) return fail(r.status());
