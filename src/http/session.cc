@@ -49,7 +49,7 @@ struct ResponderState {
 // ---- ServerState ----
 
 bool ServerState::Admit(const std::string& ip, std::string* why) {
-  std::lock_guard<std::mutex> lock(mu_);
+  base::MutexLock lock(&mu_);
   if (admitted_ >= options_.max_connections) {
     *why = "The server has too many open connections (max-connections: " +
            std::to_string(options_.max_connections) + "); try again later";
@@ -68,23 +68,23 @@ bool ServerState::Admit(const std::string& ip, std::string* why) {
 }
 
 void ServerState::Register(Session* s, std::weak_ptr<Session> w) {
-  std::lock_guard<std::mutex> lock(mu_);
+  base::MutexLock lock(&mu_);
   live_.emplace(s, std::move(w));
 }
 
 void ServerState::Unregister(Session* s, bool admitted, const std::string& ip) {
-  std::lock_guard<std::mutex> lock(mu_);
+  base::MutexLock lock(&mu_);
   live_.erase(s);
   if (admitted) {
     --admitted_;
     auto it = per_ip_.find(ip);
     if (it != per_ip_.end() && --it->second == 0) per_ip_.erase(it);
   }
-  if (live_.empty()) empty_cv_.notify_all();
+  if (live_.empty()) empty_cv_.NotifyAll();
 }
 
 std::vector<std::shared_ptr<Session>> ServerState::LiveSessions() {
-  std::lock_guard<std::mutex> lock(mu_);
+  base::MutexLock lock(&mu_);
   std::vector<std::shared_ptr<Session>> out;
   out.reserve(live_.size());
   for (auto& [ptr, weak] : live_) {
@@ -94,18 +94,21 @@ std::vector<std::shared_ptr<Session>> ServerState::LiveSessions() {
 }
 
 size_t ServerState::admitted_count() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  base::MutexLock lock(&mu_);
   return admitted_;
 }
 
 size_t ServerState::live_count() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  base::MutexLock lock(&mu_);
   return live_.size();
 }
 
 bool ServerState::WaitUntilEmpty(std::chrono::steady_clock::time_point deadline) {
-  std::unique_lock<std::mutex> lock(mu_);
-  return empty_cv_.wait_until(lock, deadline, [this] { return live_.empty(); });
+  base::MutexLock lock(&mu_);
+  return empty_cv_.WaitUntil(&lock, deadline, [this] {
+    mu_.AssertHeld();  // the wait calls it with mu_ held
+    return live_.empty();
+  });
 }
 
 // ---- Session ----

@@ -10,14 +10,13 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/parser.hpp>
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
 
 #include "api/http_types.h"
+#include "base/mutex.h"
 #include "http/request_convert.h"
 #include "http/server.h"
 #include "http/transport.h"
@@ -54,11 +53,11 @@ class ServerState {
  private:
   const ServerOptions options_;
   const std::shared_ptr<api::Handler> handler_;
-  mutable std::mutex mu_;
-  std::condition_variable empty_cv_;
-  std::unordered_map<std::string, size_t> per_ip_;             // guarded by mu_
-  size_t admitted_ = 0;                                        // guarded by mu_
-  std::unordered_map<Session*, std::weak_ptr<Session>> live_;  // guarded by mu_
+  mutable base::Mutex mu_;
+  base::CondVar empty_cv_;  // signalled when live_ becomes empty
+  std::unordered_map<std::string, size_t> per_ip_ GUARDED_BY(mu_);
+  size_t admitted_ GUARDED_BY(mu_) = 0;
+  std::unordered_map<Session*, std::weak_ptr<Session>> live_ GUARDED_BY(mu_);
 };
 
 class Session : public std::enable_shared_from_this<Session> {

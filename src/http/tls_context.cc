@@ -98,13 +98,13 @@ base::Result<std::shared_ptr<TlsContext>> TlsContext::Load(std::string cert_file
 base::Status TlsContext::Reload() {
   auto ctx = Build(cert_file_, key_file_);
   if (!ctx.ok()) return ctx.status();
-  std::lock_guard<std::mutex> lock(mu_);
+  base::MutexLock lock(&mu_);
   current_ = std::move(*ctx);
   return base::Status::Ok();
 }
 
 std::shared_ptr<ssl::context> TlsContext::Current() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  base::MutexLock lock(&mu_);
   return current_;
 }
 

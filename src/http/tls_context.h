@@ -6,9 +6,9 @@
 #pragma once
 
 #include <memory>
-#include <mutex>
 #include <string>
 
+#include "base/mutex.h"
 #include "base/status.h"
 
 namespace boost::asio::ssl {
@@ -40,8 +40,8 @@ class TlsContext {
  private:
   const std::string cert_file_;
   const std::string key_file_;
-  mutable std::mutex mu_;
-  std::shared_ptr<boost::asio::ssl::context> current_;  // guarded by mu_
+  mutable base::Mutex mu_;
+  std::shared_ptr<boost::asio::ssl::context> current_ GUARDED_BY(mu_);
 };
 
 // Checks that `path` is a regular file that neither its group nor others may read or write.

@@ -1,6 +1,6 @@
 // The durable records of jobs and task iterations, as the stores keep them. Compact: a job row
 // refers to a workflow snapshot by version and holds the engine's encoded state; the IAP
-// documents are built from these when read (model/job_doc.h).
+// documents are built from these when read (engine/job_doc.h).
 // Thread-safety: plain values.
 #pragma once
 
@@ -13,7 +13,9 @@ struct JobRecord {
   std::string id;  // 24-hex ObjectId
   std::string workflow_name;
   std::string workflow_version;  // snapshot key in the workflow_versions table
-  std::string status;            // running | paused | complete | error | canceled
+  // running | paused | complete | error | canceled: the stored column, written from the
+  // engine's JobState::status (engine::JobStatusName) by the runtime, which keeps only the enum.
+  std::string status;
   std::string description;
   std::string type = "automation";
   std::string created_by;

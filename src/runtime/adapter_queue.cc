@@ -8,7 +8,7 @@
 namespace opsflow::runtime {
 
 void AdapterQueue::Add(AdapterWork work) {
-  std::lock_guard<std::mutex> l(mu_);
+  base::MutexLock l(&mu_);
   std::string id = work.id;
   items_[id] = std::move(work);
 }
@@ -18,7 +18,7 @@ std::vector<AdapterWork> AdapterQueue::Poll(const std::string& worker,
                                             size_t max, int64_t now_ms,
                                             const GroupsFilter& may_take) {
   std::vector<AdapterWork> out;
-  std::lock_guard<std::mutex> l(mu_);
+  base::MutexLock l(&mu_);
   for (auto& [id, w] : items_) {
     if (out.size() >= max) break;
     if (!w.lease.empty() && w.lease_until_ms > now_ms) continue;
@@ -39,7 +39,7 @@ base::Status AdapterQueue::Report(const std::string& id, const std::string& leas
                                   AdapterReport report, int64_t now_ms) {
   AdapterWork w;
   {
-    std::lock_guard<std::mutex> l(mu_);
+    base::MutexLock l(&mu_);
     auto it = items_.find(id);
     if (it == items_.end()) {
       return base::NotFound("task " + id + " is not waiting for an adapter worker");
@@ -59,14 +59,14 @@ base::Status AdapterQueue::Report(const std::string& id, const std::string& leas
 }
 
 bool AdapterQueue::Remove(const std::string& id) {
-  std::lock_guard<std::mutex> l(mu_);
+  base::MutexLock l(&mu_);
   return items_.erase(id) > 0;
 }
 
 void AdapterQueue::SetJobGroups(const std::string& job_id, const std::vector<std::string>& groups) {
   if (!base::IsObjectId(job_id)) return;
   std::string prefix = base::IterationUuidPrefix(job_id);  // a job's tasks sort together
-  std::lock_guard<std::mutex> l(mu_);
+  base::MutexLock l(&mu_);
   for (auto it = items_.lower_bound(prefix); it != items_.lower_bound(prefix + "~"); ++it) {
     it->second.groups = groups;
   }
@@ -75,12 +75,12 @@ void AdapterQueue::SetJobGroups(const std::string& job_id, const std::vector<std
 void AdapterQueue::RemoveJob(const std::string& job_id) {
   if (!base::IsObjectId(job_id)) return;
   std::string prefix = base::IterationUuidPrefix(job_id);
-  std::lock_guard<std::mutex> l(mu_);
+  base::MutexLock l(&mu_);
   items_.erase(items_.lower_bound(prefix), items_.lower_bound(prefix + "~"));
 }
 
 size_t AdapterQueue::size() const {
-  std::lock_guard<std::mutex> l(mu_);
+  base::MutexLock l(&mu_);
   return items_.size();
 }
 

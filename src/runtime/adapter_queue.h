@@ -9,11 +9,11 @@
 #include <cstdint>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "base/mutex.h"
 #include "base/status.h"
 #include "runtime/waiting_work.h"
 
@@ -55,8 +55,9 @@ class AdapterQueue {
   void SetJobGroups(const std::string& job_id, const std::vector<std::string>& groups);
   // A worker's report. NotFound: no such task waiting; FailedPrecondition: the lease is not
   // this one or it ran out.
+  // `deliver` runs after the lock is released.
   base::Status Report(const std::string& id, const std::string& lease, AdapterReport report,
-                      int64_t now_ms);
+                      int64_t now_ms) EXCLUDES(mu_);
   // Removes a task (it timed out or its job ended); true when it was waiting.
   bool Remove(const std::string& id);
   // Removes every task of a job (it ended).
@@ -65,8 +66,8 @@ class AdapterQueue {
 
  private:
   Deliver deliver_;
-  mutable std::mutex mu_;
-  std::map<std::string, AdapterWork> items_;  // by id: ids sort by job, then creation
+  mutable base::Mutex mu_;
+  std::map<std::string, AdapterWork> items_ GUARDED_BY(mu_);  // by id: sorted by job, creation
 };
 
 }  // namespace opsflow::runtime

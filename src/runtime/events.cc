@@ -45,7 +45,7 @@ void EventBus::ResolveGap() {
 }
 
 uint64_t EventBus::Subscribe(Callback cb, bool task_events) {
-  std::lock_guard<std::mutex> l(mu_);
+  base::MutexLock l(&mu_);
   uint64_t id = next_id_++;
   subs_.push_back(Sub{id, std::move(cb), task_events});
   Recount();
@@ -54,7 +54,7 @@ uint64_t EventBus::Subscribe(Callback cb, bool task_events) {
 
 uint64_t EventBus::SubscribeAfter(uint64_t after_seq, Callback cb, bool task_events,
                                   const std::function<void()>& on_gap) {
-  std::lock_guard<std::mutex> l(mu_);
+  base::MutexLock l(&mu_);
   ResolveGap();
   uint64_t last = next_seq_ - 1;
   // Every event after `after_seq` must still be kept, and none may have been skipped since.
@@ -74,14 +74,14 @@ uint64_t EventBus::SubscribeAfter(uint64_t after_seq, Callback cb, bool task_eve
 }
 
 void EventBus::Unsubscribe(uint64_t id) {
-  std::lock_guard<std::mutex> l(mu_);
+  base::MutexLock l(&mu_);
   subs_.erase(std::remove_if(subs_.begin(), subs_.end(), [id](const Sub& s) { return s.id == id; }),
               subs_.end());
   Recount();
 }
 
 void EventBus::Publish(Event e) {
-  std::lock_guard<std::mutex> l(mu_);
+  base::MutexLock l(&mu_);
   ResolveGap();
   e.seq = next_seq_++;
   bool task = !e.task_id.empty();

@@ -11,9 +11,10 @@
 #include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
+
+#include "base/mutex.h"
 
 namespace opsflow::runtime {
 
@@ -51,15 +52,15 @@ class EventBus {
 
   // Registers a callback; returns its id for Unsubscribe. With `task_events` false it gets only
   // job events (and the runtime skips building task events while no one wants them).
-  uint64_t Subscribe(Callback cb, bool task_events = true);
+  uint64_t Subscribe(Callback cb, bool task_events = true) EXCLUDES(mu_);
   // Subscribes like Subscribe, first handing `cb` every kept event after `after_seq` (a client's
   // last seen seq), in order, with nothing missed or repeated between replay and live events.
   // When some events after `after_seq` are gone (older than the history, or never built because
   // no one listened), `on_gap` runs instead of the replay, and `cb` then gets live events only.
   uint64_t SubscribeAfter(uint64_t after_seq, Callback cb, bool task_events,
-                          const std::function<void()>& on_gap);
+                          const std::function<void()>& on_gap) EXCLUDES(mu_);
   // Stops delivering to `id`. After it returns the callback is not running and will not run.
-  void Unsubscribe(uint64_t id);
+  void Unsubscribe(uint64_t id) EXCLUDES(mu_);
   // Cheap checks so the publisher builds events only when someone listens (or may reconnect:
   // the linger after the last subscriber left).
   bool HasSubscribers() const { return count_.load(std::memory_order_acquire) > 0 || Lingers(); }
@@ -70,7 +71,7 @@ class EventBus {
   // incomplete.
   void MarkGap() { gap_.store(true, std::memory_order_relaxed); }
   // Assigns `e.seq`, keeps it in the history and delivers it to every subscriber.
-  void Publish(Event e);
+  void Publish(Event e) EXCLUDES(mu_);
   // Milliseconds since the epoch when this bus was made: clients' event ids carry it, so an id
   // from an earlier process is recognised (seq starts again at 1).
   int64_t epoch() const { return epoch_; }
@@ -81,19 +82,19 @@ class EventBus {
     Callback cb;
     bool task_events;
   };
-  void Recount();
+  void Recount() REQUIRES(mu_);
   bool Lingers() const;
-  void ResolveGap();  // under mu_
+  void ResolveGap() REQUIRES(mu_);
   // Publish holds mu_ while calling back, so Unsubscribe waits for a running callback.
-  mutable std::mutex mu_;
-  std::vector<Sub> subs_;
-  uint64_t next_id_ = 1;
-  uint64_t next_seq_ = 1;
+  mutable base::Mutex mu_;
+  std::vector<Sub> subs_ GUARDED_BY(mu_);
+  uint64_t next_id_ GUARDED_BY(mu_) = 1;
+  uint64_t next_seq_ GUARDED_BY(mu_) = 1;
   std::atomic<size_t> count_{0}, task_count_{0};
   const EventBusOptions opts_;
   const int64_t epoch_;
-  std::deque<Event> history_;  // guarded by mu_
-  uint64_t gap_before_ = 0;    // guarded by mu_: the first seq after the latest gap (0: none)
+  std::deque<Event> history_ GUARDED_BY(mu_);
+  uint64_t gap_before_ GUARDED_BY(mu_) = 0;  // the first seq after the latest gap (0: none)
   std::atomic<bool> gap_{false};
   mutable std::atomic<int64_t> linger_until_{0};  // steady-clock ms; 0: not lingering
 };

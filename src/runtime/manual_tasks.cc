@@ -5,7 +5,7 @@
 namespace opsflow::runtime {
 
 void ManualTasks::Add(ManualWork work) {
-  std::lock_guard<std::mutex> l(mu_);
+  base::MutexLock l(&mu_);
   std::string id = work.id;
   items_[id] = std::move(work);
 }
@@ -14,7 +14,7 @@ base::Result<ManualWork> ManualTasks::Find(const std::string& job_id,
                                            const std::string& task_id) const {
   if (base::IsObjectId(job_id)) {
     std::string prefix = base::IterationUuidPrefix(job_id);
-    std::lock_guard<std::mutex> l(mu_);
+    base::MutexLock l(&mu_);
     for (auto it = items_.lower_bound(prefix); it != items_.end() && it->first < prefix + "~";
          ++it) {
       if (it->second.task_id == task_id) return it->second;
@@ -25,7 +25,7 @@ base::Result<ManualWork> ManualTasks::Find(const std::string& job_id,
 }
 
 base::Result<ManualWork> ManualTasks::Get(const std::string& id) const {
-  std::lock_guard<std::mutex> l(mu_);
+  base::MutexLock l(&mu_);
   auto it = items_.find(id);
   if (it == items_.end()) {
     return base::NotFound("task " + id + " is not a manual task waiting for a person");
@@ -34,7 +34,7 @@ base::Result<ManualWork> ManualTasks::Get(const std::string& id) const {
 }
 
 base::Status ManualTasks::Claim(const std::string& id, const std::string& user) {
-  std::lock_guard<std::mutex> l(mu_);
+  base::MutexLock l(&mu_);
   auto it = items_.find(id);
   if (it == items_.end()) {
     return base::NotFound("task " + id + " is not a manual task waiting for a person");
@@ -47,7 +47,7 @@ base::Status ManualTasks::Claim(const std::string& id, const std::string& user) 
 }
 
 base::Status ManualTasks::Release(const std::string& id, const std::string& user, bool force) {
-  std::lock_guard<std::mutex> l(mu_);
+  base::MutexLock l(&mu_);
   auto it = items_.find(id);
   if (it == items_.end()) {
     return base::NotFound("task " + id + " is not a manual task waiting for a person");
@@ -63,7 +63,7 @@ base::Status ManualTasks::Release(const std::string& id, const std::string& user
 
 base::Status ManualTasks::Assign(const std::string& id, const std::string& user,
                                  const std::string& by, bool force) {
-  std::lock_guard<std::mutex> l(mu_);
+  base::MutexLock l(&mu_);
   auto it = items_.find(id);
   if (it == items_.end()) {
     return base::NotFound("task " + id + " is not a manual task waiting for a person");
@@ -83,7 +83,7 @@ base::Status ManualTasks::Finish(const std::string& job_id, const std::string& t
   {
     auto found = Find(job_id, task_id);
     if (!found.ok()) return found.status();
-    std::lock_guard<std::mutex> l(mu_);
+    base::MutexLock l(&mu_);
     auto it = items_.find(found->id);
     if (it == items_.end()) return base::NotFound("task " + task_id + " was finished meanwhile");
     if (!it->second.owner.empty() && it->second.owner != user) {
@@ -99,12 +99,12 @@ base::Status ManualTasks::Finish(const std::string& job_id, const std::string& t
 void ManualTasks::RemoveJob(const std::string& job_id) {
   if (!base::IsObjectId(job_id)) return;
   std::string prefix = base::IterationUuidPrefix(job_id);
-  std::lock_guard<std::mutex> l(mu_);
+  base::MutexLock l(&mu_);
   items_.erase(items_.lower_bound(prefix), items_.lower_bound(prefix + "~"));
 }
 
 size_t ManualTasks::size() const {
-  std::lock_guard<std::mutex> l(mu_);
+  base::MutexLock l(&mu_);
   return items_.size();
 }
 

@@ -8,11 +8,11 @@
 #include <cstdint>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "base/mutex.h"
 #include "base/status.h"
 #include "runtime/waiting_work.h"
 
@@ -45,15 +45,16 @@ class ManualTasks {
   base::Status Assign(const std::string& id, const std::string& user, const std::string& by,
                       bool force);
   // Finishes the waiting task; FailedPrecondition when another user has claimed it.
+  // `deliver` runs after the lock is released.
   base::Status Finish(const std::string& job_id, const std::string& task_id,
-                      const std::string& user, ManualFinish finish);
+                      const std::string& user, ManualFinish finish) EXCLUDES(mu_);
   void RemoveJob(const std::string& job_id);
   size_t size() const;
 
  private:
   Deliver deliver_;
-  mutable std::mutex mu_;
-  std::map<std::string, ManualWork> items_;  // by iteration id (job-ordered)
+  mutable base::Mutex mu_;
+  std::map<std::string, ManualWork> items_ GUARDED_BY(mu_);  // by iteration id (job-ordered)
 };
 
 }  // namespace opsflow::runtime

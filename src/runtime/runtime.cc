@@ -9,8 +9,8 @@ bj::object JobSnapshot::ToDocument() const {
   return engine::BuildJobDocument({record, *workflow, js, variables, errors, nullptr});
 }
 
-// One active job, owned by the runtime thread.
-
+// Recovers the jobs the store holds as running or paused, then starts the writer and the runtime
+// thread (which owns every active job from then on).
 base::Status Runtime::Impl::Start() {
   if (docs_) OPSFLOW_RETURN_IF_ERROR(stubs_.Load());
   auto active = store_->LoadActiveJobs();
@@ -35,18 +35,18 @@ base::Status Runtime::Impl::Start() {
 
 void Runtime::Impl::Stop() {
   {
-    std::lock_guard<std::mutex> l(mu_);
+    base::MutexLock l(&mu_);
     if (stop_) return;
     stop_ = true;
   }
-  cv_.notify_all();
+  cv_.NotifyAll();
   if (workers_) workers_->Stop();
   if (loop_thread_.joinable()) loop_thread_.join();
   {
-    std::lock_guard<std::mutex> l(wmu_);
+    base::MutexLock l(&wmu_);
     wstop_ = true;
   }
-  wcv_.notify_all();
+  wcv_.NotifyAll();
   if (writer_thread_.joinable()) writer_thread_.join();
   base::LogInfo("runtime stopped",
                 "\"commits\":" + std::to_string(commits_.load()) +
@@ -66,7 +66,7 @@ bool Runtime::Impl::WaitIdle(int64_t timeout_ms) {
 base::Result<std::shared_ptr<const model::Workflow>> Runtime::Impl::WorkflowVersion(
     const std::string& v) {
   {
-    std::lock_guard<std::mutex> l(cache_mu_);
+    base::MutexLock l(&cache_mu_);
     if (auto it = wf_cache_.find(v); it != wf_cache_.end()) return it->second;
   }
   auto text = store_->GetWorkflowVersion(v);
@@ -75,7 +75,7 @@ base::Result<std::shared_ptr<const model::Workflow>> Runtime::Impl::WorkflowVers
   if (!doc.ok() || !doc->is_object()) return base::Internal("corrupt workflow snapshot " + v);
   auto wf = model::Workflow::FromJson(std::move(doc->as_object()));
   if (!wf.ok()) return wf.status();
-  std::lock_guard<std::mutex> l(cache_mu_);
+  base::MutexLock l(&cache_mu_);
   wf_cache_[v] = *wf;
   return *wf;
 }
@@ -87,14 +87,17 @@ void Runtime::Impl::Loop() {
   std::vector<Command> local;
   while (true) {
     {
-      std::unique_lock<std::mutex> l(mu_);
-      auto ready = [&] { return stop_ || !inbox_.empty(); };
+      base::MutexLock l(&mu_);
+      auto ready = [&] {
+        mu_.AssertHeld();  // the wait calls it with mu_ held
+        return stop_ || !inbox_.empty();
+      };
       if (timers_.empty()) {
-        cv_.wait(l, ready);
+        cv_.Wait(&l, ready);
       } else {
         int64_t wait = timers_.top().due_ms - clock_->NowMs();
         if (wait > 0)
-          cv_.wait_for(l, std::chrono::milliseconds(std::min<int64_t>(wait, 1000)), ready);
+          cv_.WaitFor(&l, std::chrono::milliseconds(std::min<int64_t>(wait, 1000)), ready);
       }
       if (stop_) break;
       local.swap(inbox_);
@@ -110,8 +113,8 @@ void Runtime::Impl::Loop() {
   // Flush what is decided but not yet written, so a clean stop loses nothing decided.
   while (writer_busy_ || !current_->touched.empty() || !current_->wb.empty()) {
     MaybeHandOff();
-    std::unique_lock<std::mutex> l(mu_);
-    cv_.wait_for(l, std::chrono::milliseconds(5));
+    base::MutexLock l(&mu_);
+    cv_.WaitFor(&l, std::chrono::milliseconds(5));
     for (Command& c : inbox_) {
       if (auto* cm = std::get_if<Committed>(&c)) {
         writer_busy_ = false;
@@ -126,7 +129,7 @@ void Runtime::Impl::Loop() {
     }
     inbox_.clear();
   }
-  std::lock_guard<std::mutex> l(mu_);
+  base::MutexLock l(&mu_);
   for (Command& c : inbox_) {
     if (auto* sc = std::get_if<StartCmd>(&c))
       sc->done(base::Unavailable("server is shutting down"));
@@ -140,8 +143,8 @@ void Runtime::Impl::WriterLoop() {
   while (true) {
     std::unique_ptr<Batch> b;
     {
-      std::unique_lock<std::mutex> l(wmu_);
-      wcv_.wait(l, [&] { return wstop_ || to_write_; });
+      base::MutexLock l(&wmu_);
+      while (!wstop_ && !to_write_) wcv_.Wait(&l);
       if (!to_write_ && wstop_) return;
       b = std::move(to_write_);
     }
@@ -174,7 +177,7 @@ void Runtime::Impl::MarkDirty(ActiveJob& j) {
 store::JobUpdate Runtime::Impl::UpdateOf(ActiveJob& j) {
   store::JobUpdate u;
   u.id = j.rec.id;
-  u.status = j.rec.status;
+  u.status = StatusText(j);
   u.state = engine::EncodeState(j.state);
   u.progress = j.rec.progress;
   u.last_updated_ms = j.rec.last_updated_ms;
@@ -186,8 +189,14 @@ store::JobUpdate Runtime::Impl::UpdateOf(ActiveJob& j) {
   return u;
 }
 
+model::JobRecord Runtime::Impl::RecordOf(const ActiveJob& j) {
+  model::JobRecord rec = j.rec;
+  rec.status = StatusText(j);
+  return rec;
+}
+
 JobSnapshot Runtime::Impl::SnapshotOf(const ActiveJob& j) {
-  JobSnapshot snap{j.rec, j.wf, engine::EncodeState(j.state), j.variables, j.errors};
+  JobSnapshot snap{RecordOf(j), j.wf, engine::EncodeState(j.state), j.variables, j.errors};
   MaskSnapshot(&snap);  // secrets stay in the runtime (runtime/secrets.h)
   return snap;
 }
@@ -209,7 +218,7 @@ void Runtime::Impl::MaybeHandOff() {
       j.rec.errors_json = bj::serialize(j.errors);
       j.vars_dirty = j.errors_dirty = j.desc_dirty = false;
       b->wb.versions.push_back({j.wf->version(), bj::serialize(j.wf->doc())});
-      b->wb.new_jobs.push_back(j.rec);
+      b->wb.new_jobs.push_back(RecordOf(j));
       // The serialized copies went to the store; in memory the live values are the truth.
       std::string().swap(j.rec.variables_json);
       std::string().swap(j.rec.errors_json);
@@ -226,10 +235,10 @@ void Runtime::Impl::MaybeHandOff() {
   });
   writer_busy_ = true;
   {
-    std::lock_guard<std::mutex> l(wmu_);
+    base::MutexLock l(&wmu_);
     to_write_ = std::move(b);
   }
-  wcv_.notify_one();
+  wcv_.NotifyOne();
 }
 
 bool Runtime::Impl::StillRunning(const std::string& job_id, int task, uint32_t run) const {
@@ -258,8 +267,8 @@ void Runtime::Impl::Handle(Committed& c) {
       ChildChanged(j);  // may start jobs (a sequential loop's next child): `it` is stale
       it = jobs_.find(id);
     }
-    const std::string& s = j.rec.status;
-    if (s == "complete" || s == "error" || s == "canceled") {
+    JobStatus s = j.state.status;
+    if (s == JobStatus::kComplete || s == JobStatus::kError || s == JobStatus::kCanceled) {
       adapters_.RemoveJob(j.rec.id);
       manual_.RemoveJob(j.rec.id);
       if (j.touched_seq <= committed_seq_ && !j.dirty) Forget(id);
@@ -291,25 +300,28 @@ void Runtime::StartJob(StartRequest req, StartCallback done) {
 }
 
 void Runtime::ControlJob(const std::string& job_id, JobAction action, DoneCallback done) {
-  const char* name = action == JobAction::kPause    ? "pause"
-                     : action == JobAction::kResume ? "resume"
-                                                    : "cancel";
-  impl_->Post(ControlCmd{job_id, name, "", std::nullopt, std::move(done), ""});
+  engine::ControlAction a = action == JobAction::kPause    ? engine::ControlAction::kPause
+                            : action == JobAction::kResume ? engine::ControlAction::kResume
+                                                           : engine::ControlAction::kCancel;
+  impl_->Post(ControlCmd{job_id, a, "", std::nullopt, std::move(done), ""});
 }
 
 void Runtime::ContinueJob(const std::string& job_id, const std::string& from_task,
                           DoneCallback done) {
-  impl_->Post(ControlCmd{job_id, "continue", from_task, std::nullopt, std::move(done), ""});
+  impl_->Post(ControlCmd{job_id, engine::ControlAction::kContinue, from_task, std::nullopt,
+                         std::move(done), ""});
 }
 
 void Runtime::RevertJob(const std::string& job_id, const std::string& from_task,
                         const std::string& to_task, DoneCallback done) {
-  impl_->Post(ControlCmd{job_id, "revert", from_task, std::nullopt, std::move(done), to_task});
+  impl_->Post(ControlCmd{job_id, engine::ControlAction::kRevert, from_task, std::nullopt,
+                         std::move(done), to_task});
 }
 
 void Runtime::RetryTask(const std::string& job_id, const std::string& task_id,
                         std::optional<bj::object> variables, DoneCallback done) {
-  impl_->Post(ControlCmd{job_id, "retry", task_id, std::move(variables), std::move(done), ""});
+  impl_->Post(ControlCmd{job_id, engine::ControlAction::kRetry, task_id, std::move(variables),
+                         std::move(done), ""});
 }
 size_t Runtime::active_jobs() const { return impl_->active(); }
 StubRegistry* Runtime::stubs() { return impl_->stubs(); }

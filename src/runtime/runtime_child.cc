@@ -267,7 +267,7 @@ void Runtime::Impl::ChildChanged(const ActiveJob& child) {
   ChildWait& w = wit->second;
   size_t e = link.element;
   if (e >= w.status.size() || w.child_ids[e] != child.rec.id) return;
-  const std::string& now = child.rec.status;
+  const std::string now = StatusText(child);
   if (w.status[e] == now || Ended(w.status[e])) return;
   w.status[e] = now;
   if (!Ended(now)) return;  // error or paused: the parent keeps waiting (SPEC §5)
@@ -295,7 +295,7 @@ void Runtime::Impl::AdvanceChildren(ActiveJob& j, int t) {
     FinishChildWait(j, t);
     return;
   }
-  if (j.rec.status != "running") return;  // a paused parent starts no new child
+  if (j.state.status != JobStatus::kRunning) return;  // a paused parent starts no new child
   for (size_t e = 0; e < n; ++e) {
     if (!w.child_ids[e].empty()) {
       if (w.sequential && !Ended(w.status[e])) return;  // one at a time
@@ -409,22 +409,23 @@ void Runtime::Impl::RunReconciles() {
 // pause / resume / cancel of a parent reaches every child that has not ended (and, through
 // ApplyControl, their children). A child that cannot make the move (already paused, in error
 // for pause) is left as it is.
-void Runtime::Impl::PropagateControl(ActiveJob& j, const std::string& action) {
+void Runtime::Impl::PropagateControl(ActiveJob& j, engine::ControlAction action) {
   std::vector<std::string> ids;
   for (const auto& [t, w] : j.waits) {
     for (size_t e = 0; e < w.child_ids.size(); ++e) {
       if (!w.child_ids[e].empty() && !Ended(w.status[e])) ids.push_back(w.child_ids[e]);
     }
   }
-  if (action == "cancel") j.waits.clear();
-  if (action == "resume") {
+  if (action == engine::ControlAction::kCancel) j.waits.clear();
+  if (action == engine::ControlAction::kResume) {
     // A sequential loop whose child ended while the parent was paused starts the next one now.
     for (const auto& [t, w] : j.waits) reconciles_.emplace_back(j.rec.id, t);
   }
   for (const std::string& id : ids) {
     base::Status st;
     bool was_loaded = jobs_.count(id) > 0;
-    if (!was_loaded && action != "cancel") continue;  // only an `error` child is not loaded
+    // Only an `error` child is not loaded.
+    if (!was_loaded && action != engine::ControlAction::kCancel) continue;
     ActiveJob* c = LoadForControl(id, &st);
     if (!c) continue;
     ControlCmd sub;

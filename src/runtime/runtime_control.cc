@@ -16,6 +16,12 @@ void Runtime::Impl::Recover(const model::JobRecord& rec) {
   j->rec = rec;
   j->wf = *wf;
   j->state = std::move(st).value();
+  // The stored column is what the store selects active jobs by: the job resumes in that status.
+  if (!engine::ParseJobStatus(rec.status, &j->state.status)) {
+    base::LogError("cannot resume job", "\"job\":\"" + rec.id + "\"");
+    return;
+  }
+  std::string().swap(j->rec.status);  // state.status is the job's status from here on
   size_t n = j->wf->tasks().size();
   if (j->state.tasks.size() != n) return;
   j->variables = ParseObject(rec.variables_json);
@@ -29,7 +35,7 @@ void Runtime::Impl::Recover(const model::JobRecord& rec) {
   j->resume_due.assign(n, 0);
   j->timer_pending.assign(n, false);
   j->current_iteration.assign(n, "");
-  j->published_status = rec.status;
+  j->published_status = j->state.status;
   if (rec.parent_json != "null" && !rec.parent_json.empty()) {
     bj::object p = ParseObject(rec.parent_json);
     auto str = [&](const char* k) {
@@ -112,7 +118,6 @@ ActiveJob& Runtime::Impl::CreateJob(StartRequest& req) {
   j->rec.id = base::NewObjectId();
   j->rec.workflow_name = wf.name();
   j->rec.workflow_version = wf.version();
-  j->rec.status = "running";
   j->rec.description = req.description;
   j->rec.type = req.type;
   j->rec.created_by = req.user;
@@ -137,12 +142,11 @@ ActiveJob& Runtime::Impl::CreateJob(StartRequest& req) {
   j->timer_pending.assign(n, false);
   j->current_iteration.assign(n, "");
   j->is_new = true;
-  engine::Decision d = engine::StartJob(wf, &j->state, now);
+  engine::Decision d = engine::StartJob(wf, &j->state, now);  // running, or error
   ActiveJob& ref = Adopt(std::move(j));
   MarkDirty(ref);
   if (d.job_error) {
     AddError(ref, d.error_task, d.error_message);
-    ref.rec.status = "error";
   } else {
     // workflow_start completes at once (SPEC §1: the reply shows it complete).
     Dispatch(ref, wf.start());
@@ -247,9 +251,8 @@ ActiveJob* Runtime::Impl::LoadForControl(const std::string& id, base::Status* st
     *st = rec.status();
     return nullptr;
   }
-  if (rec->status != "error") {
-    *st =
-        base::FailedPrecondition("job " + id + " is " + rec->status + " and can no longer change");
+  if (base::Status at_rest = engine::CheckControlAtRest(id, rec->status); !at_rest.ok()) {
+    *st = std::move(at_rest);
     return nullptr;
   }
   Recover(*rec);
@@ -276,118 +279,56 @@ void Runtime::Impl::Handle(ControlCmd& c) {
   current_->acks.push_back(std::move(c.done));
 }
 
-// continue {fromTask}: on a job in error or paused, `fromTask` runs again whatever came before.
-// revert {fromTask, toTask}: on a paused job, the tasks from `toTask` to `fromTask` are reset and
-// `toTask` runs again (when resumed).
-base::Status Runtime::Impl::ContinueOrRevert(ActiveJob& j, ControlCmd& c, int64_t now) {
-  const std::string& s = j.rec.status;
-  const std::string& id = j.rec.id;
-  int from = j.wf->FindTask(c.task_id);
-  if (from < 0) return base::NotFound("job " + id + " has no task " + c.task_id);
-  engine::Decision d;
-  if (c.action == "continue") {
-    if (s != "error" && s != "paused") {
-      return base::FailedPrecondition("job " + id + " is " + s +
-                                      "; only a job in error or paused can be continued");
-    }
-    TaskStatus ts = j.state.tasks[from].status;
-    if (ts == TaskStatus::kRunning || ts == TaskStatus::kScheduled) {
-      return base::FailedPrecondition("task " + c.task_id + " of job " + id + " is already " +
-                                      engine::TaskStatusName(ts));
-    }
-    engine::ContinueFrom(&j.state, from, now, &d);
-    if (s == "error") j.rec.status = "running";
-  } else {
-    if (s != "paused") {
-      return base::FailedPrecondition("job " + id + " is " + s + "; pause it before reverting");
-    }
-    int to = j.wf->FindTask(c.to_task);
-    if (to < 0) return base::NotFound("job " + id + " has no task " + c.to_task);
-    for (const auto& ts : j.state.tasks) {
-      if (ts.status == TaskStatus::kRunning) {
-        return base::FailedPrecondition("job " + id +
-                                        " still has a running task; revert when none runs");
-      }
-    }
-    if (!engine::RevertTo(*j.wf, &j.state, from, to, now, &d)) {
-      return base::InvalidArgument("task " + c.to_task + " does not lead to task " + c.task_id +
-                                   "; a revert goes back along the workflow");
-    }
-  }
-  for (int t : d.start) j.sched_seq[t] = next_seq_;
-  return base::Status::Ok();
-}
-
-// The moves of the job state table (docs/ENGINE.md); anything else is refused, changing nothing.
+// The job control table (engine/job_control.h, docs/ENGINE.md) decides; this applies the
+// decision. A refused request changes nothing.
 base::Status Runtime::Impl::ApplyControl(ActiveJob& j, ControlCmd& c) {
-  const std::string& s = j.rec.status;
-  const std::string& id = j.rec.id;
+  auto d = engine::DecideControl(*j.wf, j.state, {c.action, j.rec.id, c.task_id, c.to_task});
+  if (!d.ok()) return d.status();
   int64_t now = clock_->NowMs();
-  if (c.action == "pause") {
-    if (s != "running")
-      return base::FailedPrecondition("job " + id + " is " + s +
-                                      "; only a running job can be paused");
-    j.rec.status = "paused";
-  } else if (c.action == "resume") {
-    if (s != "paused")
-      return base::FailedPrecondition("job " + id + " is " + s +
-                                      "; only a paused job can be resumed");
-    j.rec.status = "running";
-  } else if (c.action == "cancel") {
-    if (s != "running" && s != "paused" && s != "error") {
-      return base::FailedPrecondition("job " + id + " is " + s + " and cannot be canceled");
-    }
-    j.rec.status = "canceled";
-    j.rec.end_ms = now;
-    for (size_t t = 0; t < j.state.tasks.size(); ++t) {
-      engine::TaskState& ts = j.state.tasks[t];
-      if (ts.status != TaskStatus::kRunning && ts.status != TaskStatus::kScheduled) continue;
-      if (ts.status == TaskStatus::kRunning && !j.current_iteration[t].empty()) {
-        current_->wb.canceled_iterations.emplace_back(j.current_iteration[t], now);
+  engine::Decision started;
+  switch (d->effect) {
+    case engine::ControlEffect::kNone:
+      break;
+    case engine::ControlEffect::kCancelTasks:
+      j.rec.end_ms = now;
+      for (size_t t = 0; t < j.state.tasks.size(); ++t) {
+        engine::TaskState& ts = j.state.tasks[t];
+        if (ts.status != TaskStatus::kRunning && ts.status != TaskStatus::kScheduled) continue;
+        if (ts.status == TaskStatus::kRunning && !j.current_iteration[t].empty()) {
+          current_->wb.canceled_iterations.emplace_back(j.current_iteration[t], now);
+        }
+        ts.status = TaskStatus::kCanceled;
+        ts.end_ms = now;
       }
-      ts.status = TaskStatus::kCanceled;
-      ts.end_ms = now;
+      adapters_.RemoveJob(j.rec.id);
+      manual_.RemoveJob(j.rec.id);
+      break;
+    case engine::ControlEffect::kRetryTask: {
+      if (c.variables) {
+        for (auto& kv : *c.variables) j.variables[kv.key()] = kv.value();
+        j.vars_dirty = true;
+      }
+      engine::TaskState& ts = j.state.tasks[d->task];
+      ts.status = TaskStatus::kScheduled;
+      ts.finish = FinishState::kNone;
+      ts.retries = 0;
+      ts.due_ms = 0;
+      started.start.push_back(d->task);
+      break;
     }
-    j.state.status = JobStatus::kCanceled;
-    adapters_.RemoveJob(id);
-    manual_.RemoveJob(id);
-  } else if (c.action == "retry") {
-    int t = j.wf->FindTask(c.task_id);
-    if (t < 0) return base::NotFound("job " + id + " has no task " + c.task_id);
-    if (s != "error")
-      return base::FailedPrecondition("job " + id + " is " + s +
-                                      "; only a job in error can be retried");
-    if (j.state.tasks[t].status != TaskStatus::kError) {
-      return base::FailedPrecondition("task " + c.task_id + " of job " + id + " is " +
-                                      engine::TaskStatusName(j.state.tasks[t].status) +
-                                      "; only a task in error can be retried");
-    }
-    if (c.variables) {
-      for (auto& kv : *c.variables) j.variables[kv.key()] = kv.value();
-      j.vars_dirty = true;
-    }
-    j.state.tasks[t].status = TaskStatus::kScheduled;
-    j.state.tasks[t].finish = FinishState::kNone;
-    j.state.tasks[t].retries = 0;
-    j.state.tasks[t].due_ms = 0;
-    j.sched_seq[t] = next_seq_;
-    j.state.status = JobStatus::kRunning;
-    j.rec.status = "running";
-  } else if (c.action == "continue" || c.action == "revert") {
-    if (auto st = ContinueOrRevert(j, c, now); !st.ok()) return st;
-  } else {
-    return base::InvalidArgument("unknown action " + c.action);
+    case engine::ControlEffect::kContinueFrom:
+      engine::ContinueFrom(&j.state, d->task, now, &started);
+      break;
+    case engine::ControlEffect::kRevert:
+      engine::RevertTo(*j.wf, &j.state, d->task, d->to_task, now, &started);  // checked: leads
+      break;
   }
-  j.state.status = j.rec.status == "paused"     ? JobStatus::kPaused
-                   : j.rec.status == "canceled" ? JobStatus::kCanceled
-                   : j.rec.status == "running"  ? JobStatus::kRunning
-                                                : j.state.status;
+  for (int t : started.start) j.sched_seq[t] = next_seq_;
+  j.state.status = d->to;
   j.rec.last_updated_ms = now;
   MarkDirty(j);
   // SPEC §5: cancel and pause reach the job's children (and theirs); resume too.
-  if (c.action == "pause" || c.action == "resume" || c.action == "cancel") {
-    PropagateControl(j, c.action);
-  }
+  if (d->reaches_children) PropagateControl(j, c.action);
   return base::Status::Ok();
 }
 

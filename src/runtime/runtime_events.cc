@@ -7,15 +7,20 @@ namespace opsflow::runtime {
 namespace {
 
 // The topic for a job moving from `before` to `now` (IAP-REFERENCE §5 "Events").
-const char* JobTopic(const std::string& before, const std::string& now) {
-  if (now == "running") {
-    if (before == "paused") return "jobResume";
-    return "jobFix";  // error -> running: retry or continue
+const char* JobTopic(JobStatus before, JobStatus now) {
+  switch (now) {
+    case JobStatus::kRunning:
+      return before == JobStatus::kPaused ? "jobResume"
+                                          : "jobFix";  // error -> running: retry or continue
+    case JobStatus::kPaused:
+      return "jobPause";
+    case JobStatus::kComplete:
+      return "jobComplete";
+    case JobStatus::kError:
+      return "jobError";
+    case JobStatus::kCanceled:
+      return "jobCancel";
   }
-  if (now == "paused") return "jobPause";
-  if (now == "complete") return "jobComplete";
-  if (now == "error") return "jobError";
-  if (now == "canceled") return "jobCancel";
   return nullptr;
 }
 
@@ -53,17 +58,19 @@ void Runtime::Impl::PublishEvents(ActiveJob& j) {
     events_.Publish(std::move(e));
   };
   // A new job first, then its tasks, then its end: subscribers see them in that order.
-  std::string before = j.published_status;
+  std::optional<JobStatus> published = j.published_status;
   // A recovered job takes its current task states as the baseline instead of replaying them.
-  bool baseline = j.published_tasks.empty() && !before.empty();
-  if (before.empty()) {
+  bool baseline = j.published_tasks.empty() && published.has_value();
+  if (!published) {
     base::metrics::JobStarted(j.rec.workflow_name);
     if (job_subs)
       publish("jobStart", "running", -1);
     else
       events_.MarkGap();
-    before = "running";
+    published = JobStatus::kRunning;
   }
+  const JobStatus before = *published, now_status = j.state.status;
+  const std::string status = engine::JobStatusName(now_status);
   size_t n = j.state.tasks.size();
   j.published_tasks.resize(n, {static_cast<uint8_t>(TaskStatus::kIncomplete), 0});
   for (size_t t = 0; t < n; ++t) {
@@ -84,18 +91,18 @@ void Runtime::Impl::PublishEvents(ActiveJob& j) {
     pub_status = static_cast<uint8_t>(ts.status);
     pub_runs = ts.runs;
   }
-  if (before != j.rec.status) base::metrics::JobStatusChanged(j.rec.workflow_name, j.rec.status);
-  if (before != j.rec.status && !job_subs) events_.MarkGap();
-  if (before != j.rec.status && job_subs) {
+  if (before != now_status) base::metrics::JobStatusChanged(j.rec.workflow_name, status);
+  if (before != now_status && !job_subs) events_.MarkGap();
+  if (before != now_status && job_subs) {
     // A job that completes later than its workflow's `sla` says so first (jobSlaBreach carries
     // runTime and slaDelta, as IAP's does), so the breach is seen while the job is still known.
     int64_t run_time = j.rec.end_ms - j.rec.start_ms;
-    if (j.rec.status == "complete" && j.wf->sla_ms() > 0 && run_time > j.wf->sla_ms()) {
-      publish("jobSlaBreach", j.rec.status, -1, run_time, run_time - j.wf->sla_ms());
+    if (now_status == JobStatus::kComplete && j.wf->sla_ms() > 0 && run_time > j.wf->sla_ms()) {
+      publish("jobSlaBreach", status, -1, run_time, run_time - j.wf->sla_ms());
     }
-    if (const char* topic = JobTopic(before, j.rec.status)) publish(topic, j.rec.status, -1);
+    if (const char* topic = JobTopic(before, now_status)) publish(topic, status, -1);
   }
-  j.published_status = j.rec.status;
+  j.published_status = now_status;
 }
 
 }  // namespace opsflow::runtime

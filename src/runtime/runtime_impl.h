@@ -1,8 +1,10 @@
 // Internal to runtime/: the runtime's state and its Impl class, shared by runtime.cc (threads,
-// group commit, the facade), runtime_tasks.cc (dispatching and applying task results) and
-// runtime_control.cc (job creation, recovery, job control, documents).
+// group commit, the facade), runtime_tasks.cc (dispatching and applying task results),
+// runtime_control.cc (job creation, recovery, job control, documents, query tasks),
+// runtime_child.cc (childJob tasks and their children) and runtime_events.cc (events).
 // Thread-safety: as documented on Runtime; everything below is owned by the runtime thread
-// unless a member says otherwise.
+// unless it is GUARDED_BY a lock (mu_: the inbox; wmu_: the writer's hand-off; cache_mu_: the
+// workflow cache) or atomic.
 #pragma once
 
 #include <pthread.h>
@@ -10,9 +12,7 @@
 #include <atomic>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
-#include <condition_variable>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <queue>
 #include <thread>
@@ -22,6 +22,8 @@
 
 #include "base/ids.h"
 #include "base/log.h"
+#include "base/mutex.h"
+#include "engine/job_control.h"
 #include "engine/job_doc.h"
 #include "engine/variables.h"
 #include "json/parse.h"
@@ -97,6 +99,9 @@ struct ChildWait {
 };
 
 struct ActiveJob {
+  // The job's row, except its status: state.status is the job's status in memory, and the
+  // stored `status` column is written from it (StatusText) where a row is written or published
+  // (RecordOf, UpdateOf). rec.status stays empty.
   model::JobRecord rec;
   std::shared_ptr<const model::Workflow> wf;
   engine::JobState state;
@@ -116,8 +121,8 @@ struct ActiveJob {
     uint32_t element = 0;
   };
   std::unique_ptr<ParentLink> parent;
-  // Events: the job status and per-task (status, runs) last published.
-  std::string published_status;
+  // Events: the job status and per-task (status, runs) last published (no status: not yet).
+  std::optional<JobStatus> published_status;
   std::vector<std::pair<uint8_t, uint32_t>> published_tasks;
   bool is_new = false;
   bool dirty = false;
@@ -145,7 +150,7 @@ struct StartCmd {
 
 struct ControlCmd {
   std::string job_id;
-  std::string action;   // "pause" | "resume" | "cancel" | "retry" | "continue" | "revert"
+  engine::ControlAction action = engine::ControlAction::kPause;
   std::string task_id;  // retry; continue and revert: fromTask
   std::optional<bj::object> variables;  // retry
   DoneCallback done;
@@ -204,22 +209,23 @@ class Runtime::Impl {
   AdapterQueue* adapters() { return &adapters_; }
 
   base::Status Start();
-  void Stop();
-  void Post(Command c) {
+  void Stop() EXCLUDES(mu_, wmu_);
+  void Post(Command c) EXCLUDES(mu_) {
     {
-      std::lock_guard<std::mutex> l(mu_);
+      base::MutexLock l(&mu_);
       inbox_.push_back(std::move(c));
     }
-    cv_.notify_one();
+    cv_.NotifyOne();
   }
-  base::Result<std::shared_ptr<const model::Workflow>> WorkflowVersion(const std::string& v);
+  base::Result<std::shared_ptr<const model::Workflow>> WorkflowVersion(const std::string& v)
+      EXCLUDES(cache_mu_);
   size_t active() const { return active_count_.load(); }
   bool WaitIdle(int64_t timeout_ms);
   store::JobStore* store() { return store_; }
 
  private:
-  void Loop();
-  void WriterLoop();
+  void Loop() EXCLUDES(mu_);
+  void WriterLoop() EXCLUDES(wmu_);
   void Handle(StartCmd& c);
   void Handle(TaskDone& d);
   void Handle(Committed& c);
@@ -227,20 +233,21 @@ class Runtime::Impl {
   bool StillRunning(const std::string& job_id, int task, uint32_t run) const;
   void Handle(ControlCmd& c);
   void Handle(GroupsCmd& c);
+  // Decides (engine::DecideControl) and applies one job control request.
   base::Status ApplyControl(ActiveJob& j, ControlCmd& c);
-  base::Status ContinueOrRevert(ActiveJob& j, ControlCmd& c, int64_t now);
   ActiveJob* LoadForControl(const std::string& id, base::Status* st);
   // Puts a job into jobs_ / takes it out, keeping the counts beside it.
   ActiveJob& Adopt(std::unique_ptr<ActiveJob> j);
   void Forget(const std::string& id);
   void FireTimers();
-  void MaybeHandOff();
+  void MaybeHandOff() EXCLUDES(wmu_);
   void MarkDirty(ActiveJob& j);
   void Pump(ActiveJob& j);
   void Dispatch(ActiveJob& j, int task);
   void RunForEach(const ActiveJob& j, int task, TaskDone& d);
-  // runtime_child.cc
+  // runtime_control.cc: creates a job (a start, a trigger, or a childJob's child).
   ActiveJob& CreateJob(StartRequest& req);
+  // runtime_child.cc
   void StartChildren(ActiveJob& j, int task, std::shared_ptr<TaskDone> d);
   base::Status PrepareChildren(const ActiveJob& j, const TaskDone& d, ChildWait* w);
   base::Status CheckChildLimits(const ActiveJob& j, size_t children) const;
@@ -254,10 +261,11 @@ class Runtime::Impl {
   void AdvanceChildren(ActiveJob& j, int task);
   void FinishChildWait(ActiveJob& j, int task);
   void ReconnectChildren(ActiveJob& j, int task, const model::IterationRecord& it);
-  void PropagateControl(ActiveJob& j, const std::string& action);
+  void PropagateControl(ActiveJob& j, engine::ControlAction action);
   void RunReconciles();
   // runtime_events.cc
   void PublishEvents(ActiveJob& j);
+  // runtime_control.cc: the getJobs / getTasks tasks.
   // `visible`: ListQuery::visible_groups for the job's initiator (RuntimeOptions::task_visibility).
   tasks::TaskResult RunQueryTask(const std::string& method, const bj::object& incoming,
                                  std::optional<std::vector<std::string>> visible);
@@ -277,6 +285,8 @@ class Runtime::Impl {
   static model::IterationRecord RunningIteration(const ActiveJob& j, const TaskDone& d);
   void Recover(const model::JobRecord& rec);
   store::JobUpdate UpdateOf(ActiveJob& j);
+  // The job's row as stored and published: rec with its status from state.status.
+  static model::JobRecord RecordOf(const ActiveJob& j);
   JobSnapshot SnapshotOf(const ActiveJob& j);
   void AddError(ActiveJob& j, const std::string& task, const std::string& message);
 
@@ -285,10 +295,10 @@ class Runtime::Impl {
   base::Clock* clock_;
   RuntimeOptions opts_;
 
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<Command> inbox_;
-  bool stop_ = false;
+  base::Mutex mu_;
+  base::CondVar cv_;  // signalled when inbox_ or stop_ changes
+  std::vector<Command> inbox_ GUARDED_BY(mu_);
+  bool stop_ GUARDED_BY(mu_) = false;
 
   // Runtime-thread state.
   std::unordered_map<std::string, std::unique_ptr<ActiveJob>> jobs_;
@@ -309,17 +319,18 @@ class Runtime::Impl {
   std::unordered_set<std::string> pending_adapter_work_;
 
   // Writer thread.
-  std::mutex wmu_;
-  std::condition_variable wcv_;
-  std::unique_ptr<Batch> to_write_;
-  bool wstop_ = false;
+  base::Mutex wmu_;
+  base::CondVar wcv_;  // signalled when to_write_ or wstop_ changes
+  std::unique_ptr<Batch> to_write_ GUARDED_BY(wmu_);
+  bool wstop_ GUARDED_BY(wmu_) = false;
 
  public:
   std::atomic<int64_t> commits_{0}, commit_rows_{0}, commit_us_{0};
 
  private:
-  std::mutex cache_mu_;
-  std::unordered_map<std::string, std::shared_ptr<const model::Workflow>> wf_cache_;
+  base::Mutex cache_mu_;
+  std::unordered_map<std::string, std::shared_ptr<const model::Workflow>> wf_cache_
+      GUARDED_BY(cache_mu_);
 
   StubRegistry stubs_;
   AdapterQueue adapters_;
@@ -329,6 +340,9 @@ class Runtime::Impl {
   std::thread loop_thread_;
   std::thread writer_thread_;
 };
+
+// The job's status as the store's column and the API spell it.
+inline const char* StatusText(const ActiveJob& j) { return engine::JobStatusName(j.state.status); }
 
 // The TaskDone that ends a waiting task (adapter or manual).
 inline TaskDone DoneOf(const WaitingWork& w) {

@@ -7,7 +7,7 @@
 namespace opsflow::runtime {
 
 void Runtime::Impl::Pump(ActiveJob& j) {
-  if (j.rec.status != "running") return;
+  if (j.state.status != JobStatus::kRunning) return;
   int64_t now = clock_->NowMs();
   for (size_t t = 0; t < j.state.tasks.size(); ++t) {
     const engine::TaskState& ts = j.state.tasks[t];
@@ -23,7 +23,7 @@ void Runtime::Impl::Pump(ActiveJob& j) {
       continue;
     }
     Dispatch(j, static_cast<int>(t));
-    if (j.rec.status != "running") return;
+    if (j.state.status != JobStatus::kRunning) return;
   }
 }
 
@@ -343,12 +343,8 @@ void Runtime::Impl::Apply(ActiveJob& j, TaskDone& d) {
   if (dec.job_error) {
     bool duplicate = dec.error_task == def.id && finish == FinishState::kError;
     if (!duplicate && !dec.error_message.empty()) AddError(j, dec.error_task, dec.error_message);
-    j.rec.status = "error";
   }
-  if (dec.job_complete) {
-    j.rec.status = "complete";
-    j.rec.end_ms = now;
-  }
+  if (dec.job_complete) j.rec.end_ms = now;  // the engine set the job's status
   j.rec.progress = j.state.Progress();
   j.rec.last_updated_ms = now;
   MarkDirty(j);

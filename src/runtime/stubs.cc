@@ -2,7 +2,6 @@
 
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
-#include <mutex>
 
 #include "json/parse.h"
 
@@ -62,7 +61,7 @@ bj::object StubRegistry::ToJson(const std::string& workflow, const std::vector<S
 base::Status StubRegistry::Load() {
   auto all = docs_->List("stubs");
   if (!all.ok()) return all.status();
-  std::unique_lock<std::shared_mutex> l(mu_);
+  base::WriterLock l(&mu_);
   for (const auto& d : *all) {
     auto v = json::Parse(d.doc_json, {.max_depth = 256, .max_bytes = size_t(1) << 30});
     if (!v.ok() || !v->is_object()) continue;
@@ -92,7 +91,7 @@ base::Status StubRegistry::Save(const std::string& workflow) {
 
 base::Status StubRegistry::Put(const std::string& workflow, const std::vector<Stub>& stubs) {
   if (workflow.empty()) return base::InvalidArgument("stubs need a workflow name");
-  std::unique_lock<std::shared_mutex> l(mu_);
+  base::WriterLock l(&mu_);
   auto before = by_workflow_[workflow];
   for (const Stub& s : stubs) by_workflow_[workflow][s.task_id] = s;
   base::Status st = Save(workflow);
@@ -101,7 +100,7 @@ base::Status StubRegistry::Put(const std::string& workflow, const std::vector<St
 }
 
 base::Status StubRegistry::Clear(const std::string& workflow) {
-  std::unique_lock<std::shared_mutex> l(mu_);
+  base::WriterLock l(&mu_);
   auto it = by_workflow_.find(workflow);
   if (it == by_workflow_.end()) return base::NotFound("no stubs for workflow '" + workflow + "'");
   OPSFLOW_RETURN_IF_ERROR(docs_->Delete("stubs", workflow));
@@ -111,7 +110,7 @@ base::Status StubRegistry::Clear(const std::string& workflow) {
 }
 
 std::optional<Stub> StubRegistry::AdapterDefault(const std::string& workflow) const {
-  std::shared_lock<std::shared_mutex> l(mu_);
+  base::ReaderLock l(&mu_);
   if (adapter_default_.empty()) return std::nullopt;
   auto it = adapter_default_.find(workflow);
   if (it == adapter_default_.end()) return std::nullopt;
@@ -120,7 +119,7 @@ std::optional<Stub> StubRegistry::AdapterDefault(const std::string& workflow) co
 
 base::Status StubRegistry::SetAdapterDefault(const std::string& workflow,
                                              std::optional<Stub> stub) {
-  std::unique_lock<std::shared_mutex> l(mu_);
+  base::WriterLock l(&mu_);
   auto before = adapter_default_;
   if (stub) {
     adapter_default_[workflow] = std::move(*stub);
@@ -135,7 +134,7 @@ base::Status StubRegistry::SetAdapterDefault(const std::string& workflow,
 
 std::optional<Stub> StubRegistry::Find(const std::string& workflow,
                                        const std::string& task_id) const {
-  std::shared_lock<std::shared_mutex> l(mu_);
+  base::ReaderLock l(&mu_);
   if (by_workflow_.empty()) return std::nullopt;
   auto w = by_workflow_.find(workflow);
   if (w == by_workflow_.end()) return std::nullopt;
@@ -145,7 +144,7 @@ std::optional<Stub> StubRegistry::Find(const std::string& workflow,
 }
 
 std::map<std::string, std::vector<Stub>> StubRegistry::All() const {
-  std::shared_lock<std::shared_mutex> l(mu_);
+  base::ReaderLock l(&mu_);
   std::map<std::string, std::vector<Stub>> out;
   for (const auto& [wf, tasks] : by_workflow_) {
     out[wf];

@@ -8,10 +8,10 @@
 #include <boost/json/object.hpp>
 #include <map>
 #include <optional>
-#include <shared_mutex>
 #include <string>
 #include <vector>
 
+#include "base/mutex.h"
 #include "base/status.h"
 #include "model/workflow.h"
 #include "store/job_store.h"
@@ -45,12 +45,13 @@ class StubRegistry {
                                     const std::optional<Stub>& adapter_default = std::nullopt);
 
  private:
-  base::Status Save(const std::string& workflow);  // REQUIRES: mu_ held
+  base::Status Save(const std::string& workflow) REQUIRES(mu_);
 
   store::DocStore* docs_;
-  mutable std::shared_mutex mu_;
-  std::map<std::string, std::map<std::string, Stub>> by_workflow_;
-  std::map<std::string, Stub> adapter_default_;
+  // Readers (Find, AdapterDefault, All) share it; changes hold it alone while they are saved.
+  mutable base::SharedMutex mu_;
+  std::map<std::string, std::map<std::string, Stub>> by_workflow_ GUARDED_BY(mu_);
+  std::map<std::string, Stub> adapter_default_ GUARDED_BY(mu_);
 };
 
 }  // namespace opsflow::runtime

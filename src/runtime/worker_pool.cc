@@ -17,19 +17,19 @@ WorkerPool::~WorkerPool() { Stop(); }
 
 void WorkerPool::Submit(std::function<void()> work) {
   {
-    std::lock_guard<std::mutex> l(mu_);
+    base::MutexLock l(&mu_);
     if (stop_) return;
     queue_.push_back(std::move(work));
   }
-  cv_.notify_one();
+  cv_.NotifyOne();
 }
 
 void WorkerPool::Stop() {
   {
-    std::lock_guard<std::mutex> l(mu_);
+    base::MutexLock l(&mu_);
     stop_ = true;
   }
-  cv_.notify_all();
+  cv_.NotifyAll();
   for (auto& t : threads_) {
     if (t.joinable()) t.join();
   }
@@ -40,8 +40,8 @@ void WorkerPool::Loop() {
   while (true) {
     std::function<void()> work;
     {
-      std::unique_lock<std::mutex> l(mu_);
-      cv_.wait(l, [&] { return stop_ || !queue_.empty(); });
+      base::MutexLock l(&mu_);
+      while (!stop_ && queue_.empty()) cv_.Wait(&l);
       if (queue_.empty()) return;  // stopped, and everything queued has run
       work = std::move(queue_.front());
       queue_.pop_front();

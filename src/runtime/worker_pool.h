@@ -2,12 +2,12 @@
 // Thread-safety: Submit is safe from any thread.
 #pragma once
 
-#include <condition_variable>
 #include <deque>
 #include <functional>
-#include <mutex>
 #include <thread>
 #include <vector>
+
+#include "base/mutex.h"
 
 namespace opsflow::runtime {
 
@@ -15,16 +15,16 @@ class WorkerPool {
  public:
   explicit WorkerPool(int threads);
   ~WorkerPool();
-  void Submit(std::function<void()> work);
-  void Stop();  // runs what is already queued, refuses new work, joins the threads
+  void Submit(std::function<void()> work) EXCLUDES(mu_);
+  void Stop() EXCLUDES(mu_);  // runs what is already queued, refuses new work, joins the threads
 
  private:
-  void Loop();
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<std::function<void()>> queue_;
-  bool stop_ = false;
-  std::vector<std::thread> threads_;
+  void Loop() EXCLUDES(mu_);
+  base::Mutex mu_;
+  base::CondVar cv_;
+  std::deque<std::function<void()>> queue_ GUARDED_BY(mu_);
+  bool stop_ GUARDED_BY(mu_) = false;
+  std::vector<std::thread> threads_;  // made by the constructor, joined by Stop
 };
 
 }  // namespace opsflow::runtime
