@@ -4,6 +4,7 @@
 #include <chrono>
 #include <future>
 
+#include "base/civil.h"
 #include "base/log.h"
 #include "base/metrics.h"
 #include "json/parse.h"
@@ -251,7 +252,7 @@ std::vector<TriggerService::Due> TriggerService::CollectDue(int64_t now) {
   for (const std::string& id : ids) {
     bj::object doc = triggers_.at(id);
     int64_t created = now;
-    base::ParseIsoTime(Str(doc, "created"), &created);
+    created = base::ParseIso8601(Str(doc, "created")).value_or(created);
     auto s = ParseSchedule(doc, created);
     if (!s.ok()) {
       LogFailure("schedule trigger is unreadable; disabling it", id, s.status());

@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 #include <set>
 
+#include "base/civil.h"
 #include "base/ids.h"
 #include "base/log.h"
 #include "json/parse.h"
@@ -362,7 +363,7 @@ base::Result<bj::object> TriggerService::ValidateTrigger(const Viewer& v, bj::ob
   int64_t now = clock_->NowMs();
   if (type == "schedule") {
     int64_t created = now;
-    if (old) base::ParseIsoTime(Str(*old, "created"), &created);
+    if (old) created = base::ParseIso8601(Str(*old, "created")).value_or(created);
     OPSFLOW_ASSIGN_OR_RETURN(Schedule s, ParseSchedule(doc, created));
     if (!doc.contains("processMissedRuns") || doc["processMissedRuns"].is_null()) {
       doc["processMissedRuns"] = "none";
