@@ -1,51 +1,11 @@
 // POST /workflow_engine/workflows/validate: the problems SPEC §4 lists, without running anything.
 #include <algorithm>
-#include <set>
 
 #include "api/state.h"
+#include "runtime/task_methods.h"
 
 namespace opsflow::api {
 namespace {
-
-// WorkFlowEngine methods opsflow knows of (SPEC §6), built-in in this version or not.
-const std::set<std::string>& KnownMethods() {
-  static const std::set<std::string> m = {"evaluation",
-                                          "ViewData",
-                                          "transformation",
-                                          "query",
-                                          "childJob",
-                                          "stub",
-                                          "merge",
-                                          "deepmerge",
-                                          "newVariable",
-                                          "makeData",
-                                          "setObjectKey",
-                                          "push",
-                                          "pop",
-                                          "shift",
-                                          "delay",
-                                          "arrayLength",
-                                          "arrayPush",
-                                          "arrayIndexOf",
-                                          "forEach",
-                                          "replace",
-                                          "parse",
-                                          "join",
-                                          "getTime",
-                                          "stringConcat",
-                                          "calculateTimeDiff",
-                                          "modify",
-                                          "substring",
-                                          "stringLength",
-                                          "numberToString",
-                                          "updateJobDescription",
-                                          "restCall",
-                                          "ErrorHandling",
-                                          "getJobs",
-                                          "getTasks",
-                                          "ViewHTML"};
-  return m;
-}
 
 bj::object Problem(const std::string& task, const std::string& name, const std::string& msg) {
   return {{"task", task}, {"name", name}, {"message", msg}};
@@ -136,7 +96,7 @@ bj::object Validate(Api::State& s, const model::Workflow& wf) {
                                "Could not find standard transition path between workflow start "
                                "and task"));
     }
-    if (t.app == "WorkFlowEngine" && !KnownMethods().count(t.method)) {
+    if (t.app == "WorkFlowEngine" && !runtime::IsKnownWorkflowEngineMethod(t.method)) {
       errors.push_back(
           Problem(t.id, t.summary, "Unknown WorkFlowEngine task method '" + t.method + "'"));
     }

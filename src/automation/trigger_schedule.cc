@@ -205,8 +205,7 @@ base::Result<int64_t> ParseTimeField(const bj::value& v, const std::string& fiel
   if (v.is_uint64() && v.get_uint64() < (1ULL << 62)) return static_cast<int64_t>(v.get_uint64());
   if (v.is_double()) return static_cast<int64_t>(v.get_double());
   if (v.is_string()) {
-    int64_t ms = 0;
-    if (base::ParseIsoTime(std::string(v.get_string()), &ms)) return ms;
+    if (auto ms = base::ParseIso8601(v.get_string())) return *ms;
   }
   return base::InvalidArgument(field + " must be a time (epoch milliseconds or ISO-8601)");
 }

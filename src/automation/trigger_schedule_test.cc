@@ -4,7 +4,7 @@
 
 #include <boost/json.hpp>
 
-#include "base/clock.h"
+#include "base/civil.h"
 
 namespace opsflow::automation {
 namespace {
@@ -16,9 +16,9 @@ constexpr int64_t kHour = 60 * kMin;
 constexpr int64_t kT0 = 1700000000000;  // 2023-11-14T22:13:20Z
 
 int64_t Iso(const char* s) {
-  int64_t ms = 0;
-  EXPECT_TRUE(base::ParseIsoTime(s, &ms)) << s;
-  return ms;
+  std::optional<int64_t> ms = base::ParseIso8601(s);
+  EXPECT_TRUE(ms) << s;
+  return ms.value_or(0);
 }
 
 Schedule Parse(const char* json, int64_t created = kT0) {

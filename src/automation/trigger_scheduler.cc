@@ -7,6 +7,7 @@
 #include "automation/trigger_internal.h"
 #include "automation/trigger_schedule.h"
 #include "automation/trigger_service.h"
+#include "base/civil.h"
 
 namespace opsflow::automation {
 namespace bj = boost::json;
@@ -24,7 +25,7 @@ std::vector<TriggerService::Due> TriggerService::CollectDue(int64_t now) {
   for (const std::string& id : ids) {
     bj::object doc = triggers_.at(id);
     int64_t created = now;
-    base::ParseIsoTime(Str(doc, "created"), &created);
+    created = base::ParseIso8601(Str(doc, "created")).value_or(created);
     auto s = ParseSchedule(doc, created);
     if (!s.ok()) {
       LogFailure("schedule trigger is unreadable; disabling it", id, s.status());

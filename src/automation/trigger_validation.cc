@@ -9,6 +9,7 @@
 #include "automation/trigger_internal.h"
 #include "automation/trigger_schedule.h"
 #include "automation/trigger_service.h"
+#include "base/civil.h"
 #include "base/ids.h"
 #include "runtime/topics.h"
 
@@ -278,7 +279,7 @@ base::Status TriggerService::CheckEventSystem(bj::object& doc, const bj::object*
 
 base::Status TriggerService::CheckSchedule(bj::object& doc, const bj::object* old, int64_t now) {
   int64_t created = now;
-  if (old) base::ParseIsoTime(Str(*old, "created"), &created);
+  if (old) created = base::ParseIso8601(Str(*old, "created")).value_or(created);
   OPSFLOW_ASSIGN_OR_RETURN(Schedule s, ParseSchedule(doc, created));
   if (!doc.contains("processMissedRuns") || doc["processMissedRuns"].is_null()) {
     doc["processMissedRuns"] = "none";

@@ -35,8 +35,6 @@ class FakeClock final : public Clock {
 
 // ISO-8601 UTC with milliseconds, e.g. "2023-05-01T12:00:00.000Z".
 std::string IsoTime(int64_t epoch_ms);
-// Parses the ISO-8601 forms IAP uses ("...Z", with or without milliseconds, or +hh:mm).
-// Returns false when `s` is not such a time.
-bool ParseIsoTime(const std::string& s, int64_t* epoch_ms);
+// The inverse is base::ParseIso8601 (base/civil.h).
 
 }  // namespace opsflow::base

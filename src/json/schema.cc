@@ -12,6 +12,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "json/compare.h"
 #include "json/pointer.h"
 
 namespace opsflow::json {
@@ -105,75 +106,7 @@ namespace si = schema_internal;
 // ---------------------------------------------------------------------------------------------
 // Small JSON helpers.
 
-bool IsNumber(const bj::value& v) { return v.is_int64() || v.is_uint64() || v.is_double(); }
-
-double AsDouble(const bj::value& v) {
-  if (v.is_int64()) return static_cast<double>(v.get_int64());
-  if (v.is_uint64()) return static_cast<double>(v.get_uint64());
-  return v.get_double();
-}
-
-// -1/0/1; exact for integers, by double otherwise.
-int NumCmp(const bj::value& a, const bj::value& b) {
-  if (a.is_int64() && b.is_int64()) {
-    return a.get_int64() < b.get_int64() ? -1 : a.get_int64() > b.get_int64() ? 1 : 0;
-  }
-  if (a.is_uint64() && b.is_uint64()) {
-    return a.get_uint64() < b.get_uint64() ? -1 : a.get_uint64() > b.get_uint64() ? 1 : 0;
-  }
-  if (a.is_int64() && b.is_uint64()) return a.get_int64() < 0 ? -1 : -NumCmp(b, a);
-  if (a.is_uint64() && b.is_int64()) {
-    if (b.get_int64() < 0) return 1;
-    uint64_t bv = static_cast<uint64_t>(b.get_int64());
-    return a.get_uint64() < bv ? -1 : a.get_uint64() > bv ? 1 : 0;
-  }
-  double x = AsDouble(a), y = AsDouble(b);
-  return x < y ? -1 : x > y ? 1 : 0;
-}
-
-// Deep equality with numbers compared by value (1 == 1.0). Sets *too_deep past max_depth.
-bool JsonEqual(const bj::value& a, const bj::value& b, size_t depth, size_t max_depth,
-               bool* too_deep) {
-  if (depth > max_depth) {
-    *too_deep = true;
-    return false;
-  }
-  if (IsNumber(a) && IsNumber(b)) return NumCmp(a, b) == 0;
-  if (a.kind() != b.kind()) return false;
-  switch (a.kind()) {
-    case bj::kind::null:
-      return true;
-    case bj::kind::bool_:
-      return a.get_bool() == b.get_bool();
-    case bj::kind::string:
-      return a.get_string() == b.get_string();
-    case bj::kind::array: {
-      const auto& x = a.get_array();
-      const auto& y = b.get_array();
-      if (x.size() != y.size()) return false;
-      for (size_t i = 0; i < x.size(); ++i) {
-        if (!JsonEqual(x[i], y[i], depth + 1, max_depth, too_deep)) return false;
-      }
-      return true;
-    }
-    case bj::kind::object: {
-      const auto& x = a.get_object();
-      const auto& y = b.get_object();
-      if (x.size() != y.size()) return false;
-      for (const auto& kv : x) {
-        auto it = y.find(kv.key());
-        if (it == y.end() || !JsonEqual(kv.value(), it->value(), depth + 1, max_depth, too_deep)) {
-          return false;
-        }
-      }
-      return true;
-    }
-    default:
-      return false;
-  }
-}
-
-// A hash consistent with JsonEqual (numbers hash by double value); shallow below depth 4.
+// A hash consistent with DeepEqual (numbers hash by double value); shallow below depth 4.
 size_t JsonHash(const bj::value& v, int depth = 0) {
   auto mix = [](size_t h, size_t x) {
     return h ^ (x + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2));
@@ -988,7 +921,7 @@ bool Validator::Check(const Node* n, const bj::value& x, size_t depth) {
   if (n->enum_values) {
     bool found = false, too_deep = false;
     for (const auto& e : *n->enum_values) {
-      if (JsonEqual(x, e, 0, tree_.max_depth, &too_deep)) {
+      if (DeepEqual(x, e, tree_.max_depth, &too_deep)) {
         found = true;
         break;
       }
@@ -1002,7 +935,7 @@ bool Validator::Check(const Node* n, const bj::value& x, size_t depth) {
   }
   if (n->const_value) {
     bool too_deep = false;
-    bool same = JsonEqual(x, *n->const_value, 0, tree_.max_depth, &too_deep);
+    bool same = DeepEqual(x, *n->const_value, tree_.max_depth, &too_deep);
     if (!same) {
       bj::object p;
       p["allowedValue"] = *n->const_value;
@@ -1162,7 +1095,7 @@ bool Validator::CheckArray(const Node* n, const bj::array& a, size_t depth) {
       size_t h = JsonHash(a[i]);
       auto [lo, hi] = seen.equal_range(h);
       for (auto it = lo; it != hi; ++it) {
-        if (JsonEqual(a[it->second], a[i], 0, tree_.max_depth, &too_deep)) {
+        if (DeepEqual(a[it->second], a[i], tree_.max_depth, &too_deep)) {
           bj::object p;
           p["i"] = i;
           p["j"] = it->second;
@@ -1262,11 +1195,11 @@ bool Validator::CheckNumber(const Node* n, const bj::value& x) {
     if (!passed) ok = false;
     return passed || !Stop();
   };
-  // keyword, limit, required sign of NumCmp(x, limit): ">=" allows 0 and 1, ">" only 1.
+  // keyword, limit, required sign of CompareNumbers(x, limit): ">=" allows 0 and 1, ">" only 1.
   auto bound = [&](const char* keyword, const std::optional<bj::value>& lim, bool lower,
                    bool exclusive) {
     if (!lim) return true;
-    int c = NumCmp(x, *lim);
+    int c = CompareNumbers(x, *lim);
     bool passed = lower ? (exclusive ? c > 0 : c >= 0) : (exclusive ? c < 0 : c <= 0);
     if (passed) return true;
     std::string cmp = std::string(lower ? ">" : "<") + (exclusive ? "" : "=");

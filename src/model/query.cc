@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "base/civil.h"
+#include "json/compare.h"
 #include "json/parse.h"
 
 namespace opsflow::model {
@@ -52,30 +53,12 @@ std::optional<Op> OpByName(std::string_view name) {
 // ---------------------------------------------------------------------------------------------
 // Value helpers.
 
-bool IsNumber(const bj::value& v) { return v.is_int64() || v.is_uint64() || v.is_double(); }
-
-double AsDouble(const bj::value& v) {
-  if (v.is_int64()) return static_cast<double>(v.get_int64());
-  if (v.is_uint64()) return static_cast<double>(v.get_uint64());
-  return v.get_double();
-}
+using json::AsDouble;
+using json::IsNumber;
 
 template <typename T>
 int Cmp3(T a, T b) {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-// -1/0/1; exact for integers, by double otherwise.
-int NumCmp(const bj::value& a, const bj::value& b) {
-  if (a.is_int64() && b.is_int64()) return Cmp3(a.get_int64(), b.get_int64());
-  if (a.is_uint64() && b.is_uint64()) return Cmp3(a.get_uint64(), b.get_uint64());
-  if (a.is_int64() && b.is_uint64()) {
-    return a.get_int64() < 0 ? -1 : Cmp3(static_cast<uint64_t>(a.get_int64()), b.get_uint64());
-  }
-  if (a.is_uint64() && b.is_int64()) {
-    return b.get_int64() < 0 ? 1 : Cmp3(a.get_uint64(), static_cast<uint64_t>(b.get_int64()));
-  }
-  return Cmp3(AsDouble(a), AsDouble(b));
 }
 
 // A number written as text ("42", "-1.5e3"), or nullopt.
@@ -93,60 +76,11 @@ std::optional<bj::value> ParseNumber(std::string_view s) {
   return std::nullopt;
 }
 
-bool Digits(std::string_view s, size_t pos, size_t n) {
-  if (pos + n > s.size()) return false;
-  for (size_t i = pos; i < pos + n; ++i) {
-    if (s[i] < '0' || s[i] > '9') return false;
-  }
-  return true;
-}
-
-int64_t Num(std::string_view s, size_t pos, size_t n) {
-  int64_t v = 0;
-  for (size_t i = pos; i < pos + n; ++i) v = v * 10 + (s[i] - '0');
-  return v;
-}
-
-// "YYYY-MM-DD[(T| )HH:MM[:SS[.fff]]][Z|±HH[:]MM]" as epoch milliseconds (no zone = UTC).
+// An ISO-8601 time (base::ParseIso8601's grammar) as epoch milliseconds.
 std::optional<double> ParseIsoMs(std::string_view s) {
-  if (s.size() < 10 || !Digits(s, 0, 4) || s[4] != '-' || !Digits(s, 5, 2) || s[7] != '-' ||
-      !Digits(s, 8, 2)) {
-    return std::nullopt;
-  }
-  int64_t mo = Num(s, 5, 2), d = Num(s, 8, 2);
-  if (mo < 1 || mo > 12 || d < 1 || d > 31) return std::nullopt;
-  double ms = static_cast<double>(base::DaysFromCivil(Num(s, 0, 4), mo, d)) * 86400000.0;
-  if (s.size() == 10) return ms;
-  if ((s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !Digits(s, 11, 2) || s.size() < 16 ||
-      s[13] != ':' || !Digits(s, 14, 2)) {
-    return std::nullopt;
-  }
-  int64_t h = Num(s, 11, 2), mi = Num(s, 14, 2);
-  if (h > 23 || mi > 59) return std::nullopt;
-  ms += static_cast<double>(h * 3600000 + mi * 60000);
-  size_t i = 16;
-  if (i < s.size() && s[i] == ':') {
-    if (!Digits(s, i + 1, 2) || Num(s, i + 1, 2) > 60) return std::nullopt;
-    ms += static_cast<double>(Num(s, i + 1, 2) * 1000);
-    i += 3;
-    if (i < s.size() && s[i] == '.') {
-      double scale = 100;
-      size_t start = ++i;
-      while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
-        ms += (s[i] - '0') * scale;
-        scale /= 10;
-        ++i;
-      }
-      if (i == start) return std::nullopt;
-    }
-  }
-  std::string_view zone = s.substr(i);
-  if (zone.empty() || zone == "Z" || zone == "z") return ms;
-  if ((zone[0] != '+' && zone[0] != '-') || !Digits(zone, 1, 2)) return std::nullopt;
-  size_t mpos = zone.size() > 3 && zone[3] == ':' ? 4 : 3;
-  if (zone.size() != mpos + 2 || !Digits(zone, mpos, 2)) return std::nullopt;
-  double offset = static_cast<double>(Num(zone, 1, 2) * 3600000 + Num(zone, mpos, 2) * 60000);
-  return zone[0] == '+' ? ms - offset : ms + offset;
+  std::optional<int64_t> ms = base::ParseIso8601(s);
+  if (!ms) return std::nullopt;
+  return static_cast<double>(*ms);
 }
 
 std::string NumberText(const bj::value& v) { return json::Serialize(v); }
@@ -159,9 +93,9 @@ int StrCmp(std::string_view a, std::string_view b) {
 // Compares document value `d` with parameter `p` "as d's type"; nullopt when incomparable.
 std::optional<int> CoerceCompare(const bj::value& d, const bj::value& p) {
   if (IsNumber(d)) {
-    if (IsNumber(p)) return NumCmp(d, p);
+    if (IsNumber(p)) return json::CompareNumbers(d, p);
     if (!p.is_string()) return std::nullopt;
-    if (auto n = ParseNumber(p.get_string())) return NumCmp(d, *n);
+    if (auto n = ParseNumber(p.get_string())) return json::CompareNumbers(d, *n);
     if (auto t = ParseIsoMs(p.get_string())) return Cmp3(AsDouble(d), *t);
     return std::nullopt;
   }
@@ -643,7 +577,7 @@ int CompareAt(const bj::value* a, const bj::value* b, size_t depth) {
   if (depth > kMaxCompareDepth) return 0;
   switch (ra) {
     case 2:
-      return NumCmp(*a, *b);
+      return json::CompareNumbers(*a, *b);
     case 3:
       return StrCmp(a->get_string(), b->get_string());
     case 6:

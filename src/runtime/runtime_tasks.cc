@@ -29,15 +29,29 @@ void Runtime::Impl::Pump(ActiveJob& j) {
 
 bool Runtime::Impl::RunsEagerly(const ActiveJob& j, int t) {
   const model::TaskDef& def = j.wf->tasks()[t];
-  if (def.is_start || def.is_end) return true;
+  tasks::TaskKind kind = tasks::ClassifyTask(def);
+  if (kind == tasks::TaskKind::kBoundary) return true;
   if (stubs_.Find(j.rec.workflow_name, def.id)) return true;
-  if (def.location == "Adapter" && stubs_.AdapterDefault(j.rec.workflow_name)) return true;
-  if (def.method == "childJob") return false;
-  // Adapter and manual tasks record their running iteration at once; the work itself is offered
-  // to workers and people only when that batch is durable (Batch::adapter_work, manual_work).
-  if (def.location == "Adapter" || def.is_manual) return true;
-  const tasks::TaskDescriptor* desc = tasks::FindBuiltin(def.method);
-  return desc == nullptr || !desc->external;
+  if (tasks::AtAdapter(def) && stubs_.AdapterDefault(j.rec.workflow_name)) return true;
+  switch (kind) {
+    case tasks::TaskKind::kChildJob:
+    case tasks::TaskKind::kExternal:
+      return false;
+    case tasks::TaskKind::kAdapter:
+    case tasks::TaskKind::kManual:
+      // Adapter and manual tasks record their running iteration at once; the work itself is
+      // offered to workers and people only when that batch is durable (Batch::adapter_work,
+      // manual_work).
+      return true;
+    case tasks::TaskKind::kUnknown:
+    case tasks::TaskKind::kBoundary:
+    case tasks::TaskKind::kPure:
+    case tasks::TaskKind::kForEach:
+    case tasks::TaskKind::kJobQuery:
+    case tasks::TaskKind::kNotBuiltIn:
+      break;
+  }
+  return true;
 }
 
 // forEach: each run hands out the next element of `data_array` as `current_item` and ends in
@@ -138,7 +152,8 @@ void Runtime::Impl::Dispatch(ActiveJob& j, int t) {
   d->iteration_id = base::IterationUuid(j.rec.id, j.next_iteration++);
   j.current_iteration[t] = d->iteration_id;
   d->start_ms = now;
-  if (def.is_start || def.is_end) {
+  tasks::TaskKind kind = tasks::ClassifyTask(def);
+  if (kind == tasks::TaskKind::kBoundary) {
     Apply(j, *d);
     return;
   }
@@ -150,7 +165,7 @@ void Runtime::Impl::Dispatch(ActiveJob& j, int t) {
                          }};
   d->incoming = engine::ResolveIncoming(def, scope);
   std::optional<Stub> stub = stubs_.Find(j.rec.workflow_name, def.id);
-  if (!stub && def.location == "Adapter") stub = stubs_.AdapterDefault(j.rec.workflow_name);
+  if (!stub && tasks::AtAdapter(def)) stub = stubs_.AdapterDefault(j.rec.workflow_name);
   if (stub) {
     // A stub answers for the task; the result goes through the inbox (no recursion).
     d->result.finish = stub->finish == FinishState::kFailure ? tasks::Finish::kFailure
@@ -162,63 +177,65 @@ void Runtime::Impl::Dispatch(ActiveJob& j, int t) {
     Post(std::move(*d));
     return;
   }
-  if (def.is_for_each && def.location != "Adapter") {
-    RunForEach(j, t, *d);
-    Post(std::move(*d));
-    return;
-  }
-  if (def.is_manual) {
-    QueueForPerson(j, t, d);
-    return;
-  }
-  if (def.method == "childJob" && def.location != "Adapter") {
-    StartChildren(j, t, d);
-    return;
-  }
-  if (def.location == "Adapter") {
-    QueueForAdapter(j, t, d);
-    return;
-  }
-  if (def.method == "getJobs" || def.method == "getTasks") {
-    workers_->Submit([this, d, method = def.method, user = j.rec.created_by,
-                      groups = j.rec.groups_json]() mutable {
-      std::optional<std::vector<std::string>> visible;
-      if (opts_.task_visibility) visible = opts_.task_visibility(user, groups);
-      d->result = RunQueryTask(method, d->incoming, std::move(visible));
+  switch (kind) {
+    case tasks::TaskKind::kForEach:
+      RunForEach(j, t, *d);
       Post(std::move(*d));
-    });
-    return;
-  }
-  const tasks::TaskDescriptor* desc = tasks::FindBuiltin(def.method);
-  if (!desc) {
-    d->result = tasks::Error("Unknown task method '" + def.method + "' (app " + def.app + ")");
-    Post(std::move(*d));
-    return;
-  }
-  bj::object vars = desc->reads_job_variables ? j.variables : bj::object();
-  std::string tr_id;
-  if (def.method == "transformation") {
-    if (const bj::value* v = d->incoming.if_contains("tr_id"); v && v->is_string()) {
-      tr_id = std::string(v->get_string());
-    }
-  }
-  workers_->Submit([this, d, desc, vars = std::move(vars), now, tr_id, user = j.rec.created_by,
-                    groups = j.rec.groups_json]() mutable {
-    tasks::TaskContext ctx{d->incoming, vars, now};
-    bj::object jst;
-    if (!tr_id.empty() && docs_) {
-      if (auto text = docs_->Get("transformation", tr_id); text.ok()) {
-        auto parsed = json::Parse(*text, {.max_depth = 256, .max_bytes = size_t(1) << 30});
-        if (parsed.ok() && parsed->is_object() &&
-            (!opts_.jst_visible || opts_.jst_visible(user, groups, parsed->as_object()))) {
-          jst = std::move(parsed->as_object());
-          ctx.transformation = &jst;
+      return;
+    case tasks::TaskKind::kManual:
+      QueueForPerson(j, t, d);
+      return;
+    case tasks::TaskKind::kChildJob:
+      StartChildren(j, t, d);
+      return;
+    case tasks::TaskKind::kAdapter:
+      QueueForAdapter(j, t, d);
+      return;
+    case tasks::TaskKind::kJobQuery:
+      workers_->Submit([this, d, method = def.method, user = j.rec.created_by,
+                        groups = j.rec.groups_json]() mutable {
+        std::optional<std::vector<std::string>> visible;
+        if (opts_.task_visibility) visible = opts_.task_visibility(user, groups);
+        d->result = RunQueryTask(method, d->incoming, std::move(visible));
+        Post(std::move(*d));
+      });
+      return;
+    case tasks::TaskKind::kPure:
+    case tasks::TaskKind::kExternal: {
+      const tasks::TaskDescriptor* desc = tasks::FindBuiltin(def.method);
+      bj::object vars = desc->reads_job_variables ? j.variables : bj::object();
+      std::string tr_id;
+      if (desc->reads_transformation) {
+        if (const bj::value* v = d->incoming.if_contains("tr_id"); v && v->is_string()) {
+          tr_id = std::string(v->get_string());
         }
       }
+      workers_->Submit([this, d, desc, vars = std::move(vars), now, tr_id,
+                        user = j.rec.created_by, groups = j.rec.groups_json]() mutable {
+        tasks::TaskContext ctx{d->incoming, vars, now};
+        bj::object jst;
+        if (!tr_id.empty() && docs_) {
+          if (auto text = docs_->Get("transformation", tr_id); text.ok()) {
+            auto parsed = json::Parse(*text, {.max_depth = 256, .max_bytes = size_t(1) << 30});
+            if (parsed.ok() && parsed->is_object() &&
+                (!opts_.jst_visible || opts_.jst_visible(user, groups, parsed->as_object()))) {
+              jst = std::move(parsed->as_object());
+              ctx.transformation = &jst;
+            }
+          }
+        }
+        d->result = desc->run(ctx);
+        Post(std::move(*d));
+      });
+      return;
     }
-    d->result = desc->run(ctx);
-    Post(std::move(*d));
-  });
+    case tasks::TaskKind::kUnknown:
+    case tasks::TaskKind::kBoundary:
+    case tasks::TaskKind::kNotBuiltIn:
+      break;
+  }
+  d->result = tasks::Error("Unknown task method '" + def.method + "' (app " + def.app + ")");
+  Post(std::move(*d));
 }
 
 void Runtime::Impl::Handle(TaskDone& d) {

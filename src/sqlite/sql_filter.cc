@@ -5,7 +5,7 @@
 #include <climits>
 #include <cmath>
 
-#include "base/clock.h"
+#include "base/civil.h"
 #include "base/ids.h"
 
 namespace opsflow::sqlite {
@@ -91,9 +91,9 @@ bool ToNumber(const bj::value& v, ColType type, SqlArg* out) {
       *out = static_cast<int64_t>(d);
     return true;
   }
-  int64_t ms;
-  if (type == ColType::kTimeMs && base::ParseIsoTime(s, &ms)) {
-    *out = ms;
+  std::optional<int64_t> ms = type == ColType::kTimeMs ? base::ParseIso8601(s) : std::nullopt;
+  if (ms) {
+    *out = *ms;
     return true;
   }
   return false;

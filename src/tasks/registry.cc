@@ -1,10 +1,12 @@
-// The table of built-in WorkFlowEngine tasks and the TaskResult helpers.
+// The table of WorkFlowEngine methods (built-in tasks, runtime tasks, manual views), task
+// classification, and the TaskResult helpers.
 //
 // Every Run function is wrapped so that no exception escapes it: a task that throws (a bug, or
 // an allocation failure) finishes in error with the exception's message instead.
 #include <boost/json.hpp>
 #include <exception>
 #include <string>
+#include <unordered_map>
 
 #include "tasks/builtins.h"
 #include "tasks/task.h"
@@ -27,45 +29,102 @@ TaskResult Guarded(const TaskContext& ctx) {
 
 }  // namespace
 
-const std::vector<TaskDescriptor>& AllBuiltins() {
+const std::vector<TaskDescriptor>& AllMethods() {
   using namespace internal;  // NOLINT: the Run functions
-  static const std::vector<TaskDescriptor> kBuiltins = {
-      {"evaluation", &Guarded<RunEvaluation>, false},
-      {"query", &Guarded<RunQuery>, false},
-      {"newVariable", &Guarded<RunNewVariable>, false},
-      {"merge", &Guarded<RunMerge>, false},
-      {"makeData", &Guarded<RunMakeData>, false},
-      {"stub", &Guarded<RunStub>, false},
-      {"delay", &Guarded<RunDelay>, false},
-      {"setObjectKey", &Guarded<RunSetObjectKey>, false},
-      {"push", &Guarded<RunPush>, true},
-      {"pop", &Guarded<RunPop>, true},
-      {"shift", &Guarded<RunShift>, true},
-      {"arrayPush", &Guarded<RunArrayPush>, false},
-      {"arrayLength", &Guarded<RunArrayLength>, false},
-      {"arrayIndexOf", &Guarded<RunArrayIndexOf>, false},
-      {"replace", &Guarded<RunReplace>, false},
-      {"parse", &Guarded<RunParse>, false},
-      {"join", &Guarded<RunJoin>, false},
-      {"stringConcat", &Guarded<RunStringConcat>, false},
-      {"substring", &Guarded<RunSubstring>, false},
-      {"stringLength", &Guarded<RunStringLength>, false},
-      {"numberToString", &Guarded<RunNumberToString>, false},
-      {"getTime", &Guarded<RunGetTime>, false},
-      {"calculateTimeDiff", &Guarded<RunCalculateTimeDiff>, false},
-      {"modify", &Guarded<RunModify>, false},
-      {"updateJobDescription", &Guarded<RunUpdateJobDescription>, false},
-      {"transformation", &Guarded<RunTransformation>, false},
-      {"restCall", &Guarded<RunRestCall>, false, /*external=*/true},
+  constexpr TaskKind kPure = TaskKind::kPure;
+  constexpr bool kReadsVars = true;
+  static const std::vector<TaskDescriptor> kMethods = {
+      {"evaluation", kPure, &Guarded<RunEvaluation>},
+      {"query", kPure, &Guarded<RunQuery>},
+      {"newVariable", kPure, &Guarded<RunNewVariable>},
+      {"merge", kPure, &Guarded<RunMerge>},
+      {"makeData", kPure, &Guarded<RunMakeData>},
+      {"stub", kPure, &Guarded<RunStub>},
+      {"delay", kPure, &Guarded<RunDelay>},
+      {"setObjectKey", kPure, &Guarded<RunSetObjectKey>},
+      {"push", kPure, &Guarded<RunPush>, kReadsVars},
+      {"pop", kPure, &Guarded<RunPop>, kReadsVars},
+      {"shift", kPure, &Guarded<RunShift>, kReadsVars},
+      {"arrayPush", kPure, &Guarded<RunArrayPush>},
+      {"arrayLength", kPure, &Guarded<RunArrayLength>},
+      {"arrayIndexOf", kPure, &Guarded<RunArrayIndexOf>},
+      {"replace", kPure, &Guarded<RunReplace>},
+      {"parse", kPure, &Guarded<RunParse>},
+      {"join", kPure, &Guarded<RunJoin>},
+      {"stringConcat", kPure, &Guarded<RunStringConcat>},
+      {"substring", kPure, &Guarded<RunSubstring>},
+      {"stringLength", kPure, &Guarded<RunStringLength>},
+      {"numberToString", kPure, &Guarded<RunNumberToString>},
+      {"getTime", kPure, &Guarded<RunGetTime>},
+      {"calculateTimeDiff", kPure, &Guarded<RunCalculateTimeDiff>},
+      {"modify", kPure, &Guarded<RunModify>},
+      {"updateJobDescription", kPure, &Guarded<RunUpdateJobDescription>},
+      {"transformation", kPure, &Guarded<RunTransformation>, false, /*reads_transformation=*/true},
+      {"restCall", TaskKind::kExternal, &Guarded<RunRestCall>},
+      // The runtime does the work of these.
+      {"forEach", TaskKind::kForEach},
+      {"childJob", TaskKind::kChildJob},
+      {"getJobs", TaskKind::kJobQuery},
+      {"getTasks", TaskKind::kJobQuery},
+      // Views a person works in (as `type: "manual"` tasks).
+      {"ViewData", TaskKind::kManual},
+      {"ViewHTML", TaskKind::kManual},
+      {"ErrorHandling", TaskKind::kManual},
+      {"deepmerge", TaskKind::kNotBuiltIn},
   };
+  return kMethods;
+}
+
+const TaskDescriptor* FindMethod(std::string_view method) {
+  static const std::unordered_map<std::string_view, const TaskDescriptor*> kByMethod = [] {
+    std::unordered_map<std::string_view, const TaskDescriptor*> m;
+    for (const TaskDescriptor& d : AllMethods()) m.emplace(d.method, &d);
+    return m;
+  }();
+  auto it = kByMethod.find(method);
+  return it == kByMethod.end() ? nullptr : it->second;
+}
+
+const std::vector<TaskDescriptor>& AllBuiltins() {
+  static const std::vector<TaskDescriptor> kBuiltins = [] {
+    std::vector<TaskDescriptor> v;
+    for (const TaskDescriptor& d : AllMethods()) {
+      if (d.run) v.push_back(d);
+    }
+    return v;
+  }();
   return kBuiltins;
 }
 
 const TaskDescriptor* FindBuiltin(std::string_view method) {
-  for (const TaskDescriptor& d : AllBuiltins()) {
-    if (d.method == method) return &d;
+  const TaskDescriptor* d = FindMethod(method);
+  return d && d->run ? d : nullptr;
+}
+
+bool AtAdapter(const model::TaskDef& def) { return def.location == "Adapter"; }
+
+TaskKind ClassifyTask(const model::TaskDef& def) {
+  if (def.is_start || def.is_end) return TaskKind::kBoundary;
+  if (def.is_for_each && !AtAdapter(def)) return TaskKind::kForEach;
+  if (def.is_manual) return TaskKind::kManual;
+  if (AtAdapter(def)) return TaskKind::kAdapter;
+  const TaskDescriptor* d = FindMethod(def.method);
+  if (!d) return TaskKind::kUnknown;
+  switch (d->kind) {
+    case TaskKind::kPure:
+    case TaskKind::kExternal:
+    case TaskKind::kChildJob:
+    case TaskKind::kJobQuery:
+      return d->kind;
+    case TaskKind::kForEach:  // is_for_each, above
+    case TaskKind::kManual:   // a view runs only as a manual task
+    case TaskKind::kNotBuiltIn:
+    case TaskKind::kUnknown:
+    case TaskKind::kBoundary:
+    case TaskKind::kAdapter:
+      break;
   }
-  return nullptr;
+  return TaskKind::kUnknown;
 }
 
 TaskResult Success(boost::json::object outgoing) {

@@ -235,7 +235,7 @@ class RestCallTest : public ::testing::Test {
 TEST_F(RestCallTest, IsRegisteredAsExternal) {
   const TaskDescriptor* d = FindBuiltin("restCall");
   ASSERT_NE(d, nullptr);
-  EXPECT_TRUE(d->external);
+  EXPECT_EQ(d->kind, TaskKind::kExternal);
   EXPECT_FALSE(d->reads_job_variables);
 }
 

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "json/compare.h"
 #include "json/parse.h"
 
 namespace opsflow::tasks::internal {
@@ -153,56 +154,17 @@ std::string ToText(const json::value& v) {
   }
 }
 
-namespace {
-
-bool IsNumber(const json::value& v) { return v.is_number(); }
-
-bool NumbersEqual(const json::value& a, const json::value& b) {
-  if (a.is_int64() && b.is_int64()) return a.get_int64() == b.get_int64();
-  if (a.is_uint64() && b.is_uint64()) return a.get_uint64() == b.get_uint64();
-  return *AsNumber(a) == *AsNumber(b);
+bool DeepEqual(const json::value& a, const json::value& b) {
+  return opsflow::json::DeepEqual(a, b, /*max_depth=*/256);
 }
-
-bool DeepEqualAt(const json::value& a, const json::value& b, int depth) {
-  if (depth > 256) return false;
-  if (IsNumber(a) && IsNumber(b)) return NumbersEqual(a, b);
-  if (a.kind() != b.kind()) return false;
-  switch (a.kind()) {
-    case json::kind::array: {
-      const auto& x = a.get_array();
-      const auto& y = b.get_array();
-      if (x.size() != y.size()) return false;
-      for (size_t i = 0; i < x.size(); ++i) {
-        if (!DeepEqualAt(x[i], y[i], depth + 1)) return false;
-      }
-      return true;
-    }
-    case json::kind::object: {
-      const auto& x = a.get_object();
-      const auto& y = b.get_object();
-      if (x.size() != y.size()) return false;
-      for (const auto& kv : x) {
-        auto it = y.find(kv.key());
-        if (it == y.end() || !DeepEqualAt(kv.value(), it->value(), depth + 1)) return false;
-      }
-      return true;
-    }
-    default:
-      return a == b;
-  }
-}
-
-}  // namespace
-
-bool DeepEqual(const json::value& a, const json::value& b) { return DeepEqualAt(a, b, 0); }
 
 bool LooseEqual(const json::value& a, const json::value& b) {
   if (DeepEqual(a, b)) return true;
-  if (IsNumber(a) && b.is_string()) {
+  if (a.is_number() && b.is_string()) {
     auto n = ParseNumber(b.get_string());
     return n && *n == *AsNumber(a);
   }
-  if (a.is_string() && IsNumber(b)) return LooseEqual(b, a);
+  if (a.is_string() && b.is_number()) return LooseEqual(b, a);
   if (a.is_bool() && b.is_string()) {
     auto x = AsBool(b);
     return x && *x == a.get_bool();

@@ -354,50 +354,19 @@ base::Result<int64_t> ToEpoch(const Fields& fl) {
   return ms - fl.offset * 60'000LL;
 }
 
+// ISO-8601 as moment.js reads it (base::Iso8601Grammar::kLenient), within ToEpoch's ranges.
 base::Result<int64_t> ParseIso(std::string_view s) {
+  auto iso = base::ParseIso8601Fields(s, base::Iso8601Grammar::kLenient);
+  if (!iso) return base::InvalidArgument("not an ISO 8601 time");
   Fields fl;
-  size_t pos = 0;
-  int64_t v;
-  bool neg = pos < s.size() && s[pos] == '-';
-  if (neg) ++pos;
-  if (!ReadInt(s, pos, 4, 6, v)) return base::InvalidArgument("not an ISO 8601 time");
-  fl.year = neg ? -v : v;
-  auto expect = [&](char c) {
-    if (pos < s.size() && s[pos] == c) {
-      ++pos;
-      return true;
-    }
-    return false;
-  };
-  if (expect('-')) {
-    if (!ReadInt(s, pos, 2, 2, v)) return base::InvalidArgument("bad month");
-    fl.month = static_cast<int>(v);
-    if (expect('-')) {
-      if (!ReadInt(s, pos, 2, 2, v)) return base::InvalidArgument("bad day");
-      fl.day = static_cast<int>(v);
-    }
-  }
-  if (expect('T') || expect(' ') || expect('t')) {
-    if (!ReadInt(s, pos, 2, 2, v)) return base::InvalidArgument("bad hour");
-    fl.hour = static_cast<int>(v);
-    if (expect(':')) {
-      if (!ReadInt(s, pos, 2, 2, v)) return base::InvalidArgument("bad minute");
-      fl.minute = static_cast<int>(v);
-      if (expect(':')) {
-        if (!ReadInt(s, pos, 2, 2, v)) return base::InvalidArgument("bad second");
-        fl.second = static_cast<int>(v);
-        if (expect('.') || expect(',')) {
-          size_t fs = pos;
-          if (!ReadInt(s, pos, 1, 9, v)) return base::InvalidArgument("bad fraction");
-          fl.ms = std::stoi((std::string(s.substr(fs, pos - fs)) + "000").substr(0, 3));
-        }
-      }
-    }
-    if (pos < s.size() && !ReadOffset(s, pos, fl.offset)) {
-      return base::InvalidArgument("bad UTC offset");
-    }
-  }
-  if (pos != s.size()) return base::InvalidArgument("unexpected text after the time");
+  fl.year = iso->year;
+  fl.month = iso->month;
+  fl.day = iso->day;
+  fl.hour = iso->hour;
+  fl.minute = iso->minute;
+  fl.second = iso->second;
+  fl.ms = iso->millisecond;
+  fl.offset = iso->offset_minutes;
   return ToEpoch(fl);
 }
 
