@@ -21,13 +21,10 @@
 #include "base/ids.h"
 #include "base/metrics.h"
 #include "runtime/events.h"
+#include "runtime/topics.h"
 
 namespace opsflow::api {
 namespace {
-
-constexpr std::array<std::string_view, 10> kTopics = {
-    "jobStart",  "jobComplete", "jobError",     "jobPause",  "jobResume",
-    "jobCancel", "jobFix",      "jobSlaBreach", "taskStart", "taskComplete"};
 
 struct EventFilter {
   std::vector<std::string> job_ids;  // empty: every job
@@ -56,11 +53,10 @@ bool ParseFilter(Call& c, EventFilter* f) {
       if (!CheckJobId(c, v)) return false;
       f->job_ids.push_back(v);
     } else if (k == "topic") {
-      if (std::find(kTopics.begin(), kTopics.end(), v) == kTopics.end()) {
+      runtime::Topic topic;
+      if (!runtime::ParseTopic(v, &topic)) {
         ReplyError(c, 400,
-                   "'" + v +
-                       "' is not an event topic (jobStart, jobComplete, jobError, jobPause, "
-                       "jobResume, jobCancel, jobFix, jobSlaBreach, taskStart, taskComplete)");
+                   "'" + v + "' is not an event topic (" + runtime::TopicNames(false, ", ") + ")");
         return false;
       }
       f->topics.push_back(v);
@@ -95,7 +91,7 @@ std::string FormatEvent(const runtime::Event& e, int64_t epoch) {
   }
   if (!e.finish_state.empty()) d["finishState"] = e.finish_state;
   if (!e.parent_job_id.empty()) d["parentJobId"] = e.parent_job_id;
-  if (e.topic == "jobSlaBreach") {
+  if (e.topic == runtime::TopicName(runtime::Topic::kJobSlaBreach)) {
     d["runTime"] = e.run_time_ms;
     d["slaDelta"] = e.sla_delta_ms;
   }

@@ -29,7 +29,7 @@ base::Result<bj::object> TriggerService::ExportAutomation(const auth::Account& v
   bj::object out = *a;
   bj::array trigs;
   for (const auto& [tid, t] : triggers_) {
-    if (Str(t, "actionId") == id) trigs.push_back(t);
+    if (json::StringField(t, "actionId") == id) trigs.push_back(t);
   }
   out["triggers"] = std::move(trigs);
   return out;
@@ -66,7 +66,7 @@ base::Status TriggerService::DeleteAutomation(const auth::Account& v, const std:
   }
   std::vector<std::string> trigs;
   for (const auto& [tid, t] : triggers_) {
-    if (Str(t, "actionId") == id) trigs.push_back(tid);
+    if (json::StringField(t, "actionId") == id) trigs.push_back(tid);
   }
   // Triggers first: a crash in between leaves an automation without some triggers, never
   // triggers without their automation.
@@ -93,7 +93,7 @@ bj::array TriggerService::ImportAutomations(const auth::Account& v, const bj::ar
       continue;
     }
     std::lock_guard<std::mutex> l(mu_);
-    std::string id = Str(body, "_id");
+    std::string id = json::StringField(body, "_id");
     if (id.empty()) id = base::NewObjectId();
     if (!base::IsObjectId(id)) {
       fail("_id '" + id + "' is not an ObjectId (24 hex characters)");
@@ -134,21 +134,21 @@ bj::array TriggerService::ImportAutomations(const auth::Account& v, const bj::ar
       }
       bj::object t = tv.get_object();
       t["actionId"] = id;
-      std::string tid = Str(t, "_id");
+      std::string tid = json::StringField(t, "_id");
       if (tid.empty() || !base::IsObjectId(tid)) tid = base::NewObjectId();
       t["_id"] = tid;
       auto existing = triggers_.find(tid);
-      if (existing != triggers_.end() && Str(existing->second, "actionId") != id) {
+      if (existing != triggers_.end() && json::StringField(existing->second, "actionId") != id) {
         err = "trigger '" + tid + "' belongs to another automation";
         break;
       }
       auto vt = ValidateTrigger(v, std::move(t), nullptr);
       if (!vt.ok()) {
-        err = "trigger '" + Str(tv.get_object(), "name") + "': " + vt.status().message();
+        err = "trigger '" + json::StringField(tv.get_object(), "name") + "': " + vt.status().message();
         break;
       }
-      if (Str(*vt, "type") == "endpoint" && !routes.insert(Str(*vt, "routeName")).second) {
-        err = "two triggers use routeName '" + Str(*vt, "routeName") + "'";
+      if (json::StringField(*vt, "type") == "endpoint" && !routes.insert(json::StringField(*vt, "routeName")).second) {
+        err = "two triggers use routeName '" + json::StringField(*vt, "routeName") + "'";
         break;
       }
       trigs.push_back(std::move(vt).value());

@@ -64,7 +64,7 @@ base::Result<int64_t> TriggerService::DeleteTriggersOfAutomation(const auth::Acc
   if (!auth::CanChangeAutomation(v, *a)) return base::PermissionDenied("you may not change automation '" + id + "'");
   std::vector<std::string> ids;
   for (const auto& [tid, t] : triggers_) {
-    if (Str(t, "actionId") == id) ids.push_back(tid);
+    if (json::StringField(t, "actionId") == id) ids.push_back(tid);
   }
   for (const std::string& tid : ids) OPSFLOW_RETURN_IF_ERROR(DeleteTriggerLocked(tid));
   return static_cast<int64_t>(ids.size());
@@ -87,7 +87,7 @@ bj::array TriggerService::ImportTriggers(const auth::Account& v, const bj::array
     }
     bj::object t = item.get_object();
     std::lock_guard<std::mutex> l(mu_);
-    std::string id = Str(t, "_id");
+    std::string id = json::StringField(t, "_id");
     if (id.empty()) id = base::NewObjectId();
     if (!base::IsObjectId(id)) {
       fail("_id '" + id + "' is not an ObjectId (24 hex characters)");

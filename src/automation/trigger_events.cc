@@ -20,7 +20,7 @@ constexpr size_t kMaxQueuedEvents = 100000;
 }  // namespace
 
 bool TriggerService::AutomationSeesJob(const bj::object& trigger, const Event& e) const {
-  auto a = automations_.find(Str(trigger, "actionId"));
+  auto a = automations_.find(json::StringField(trigger, "actionId"));
   if (a == automations_.end()) return false;
   return model::Sees(auth::AutomationGroups(a->second), e.groups);
 }
@@ -57,7 +57,7 @@ void TriggerService::HandleEvent(const Event& e) {
   {
     std::lock_guard<std::mutex> l(mu_);
     for (const auto& [id, t] : triggers_) {
-      if (Str(t, "type") == "eventSystem" && Enabled(t) && Str(t, "topic") == e.topic) {
+      if (json::StringField(t, "type") == "eventSystem" && Enabled(t) && json::StringField(t, "topic") == e.topic) {
         matching.push_back(t);
       }
     }
@@ -92,7 +92,7 @@ void TriggerService::HandleEvent(const Event& e) {
   }
   bj::value payload = std::move(fields);
   for (const bj::object& t : matching) {
-    std::string id = Str(t, "_id");
+    std::string id = json::StringField(t, "_id");
     if (origin && origin->trigger_id == id) continue;  // never on a job it started itself
     {
       std::lock_guard<std::mutex> l(mu_);

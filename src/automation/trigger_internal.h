@@ -7,6 +7,7 @@
 #include <string>
 
 #include "base/status.h"
+#include "json/fields.h"  // the module reads document fields with json::StringField
 
 namespace opsflow::automation::internal {
 
@@ -16,8 +17,6 @@ inline constexpr const char* kEventSource = "@itential/app-workflow_engine";
 // Initiator of jobs nobody started by hand (schedules, events), as IAP names it.
 inline constexpr const char* kSystemUser = "Pronghorn";
 
-// The string member `key` of `o`; "" when it is missing or not a string.
-std::string Str(const boost::json::object& o, const char* key);
 // A trigger runs unless `enabled` is false.
 bool Enabled(const boost::json::object& trigger);
 // legacyWrapper (default true): a manual or scheduled run's variables are {formData: form}.

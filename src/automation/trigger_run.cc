@@ -13,29 +13,29 @@ using namespace internal;  // NOLINT(build/namespaces): this module's own intern
 
 base::Result<TriggerJob> TriggerService::JobFor(const bj::object& trigger, bj::object variables,
                                                 const auth::Account* runner) const {
-  std::string action = Str(trigger, "actionId");
+  std::string action = json::StringField(trigger, "actionId");
   auto a = automations_.find(action);
   if (a == automations_.end()) {
     return base::FailedPrecondition("the trigger's automation '" + action + "' no longer exists");
   }
   const bj::object& automation = a->second;
-  std::string cid = Str(automation, "componentId"), cname = Str(automation, "componentName");
+  std::string cid = json::StringField(automation, "componentId"), cname = json::StringField(automation, "componentName");
   if (cid.empty() && cname.empty()) {
-    return base::FailedPrecondition("automation '" + Str(automation, "name") +
+    return base::FailedPrecondition("automation '" + json::StringField(automation, "name") +
                                     "' has no workflow (set componentId)");
   }
   if (!launcher_) return base::Internal("no job starter is configured");
-  std::string as_user = runner ? runner->username : Str(automation, "lastUpdatedBy");
+  std::string as_user = runner ? runner->username : json::StringField(automation, "lastUpdatedBy");
   auto wf = launcher_->FindWorkflow(as_user, cid.empty() ? cname : cid);
   if (!wf.ok() && !cname.empty()) wf = launcher_->FindWorkflow(as_user, cname);
   if (!wf.ok()) {
-    return base::FailedPrecondition("the workflow of automation '" + Str(automation, "name") +
+    return base::FailedPrecondition("the workflow of automation '" + json::StringField(automation, "name") +
                                     "' ('" + (cname.empty() ? cid : cname) + "') no longer exists");
   }
   TriggerJob job;
   job.workflow = wf->name;
   job.variables = std::move(variables);
-  job.description = Str(automation, "name");
+  job.description = json::StringField(automation, "name");
   job.user = runner ? runner->username : kSystemUser;
   job.as_user = std::move(as_user);
   job.limited = runner && !runner->admin;
@@ -53,8 +53,8 @@ void TriggerService::StartAndRecord(TriggerJob job, const std::string& trigger_i
     if (it != triggers_.end()) {
       bj::object doc = it->second;
       doc["lastExecuted"] = clock_->NowMs();
-      base::metrics::Get().trigger_runs.At({Str(doc, "type")}).Inc();
-      if (Str(doc, "type") != "schedule") (void)PutLocked(kTrigger, doc);
+      base::metrics::Get().trigger_runs.At({json::StringField(doc, "type")}).Inc();
+      if (json::StringField(doc, "type") != "schedule") (void)PutLocked(kTrigger, doc);
     }
   }
   launcher_->StartJob(std::move(job), [this, trigger_id, depth,
@@ -76,12 +76,12 @@ void TriggerService::RunManual(const auth::Account& v, const std::string& id,
     auto t = ReadableTrigger(v, id);
     if (!t.ok()) return done(t.status());
     const bj::object& trig = **t;
-    if (Str(trig, "type") != "manual") {
-      return done(base::InvalidArgument("trigger '" + id + "' is a " + Str(trig, "type") +
+    if (json::StringField(trig, "type") != "manual") {
+      return done(base::InvalidArgument("trigger '" + id + "' is a " + json::StringField(trig, "type") +
                                         " trigger, not a manual one"));
     }
     if (!Enabled(trig)) {
-      return done(base::FailedPrecondition("trigger '" + Str(trig, "name") + "' is disabled"));
+      return done(base::FailedPrecondition("trigger '" + json::StringField(trig, "name") + "' is disabled"));
     }
     bj::value form = form_data ? *form_data : trig.at("formData");
     if (form.is_null()) form = bj::object();
@@ -101,7 +101,7 @@ void TriggerService::RunEndpoint(const auth::Account& v, const std::string& rout
   {
     std::lock_guard<std::mutex> l(mu_);
     for (const auto& [id, t] : triggers_) {
-      if (Str(t, "type") == "endpoint" && Str(t, "routeName") == route &&
+      if (json::StringField(t, "type") == "endpoint" && json::StringField(t, "routeName") == route &&
           ReadableTrigger(v, id).ok()) {
         trig = t;
         break;
@@ -111,7 +111,7 @@ void TriggerService::RunEndpoint(const auth::Account& v, const std::string& rout
   if (trig.empty())
     return done(base::NotFound("no endpoint trigger has routeName '" + route + "'"));
   if (!Enabled(trig)) {
-    return done(base::FailedPrecondition("trigger '" + Str(trig, "name") + "' is disabled"));
+    return done(base::FailedPrecondition("trigger '" + json::StringField(trig, "name") + "' is disabled"));
   }
   std::string err;
   if (auto schema = schemas_.Of(trig, &err)) {
@@ -142,7 +142,7 @@ void TriggerService::RunEndpoint(const auth::Account& v, const std::string& rout
   }
   if (!job.ok()) return done(job.status());
   job->input_errors = schema_errors;
-  StartAndRecord(std::move(job).value(), Str(trig, "_id"), 0, std::move(done));
+  StartAndRecord(std::move(job).value(), json::StringField(trig, "_id"), 0, std::move(done));
 }
 
 }  // namespace opsflow::automation

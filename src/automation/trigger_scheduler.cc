@@ -18,14 +18,14 @@ std::vector<TriggerService::Due> TriggerService::CollectDue(int64_t now) {
   std::lock_guard<std::mutex> l(mu_);
   std::vector<std::string> ids;
   for (const auto& [id, t] : triggers_) {
-    if (Str(t, "type") != "schedule" || !Enabled(t)) continue;
+    if (json::StringField(t, "type") != "schedule" || !Enabled(t)) continue;
     const bj::value* n = t.if_contains("nextRunAt");
     if (n && n->is_int64() && n->get_int64() <= now) ids.push_back(id);
   }
   for (const std::string& id : ids) {
     bj::object doc = triggers_.at(id);
     int64_t created = now;
-    created = base::ParseIso8601(Str(doc, "created")).value_or(created);
+    created = base::ParseIso8601(json::StringField(doc, "created")).value_or(created);
     auto s = ParseSchedule(doc, created);
     if (!s.ok()) {
       LogFailure("schedule trigger is unreadable; disabling it", id, s.status());
@@ -90,7 +90,7 @@ int64_t TriggerService::NextWakeMs(int64_t now) const {
   int64_t wait = opts_.max_sleep_ms;
   std::lock_guard<std::mutex> l(mu_);
   for (const auto& [id, t] : triggers_) {
-    if (Str(t, "type") != "schedule" || !Enabled(t)) continue;
+    if (json::StringField(t, "type") != "schedule" || !Enabled(t)) continue;
     const bj::value* n = t.if_contains("nextRunAt");
     if (n && n->is_int64()) wait = std::min(wait, std::max<int64_t>(n->get_int64() - now, 0));
   }

@@ -17,11 +17,6 @@ namespace bj = boost::json;
 
 namespace internal {
 
-std::string Str(const bj::object& o, const char* key) {
-  const bj::value* v = o.if_contains(key);
-  return v && v->is_string() ? std::string(v->get_string()) : std::string();
-}
-
 bool Enabled(const bj::object& t) {
   const bj::value* v = t.if_contains("enabled");
   return !v || !v->is_bool() || v->get_bool();
@@ -84,7 +79,7 @@ base::Result<const bj::object*> TriggerService::ReadableTrigger(const auth::Acco
                                                                 const std::string& id) const {
   auto it = triggers_.find(id);
   if (it != triggers_.end()) {
-    auto a = automations_.find(Str(it->second, "actionId"));
+    auto a = automations_.find(json::StringField(it->second, "actionId"));
     // A trigger whose automation is gone is visible to admins only.
     if ((a == automations_.end() && v.admin) ||
         (a != automations_.end() && auth::CanReadAutomation(v, a->second))) {
@@ -95,12 +90,12 @@ base::Result<const bj::object*> TriggerService::ReadableTrigger(const auth::Acco
 }
 
 bool TriggerService::CanChangeTriggerLocked(const auth::Account& v, const bj::object& t) const {
-  auto a = automations_.find(Str(t, "actionId"));
+  auto a = automations_.find(json::StringField(t, "actionId"));
   return a == automations_.end() || auth::CanChangeAutomation(v, a->second);
 }
 
 base::Status TriggerService::PutLocked(const std::string& kind, const bj::object& doc) {
-  std::string id = Str(doc, "_id");
+  std::string id = json::StringField(doc, "_id");
   OPSFLOW_RETURN_IF_ERROR(docs_->Put(kind, id, bj::serialize(doc)));
   (kind == kAutomation ? automations_ : triggers_)[id] = doc;
   CountEventTriggersLocked();
@@ -109,7 +104,7 @@ base::Status TriggerService::PutLocked(const std::string& kind, const bj::object
 
 void TriggerService::CountEventTriggersLocked() {
   size_t n = 0;
-  for (const auto& [id, t] : triggers_) n += Str(t, "type") == "eventSystem" ? 1 : 0;
+  for (const auto& [id, t] : triggers_) n += json::StringField(t, "type") == "eventSystem" ? 1 : 0;
   event_triggers_.store(n, std::memory_order_release);
 }
 

@@ -108,7 +108,7 @@ base::Result<bj::object> TriggerService::ValidateAutomation(const auth::Account&
   }
   OPSFLOW_RETURN_IF_ERROR(CheckString(doc, "componentId", false));
   OPSFLOW_RETURN_IF_ERROR(CheckString(doc, "componentName", false));
-  std::string cid = Str(doc, "componentId"), cname = Str(doc, "componentName");
+  std::string cid = json::StringField(doc, "componentId"), cname = json::StringField(doc, "componentName");
   if (!cid.empty() || !cname.empty()) {
     if (!launcher_) return base::Internal("no job launcher is configured");
     // componentId is the workflow's _id (what IAP clients send); a name works too, and an export
@@ -141,10 +141,10 @@ base::Result<bj::object> TriggerService::ValidateAutomation(const auth::Account&
     return base::PermissionDenied(
         "gbac.write must include one of your groups (you could not change the automation)");
   }
-  std::string id = Str(doc, "_id");
-  std::string name = Str(doc, "name");
+  std::string id = json::StringField(doc, "_id");
+  std::string name = json::StringField(doc, "name");
   for (const auto& [other_id, other] : automations_) {
-    if (other_id != id && Str(other, "name") == name) {
+    if (other_id != id && json::StringField(other, "name") == name) {
       return base::AlreadyExists("an automation named '" + name + "' already exists");
     }
   }
@@ -172,7 +172,7 @@ base::Result<bj::object> TriggerService::ValidateTrigger(const auth::Account& v,
   OPSFLOW_RETURN_IF_ERROR(CheckString(doc, "description", false));
   if (!doc.contains("description") || doc["description"].is_null()) doc["description"] = "";
   OPSFLOW_RETURN_IF_ERROR(CheckString(doc, "type", true));
-  std::string type = Str(doc, "type");
+  std::string type = json::StringField(doc, "type");
   const TypeRule* rule = nullptr;
   std::string types;
   for (const TypeRule& r : kTypeRules) {
@@ -186,7 +186,7 @@ base::Result<bj::object> TriggerService::ValidateTrigger(const auth::Account& v,
     return base::InvalidArgument("actionType must be \"automations\"");
   }
   OPSFLOW_RETURN_IF_ERROR(CheckString(doc, "actionId", true));
-  std::string action = Str(doc, "actionId");
+  std::string action = json::StringField(doc, "actionId");
   auto a = automations_.find(action);
   if (a == automations_.end() || !auth::CanReadAutomation(v, a->second)) {
     return base::InvalidArgument("actionId '" + action + "' names no automation");
@@ -222,7 +222,7 @@ base::Result<bj::object> TriggerService::ValidateTrigger(const auth::Account& v,
 // object), `jst` maps it to the job's variables.
 base::Status TriggerService::CheckSchemaAndJst(const auth::Account& v, bj::object& doc) {
   bj::value* sv = doc.if_contains("schema");
-  if (Str(doc, "type") == "endpoint" && (!sv || sv->is_null())) {
+  if (json::StringField(doc, "type") == "endpoint" && (!sv || sv->is_null())) {
     doc["schema"] = bj::object{
         {"type", "object"}, {"properties", bj::object()}, {"additionalProperties", true}};
   } else if (sv && !sv->is_null()) {
@@ -245,16 +245,16 @@ base::Status TriggerService::CheckSchemaAndJst(const auth::Account& v, bj::objec
 
 base::Status TriggerService::CheckEndpoint(bj::object& doc, const bj::object*, int64_t) {
   OPSFLOW_RETURN_IF_ERROR(CheckString(doc, "routeName", true));
-  std::string route = Str(doc, "routeName");
+  std::string route = json::StringField(doc, "routeName");
   if (!ValidRouteName(route)) {
     return base::InvalidArgument("routeName '" + route +
                                  "' may hold only letters, digits, '-', '_', '.' and '~'");
   }
   if (!doc.contains("verb") || doc["verb"].is_null()) doc["verb"] = "POST";
   if (doc["verb"] != "POST") return base::InvalidArgument("verb must be \"POST\"");
-  std::string id = Str(doc, "_id");
+  std::string id = json::StringField(doc, "_id");
   for (const auto& [other_id, other] : triggers_) {
-    if (other_id != id && Str(other, "type") == "endpoint" && Str(other, "routeName") == route) {
+    if (other_id != id && json::StringField(other, "type") == "endpoint" && json::StringField(other, "routeName") == route) {
       return base::AlreadyExists("an endpoint trigger with routeName '" + route +
                                  "' already exists");
     }
@@ -268,7 +268,7 @@ base::Status TriggerService::CheckEventSystem(bj::object& doc, const bj::object*
     return base::InvalidArgument(std::string("source must be \"") + kEventSource + "\"");
   }
   OPSFLOW_RETURN_IF_ERROR(CheckString(doc, "topic", true));
-  std::string topic = Str(doc, "topic");
+  std::string topic = json::StringField(doc, "topic");
   runtime::Topic t;
   if (!runtime::ParseTopic(topic, &t) || !runtime::IsJobTopic(t)) {
     return base::InvalidArgument("topic '" + topic + "' is not a job event (" +
@@ -279,7 +279,7 @@ base::Status TriggerService::CheckEventSystem(bj::object& doc, const bj::object*
 
 base::Status TriggerService::CheckSchedule(bj::object& doc, const bj::object* old, int64_t now) {
   int64_t created = now;
-  if (old) created = base::ParseIso8601(Str(*old, "created")).value_or(created);
+  if (old) created = base::ParseIso8601(json::StringField(*old, "created")).value_or(created);
   OPSFLOW_ASSIGN_OR_RETURN(Schedule s, ParseSchedule(doc, created));
   if (!doc.contains("processMissedRuns") || doc["processMissedRuns"].is_null()) {
     doc["processMissedRuns"] = "none";

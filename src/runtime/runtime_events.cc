@@ -2,26 +2,27 @@
 // compared with what was last published for it, so every event reports a durable change.
 #include "base/metrics.h"
 #include "runtime/runtime_impl.h"
+#include "runtime/topics.h"
 
 namespace opsflow::runtime {
 namespace {
 
 // The topic for a job moving from `before` to `now` (IAP-REFERENCE §5 "Events").
-const char* JobTopic(JobStatus before, JobStatus now) {
+Topic JobTopic(JobStatus before, JobStatus now) {
   switch (now) {
     case JobStatus::kRunning:
-      return before == JobStatus::kPaused ? "jobResume"
-                                          : "jobFix";  // error -> running: retry or continue
+      // error -> running: a retry or a continue.
+      return before == JobStatus::kPaused ? Topic::kJobResume : Topic::kJobFix;
     case JobStatus::kPaused:
-      return "jobPause";
+      return Topic::kJobPause;
     case JobStatus::kComplete:
-      return "jobComplete";
+      return Topic::kJobComplete;
     case JobStatus::kError:
-      return "jobError";
+      return Topic::kJobError;
     case JobStatus::kCanceled:
-      return "jobCancel";
+      return Topic::kJobCancel;
   }
-  return nullptr;
+  return Topic::kJobFix;
 }
 
 }  // namespace
@@ -32,12 +33,12 @@ void Runtime::Impl::PublishEvents(ActiveJob& j) {
   const bool job_subs = events_.HasSubscribers();
   const bool task_subs = events_.WantsTaskEvents();
   int64_t now = clock_->NowMs();
-  auto publish = [&](const char* topic, std::string status, int t, int64_t run_time = 0,
+  auto publish = [&](Topic topic, std::string status, int t, int64_t run_time = 0,
                      int64_t sla_delta = 0) {
     Event e;
     e.run_time_ms = run_time;
     e.sla_delta_ms = sla_delta;
-    e.topic = topic;
+    e.topic = TopicName(topic);
     e.job_id = j.rec.id;
     e.workflow = j.rec.workflow_name;
     if (j.parent) {
@@ -64,7 +65,7 @@ void Runtime::Impl::PublishEvents(ActiveJob& j) {
   if (!published) {
     base::metrics::JobStarted(j.rec.workflow_name);
     if (job_subs)
-      publish("jobStart", "running", -1);
+      publish(Topic::kJobStart, "running", -1);
     else
       events_.MarkGap();
     published = JobStatus::kRunning;
@@ -85,8 +86,8 @@ void Runtime::Impl::PublishEvents(ActiveJob& j) {
     }
     if (changed && task_subs && !baseline) {
       bool finished = ts.status == TaskStatus::kComplete || ts.status == TaskStatus::kError;
-      if (ts.runs > pub_runs) publish("taskStart", "running", static_cast<int>(t));
-      if (finished) publish("taskComplete", engine::TaskStatusName(ts.status), static_cast<int>(t));
+      if (ts.runs > pub_runs) publish(Topic::kTaskStart, "running", static_cast<int>(t));
+      if (finished) publish(Topic::kTaskComplete, engine::TaskStatusName(ts.status), static_cast<int>(t));
     }
     pub_status = static_cast<uint8_t>(ts.status);
     pub_runs = ts.runs;
@@ -98,9 +99,9 @@ void Runtime::Impl::PublishEvents(ActiveJob& j) {
     // runTime and slaDelta, as IAP's does), so the breach is seen while the job is still known.
     int64_t run_time = j.rec.end_ms - j.rec.start_ms;
     if (now_status == JobStatus::kComplete && j.wf->sla_ms() > 0 && run_time > j.wf->sla_ms()) {
-      publish("jobSlaBreach", status, -1, run_time, run_time - j.wf->sla_ms());
+      publish(Topic::kJobSlaBreach, status, -1, run_time, run_time - j.wf->sla_ms());
     }
-    if (const char* topic = JobTopic(before, now_status)) publish(topic, status, -1);
+    publish(JobTopic(before, now_status), status, -1);
   }
   j.published_status = now_status;
 }
