@@ -8,6 +8,7 @@
 
 #include "cli/api_client.h"
 #include "cli/vars.h"
+#include "json/fields.h"
 #include "json/parse.h"
 
 namespace opsflow::cli {
@@ -19,10 +20,7 @@ namespace {
 
 bool Has(const bj::object& o, std::string_view key) { return o.contains(key); }
 
-std::string StringField(const bj::object& o, std::string_view key) {
-  if (auto* v = o.if_contains(key); v && v->is_string()) return std::string(v->as_string());
-  return "";
-}
+using json::StringField;
 
 bool IsTransformationObject(const bj::object& o) {
   return Has(o, "incoming") && Has(o, "outgoing") && Has(o, "steps");

@@ -3,6 +3,7 @@
 // group commit that records the parent task's running iteration, so after a crash either both
 // exist or neither does; recovery finds the children again (store::JobStore::ChildJobs) and
 // never starts one twice. A child's end reaches its parent once the child's end is durable.
+#include "json/fields.h"
 #include "json/pointer.h"
 #include "json/size.h"
 #include "model/groups.h"
@@ -14,10 +15,7 @@
 namespace opsflow::runtime {
 namespace {
 
-std::string StringField(const bj::object& o, const char* key) {
-  const bj::value* v = o.if_contains(key);
-  return v && v->is_string() ? std::string(v->get_string()) : std::string();
-}
+using json::StringField;
 
 bool Ended(const std::string& status) { return status == "complete" || status == "canceled"; }
 
