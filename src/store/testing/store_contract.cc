@@ -748,6 +748,38 @@ TEST_P(StoreContractTest, OpeningAgainIsIdempotent) {
   ExpectSameJob(a, *got);
 }
 
+TEST_P(StoreContractTest, OpeningAFreshLocationFromManyThreadsAtOnceIsSafe) {
+  // Several processes may start on one empty database together (the PostgreSQL store); here,
+  // several handles: each creates or migrates the schema, or finds it done, and all work.
+  auto loc = factory().NewLocation();
+  ASSERT_TRUE(loc.ok());
+  constexpr int kOpeners = 4;
+  std::vector<StoreHandle> handles(kOpeners);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kOpeners; ++i) {
+    threads.emplace_back([&, i] {
+      auto h = factory().Open(*loc);
+      ASSERT_TRUE(h.ok()) << h.status().message();
+      handles[i] = std::move(h).value();
+    });
+  }
+  for (auto& t : threads) t.join();
+  std::vector<std::string> ids;
+  for (int i = 0; i < kOpeners; ++i) {
+    if (!handles[i].jobs) continue;
+    model::JobRecord r = Job("w", "running");
+    ids.push_back(r.id);
+    base::Status st = handles[i].jobs->Commit(JobsBatch({r}));
+    EXPECT_TRUE(st.ok()) << st.message();
+  }
+  for (auto& h : handles) {
+    if (!h.jobs) continue;
+    for (const auto& id : ids) EXPECT_TRUE(h.jobs->GetJob(id).ok()) << id;
+  }
+  for (auto& h : handles) h.Close();
+  factory().Destroy(*loc);
+}
+
 TEST_P(StoreContractTest, OpeningAnOlderSchemaUpgradesIt) {
   const int versions = factory().SchemaVersions();
   if (versions < 2) GTEST_SKIP() << "this store has one schema version";
