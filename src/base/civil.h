@@ -43,8 +43,8 @@ struct Iso8601Fields {
 enum class Iso8601Grammar { kStandard, kLenient };
 
 // Parses `text` as the whole of an ISO-8601 time in `grammar`; nullopt when it is not one.
-std::optional<Iso8601Fields> ParseIso8601Fields(
-    std::string_view text, Iso8601Grammar grammar = Iso8601Grammar::kStandard);
+std::optional<Iso8601Fields> ParseIso8601Fields(std::string_view text,
+                                                Iso8601Grammar grammar = Iso8601Grammar::kStandard);
 
 // Epoch milliseconds of `f` (the offset applied; out-of-range days and seconds carry over).
 int64_t EpochMsOf(const Iso8601Fields& f);

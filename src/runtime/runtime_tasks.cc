@@ -210,8 +210,8 @@ void Runtime::Impl::Dispatch(ActiveJob& j, int t) {
           tr_id = std::string(v->get_string());
         }
       }
-      workers_->Submit([this, d, desc, vars = std::move(vars), now, tr_id,
-                        user = j.rec.created_by, groups = j.rec.groups_json]() mutable {
+      workers_->Submit([this, d, desc, vars = std::move(vars), now, tr_id, user = j.rec.created_by,
+                        groups = j.rec.groups_json]() mutable {
         tasks::TaskContext ctx{d->incoming, vars, now};
         bj::object jst;
         if (!tr_id.empty() && docs_) {

@@ -51,9 +51,9 @@ using RunFn = TaskResult (*)(const TaskContext&);
 // WorkFlowEngine method one (kPure, kExternal, kForEach, kChildJob, kJobQuery, kManual,
 // kNotBuiltIn); ClassifyTask gives each task of a workflow one, and the runtime dispatches on it.
 enum class TaskKind {
-  kUnknown,     // nothing runs it: the runtime ends it in error ("Unknown task method")
-  kBoundary,    // workflow_start / workflow_end: finishes as soon as it starts
-  kPure,        // a Run function without effects outside the job
+  kUnknown,   // nothing runs it: the runtime ends it in error ("Unknown task method")
+  kBoundary,  // workflow_start / workflow_end: finishes as soon as it starts
+  kPure,      // a Run function without effects outside the job
   // A Run function that reaches outside the job (restCall). The runtime starts such a task only
   // once the state that scheduled it is durable. A kPure task is a function of its inputs: the
   // runtime may run it as soon as it is ready, because its result becomes visible (and durable)
