@@ -13,17 +13,20 @@ using namespace internal;  // NOLINT(build/namespaces): this module's own intern
 
 // ---- automations ----
 
-base::Result<DocPage> TriggerService::ListAutomations(const auth::Account& v, const model::ListQuery& q) {
+base::Result<DocPage> TriggerService::ListAutomations(const auth::Account& v,
+                                                      const model::ListQuery& q) {
   return ListOf(v, q, false);
 }
 
-base::Result<bj::object> TriggerService::GetAutomation(const auth::Account& v, const std::string& id) {
+base::Result<bj::object> TriggerService::GetAutomation(const auth::Account& v,
+                                                       const std::string& id) {
   std::lock_guard<std::mutex> l(mu_);
   OPSFLOW_ASSIGN_OR_RETURN(const bj::object* a, ReadableAutomation(v, id));
   return *a;
 }
 
-base::Result<bj::object> TriggerService::ExportAutomation(const auth::Account& v, const std::string& id) {
+base::Result<bj::object> TriggerService::ExportAutomation(const auth::Account& v,
+                                                          const std::string& id) {
   std::lock_guard<std::mutex> l(mu_);
   OPSFLOW_ASSIGN_OR_RETURN(const bj::object* a, ReadableAutomation(v, id));
   bj::object out = *a;
@@ -45,8 +48,8 @@ base::Result<bj::object> TriggerService::CreateAutomation(const auth::Account& v
   return doc;
 }
 
-base::Result<bj::object> TriggerService::PatchAutomation(const auth::Account& v, const std::string& id,
-                                                         bj::object patch) {
+base::Result<bj::object> TriggerService::PatchAutomation(const auth::Account& v,
+                                                         const std::string& id, bj::object patch) {
   std::lock_guard<std::mutex> l(mu_);
   OPSFLOW_ASSIGN_OR_RETURN(const bj::object* old, ReadableAutomation(v, id));
   if (!auth::CanChangeAutomation(v, *old)) {
@@ -102,8 +105,9 @@ bj::array TriggerService::ImportAutomations(const auth::Account& v, const bj::ar
     const bj::object* old = nullptr;
     if (auto it = automations_.find(id); it != automations_.end()) {
       if (!auth::CanChangeAutomation(v, it->second)) {
-        fail(auth::CanReadAutomation(v, it->second) ? "you may not change automation '" + id + "'"
-                                    : "automation '" + id + "' exists and is not yours to replace");
+        fail(auth::CanReadAutomation(v, it->second)
+                 ? "you may not change automation '" + id + "'"
+                 : "automation '" + id + "' exists and is not yours to replace");
         continue;
       }
       old = &it->second;
@@ -144,10 +148,12 @@ bj::array TriggerService::ImportAutomations(const auth::Account& v, const bj::ar
       }
       auto vt = ValidateTrigger(v, std::move(t), nullptr);
       if (!vt.ok()) {
-        err = "trigger '" + json::StringField(tv.get_object(), "name") + "': " + vt.status().message();
+        err = "trigger '" + json::StringField(tv.get_object(), "name") +
+              "': " + vt.status().message();
         break;
       }
-      if (json::StringField(*vt, "type") == "endpoint" && !routes.insert(json::StringField(*vt, "routeName")).second) {
+      if (json::StringField(*vt, "type") == "endpoint" &&
+          !routes.insert(json::StringField(*vt, "routeName")).second) {
         err = "two triggers use routeName '" + json::StringField(*vt, "routeName") + "'";
         break;
       }

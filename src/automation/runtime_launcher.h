@@ -17,8 +17,8 @@ namespace opsflow::automation {
 class RuntimeLauncher final : public JobLauncher {
  public:
   // `max_running_jobs`: the running-jobs limit of a non-admin runner (TriggerJob::limited).
-  RuntimeLauncher(WorkflowRegistry* workflows, auth::Accounts* accounts,
-                  runtime::Runtime* runtime, size_t max_running_jobs)
+  RuntimeLauncher(WorkflowRegistry* workflows, auth::Accounts* accounts, runtime::Runtime* runtime,
+                  size_t max_running_jobs)
       : workflows_(workflows),
         accounts_(accounts),
         runtime_(runtime),

@@ -9,8 +9,7 @@ namespace {
 constexpr size_t kMaxSchemas = 1000;
 }  // namespace
 
-std::shared_ptr<const json::Schema> SchemaCache::Of(const bj::object& trigger,
-                                                    std::string* error) {
+std::shared_ptr<const json::Schema> SchemaCache::Of(const bj::object& trigger, std::string* error) {
   const bj::value* s = trigger.if_contains("schema");
   if (!s || !s->is_object()) return nullptr;
   std::string key = bj::serialize(*s);

@@ -12,7 +12,8 @@ using namespace internal;  // NOLINT(build/namespaces): this module's own intern
 
 // ---- triggers ----
 
-base::Result<DocPage> TriggerService::ListTriggers(const auth::Account& v, const model::ListQuery& q) {
+base::Result<DocPage> TriggerService::ListTriggers(const auth::Account& v,
+                                                   const model::ListQuery& q) {
   return ListOf(v, q, true);
 }
 
@@ -61,7 +62,8 @@ base::Result<int64_t> TriggerService::DeleteTriggersOfAutomation(const auth::Acc
                                                                  const std::string& id) {
   std::lock_guard<std::mutex> l(mu_);
   OPSFLOW_ASSIGN_OR_RETURN(const bj::object* a, ReadableAutomation(v, id));
-  if (!auth::CanChangeAutomation(v, *a)) return base::PermissionDenied("you may not change automation '" + id + "'");
+  if (!auth::CanChangeAutomation(v, *a))
+    return base::PermissionDenied("you may not change automation '" + id + "'");
   std::vector<std::string> ids;
   for (const auto& [tid, t] : triggers_) {
     if (json::StringField(t, "actionId") == id) ids.push_back(tid);

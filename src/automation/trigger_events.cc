@@ -57,7 +57,8 @@ void TriggerService::HandleEvent(const Event& e) {
   {
     std::lock_guard<std::mutex> l(mu_);
     for (const auto& [id, t] : triggers_) {
-      if (json::StringField(t, "type") == "eventSystem" && Enabled(t) && json::StringField(t, "topic") == e.topic) {
+      if (json::StringField(t, "type") == "eventSystem" && Enabled(t) &&
+          json::StringField(t, "topic") == e.topic) {
         matching.push_back(t);
       }
     }

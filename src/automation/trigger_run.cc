@@ -19,7 +19,8 @@ base::Result<TriggerJob> TriggerService::JobFor(const bj::object& trigger, bj::o
     return base::FailedPrecondition("the trigger's automation '" + action + "' no longer exists");
   }
   const bj::object& automation = a->second;
-  std::string cid = json::StringField(automation, "componentId"), cname = json::StringField(automation, "componentName");
+  std::string cid = json::StringField(automation, "componentId"),
+              cname = json::StringField(automation, "componentName");
   if (cid.empty() && cname.empty()) {
     return base::FailedPrecondition("automation '" + json::StringField(automation, "name") +
                                     "' has no workflow (set componentId)");
@@ -29,8 +30,9 @@ base::Result<TriggerJob> TriggerService::JobFor(const bj::object& trigger, bj::o
   auto wf = launcher_->FindWorkflow(as_user, cid.empty() ? cname : cid);
   if (!wf.ok() && !cname.empty()) wf = launcher_->FindWorkflow(as_user, cname);
   if (!wf.ok()) {
-    return base::FailedPrecondition("the workflow of automation '" + json::StringField(automation, "name") +
-                                    "' ('" + (cname.empty() ? cid : cname) + "') no longer exists");
+    return base::FailedPrecondition("the workflow of automation '" +
+                                    json::StringField(automation, "name") + "' ('" +
+                                    (cname.empty() ? cid : cname) + "') no longer exists");
   }
   TriggerJob job;
   job.workflow = wf->name;
@@ -40,7 +42,8 @@ base::Result<TriggerJob> TriggerService::JobFor(const bj::object& trigger, bj::o
   job.as_user = std::move(as_user);
   job.limited = runner && !runner->admin;
   // The job is as visible as its automation.
-  for (const std::string& g : auth::AutomationGroups(automation)) job.groups.push_back(bj::value(g));
+  for (const std::string& g : auth::AutomationGroups(automation))
+    job.groups.push_back(bj::value(g));
   return job;
 }
 
@@ -58,7 +61,7 @@ void TriggerService::StartAndRecord(TriggerJob job, const std::string& trigger_i
     }
   }
   launcher_->StartJob(std::move(job), [this, trigger_id, depth,
-                                      done = std::move(done)](base::Result<JobSnapshot> r) {
+                                       done = std::move(done)](base::Result<JobSnapshot> r) {
     if (r.ok() && depth > 0) {
       std::lock_guard<std::mutex> l(origin_mu_);
       origins_[r->record.id] = Origin{trigger_id, depth};
@@ -77,11 +80,13 @@ void TriggerService::RunManual(const auth::Account& v, const std::string& id,
     if (!t.ok()) return done(t.status());
     const bj::object& trig = **t;
     if (json::StringField(trig, "type") != "manual") {
-      return done(base::InvalidArgument("trigger '" + id + "' is a " + json::StringField(trig, "type") +
+      return done(base::InvalidArgument("trigger '" + id + "' is a " +
+                                        json::StringField(trig, "type") +
                                         " trigger, not a manual one"));
     }
     if (!Enabled(trig)) {
-      return done(base::FailedPrecondition("trigger '" + json::StringField(trig, "name") + "' is disabled"));
+      return done(base::FailedPrecondition("trigger '" + json::StringField(trig, "name") +
+                                           "' is disabled"));
     }
     bj::value form = form_data ? *form_data : trig.at("formData");
     if (form.is_null()) form = bj::object();
@@ -94,15 +99,15 @@ void TriggerService::RunManual(const auth::Account& v, const std::string& id,
   StartAndRecord(std::move(job).value(), id, 0, std::move(done));
 }
 
-void TriggerService::RunEndpoint(const auth::Account& v, const std::string& route, const bj::value& body,
-                                 StartCallback done,
+void TriggerService::RunEndpoint(const auth::Account& v, const std::string& route,
+                                 const bj::value& body, StartCallback done,
                                  std::vector<json::SchemaError>* schema_errors) {
   bj::object trig;
   {
     std::lock_guard<std::mutex> l(mu_);
     for (const auto& [id, t] : triggers_) {
-      if (json::StringField(t, "type") == "endpoint" && json::StringField(t, "routeName") == route &&
-          ReadableTrigger(v, id).ok()) {
+      if (json::StringField(t, "type") == "endpoint" &&
+          json::StringField(t, "routeName") == route && ReadableTrigger(v, id).ok()) {
         trig = t;
         break;
       }
@@ -111,7 +116,8 @@ void TriggerService::RunEndpoint(const auth::Account& v, const std::string& rout
   if (trig.empty())
     return done(base::NotFound("no endpoint trigger has routeName '" + route + "'"));
   if (!Enabled(trig)) {
-    return done(base::FailedPrecondition("trigger '" + json::StringField(trig, "name") + "' is disabled"));
+    return done(
+        base::FailedPrecondition("trigger '" + json::StringField(trig, "name") + "' is disabled"));
   }
   std::string err;
   if (auto schema = schemas_.Of(trig, &err)) {

@@ -143,7 +143,6 @@ base::Result<DocPage> TriggerService::ListOf(const auth::Account& v, const model
   return page;
 }
 
-
 // ---- lifecycle ----
 
 void TriggerService::Start(EventBus* bus) {

@@ -80,7 +80,8 @@ class TriggerService {
   base::Result<boost::json::object> GetAutomation(const auth::Account& v, const std::string& id);
   // The automation with `triggers: [...]`.
   base::Result<boost::json::object> ExportAutomation(const auth::Account& v, const std::string& id);
-  base::Result<boost::json::object> CreateAutomation(const auth::Account& v, boost::json::object body);
+  base::Result<boost::json::object> CreateAutomation(const auth::Account& v,
+                                                     boost::json::object body);
   base::Result<boost::json::object> PatchAutomation(const auth::Account& v, const std::string& id,
                                                     boost::json::object patch);
   // Deletes the automation and its triggers.
@@ -137,25 +138,22 @@ class TriggerService {
   base::Result<boost::json::object> ValidateAutomation(const auth::Account& v,
                                                        boost::json::object doc,
                                                        const boost::json::object* old);
-  base::Result<boost::json::object> ValidateTrigger(const auth::Account& v,
-                                                    boost::json::object doc,
+  base::Result<boost::json::object> ValidateTrigger(const auth::Account& v, boost::json::object doc,
                                                     const boost::json::object* old);
   struct TypeRule {
     const char* type;
     bool legacy_wrapper;  // legacyWrapper (default true)
     bool form_data;       // formData (default {}) and formId
     bool schema_and_jst;  // schema and jst (CheckSchemaAndJst)
-    base::Status (TriggerService::*check)(boost::json::object& doc,
-                                          const boost::json::object* old, int64_t now);
+    base::Status (TriggerService::*check)(boost::json::object& doc, const boost::json::object* old,
+                                          int64_t now);
   };
   static const TypeRule kTypeRules[];
   base::Status CheckSchemaAndJst(const auth::Account& v, boost::json::object& doc);
-  base::Status CheckEndpoint(boost::json::object& doc, const boost::json::object* old,
-                             int64_t now);
+  base::Status CheckEndpoint(boost::json::object& doc, const boost::json::object* old, int64_t now);
   base::Status CheckEventSystem(boost::json::object& doc, const boost::json::object* old,
                                 int64_t now);
-  base::Status CheckSchedule(boost::json::object& doc, const boost::json::object* old,
-                             int64_t now);
+  base::Status CheckSchedule(boost::json::object& doc, const boost::json::object* old, int64_t now);
   base::Status PutLocked(const std::string& kind, const boost::json::object& doc);
   base::Status DeleteTriggerLocked(const std::string& id);
   // The automation a viewer may read; NotFound otherwise.

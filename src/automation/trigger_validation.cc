@@ -108,7 +108,8 @@ base::Result<bj::object> TriggerService::ValidateAutomation(const auth::Account&
   }
   OPSFLOW_RETURN_IF_ERROR(CheckString(doc, "componentId", false));
   OPSFLOW_RETURN_IF_ERROR(CheckString(doc, "componentName", false));
-  std::string cid = json::StringField(doc, "componentId"), cname = json::StringField(doc, "componentName");
+  std::string cid = json::StringField(doc, "componentId"),
+              cname = json::StringField(doc, "componentName");
   if (!cid.empty() || !cname.empty()) {
     if (!launcher_) return base::Internal("no job launcher is configured");
     // componentId is the workflow's _id (what IAP clients send); a name works too, and an export
@@ -254,7 +255,8 @@ base::Status TriggerService::CheckEndpoint(bj::object& doc, const bj::object*, i
   if (doc["verb"] != "POST") return base::InvalidArgument("verb must be \"POST\"");
   std::string id = json::StringField(doc, "_id");
   for (const auto& [other_id, other] : triggers_) {
-    if (other_id != id && json::StringField(other, "type") == "endpoint" && json::StringField(other, "routeName") == route) {
+    if (other_id != id && json::StringField(other, "type") == "endpoint" &&
+        json::StringField(other, "routeName") == route) {
       return base::AlreadyExists("an endpoint trigger with routeName '" + route +
                                  "' already exists");
     }

@@ -4,16 +4,26 @@ namespace opsflow::runtime {
 
 const char* TopicName(Topic t) {
   switch (t) {
-    case Topic::kJobStart: return "jobStart";
-    case Topic::kJobComplete: return "jobComplete";
-    case Topic::kJobError: return "jobError";
-    case Topic::kJobPause: return "jobPause";
-    case Topic::kJobResume: return "jobResume";
-    case Topic::kJobCancel: return "jobCancel";
-    case Topic::kJobFix: return "jobFix";
-    case Topic::kJobSlaBreach: return "jobSlaBreach";
-    case Topic::kTaskStart: return "taskStart";
-    case Topic::kTaskComplete: return "taskComplete";
+    case Topic::kJobStart:
+      return "jobStart";
+    case Topic::kJobComplete:
+      return "jobComplete";
+    case Topic::kJobError:
+      return "jobError";
+    case Topic::kJobPause:
+      return "jobPause";
+    case Topic::kJobResume:
+      return "jobResume";
+    case Topic::kJobCancel:
+      return "jobCancel";
+    case Topic::kJobFix:
+      return "jobFix";
+    case Topic::kJobSlaBreach:
+      return "jobSlaBreach";
+    case Topic::kTaskStart:
+      return "taskStart";
+    case Topic::kTaskComplete:
+      return "taskComplete";
   }
   return "";
 }

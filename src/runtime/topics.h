@@ -25,8 +25,8 @@ enum class Topic : uint8_t {
 };
 
 inline constexpr Topic kAllTopics[] = {
-    Topic::kJobStart,  Topic::kJobComplete, Topic::kJobError,     Topic::kJobPause,
-    Topic::kJobResume, Topic::kJobCancel,   Topic::kJobFix,       Topic::kJobSlaBreach,
+    Topic::kJobStart,  Topic::kJobComplete,  Topic::kJobError, Topic::kJobPause,
+    Topic::kJobResume, Topic::kJobCancel,    Topic::kJobFix,   Topic::kJobSlaBreach,
     Topic::kTaskStart, Topic::kTaskComplete,
 };
 

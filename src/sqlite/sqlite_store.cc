@@ -3,9 +3,11 @@
 #include <sqlite3.h>
 #include <sys/stat.h>
 
+#include <chrono>
 #include <iterator>
 #include <map>
 #include <optional>
+#include <thread>
 
 #include "base/ids.h"
 #include "base/metrics.h"
@@ -76,6 +78,18 @@ base::Status Exec(sqlite3* db, const char* sql) {
   return base::Status::Ok();
 }
 
+// Exec for statements SQLite may refuse with SQLITE_BUSY without calling the busy handler (a
+// journal-mode change while another connection opens the same fresh file: SQLite returns at once
+// rather than risk a deadlock). Retries for up to 10 s.
+base::Status ExecRetryingBusy(sqlite3* db, const char* sql) {
+  for (int attempt = 0;; ++attempt) {
+    base::Status st = Exec(db, sql);
+    int code = sqlite3_errcode(db);
+    if (st.ok() || (code != SQLITE_BUSY && code != SQLITE_LOCKED) || attempt >= 1000) return st;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
 }  // namespace
 
 // Borrows a read connection for the lifetime of the lease.
@@ -121,9 +135,9 @@ base::Result<sqlite3*> SqliteStore::OpenConnection() {
     return base::Unavailable("cannot open " + path_ + ": " + msg);
   }
   sqlite3_busy_timeout(db, 10000);
-  base::Status st = Exec(db,
-                         "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
-                         "PRAGMA foreign_keys=OFF; PRAGMA cache_size=-65536;");
+  base::Status st = ExecRetryingBusy(db,
+                                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+                                     "PRAGMA foreign_keys=OFF; PRAGMA cache_size=-65536;");
   if (!st.ok()) {
     sqlite3_close(db);
     return st;
@@ -132,34 +146,36 @@ base::Result<sqlite3*> SqliteStore::OpenConnection() {
 }
 
 // Applies the migrations newer than the database's user_version, each with the version bump
-// in one transaction. (Databases written before user_version was kept report 0; V0001 is
-// idempotent, so it simply runs again.)
+// in one transaction, reading the version inside that transaction, so connections (or
+// processes) opening one database at once apply each migration exactly once. (Databases written
+// before user_version was kept report 0; V0001 is idempotent, so it simply runs again.)
 base::Status SqliteStore::Migrate() {
-  sqlite3_stmt* q = nullptr;
-  int version = 0;
-  if (sqlite3_prepare_v2(writer_, "PRAGMA user_version", -1, &q, nullptr) == SQLITE_OK &&
-      sqlite3_step(q) == SQLITE_ROW) {
-    version = sqlite3_column_int(q, 0);
-  }
-  sqlite3_finalize(q);
   const int n = static_cast<int>(std::size(kMigrations));
-  if (version > n) {
-    return base::FailedPrecondition("the data directory was written by a newer opsflow (schema " +
-                                    std::to_string(version) + ", this build knows " +
-                                    std::to_string(n) + ")");
-  }
-  for (int i = version; i < n; ++i) {
-    OPSFLOW_RETURN_IF_ERROR(Exec(writer_, "BEGIN IMMEDIATE"));
-    std::string bump = "PRAGMA user_version=" + std::to_string(i + 1);
-    base::Status st = Exec(writer_, kMigrations[i]);
+  while (true) {
+    OPSFLOW_RETURN_IF_ERROR(ExecRetryingBusy(writer_, "BEGIN IMMEDIATE"));
+    sqlite3_stmt* q = nullptr;
+    int version = 0;
+    if (sqlite3_prepare_v2(writer_, "PRAGMA user_version", -1, &q, nullptr) == SQLITE_OK &&
+        sqlite3_step(q) == SQLITE_ROW) {
+      version = sqlite3_column_int(q, 0);
+    }
+    sqlite3_finalize(q);
+    if (version >= n) {
+      (void)Exec(writer_, "ROLLBACK");
+      if (version == n) return base::Status::Ok();
+      return base::FailedPrecondition("the data directory was written by a newer opsflow (schema " +
+                                      std::to_string(version) + ", this build knows " +
+                                      std::to_string(n) + ")");
+    }
+    std::string bump = "PRAGMA user_version=" + std::to_string(version + 1);
+    base::Status st = Exec(writer_, kMigrations[version]);
     if (st.ok()) st = Exec(writer_, bump.c_str());
+    if (st.ok()) st = Exec(writer_, "COMMIT");
     if (!st.ok()) {
       (void)Exec(writer_, "ROLLBACK");
       return st;
     }
-    OPSFLOW_RETURN_IF_ERROR(Exec(writer_, "COMMIT"));
   }
-  return base::Status::Ok();
 }
 
 base::Status SqliteStore::Init() {
