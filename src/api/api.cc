@@ -73,7 +73,7 @@ const std::vector<Route>& AllRoutes() {
          {AuthRoutes(), AuthorizationRoutes(), OpenApiRoutes(), WorkflowRoutes(), ValidateRoutes(),
           TransformationRoutes(), StubRoutes(), AdapterWorkerRoutes(), AdapterRoutes(), JobRoutes(),
           JobControlRoutes(), JobWatchRoutes(), JobWaitingRoutes(), ManualTaskRoutes(),
-          EventRoutes(), AutomationRoutes(), TriggerRoutes()}) {
+          EventRoutes(), AutomationRoutes(), TriggerRoutes(), WorkflowEngineRoutes()}) {
       t.insert(t.end(), rows.begin(), rows.end());
     }
     return t;

@@ -324,6 +324,16 @@ void Runtime::RetryTask(const std::string& job_id, const std::string& task_id,
                          std::move(done), ""});
 }
 size_t Runtime::active_jobs() const { return impl_->active(); }
+
+void Runtime::SetJobWorkerActive(bool active) { impl_->job_worker_active_ = active; }
+
+void Runtime::SetTaskWorkerActive(bool active) {
+  bool was = impl_->task_worker_active_.exchange(active);
+  if (active && !was) impl_->Post(WorkersCmd{});
+}
+
+bool Runtime::job_worker_active() const { return impl_->job_worker_active_; }
+bool Runtime::task_worker_active() const { return impl_->task_worker_active_; }
 StubRegistry* Runtime::stubs() { return impl_->stubs(); }
 AdapterQueue* Runtime::adapters() { return impl_->adapters(); }
 ManualTasks* Runtime::manual() { return impl_->manual(); }

@@ -141,6 +141,17 @@ class Runtime {
   base::Result<std::shared_ptr<const model::Workflow>> WorkflowVersion(const std::string& v);
 
   size_t active_jobs() const;
+
+  // The workers of this process (IAP's WorkFlowEngine job and task workers; POST
+  // /workflow_engine/{activate,deactivate} and /jobWorker/{activate,deactivate}). With the job
+  // worker off, StartJob refuses new root jobs (Unavailable); children of running jobs still
+  // start. With the task worker off, no task starts (scheduled tasks wait; running ones finish);
+  // turning it on again starts what waits. Both are on when the runtime starts; safe from any
+  // thread.
+  void SetJobWorkerActive(bool active);
+  void SetTaskWorkerActive(bool active);
+  bool job_worker_active() const;
+  bool task_worker_active() const;
   // The stub adapters consulted before every task runs. REQUIRES: built with a DocStore.
   StubRegistry* stubs();
   // Adapter tasks waiting for external workers.

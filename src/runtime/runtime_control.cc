@@ -155,6 +155,13 @@ ActiveJob& Runtime::Impl::CreateJob(StartRequest& req) {
 }
 
 void Runtime::Impl::Handle(StartCmd& c) {
+  if (!job_worker_active_ && c.req.parent_json.empty()) {
+    base::Status st = base::Unavailable(
+        "the job worker of this process is deactivated; no new job starts here until "
+        "POST /workflow_engine/jobWorker/activate");
+    workers_->Submit([done = std::move(c.done), st] { done(st); });
+    return;
+  }
   size_t max = c.req.max_running_jobs;
   if (max > 0 && c.req.parent_json.empty()) {
     auto u = running_by_user_.find(c.req.user);
@@ -330,6 +337,10 @@ base::Status Runtime::Impl::ApplyControl(ActiveJob& j, ControlCmd& c) {
   // SPEC §5: cancel and pause reach the job's children (and theirs); resume too.
   if (d->reaches_children) PropagateControl(j, c.action);
   return base::Status::Ok();
+}
+
+void Runtime::Impl::Handle(WorkersCmd&) {
+  for (auto& [id, j] : jobs_) Pump(*j);
 }
 
 void Runtime::Impl::Handle(GroupsCmd& c) {

@@ -164,12 +164,15 @@ struct GroupsCmd {
   std::string groups_json;
 };
 
+// The task worker was turned on again: every running job starts what its tasks wait for.
+struct WorkersCmd {};
+
 struct Batch;
 struct Committed {
   std::unique_ptr<Batch> batch;
 };
 
-using Command = std::variant<StartCmd, TaskDone, Committed, ControlCmd, GroupsCmd>;
+using Command = std::variant<StartCmd, TaskDone, Committed, ControlCmd, GroupsCmd, WorkersCmd>;
 
 struct Batch {
   uint64_t seq = 0;
@@ -210,6 +213,10 @@ class Runtime::Impl {
 
   base::Status Start();
   void Stop() EXCLUDES(mu_, wmu_);
+  // Runtime::SetJobWorkerActive / SetTaskWorkerActive (read by the runtime thread).
+  std::atomic<bool> job_worker_active_{true};
+  std::atomic<bool> task_worker_active_{true};
+
   void Post(Command c) EXCLUDES(mu_) {
     {
       base::MutexLock l(&mu_);
@@ -233,6 +240,7 @@ class Runtime::Impl {
   bool StillRunning(const std::string& job_id, int task, uint32_t run) const;
   void Handle(ControlCmd& c);
   void Handle(GroupsCmd& c);
+  void Handle(WorkersCmd& c);
   // Decides (engine::DecideControl) and applies one job control request.
   base::Status ApplyControl(ActiveJob& j, ControlCmd& c);
   ActiveJob* LoadForControl(const std::string& id, base::Status* st);

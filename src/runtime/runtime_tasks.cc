@@ -8,6 +8,7 @@ namespace opsflow::runtime {
 
 void Runtime::Impl::Pump(ActiveJob& j) {
   if (j.state.status != JobStatus::kRunning) return;
+  if (!task_worker_active_) return;  // scheduled tasks wait for Handle(WorkersCmd)
   int64_t now = clock_->NowMs();
   for (size_t t = 0; t < j.state.tasks.size(); ++t) {
     const engine::TaskState& ts = j.state.tasks[t];
