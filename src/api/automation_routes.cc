@@ -1,6 +1,7 @@
-// /operations-manager/automations: list, CRUD, export (with triggers) and import
+// /operations-manager/automations: list, CRUD, export (with triggers), import and clone
 // (automation/trigger_service.h holds the logic and the GBAC rules).
 #include <boost/json.hpp>
+#include <optional>
 
 #include "api/state.h"
 #include "automation/trigger_service.h"
@@ -111,6 +112,32 @@ void OmDeleteAutomation(Api::State& s, Call& c) {
   ReplyEnvelope(c, "Successfully deleted automation", bj::object{{"_id", c.params[0]}});
 }
 
+// POST /operations-manager/automations/clone {id, name?}: the clone (with its triggers) in data;
+// metadata {automaticChanges, triggerCloneResults} says what the clone changed on its own.
+void OmCloneAutomation(Api::State& s, Call& c) {
+  auto* ts = Service(s, c);
+  if (!ts) return;
+  bj::object body;
+  if (!ParseBodyObject(s, c, &body)) return;
+  const bj::value* id = body.if_contains("id");
+  if (!id) id = body.if_contains("_id");
+  if (!id || !id->is_string() || id->get_string().empty()) {
+    return ReplyError(c, 400, "body must be {\"id\": <automation id>, \"name\"?: <name>}");
+  }
+  std::optional<std::string> name;
+  if (const bj::value* n = body.if_contains("name"); n && !n->is_null()) {
+    if (!n->is_string() || n->get_string().empty()) {
+      return ReplyError(c, 400, "name must be a non-empty string (or null)");
+    }
+    name = std::string(n->get_string());
+  }
+  auto r = ts->CloneAutomation(ViewerOf(c), std::string(id->get_string()), std::move(name));
+  if (!r.ok()) return ReplyError(c, r.status());
+  ReplyEnvelope(c, "Successfully cloned automation", std::move(r->automation),
+                bj::object{{"automaticChanges", std::move(r->automatic_changes)},
+                           {"triggerCloneResults", std::move(r->trigger_results)}});
+}
+
 void OmImportAutomations(Api::State& s, Call& c) {
   auto* ts = Service(s, c);
   if (!ts) return;
@@ -143,6 +170,7 @@ std::span<const Route> AutomationRoutes() {
       {"GET", "/operations-manager/automations", OmListAutomations, true},
       {"POST", "/operations-manager/automations", OmCreateAutomation, true},
       {"PUT", "/operations-manager/automations", OmImportAutomations, true},
+      {"POST", "/operations-manager/automations/clone", OmCloneAutomation, true},
       {"GET", "/operations-manager/automations/:id", OmGetAutomation, true},
       {"PATCH", "/operations-manager/automations/:id", OmPatchAutomation, true},
       {"DELETE", "/operations-manager/automations/:id", OmDeleteAutomation, true},

@@ -17,6 +17,7 @@
 
 #include "api/state.h"
 #include "auth/access.h"
+#include "automation/event_definitions.h"
 #include "base/clock.h"
 #include "base/ids.h"
 #include "base/metrics.h"
@@ -150,11 +151,24 @@ void StreamEvents(Api::State& s, Call& c) {
   c.done(std::move(r));
 }
 
+// GET /operations-manager/events/:source/:topic (IAP getEventDefinition): what an eventSystem
+// trigger listening to `topic` receives, as IAP answers it: the bare {source, topic,
+// definition} (no envelope). The source "@itential/app-workflow_engine" holds a '/': sent
+// percent-encoded it arrives decoded as two segments, so a second row takes it in two.
+void GetEventDefinition(Api::State&, Call& c) {
+  std::string source = c.params.size() == 3 ? c.params[0] + "/" + c.params[1] : c.params[0];
+  auto def = automation::EventDefinition(source, c.params.back());
+  if (!def.ok()) return ReplyError(c, def.status());
+  Reply(c, 200, *def);
+}
+
 }  // namespace
 
 std::span<const Route> EventRoutes() {
   static const Route kRoutes[] = {
       {"GET", "/operations-manager/events", StreamEvents, true},
+      {"GET", "/operations-manager/events/:source/:topic", GetEventDefinition, true},
+      {"GET", "/operations-manager/events/:scope/:source/:topic", GetEventDefinition, true},
   };
   return kRoutes;
 }

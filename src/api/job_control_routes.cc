@@ -1,10 +1,19 @@
 // Job control (SPEC §5): bulk pause/resume/cancel {jobIds} (at most 100, per-id results) and
 // task retry. Each illegal move is refused with a message saying why and changes nothing.
+// Job deletion (IAP deleteJob, deleteJobs): a root job that is complete or canceled, with every
+// job below it and their task iterations, in one store transaction (JobStore::DeleteJobTree).
+// A job in error is refused (it may still be retried or canceled: cancel it first), and so is a
+// tree with a job still running or paused. A finished job is no longer in the runtime's memory
+// (Runtime forgets it once its last state is durable), so only the store holds it.
 #include <atomic>
 #include <mutex>
 
+#include "api/job_bulk.h"
 #include "api/state.h"
+#include "auth/access.h"
 #include "base/ids.h"
+#include "json/fields.h"
+#include "json/parse.h"
 
 namespace opsflow::api {
 namespace {
@@ -162,6 +171,84 @@ void RetryTask(Api::State& s, Call& c) {
   });
 }
 
+// ---- deletion ----
+
+// Whether `tree` (the job first, then every job below it) may be deleted by `a`.
+base::Status CheckDeletable(const auth::Account& a, const std::vector<model::JobRecord>& tree) {
+  const model::JobRecord& job = tree.front();
+  if (!auth::CanSee(a, auth::ParseGroupsJson(job.groups_json))) return JobNotFound(job.id);
+  if (!job.parent_json.empty() && job.parent_json != "null") {
+    auto parent = json::Parse(job.parent_json);
+    std::string pid =
+        parent.ok() && parent->is_object() ? json::StringField(parent->as_object(), "job") : "";
+    return base::InvalidArgument("job " + job.id + " is a child job" +
+                                 (pid.empty() ? std::string() : " of job " + pid) +
+                                 "; only a root job can be deleted (with its children)");
+  }
+  if (job.status != "complete" && job.status != "canceled") {
+    return base::FailedPrecondition(
+        "job " + job.id + " is " + job.status +
+        (job.status == "error" ? " (it may still be retried or canceled: cancel it first)" : "") +
+        "; only a complete or canceled job can be deleted");
+  }
+  for (size_t i = 1; i < tree.size(); ++i) {
+    if (tree[i].status == "running" || tree[i].status == "paused") {
+      return base::FailedPrecondition("job " + job.id + " has child job " + tree[i].id +
+                                      " still " + tree[i].status + "; it cannot be deleted yet");
+    }
+  }
+  return base::Status::Ok();
+}
+
+base::Result<store::DeletedJobs> DeleteTree(Api::State& s, const auth::Account& a,
+                                            const std::string& id) {
+  return s.deps.jobs->DeleteJobTree(
+      id, [&](const std::vector<model::JobRecord>& tree) { return CheckDeletable(a, tree); });
+}
+
+bj::object DeletedData(const store::DeletedJobs& d, bj::array results) {
+  return bj::object{
+      {"jobsDeleted", d.jobs}, {"tasksDeleted", d.tasks}, {"results", std::move(results)}};
+}
+
+// DELETE /operations-manager/jobs/:jobId
+void DeleteJob(Api::State& s, Call& c) {
+  const std::string& id = c.params[0];
+  if (!CheckJobId(c, id)) return;
+  auto d = DeleteTree(s, *c.account, id);
+  if (!d.ok()) return ReplyError(c, d.status());
+  ReplyEnvelope(c, "Successfully deleted job " + id,
+                DeletedData(*d, bj::array{bj::object{{"_id", id}, {"status", "deleted"}}}));
+}
+
+// POST /operations-manager/jobs/delete {jobIds}: per-id results; a job that cannot be deleted
+// (unknown, hidden, not finished, a child job) is "ignored" with the reason, as IAP ignores it.
+void DeleteJobs(Api::State& s, Call& c) {
+  std::vector<std::string> ids;
+  if (!ParseJobIds(s, c, &ids)) return;
+  store::DeletedJobs total;
+  bj::array results;
+  for (const std::string& id : ids) {
+    auto d = DeleteTree(s, *c.account, id);
+    bj::object r{{"_id", id}, {"status", d.ok() ? "deleted" : "ignored"}};
+    if (d.ok()) {
+      total.jobs += d->jobs;
+      total.tasks += d->tasks;
+    } else if (d.status().code() == base::Code::kNotFound ||
+               d.status().code() == base::Code::kInvalidArgument ||
+               d.status().code() == base::Code::kFailedPrecondition) {
+      r["message"] = d.status().message();
+    } else {
+      return ReplyError(c, d.status());  // the store failed: say so, not "ignored"
+    }
+    results.push_back(std::move(r));
+  }
+  ReplyEnvelope(c,
+                "Deleted " + std::to_string(total.jobs) + " job(s) (" + std::to_string(ids.size()) +
+                    " requested)",
+                DeletedData(total, std::move(results)));
+}
+
 }  // namespace
 
 std::span<const Route> JobControlRoutes() {
@@ -172,6 +259,8 @@ std::span<const Route> JobControlRoutes() {
       {"POST", "/operations-manager/jobs/:jobId/tasks/:taskId/retry", RetryTask, true},
       {"POST", "/operations-manager/jobs/:jobId/continue", ContinueJob, true},
       {"POST", "/operations-manager/jobs/:jobId/revert", RevertJob, true},
+      {"DELETE", "/operations-manager/jobs/:jobId", DeleteJob, true},
+      {"POST", "/operations-manager/jobs/delete", DeleteJobs, true},
   };
   return kRoutes;
 }

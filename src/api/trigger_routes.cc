@@ -105,6 +105,13 @@ void OmGetTrigger(Api::State& s, Call& c) {
   ReplyDoc(c, "Successfully retrieved item", ts->GetTrigger(ViewerOf(c), c.params[0]));
 }
 
+// GET /operations-manager/triggers/:id/export: the trigger as PUT /triggers imports it back.
+void OmExportTrigger(Api::State& s, Call& c) {
+  auto* ts = Service(s, c);
+  if (!ts) return;
+  ReplyDoc(c, "Successfully exported trigger", ts->ExportTrigger(ViewerOf(c), c.params[0]));
+}
+
 void OmCreateTrigger(Api::State& s, Call& c) {
   auto* ts = Service(s, c);
   if (!ts) return;
@@ -206,6 +213,7 @@ std::span<const Route> TriggerRoutes() {
       {"POST", "/operations-manager/triggers", OmCreateTrigger, true},
       {"PUT", "/operations-manager/triggers", OmImportTriggers, true},
       {"GET", "/operations-manager/triggers/:id", OmGetTrigger, true},
+      {"GET", "/operations-manager/triggers/:id/export", OmExportTrigger, true},
       {"PATCH", "/operations-manager/triggers/:id", OmPatchTrigger, true},
       {"DELETE", "/operations-manager/triggers/:id", OmDeleteTrigger, true},
       {"DELETE", "/operations-manager/triggers/action/:id", OmDeleteTriggersOfAction, true},

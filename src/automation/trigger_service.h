@@ -58,6 +58,14 @@ struct DocPage {
   int64_t total = 0;
 };
 
+// What CloneAutomation made (automation_clone.cc).
+struct CloneResult {
+  boost::json::object automation;      // the new automation, with `triggers: [...]` (as export)
+  boost::json::array automatic_changes;  // sentences: what the clone changed on its own
+  // Per trigger of the source, by its _id: {success, _id (the clone's), message?}.
+  boost::json::object trigger_results;
+};
+
 class TriggerService {
  public:
   TriggerService(store::DocStore* docs, base::Clock* clock, TriggerServiceOptions opts = {});
@@ -89,10 +97,19 @@ class TriggerService {
   // Creates or replaces (by _id) each {..., triggers:[...]}; per item {success, data} or
   // {success:false, message}. An item is written whole or not at all.
   boost::json::array ImportAutomations(const auth::Account& v, const boost::json::array& items);
+  // A copy of automation `id` (which `v` may read) named `name` (nullopt: "<name> (copy)", or
+  // "(copy 2)" ... when taken), with copies of its triggers. The clone's triggers are disabled
+  // and an endpoint trigger gets a free routeName ("<routeName>-copy", ...): both are listed in
+  // automatic_changes. A trigger that fails validation is not cloned (trigger_results says
+  // why); the automation is. AlreadyExists when `name` is taken (automation_clone.cc).
+  base::Result<CloneResult> CloneAutomation(const auth::Account& v, const std::string& id,
+                                            std::optional<std::string> name);
 
   // ---- triggers ----
   base::Result<DocPage> ListTriggers(const auth::Account& v, const model::ListQuery& q);
   base::Result<boost::json::object> GetTrigger(const auth::Account& v, const std::string& id);
+  // The trigger as PUT /operations-manager/triggers imports it back (automation_clone.cc).
+  base::Result<boost::json::object> ExportTrigger(const auth::Account& v, const std::string& id);
   base::Result<boost::json::object> CreateTrigger(const auth::Account& v, boost::json::object body);
   base::Result<boost::json::object> PatchTrigger(const auth::Account& v, const std::string& id,
                                                  boost::json::object patch);

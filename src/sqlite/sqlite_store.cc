@@ -552,6 +552,65 @@ base::Result<model::JobRecord> SqliteStore::EditJobLists(
   return rec;
 }
 
+base::Result<store::DeletedJobs> SqliteStore::DeleteJobTree(
+    const std::string& id,
+    const std::function<base::Status(const std::vector<model::JobRecord>& tree)>& check) {
+  std::lock_guard<std::mutex> l(write_mu_);
+  OPSFLOW_RETURN_IF_ERROR(Exec(writer_, "BEGIN IMMEDIATE"));
+  auto fail = [&](base::Status st) {
+    (void)Exec(writer_, "ROLLBACK");
+    return st;
+  };
+  std::vector<model::JobRecord> tree;
+  {
+    Stmt root(writer_, std::string("SELECT ") + kJobColumns + " FROM jobs WHERE id=?1");
+    // The children of one job, with the jobs_parent index (as ChildJobs).
+    Stmt kids(writer_, std::string("SELECT ") + kJobColumns +
+                           " FROM jobs WHERE json_extract(parent, '$.job') = ?1 ORDER BY id");
+    for (Stmt* st : {&root, &kids}) {
+      if (!st->status().ok()) return fail(st->status());
+    }
+    root.Bind(1, id);
+    if (!root.Step()) {
+      if (auto st = root.Done(); !st.ok()) return fail(st);
+      return fail(base::NotFound("job " + id + " not found"));
+    }
+    tree.push_back(ReadJob(root));
+    for (size_t i = 0; i < tree.size(); ++i) {
+      kids.Bind(1, tree[i].id);
+      while (kids.Step()) tree.push_back(ReadJob(kids));
+      base::Status st = kids.Done();
+      kids.Reset();
+      if (!st.ok()) return fail(st);
+    }
+  }
+  if (base::Status st = check(tree); !st.ok()) return fail(st);
+  store::DeletedJobs out;
+  // The statements of DeleteJobs (retention): iterations by their job-prefixed key range.
+  Stmt its(writer_, "DELETE FROM iterations WHERE id >= ?1 AND id < ?2");
+  Stmt job(writer_, "DELETE FROM jobs WHERE id = ?1");
+  for (Stmt* st : {&its, &job}) {
+    if (!st->status().ok()) return fail(st->status());
+  }
+  for (const model::JobRecord& r : tree) {
+    std::string prefix = base::IterationUuidPrefix(r.id);
+    its.Bind(1, prefix).Bind(2, prefix + "~");
+    its.Step();
+    base::Status st = its.Done();
+    its.Reset();
+    if (!st.ok()) return fail(st);
+    out.tasks += sqlite3_changes(writer_);
+    job.Bind(1, r.id);
+    job.Step();
+    st = job.Done();
+    job.Reset();
+    if (!st.ok()) return fail(st);
+    out.jobs += sqlite3_changes(writer_);
+  }
+  OPSFLOW_RETURN_IF_ERROR(Exec(writer_, "COMMIT"));
+  return out;
+}
+
 base::Status SqliteStore::Put(const std::string& kind, const std::string& key,
                               const std::string& doc_json) {
   std::lock_guard<std::mutex> l(write_mu_);

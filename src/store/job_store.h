@@ -60,6 +60,12 @@ struct WriteBatch {
   }
 };
 
+// What DeleteJobTree removed.
+struct DeletedJobs {
+  int64_t jobs = 0;   // the root and every job below it
+  int64_t tasks = 0;  // their task iterations
+};
+
 template <typename T>
 struct Page {
   std::vector<T> items;
@@ -95,6 +101,13 @@ class JobStore {
   // error aborts without writing.
   virtual base::Result<model::JobRecord> EditJobLists(
       const std::string& id, const std::function<base::Status(model::JobRecord*)>& edit) = 0;
+  // Reads job `id` and every job below it (children, their children ...; `tree` holds the job
+  // first, then the others breadth first), lets `check` refuse, and deletes them all with their
+  // task iterations, in one transaction. NotFound when there is no such job; `check`'s error
+  // aborts without deleting anything.
+  virtual base::Result<DeletedJobs> DeleteJobTree(
+      const std::string& id,
+      const std::function<base::Status(const std::vector<model::JobRecord>& tree)>& check) = 0;
 };
 
 // Workflows and transformations: documents keyed by name (workflows) or _id (JSTs).

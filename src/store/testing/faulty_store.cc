@@ -94,6 +94,13 @@ base::Result<model::JobRecord> FaultyStore::EditJobLists(
   return jobs_->EditJobLists(id, edit);
 }
 
+base::Result<DeletedJobs> FaultyStore::DeleteJobTree(
+    const std::string& id,
+    const std::function<base::Status(const std::vector<model::JobRecord>& tree)>& check) {
+  if (crashed_) return Dead();
+  return jobs_->DeleteJobTree(id, check);
+}
+
 base::Status FaultyStore::Put(const std::string& kind, const std::string& key,
                               const std::string& doc_json) {
   if (crashed_) return base::Status::Ok();
