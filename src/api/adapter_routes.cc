@@ -338,6 +338,24 @@ void RestartAdapter(Api::State& s, Call& c) {
 
 }  // namespace
 
+std::set<std::string> ServedAdapterApps(store::DocStore* docs) {
+  std::set<std::string> apps;
+  int64_t now = base::SystemClock::Get()->NowMs();
+  {
+    Registry& r = Reports();
+    std::lock_guard<std::mutex> lock(r.mu);
+    for (const auto& [id, in] : r.by_id) {
+      if (now - in.last_seen_ms <= kStaleMs) apps.insert(in.app);
+    }
+  }
+  if (auto stored = AdapterStore(docs).List(); stored.ok()) {
+    for (const StoredAdapter& a : *stored) {
+      if (a.running) apps.insert(UnreportedView(a)["app"].as_string().c_str());
+    }
+  }
+  return apps;
+}
+
 std::span<const Route> AdapterRoutes() {
   static const Route kRoutes[] = {
       {"POST", "/adapter-workers/status", ReportAdapterStatus, true},

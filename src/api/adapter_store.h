@@ -15,6 +15,7 @@
 
 #include <boost/json.hpp>
 #include <cstdint>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -72,6 +73,10 @@ class AdapterStore {
 // A copy of `v` with the string and number values under secret-looking keys (password, passwd,
 // secret, token, api_key, private_key, *_password, *_secret, *_token ...) replaced by "****".
 boost::json::value MaskSecrets(const boost::json::value& v);
+
+// The apps (package exports) of the stored RUNNING instances and of the instances adapter hosts
+// report now (hosts with a --config file). Defined in adapter_routes.cc (the reports live there).
+std::set<std::string> ServedAdapterApps(store::DocStore* docs);
 
 // Admins, and accounts in the group kAdapterHostsGroup.
 bool MayRunAdapters(auth::Accounts& accounts, const auth::Account* a);
