@@ -108,9 +108,13 @@ class Host {
     try {
       got = await this.client.adapters(this.etag);
     } catch (e) {
-      this.log('warn', `reading the stored adapter instances failed: ${e.message}`);
+      // Logged once per distinct failure, not every SYNC_MS.
+      if (e.message !== this.syncError) this.log('warn', `reading the stored adapter instances failed: ${e.message}`);
+      this.syncError = e.message;
       return;
     }
+    if (this.syncError) this.log('info', 'reading the stored adapter instances works again');
+    this.syncError = '';
     if (!got) return;
     const wanted = new Map();
     for (const item of got.results) {
