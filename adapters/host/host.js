@@ -5,10 +5,13 @@
 // its own, routes each task to its adapter instance and reports the outcome; each instance
 // runs in its own child process (child.js), restarted with backoff when it dies. A task in
 // flight on a child that died is handed out again when its lease runs out.
+// Without --config the instances are the server's (GET /adapters): the host polls that list
+// with If-None-Match every SYNC_MS and starts, stops, restarts or reconfigures children to
+// match it (a stored instance STOPPED has no child; a new generation restarts the child).
 const path = require('path');
 const { fork } = require('child_process');
 const {
-  ConfigError, USAGE, LEVELS, parseArgs, loadConfig, route, masker,
+  ConfigError, USAGE, LEVELS, parseArgs, loadConfig, route, masker, instanceFromStored,
 } = require('./lib/config');
 const { Client } = require('./lib/client');
 
@@ -17,6 +20,7 @@ const MAX_BACKOFF_MS = 30000;
 const FIRST_BACKOFF_MS = 250;
 const STABLE_MS = 30000;
 const HEARTBEAT_MS = 5000;
+const SYNC_MS = 250;
 
 function main() {
   let opts;
@@ -24,7 +28,7 @@ function main() {
   try {
     opts = parseArgs(process.argv.slice(2), process.env);
     if (opts.help) { process.stdout.write(`${USAGE}\n`); return; }
-    cfg = loadConfig(opts.config, process.env);
+    cfg = opts.config ? loadConfig(opts.config, process.env) : { instances: [], secrets: [] };
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     process.stderr.write(`adapter host: ${e.message}\n`);
@@ -43,10 +47,9 @@ class Host {
     this.mask = masker(this.secrets);
     this.client = new Client(opts);
     this.stopping = false;
-    this.slots = cfg.instances.map((instance) => ({
-      instance, child: null, ready: false, state: 'STARTING', inflight: new Map(),
-      failures: 0, startedAt: 0, timer: null,
-    }));
+    this.fromServer = !opts.config;
+    this.etag = '';
+    this.slots = cfg.instances.map((instance) => newSlot(instance));
   }
 
   log(level, text) {
@@ -74,13 +77,111 @@ class Host {
     for (const s of ['SIGTERM', 'SIGINT']) process.on(s, () => this.stop());
     for (const slot of this.slots) this.spawn(slot);
     this.heartbeat = setInterval(() => this.reportStatus(), HEARTBEAT_MS);
+    if (this.fromServer) {
+      this.log('info', `serving the instances stored on ${this.opts.url} (packages under ${path.resolve(this.opts.adaptersDir)}) as worker '${this.opts.worker}'`);
+      await this.sync();
+      this.syncLoop();
+    } else {
+      this.log('info', `serving ${this.slots.map((s) => `${s.instance.id} (${s.instance.type})`).join(', ')} from ${this.opts.url} as worker '${this.opts.worker}'`);
+    }
     this.reportStatus();
-    this.log('info', `serving ${this.slots.map((s) => `${s.instance.id} (${s.instance.type})`).join(', ')} from ${this.opts.url} as worker '${this.opts.worker}'`);
     while (!this.stopping) {
       // eslint-disable-next-line no-await-in-loop
       const got = await this.pollOnce();
       // eslint-disable-next-line no-await-in-loop
       if (!got && !this.stopping) await delay(got === 0 ? IDLE_MS : 1000);
+    }
+  }
+
+  async syncLoop() {
+    while (!this.stopping) {
+      // eslint-disable-next-line no-await-in-loop
+      await delay(SYNC_MS);
+      // eslint-disable-next-line no-await-in-loop
+      if (!this.stopping) await this.sync();
+    }
+  }
+
+  // Reads the stored instances when they changed (ETag) and makes the children match them.
+  async sync() {
+    let got;
+    try {
+      got = await this.client.adapters(this.etag);
+    } catch (e) {
+      // Logged once per distinct failure, not every SYNC_MS.
+      if (e.message !== this.syncError) this.log('warn', `reading the stored adapter instances failed: ${e.message}`);
+      this.syncError = e.message;
+      return;
+    }
+    if (this.syncError) this.log('info', 'reading the stored adapter instances works again');
+    this.syncError = '';
+    if (!got) return;
+    const wanted = new Map();
+    for (const item of got.results) {
+      const name = item && item.data && item.data.name;
+      try {
+        const inst = instanceFromStored(item, this.opts.adaptersDir, process.env, this.secrets);
+        if (inst.running) wanted.set(inst.id, inst);
+      } catch (e) {
+        if (!(e instanceof ConfigError)) throw e;
+        this.log('error', `adapter instance '${name}' is not served: ${e.message}`);
+      }
+    }
+    this.etag = got.etag;
+    this.reconcile(wanted);
+  }
+
+  // Stops the children of instances no longer wanted, restarts those whose config or
+  // generation changed, starts new ones.
+  reconcile(wanted) {
+    let changed = false;
+    for (const slot of [...this.slots]) {
+      const next = wanted.get(slot.instance.id);
+      if (!next) {
+        this.log('info', `instance ${slot.instance.id}: stopped (no longer running on the server)`);
+        this.retire(slot);
+        changed = true;
+      } else if (fingerprint(next) !== fingerprint(slot.instance)) {
+        this.log('info', `instance ${slot.instance.id}: configuration or generation changed; restarting its child`);
+        slot.instance = next;
+        this.replaceChild(slot);
+        changed = true;
+      } else if (next.logLevel !== slot.instance.logLevel) {
+        slot.instance = next;
+        if (slot.child && slot.child.connected) {
+          slot.child.send({ type: 'loglevel', level: next.logLevel || this.opts.logLevel });
+        }
+      }
+      wanted.delete(slot.instance.id);
+    }
+    for (const inst of wanted.values()) {
+      const slot = newSlot(inst);
+      this.slots.push(slot);
+      this.log('info', `instance ${inst.id} (${inst.type}): started`);
+      this.spawn(slot);
+      changed = true;
+    }
+    if (changed) this.reportStatus();
+  }
+
+  // Ends an instance's child for good.
+  retire(slot) {
+    slot.retired = true;
+    this.slots = this.slots.filter((s) => s !== slot);
+    if (slot.timer) { clearTimeout(slot.timer); slot.timer = null; }
+    if (slot.child) slot.child.kill('SIGTERM');
+  }
+
+  // Ends the child and starts a new one at once with slot.instance.
+  replaceChild(slot) {
+    slot.failures = 0;
+    if (slot.timer) { clearTimeout(slot.timer); slot.timer = null; }
+    if (slot.child) {
+      slot.restartNow = true;
+      slot.ready = false;
+      slot.child.kill('SIGTERM');
+    } else {
+      this.spawn(slot);
     }
   }
 
@@ -196,7 +297,12 @@ class Host {
     this.reportStatus();
     const lost = slot.inflight.size;
     slot.inflight.clear();  // handed out again when their leases run out
-    if (this.stopping) return;
+    if (this.stopping || slot.retired) return;
+    if (slot.restartNow) {
+      slot.restartNow = false;
+      this.spawn(slot);
+      return;
+    }
     if (Date.now() - slot.startedAt > STABLE_MS) slot.failures = 0;
     const wait = Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS * (2 ** slot.failures));
     slot.failures += 1;
@@ -215,6 +321,18 @@ class Host {
     }
     setTimeout(() => process.exit(0), 200).unref();
   }
+}
+
+function newSlot(instance) {
+  return {
+    instance, child: null, ready: false, state: 'STARTING', inflight: new Map(),
+    failures: 0, startedAt: 0, timer: null, retired: false, restartNow: false,
+  };
+}
+
+// What a child is started with (a change restarts it); the log level is changed in place.
+function fingerprint(inst) {
+  return JSON.stringify([inst.type, inst.dir, inst.properties, inst.generation || 0]);
 }
 
 function delay(ms) { return new Promise((res) => { setTimeout(res, ms); }); }

@@ -1,6 +1,9 @@
 // POST /workflow_engine/workflows/validate: the problems SPEC §4 lists, without running anything.
 #include <algorithm>
+#include <optional>
+#include <set>
 
+#include "api/adapter_store.h"
 #include "api/state.h"
 #include "runtime/task_methods.h"
 
@@ -59,6 +62,7 @@ void CheckReferences(const model::Workflow& wf, int i, bj::array* errors) {
 
 bj::object Validate(Api::State& s, const model::Workflow& wf) {
   bj::array errors, warnings;
+  std::optional<std::set<std::string>> served;  // adapter apps, read at the first adapter task
   if (wf.start() < 0)
     errors.push_back(Problem("workflow_start", "", "Missing workflow_start task"));
   if (wf.end() < 0) errors.push_back(Problem("workflow_end", "", "Missing workflow_end task"));
@@ -110,6 +114,14 @@ bj::object Validate(Api::State& s, const model::Workflow& wf) {
       }
     }
     CheckReferences(wf, static_cast<int>(i), &errors);
+    if (t.location == "Adapter") {
+      if (!served) served = ServedAdapterApps(s.deps.docs);
+      if (!served->contains(t.app)) {
+        warnings.push_back(Problem(t.id, t.summary,
+                                   "No running adapter instance serves app '" + t.app +
+                                       "': its tasks wait for an adapter host or a worker"));
+      }
+    }
   }
   // Workflow _ids are unique (state.h WorkflowRegistry): a document whose _id another workflow
   // holds could not be imported, and a store holding such duplicates says so here.

@@ -1,5 +1,8 @@
-// `opsflow adapters list`: the adapter instances the hosts report (GET /health/adapters).
-// `opsflow adapters serve --config adapters.json [host options]`: runs the Node.js adapter host
+// `opsflow adapters list`: the adapter instances the server stores and the hosts report
+// (GET /health/adapters, GET /adapters). `opsflow adapters add CONFIG.json... [--replace]`:
+// stores instances (POST /adapters, or /adapters/import). `opsflow adapters start|stop|restart
+// NAME...`: PUT /adapters/:name/<verb>.
+// `opsflow adapters serve [--config adapters.json] [host options]`: runs the Node.js adapter host
 // (adapters/host/host.js, SPEC §7) in place of this process (exec), so that signals and the
 // exit code are the host's. The host takes the same --url/--user/--password/--token flags and
 // OPSFLOW_* variables as the other client commands.
@@ -25,8 +28,11 @@ std::vector<std::string> AdapterHostArgv(const std::string& host_script,
                                          const char* (*getenv_fn)(const char*) = nullptr);
 
 // One line per instance of a GET /health/adapters answer:
-// "<id>  <app>  <package_id>  <state>  <connection>  <worker>  <lastSeen>"; "" when none.
-std::string FormatAdapterHealth(const boost::json::value& health);
+// "<id>  <app>  <package_id>  <state>  <connection>  <worker>  <lastSeen>", and, with a GET
+// /adapters answer `stored`, "  stored:<RUNNING|STOPPED>" ("  -" for an instance not stored);
+// "-" for a missing or empty value; "" when none.
+std::string FormatAdapterHealth(const boost::json::value& health,
+                                const boost::json::value* stored = nullptr);
 
 // args[0] is "adapters". Returns the exit code (2 after a usage error) when it does not exec.
 int RunAdapters(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);

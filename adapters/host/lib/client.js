@@ -43,16 +43,20 @@ class Client {
     this.token = token;
   }
 
-  async request(method, path, body) {
+  // The answer's JSON; with `extraHeaders`, a 304 answers null and `onHeaders` sees the
+  // response's headers.
+  async request(method, path, body, extraHeaders, onHeaders) {
     for (let attempt = 0; ; attempt += 1) {
       if (!this.token && this.user) await this.login();
-      const headers = { 'Content-Type': 'application/json' };
+      const headers = { 'Content-Type': 'application/json', ...(extraHeaders || {}) };
       if (this.token) headers.Authorization = `Bearer ${this.token}`;
       const r = await send(`${this.url}${path}`, {
         method, headers, body: body === undefined ? undefined : JSON.stringify(body),
       });
       const text = await r.text();
       if (r.status === 401 && this.user && attempt === 0) { this.token = ''; continue; }
+      if (onHeaders) onHeaders(r.headers);
+      if (r.status === 304) return null;
       let doc = null;
       try { doc = text ? JSON.parse(text) : null; } catch (e) { doc = null; }
       if (!r.ok) {
@@ -69,6 +73,16 @@ class Client {
       worker, apps, lease_ms: leaseMs, max_tasks: maxTasks,
     });
     return (doc && Array.isArray(doc.data)) ? doc.data : [];
+  }
+
+  // The stored adapter instances (GET /adapters) when they changed since `etag`:
+  // {etag, results} or null when unchanged.
+  async adapters(etag) {
+    let got = '';
+    const doc = await this.request('GET', '/adapters', undefined, etag ? { 'If-None-Match': etag } : {},
+      (h) => { got = h.get('etag') || ''; });
+    if (doc === null) return null;
+    return { etag: got, results: (doc && Array.isArray(doc.results)) ? doc.results : [] };
   }
 
   // outcome: complete | fail | error.

@@ -1,6 +1,7 @@
 'use strict';
 // The host's settings: the server and its credentials (as the opsflow CLI finds them) and the
-// adapter instances of a config file {"instances": [{id, type, dir, properties}]}.
+// adapter instances of a config file {"instances": [{id, type, dir, properties}]}, or, without
+// --config, the instances the server stores (GET /adapters, IAP's service configs).
 // A value {"$env": "NAME"} or {"$file": "path"} anywhere in `properties` is replaced by the
 // variable's value or the file's text (trailing newline dropped); such values are secrets,
 // collected so that log lines can mask them.
@@ -9,8 +10,13 @@ const path = require('path');
 
 class ConfigError extends Error {}
 
-const USAGE = `usage: node adapters/host/host.js --config adapters.json [options]
-  --config FILE        adapter instances: {"instances": [{"id", "type", "dir", "properties"}]}
+const USAGE = `usage: node adapters/host/host.js [--config adapters.json] [options]
+  --config FILE        adapter instances: {"instances": [{"id", "type", "dir", "properties"}]};
+                       without it, the instances the server stores (GET /adapters), followed
+                       as they are changed, started, stopped and restarted
+  --adapters-dir DIR   where stored instances' packages are installed: DIR/<model> (the npm
+                       package name), or DIR/<dir> for an instance with 'dir' (default
+                       ./node_modules)
   --url URL            opsflow server (env OPSFLOW_URL, default http://127.0.0.1:3000)
   --user NAME          account to log in as (env OPSFLOW_USER)
   --password PW        its password (env OPSFLOW_PASSWORD)
@@ -24,14 +30,14 @@ const USAGE = `usage: node adapters/host/host.js --config adapters.json [options
 
 function parseArgs(argv, env) {
   const o = {
-    config: '', url: env.OPSFLOW_URL || 'http://127.0.0.1:3000', user: env.OPSFLOW_USER || '',
+    config: '', adaptersDir: 'node_modules', url: env.OPSFLOW_URL || 'http://127.0.0.1:3000', user: env.OPSFLOW_USER || '',
     password: env.OPSFLOW_PASSWORD || '', token: env.OPSFLOW_TOKEN || '',
     worker: `adapter-host-${process.pid}`, leaseMs: 30000, taskTimeoutMs: 0, maxTasks: 10,
     logLevel: 'info', help: false,
   };
   const ints = { '--lease-ms': 'leaseMs', '--task-timeout-ms': 'taskTimeoutMs', '--max-tasks': 'maxTasks' };
   const strs = {
-    '--config': 'config', '--url': 'url', '--user': 'user', '--password': 'password',
+    '--config': 'config', '--adapters-dir': 'adaptersDir', '--url': 'url', '--user': 'user', '--password': 'password',
     '--token': 'token', '--worker': 'worker', '--log-level': 'logLevel',
   };
   for (let i = 0; i < argv.length; i += 1) {
@@ -53,7 +59,6 @@ function parseArgs(argv, env) {
     }
   }
   if (o.help) return o;
-  if (!o.config) throw new ConfigError(`--config is required\n${USAGE}`);
   if (!LEVELS.includes(o.logLevel)) throw new ConfigError(`--log-level must be one of ${LEVELS.join(', ')}`);
   if (o.leaseMs < 1000) throw new ConfigError('--lease-ms must be at least 1000');
   // The default leaves the host time to report before the lease runs out.
@@ -133,21 +138,63 @@ function loadConfig(file, env) {
     if (seen.has(inst.id)) throw new ConfigError(`${where}: instance id '${inst.id}' appears twice`);
     seen.add(inst.id);
     if (typeof inst.dir !== 'string' || !inst.dir) throw new ConfigError(`${where} (${inst.id}): 'dir' (the installed package) is required`);
-    const dir = path.resolve(baseDir, inst.dir);
-    const pkg = readPackage(dir);
-    const type = inst.type === undefined ? pkg.export : inst.type;
-    if (type !== pkg.export) {
-      throw new ConfigError(`${where} (${inst.id}): type '${type}' is not the package's export '${pkg.export}'`);
-    }
-    const props = inst.properties === undefined ? {} : inst.properties;
-    if (!props || typeof props !== 'object' || Array.isArray(props)) throw new ConfigError(`${where} (${inst.id}): 'properties' must be an object`);
-    return {
-      id: inst.id, type, dir, pkg,
-      properties: resolveSecrets(props, `${where}.properties`, env, baseDir, secrets),
-      logLevel: typeof inst.loglevel === 'string' && LEVELS.includes(inst.loglevel) ? inst.loglevel : null,
-    };
+    return makeInstance(where, inst, path.resolve(baseDir, inst.dir), env, baseDir, secrets);
   });
   return { instances, secrets: secrets.filter((s) => typeof s === 'string' && s.length >= 3) };
+}
+
+// An instance {id, type, dir, pkg, properties, logLevel} from {id, type?, properties?,
+// loglevel?} and the package's folder; pushes its secrets.
+function makeInstance(where, inst, dir, env, baseDir, secrets) {
+  const pkg = readPackage(dir);
+  const type = inst.type === undefined ? pkg.export : inst.type;
+  if (type !== pkg.export) {
+    throw new ConfigError(`${where} (${inst.id}): type '${type}' is not the package's export '${pkg.export}'`);
+  }
+  const props = inst.properties === undefined ? {} : inst.properties;
+  if (!props || typeof props !== 'object' || Array.isArray(props)) throw new ConfigError(`${where} (${inst.id}): 'properties' must be an object`);
+  const properties = resolveSecrets(props, `${where}.properties`, env, baseDir, secrets);
+  for (const v of secretValues(properties)) secrets.push(v);
+  return {
+    id: inst.id, type, dir, pkg, properties,
+    logLevel: typeof inst.loglevel === 'string' && LEVELS.includes(inst.loglevel) ? inst.loglevel : null,
+  };
+}
+
+// An instance from an item of GET /adapters ({metadata: {state, generation}, data: <IAP service
+// config>}): the package is <adaptersDir>/<data.dir>, else <adaptersDir>/<data.model>. Adds
+// `running` and `generation`.
+function instanceFromStored(item, adaptersDir, env, secrets) {
+  const data = (item && item.data) || {};
+  const meta = (item && item.metadata) || {};
+  const service = (data.properties && typeof data.properties === 'object') ? data.properties : {};
+  const id = typeof data.name === 'string' ? data.name : '';
+  if (!id) throw new ConfigError('a stored adapter instance has no name');
+  const where = `adapter '${id}'`;
+  const rel = typeof data.dir === 'string' && data.dir ? data.dir : data.model;
+  if (typeof rel !== 'string' || !rel) throw new ConfigError(`${where}: neither 'dir' nor 'model' names its package`);
+  const logger = (data.loggerProps && typeof data.loggerProps === 'object') ? data.loggerProps : {};
+  const inst = makeInstance(where, {
+    id, type: service.type, properties: service.properties,
+    loglevel: logger.console_level || logger.log_level,
+  }, path.resolve(adaptersDir, rel), env, process.cwd(), secrets);
+  inst.running = meta.state !== 'STOPPED' && meta.isActive !== false;
+  inst.generation = Number.isInteger(meta.generation) ? meta.generation : 0;
+  return inst;
+}
+
+// The same keys the server masks for readers that may not run adapters (api/adapter_store.cc).
+const SECRET_KEY = /^(password|passwd|passphrase|secret|token|api_?key|private_?key|client_secret|access_?key|secret_?key|.*_password|.*_passwd|.*_secret|.*_token|.*_api_?key)$/i;
+
+// The string values under secret-looking keys, at any depth (masked in log lines).
+function secretValues(value, key, out = []) {
+  if (Array.isArray(value)) value.forEach((v) => secretValues(v, key, out));
+  else if (value && typeof value === 'object') Object.keys(value).forEach((k) => secretValues(value[k], k, out));
+  else if (key && SECRET_KEY.test(key) && (typeof value === 'string' || typeof value === 'number')) {
+    const s = String(value);
+    if (s.length >= 3) out.push(s);
+  }
+  return out;
 }
 
 // Routes a polled task: by adapter_id when given, else by app when exactly one instance
@@ -172,9 +219,12 @@ function route(instances, task) {
 function masker(secrets) {
   return (text) => {
     let s = String(text);
-    for (const x of secrets) s = s.split(x).join('****');
+    for (const x of secrets) if (typeof x === 'string' && x.length >= 3) s = s.split(x).join('****');
     return s;
   };
 }
 
-module.exports = { ConfigError, USAGE, LEVELS, parseArgs, loadConfig, readPackage, resolveSecrets, route, masker };
+module.exports = {
+  ConfigError, USAGE, LEVELS, parseArgs, loadConfig, readPackage, resolveSecrets, route, masker,
+  instanceFromStored, secretValues,
+};

@@ -5,7 +5,9 @@ const assert = require('node:assert');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { ConfigError, parseArgs, loadConfig, resolveSecrets, route, masker } = require('../lib/config');
+const {
+  ConfigError, parseArgs, loadConfig, resolveSecrets, route, masker, instanceFromStored, secretValues,
+} = require('../lib/config');
 
 const PKG = path.join(__dirname, '..', '..', '..', 'tests', 'adapters', 'adapter-tinyapi');
 
@@ -22,7 +24,8 @@ test('flags and OPSFLOW_* variables, flags first', () => {
 });
 
 test('bad flags are clear ConfigErrors', () => {
-  assert.throws(() => parseArgs([], {}), /--config is required/);
+  assert.strictEqual(parseArgs([], {}).config, '');  // the server's instances
+  assert.strictEqual(parseArgs(['--adapters-dir', '/opt/a'], {}).adaptersDir, '/opt/a');
   assert.throws(() => parseArgs(['--config', 'a', '--bogus'], {}), /unknown option '--bogus'/);
   assert.throws(() => parseArgs(['--config', 'a', '--lease-ms', 'x'], {}), /positive integer/);
   assert.throws(() => parseArgs(['--config', 'a', '--lease-ms', '5000', '--task-timeout-ms', '6000'], {}), /shorter than/);
@@ -72,4 +75,41 @@ test('routing by adapter_id, else by app when one instance serves it', () => {
   assert.match(route(insts, { app: 'A', adapter_id: 'zz' }).error, /'zz' \(app 'A'\)/);
   assert.match(route(insts, { app: 'C' }).error, /app 'C'/);
   assert.match(route(insts, { app: 'B', adapter_id: 'a1' }).error, /type 'A', not 'B'/);
+});
+
+test('stored instances (GET /adapters items): package by model or dir, state, secrets', () => {
+  const root = path.dirname(PKG);  // tests/adapters: holds adapter-tinyapi
+  const item = {
+    metadata: { isActive: true, state: 'RUNNING', generation: 3 },
+    data: {
+      name: 'tiny9', type: 'Adapter', model: 'adapter-tinyapi',
+      loggerProps: { log_level: 'info', console_level: 'debug' },
+      properties: { id: 'tiny9', type: 'TinyApi', properties: { host: 'h', authentication: { password: { $env: 'PW' }, api_key: 'key-123' } } },
+    },
+  };
+  const secrets = [];
+  const inst = instanceFromStored(item, root, { PW: 'from-env' }, secrets);
+  assert.strictEqual(inst.id, 'tiny9');
+  assert.strictEqual(inst.type, 'TinyApi');
+  assert.strictEqual(inst.dir, PKG);
+  assert.strictEqual(inst.running, true);
+  assert.strictEqual(inst.generation, 3);
+  assert.strictEqual(inst.logLevel, 'debug');
+  assert.strictEqual(inst.properties.authentication.password, 'from-env');
+  assert.ok(secrets.includes('from-env') && secrets.includes('key-123'), secrets);
+  const stopped = instanceFromStored({ ...item, metadata: { state: 'STOPPED' } }, root, { PW: 'x' }, []);
+  assert.strictEqual(stopped.running, false);
+  const byDir = { ...item, data: { ...item.data, model: 'nope', dir: 'adapter-tinyapi' } };
+  assert.strictEqual(instanceFromStored(byDir, root, { PW: 'x' }, []).dir, PKG);
+  assert.throws(() => instanceFromStored({ ...item, data: { ...item.data, model: 'missing-pkg' } }, root, { PW: 'x' }, []), /pronghorn.json/);
+  assert.throws(() => instanceFromStored({ ...item, data: { ...item.data, model: undefined } }, root, {}, []), /neither 'dir' nor 'model'/);
+  const wrongType = { ...item, data: { ...item.data, properties: { ...item.data.properties, type: 'Other' } } };
+  assert.throws(() => instanceFromStored(wrongType, root, { PW: 'x' }, []), /not the package's export/);
+  assert.throws(() => instanceFromStored(item, root, {}, []), /'PW' is not set/);
+});
+
+test('secret-looking keys are masked as the server masks them; short values never', () => {
+  assert.deepStrictEqual(secretValues({ a: { password: 'p1p1', token_timeout: 600, client_secret: 'cs-1' }, token: 42424 }),
+    ['p1p1', 'cs-1', '42424']);
+  assert.strictEqual(masker(['', 'ab', 'abc'])('xabcx ab'), 'x****x ab');
 });
