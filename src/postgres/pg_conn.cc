@@ -2,6 +2,7 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 
@@ -125,14 +126,94 @@ base::Result<PgResult> Conn::Query(const std::string& sql, const Params& p) {
   return Check(PQexecParams(c_, sql.c_str(), p.size(), nullptr, v.data(), nullptr, nullptr, 0));
 }
 
+base::Status Conn::Prepare(const char* name, const char* sql, int n_params) {
+  if (prepared_.find(std::string_view(name)) != prepared_.end()) return base::Status::Ok();
+  auto prep = Check(PQprepare(c_, name, sql, n_params, nullptr));
+  if (!prep.ok()) return prep.status();
+  prepared_.emplace(name);
+  return base::Status::Ok();
+}
+
 base::Result<PgResult> Conn::Run(const char* name, const char* sql, const Params& p) {
-  if (prepared_.find(std::string_view(name)) == prepared_.end()) {
-    auto prep = Check(PQprepare(c_, name, sql, p.size(), nullptr));
-    if (!prep.ok()) return prep.status();
-    prepared_.emplace(name);
-  }
+  OPSFLOW_RETURN_IF_ERROR(Prepare(name, sql, p.size()));
   std::vector<const char*> v = p.Pointers();
   return Check(PQexecPrepared(c_, name, p.size(), v.data(), nullptr, nullptr, 0));
+}
+
+namespace {
+
+// Statements per pipeline sync: their replies (a few dozen bytes each) stay far below the socket
+// buffers, so the server never blocks writing them while this side is still sending.
+constexpr size_t kPipelineChunk = 256;
+
+}  // namespace
+
+base::Status Conn::SendChunk(const std::vector<Queued>& stmts, size_t begin, size_t end,
+                             bool first, bool last) {
+  int sent = 0;
+  auto send_plain = [&](const char* sql) {
+    return PQsendQueryParams(c_, sql, 0, nullptr, nullptr, nullptr, nullptr, 0) == 1;
+  };
+  bool ok = !first || send_plain("BEGIN");
+  if (ok && first) ++sent;
+  for (size_t i = begin; ok && i < end; ++i) {
+    std::vector<const char*> v = stmts[i].params.Pointers();
+    ok = PQsendQueryPrepared(c_, stmts[i].name, stmts[i].params.size(), v.data(), nullptr,
+                             nullptr, 0) == 1;
+    if (ok) ++sent;
+  }
+  if (ok && last) {
+    ok = send_plain("COMMIT");
+    if (ok) ++sent;
+  }
+  if (ok) ok = PQpipelineSync(c_) == 1;
+  if (!ok) {
+    std::string msg = PQerrorMessage(c_);
+    (void)Reset();  // the pipeline's state is unknown: start over on a fresh session
+    return base::Unavailable("postgres: sending a batch failed: " + msg);
+  }
+  // One result (then a NULL) per statement, then the sync's.
+  base::Status first_error;
+  for (int i = 0; i < sent; ++i) {
+    PGresult* r = PQgetResult(c_);
+    if (r == nullptr) {
+      (void)Reset();
+      return base::Unavailable("postgres: connection lost during a batch");
+    }
+    ExecStatusType st = PQresultStatus(r);
+    if (st == PGRES_PIPELINE_ABORTED) {
+      PQclear(r);
+    } else {
+      auto checked = Check(r);  // takes ownership
+      if (!checked.ok() && first_error.ok()) first_error = checked.status();
+    }
+    while (PGresult* extra = PQgetResult(c_)) PQclear(extra);  // the NULL that ends it
+  }
+  PGresult* sync = PQgetResult(c_);
+  const bool synced = sync != nullptr && PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
+  PQclear(sync);
+  if (!synced) {
+    (void)Reset();
+    return first_error.ok() ? base::Unavailable("postgres: batch out of step") : first_error;
+  }
+  return first_error;
+}
+
+base::Status Conn::RunInTransaction(const std::vector<Queued>& stmts) {
+  for (const Queued& q : stmts) OPSFLOW_RETURN_IF_ERROR(Prepare(q.name, q.sql, q.params.size()));
+  if (PQenterPipelineMode(c_) != 1) return base::Internal("postgres: cannot enter pipeline mode");
+  base::Status st;
+  size_t i = 0;
+  do {
+    size_t end = std::min(stmts.size(), i + kPipelineChunk);
+    st = SendChunk(stmts, i, end, i == 0, end == stmts.size());
+    i = end;
+  } while (st.ok() && i < stmts.size());
+  if (PQpipelineStatus(c_) != PQ_PIPELINE_OFF && PQexitPipelineMode(c_) != 1) {
+    (void)Reset();
+    if (st.ok()) st = base::Unavailable("postgres: cannot leave pipeline mode");
+  }
+  return st;
 }
 
 }  // namespace opsflow::postgres

@@ -70,6 +70,13 @@ class Params {
   std::vector<std::optional<std::string>> vals_;
 };
 
+// One statement of a pipelined transaction (Conn::RunInTransaction).
+struct Queued {
+  const char* name;  // prepared statement name
+  const char* sql;   // its text, prepared on first use
+  Params params;
+};
+
 class Conn {
  public:
   // Connects to `url` (a postgres:// URI or a libpq keyword string).
@@ -84,6 +91,12 @@ class Conn {
   base::Result<PgResult> Query(const std::string& sql, const Params& p = Params());
   // Runs the statement `name` (prepared on this connection the first time with `sql`).
   base::Result<PgResult> Run(const char* name, const char* sql, const Params& p = Params());
+  // Runs `stmts` in one transaction (BEGIN .. COMMIT) with libpq's pipeline mode: the
+  // statements go out without waiting for each other's replies (a sync every few hundred, so
+  // neither side's buffers fill), and the call returns once COMMIT is answered. On an error
+  // nothing is committed; the transaction is left for the caller to roll back, or the
+  // connection is reset when its state is unclear.
+  base::Status RunInTransaction(const std::vector<Queued>& stmts);
   // True when the connection is gone (the server went away): Reset() before using it again.
   bool Broken() const;
   // True when a transaction is open or failed on this connection.
@@ -96,6 +109,11 @@ class Conn {
  private:
   explicit Conn(pg_conn* c) : c_(c) {}
   base::Result<PgResult> Check(pg_result* r);
+  base::Status Prepare(const char* name, const char* sql, int n_params);
+  // Sends stmts[begin, end) (plus BEGIN first / COMMIT last when asked), a sync, and reads the
+  // replies.
+  base::Status SendChunk(const std::vector<Queued>& stmts, size_t begin, size_t end, bool first,
+                         bool last);
 
   pg_conn* c_;
   std::set<std::string, std::less<>> prepared_;

@@ -282,32 +282,28 @@ void PostgresStore::Release(Conn* c) {
 }
 
 base::Status PostgresStore::CommitOnce(Conn* c, const store::WriteBatch& b) {
-  OPSFLOW_RETURN_IF_ERROR(c->Exec("BEGIN"));
-  auto run = [&](const char* name, const char* sql, const Params& p) -> base::Status {
-    auto r = c->Run(name, sql, p);
-    return r.ok() ? base::Status::Ok() : r.status();
-  };
+  std::vector<Queued> q;
+  q.reserve(b.size());
   for (const auto& wv : b.versions) {
-    OPSFLOW_RETURN_IF_ERROR(
-        run("ins_version", kInsVersion, Params().Add(wv.version).Add(wv.doc_json)));
+    q.push_back({"ins_version", kInsVersion, Params().Add(wv.version).Add(wv.doc_json)});
   }
-  for (const auto& r : b.new_jobs) OPSFLOW_RETURN_IF_ERROR(run("ins_job", kInsJob, JobParams(r)));
+  for (const auto& r : b.new_jobs) q.push_back({"ins_job", kInsJob, JobParams(r)});
   for (const auto& r : b.job_updates) {
     Params p;
     p.Add(r.id).Add(r.status).Add(r.state).Add(r.progress).Add(r.last_updated_ms).AddMs(r.end_ms);
     p.AddOpt(r.variables_json).AddOpt(r.errors_json).AddOpt(r.description);
-    OPSFLOW_RETURN_IF_ERROR(run("upd_job", kUpdJob, p));
+    q.push_back({"upd_job", kUpdJob, std::move(p)});
   }
   for (const auto& r : b.iterations) {
-    OPSFLOW_RETURN_IF_ERROR(run("upsert_iteration", kUpsertIteration, IterationParams(r)));
+    q.push_back({"upsert_iteration", kUpsertIteration, IterationParams(r)});
   }
   for (const auto& [id, end] : b.canceled_iterations) {
-    OPSFLOW_RETURN_IF_ERROR(run("cancel_iteration", kCancelIteration, Params().Add(id).Add(end)));
+    q.push_back({"cancel_iteration", kCancelIteration, Params().Add(id).Add(end)});
   }
   for (const auto& d : b.doc_puts) {
-    OPSFLOW_RETURN_IF_ERROR(run("put_doc", kPutDoc, Params().Add(d.kind).Add(d.key).Add(d.doc_json)));
+    q.push_back({"put_doc", kPutDoc, Params().Add(d.kind).Add(d.key).Add(d.doc_json)});
   }
-  return c->Exec("COMMIT");
+  return c->RunInTransaction(q);
 }
 
 base::Status PostgresStore::Commit(const store::WriteBatch& b) {
