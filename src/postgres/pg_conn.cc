@@ -149,23 +149,21 @@ constexpr size_t kPipelineChunk = 256;
 }  // namespace
 
 base::Status Conn::SendChunk(const std::vector<Queued>& stmts, size_t begin, size_t end,
-                             bool first, bool last) {
-  int sent = 0;
+                             bool first, bool last, std::vector<PgResult>* results) {
+  // What each reply answers: a statement's index, or -1 for BEGIN/COMMIT.
+  std::vector<int64_t> slots;
   auto send_plain = [&](const char* sql) {
+    slots.push_back(-1);
     return PQsendQueryParams(c_, sql, 0, nullptr, nullptr, nullptr, nullptr, 0) == 1;
   };
   bool ok = !first || send_plain("BEGIN");
-  if (ok && first) ++sent;
   for (size_t i = begin; ok && i < end; ++i) {
     std::vector<const char*> v = stmts[i].params.Pointers();
+    slots.push_back(static_cast<int64_t>(i));
     ok = PQsendQueryPrepared(c_, stmts[i].name, stmts[i].params.size(), v.data(), nullptr,
                              nullptr, 0) == 1;
-    if (ok) ++sent;
   }
-  if (ok && last) {
-    ok = send_plain("COMMIT");
-    if (ok) ++sent;
-  }
+  if (ok && last) ok = send_plain("COMMIT");
   if (ok) ok = PQpipelineSync(c_) == 1;
   if (!ok) {
     std::string msg = PQerrorMessage(c_);
@@ -174,18 +172,21 @@ base::Status Conn::SendChunk(const std::vector<Queued>& stmts, size_t begin, siz
   }
   // One result (then a NULL) per statement, then the sync's.
   base::Status first_error;
-  for (int i = 0; i < sent; ++i) {
+  for (int64_t slot : slots) {
     PGresult* r = PQgetResult(c_);
     if (r == nullptr) {
       (void)Reset();
       return base::Unavailable("postgres: connection lost during a batch");
     }
-    ExecStatusType st = PQresultStatus(r);
-    if (st == PGRES_PIPELINE_ABORTED) {
+    if (PQresultStatus(r) == PGRES_PIPELINE_ABORTED) {
       PQclear(r);
     } else {
       auto checked = Check(r);  // takes ownership
-      if (!checked.ok() && first_error.ok()) first_error = checked.status();
+      if (!checked.ok()) {
+        if (first_error.ok()) first_error = checked.status();
+      } else if (slot >= 0 && results != nullptr) {
+        (*results)[static_cast<size_t>(slot)] = std::move(checked).value();
+      }
     }
     while (PGresult* extra = PQgetResult(c_)) PQclear(extra);  // the NULL that ends it
   }
@@ -199,14 +200,20 @@ base::Status Conn::SendChunk(const std::vector<Queued>& stmts, size_t begin, siz
   return first_error;
 }
 
-base::Status Conn::RunInTransaction(const std::vector<Queued>& stmts) {
+base::Status Conn::Pipeline(const std::vector<Queued>& stmts, bool begin, bool commit,
+                            std::vector<PgResult>* results) {
   for (const Queued& q : stmts) OPSFLOW_RETURN_IF_ERROR(Prepare(q.name, q.sql, q.params.size()));
+  if (results != nullptr) {
+    results->clear();
+    results->resize(stmts.size());
+  }
+  if (stmts.empty() && !begin && !commit) return base::Status::Ok();
   if (PQenterPipelineMode(c_) != 1) return base::Internal("postgres: cannot enter pipeline mode");
   base::Status st;
   size_t i = 0;
   do {
     size_t end = std::min(stmts.size(), i + kPipelineChunk);
-    st = SendChunk(stmts, i, end, i == 0, end == stmts.size());
+    st = SendChunk(stmts, i, end, begin && i == 0, commit && end == stmts.size(), results);
     i = end;
   } while (st.ok() && i < stmts.size());
   if (PQpipelineStatus(c_) != PQ_PIPELINE_OFF && PQexitPipelineMode(c_) != 1) {

@@ -70,7 +70,7 @@ class Params {
   std::vector<std::optional<std::string>> vals_;
 };
 
-// One statement of a pipelined transaction (Conn::RunInTransaction).
+// One statement of a pipeline (Conn::Pipeline).
 struct Queued {
   const char* name;  // prepared statement name
   const char* sql;   // its text, prepared on first use
@@ -91,12 +91,14 @@ class Conn {
   base::Result<PgResult> Query(const std::string& sql, const Params& p = Params());
   // Runs the statement `name` (prepared on this connection the first time with `sql`).
   base::Result<PgResult> Run(const char* name, const char* sql, const Params& p = Params());
-  // Runs `stmts` in one transaction (BEGIN .. COMMIT) with libpq's pipeline mode: the
-  // statements go out without waiting for each other's replies (a sync every few hundred, so
-  // neither side's buffers fill), and the call returns once COMMIT is answered. On an error
-  // nothing is committed; the transaction is left for the caller to roll back, or the
-  // connection is reset when its state is unclear.
-  base::Status RunInTransaction(const std::vector<Queued>& stmts);
+  // Runs `stmts` in libpq's pipeline mode, preceded by BEGIN when `begin` and followed by
+  // COMMIT when `commit`: the statements go out without waiting for each other's replies (a
+  // sync every few hundred, so neither side's buffers fill), and the call returns once the last
+  // is answered. `results` (when given) receives each statement's result, by index. On an error
+  // the statements after it do nothing and nothing is committed; an open transaction is left for
+  // the caller to roll back, and the connection is reset when its state is unclear.
+  base::Status Pipeline(const std::vector<Queued>& stmts, bool begin, bool commit,
+                        std::vector<PgResult>* results);
   // True when the connection is gone (the server went away): Reset() before using it again.
   bool Broken() const;
   // True when a transaction is open or failed on this connection.
@@ -113,7 +115,7 @@ class Conn {
   // Sends stmts[begin, end) (plus BEGIN first / COMMIT last when asked), a sync, and reads the
   // replies.
   base::Status SendChunk(const std::vector<Queued>& stmts, size_t begin, size_t end, bool first,
-                         bool last);
+                         bool last, std::vector<PgResult>* results);
 
   pg_conn* c_;
   std::set<std::string, std::less<>> prepared_;

@@ -34,19 +34,34 @@ constexpr const char* kInsVersion =
 constexpr const char* kInsJob =
     "INSERT INTO jobs(" OPSFLOW_JOB_COLUMNS
     ") VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19)";
+// The updates return what the counts tables need: the row's name and status before and after.
+// (`old` reads the statement's snapshot, so it sees the row before this statement, whenever it
+// is evaluated; a FOR UPDATE there would skip the row the statement itself updates. One writer
+// per job at a time, so no other transaction moves it in between.)
 constexpr const char* kUpdJob =
+    "WITH old AS (SELECT status FROM jobs WHERE id=$1) "
     "UPDATE jobs SET status=$2, state=$3, progress=$4, last_updated_ms=$5, "
     "end_ms=COALESCE($6, end_ms), variables=COALESCE($7, variables), "
-    "errors=COALESCE($8, errors), description=COALESCE($9, description) WHERE id=$1";
+    "errors=COALESCE($8, errors), description=COALESCE($9, description) WHERE id=$1 "
+    "RETURNING workflow_name, (SELECT status FROM old), status";
 constexpr const char* kUpsertIteration =
+    "WITH old AS (SELECT status FROM iterations WHERE id=$1) "
     "INSERT INTO iterations(" OPSFLOW_ITERATION_COLUMNS
     ") VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12) ON CONFLICT (id) DO UPDATE SET "
     "job_id=excluded.job_id, task_id=excluded.task_id, iteration=excluded.iteration, "
     "method=excluded.method, status=excluded.status, finish_state=excluded.finish_state, "
     "start_ms=excluded.start_ms, end_ms=excluded.end_ms, incoming=excluded.incoming, "
-    "outgoing=excluded.outgoing, error=excluded.error";
+    "outgoing=excluded.outgoing, error=excluded.error "
+    "RETURNING (SELECT status FROM old), status";
 constexpr const char* kCancelIteration =
-    "UPDATE iterations SET status='canceled', end_ms=$2 WHERE id=$1 AND status='running'";
+    "UPDATE iterations SET status='canceled', end_ms=$2 WHERE id=$1 AND status='running' "
+    "RETURNING 1";
+constexpr const char* kAddJobCount =
+    "INSERT INTO job_counts(workflow_name, status, n) VALUES($1, $2, $3) "
+    "ON CONFLICT (workflow_name, status) DO UPDATE SET n = job_counts.n + excluded.n";
+constexpr const char* kAddIterationCount =
+    "INSERT INTO iteration_counts(status, n) VALUES($1, $2) "
+    "ON CONFLICT (status) DO UPDATE SET n = iteration_counts.n + excluded.n";
 constexpr const char* kPutDoc =
     "INSERT INTO docs(kind, key, doc, updated_ms) "
     "VALUES($1, $2, $3, (extract(epoch FROM clock_timestamp()) * 1000)::bigint) "
@@ -288,22 +303,63 @@ base::Status PostgresStore::CommitOnce(Conn* c, const store::WriteBatch& b) {
     q.push_back({"ins_version", kInsVersion, Params().Add(wv.version).Add(wv.doc_json)});
   }
   for (const auto& r : b.new_jobs) q.push_back({"ins_job", kInsJob, JobParams(r)});
+  const size_t updates_at = q.size();
   for (const auto& r : b.job_updates) {
     Params p;
     p.Add(r.id).Add(r.status).Add(r.state).Add(r.progress).Add(r.last_updated_ms).AddMs(r.end_ms);
     p.AddOpt(r.variables_json).AddOpt(r.errors_json).AddOpt(r.description);
     q.push_back({"upd_job", kUpdJob, std::move(p)});
   }
+  const size_t iterations_at = q.size();
   for (const auto& r : b.iterations) {
     q.push_back({"upsert_iteration", kUpsertIteration, IterationParams(r)});
   }
+  const size_t cancels_at = q.size();
   for (const auto& [id, end] : b.canceled_iterations) {
     q.push_back({"cancel_iteration", kCancelIteration, Params().Add(id).Add(end)});
   }
   for (const auto& d : b.doc_puts) {
     q.push_back({"put_doc", kPutDoc, Params().Add(d.kind).Add(d.key).Add(d.doc_json)});
   }
-  return c->RunInTransaction(q);
+  std::vector<PgResult> results;
+  OPSFLOW_RETURN_IF_ERROR(c->Pipeline(q, /*begin=*/true, /*commit=*/false, &results));
+
+  // The counts tables (schema V0002) move by what the rows did: added once per batch, in key
+  // order (two transactions never wait on each other's count rows in opposite orders).
+  std::map<std::pair<std::string, std::string>, int64_t> job_counts;
+  std::map<std::string, int64_t> iteration_counts;
+  for (const auto& r : b.new_jobs) ++job_counts[{r.workflow_name, r.status}];
+  for (size_t i = updates_at; i < iterations_at; ++i) {
+    const PgResult& r = results[i];
+    if (r.rows() == 0 || r.Text(0, 1) == r.Text(0, 2)) continue;
+    --job_counts[{r.Text(0, 0), r.Text(0, 1)}];
+    ++job_counts[{r.Text(0, 0), r.Text(0, 2)}];
+  }
+  for (size_t i = iterations_at; i < cancels_at; ++i) {
+    const PgResult& r = results[i];
+    if (r.rows() == 0) continue;
+    if (!r.IsNull(0, 0)) {
+      if (r.Text(0, 0) == r.Text(0, 1)) continue;
+      --iteration_counts[r.Text(0, 0)];
+    }
+    ++iteration_counts[r.Text(0, 1)];
+  }
+  for (size_t i = cancels_at; i < cancels_at + b.canceled_iterations.size(); ++i) {
+    if (results[i].rows() == 0) continue;
+    --iteration_counts["running"];
+    ++iteration_counts["canceled"];
+  }
+  std::vector<Queued> counts;
+  for (const auto& [key, n] : job_counts) {
+    if (n != 0) counts.push_back({"add_job_count", kAddJobCount,
+                                  Params().Add(key.first).Add(key.second).Add(n)});
+  }
+  for (const auto& [status, n] : iteration_counts) {
+    if (n != 0) {
+      counts.push_back({"add_iteration_count", kAddIterationCount, Params().Add(status).Add(n)});
+    }
+  }
+  return c->Pipeline(counts, /*begin=*/false, /*commit=*/true, nullptr);
 }
 
 base::Status PostgresStore::Commit(const store::WriteBatch& b) {
