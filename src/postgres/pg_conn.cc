@@ -116,14 +116,27 @@ base::Result<PgResult> Conn::Check(pg_result* r) {
   return base::Internal("postgres: " + msg);
 }
 
+// A statement sent outside a transaction on a connection the server has dropped since its last
+// use (a restart, an idle timeout, a failover) fails before it runs: reconnect and send it once
+// more. Inside a transaction the failure is the caller's (the transaction is gone).
+template <typename Send>
+base::Result<PgResult> Conn::Retrying(Send send) {
+  const bool idle = PQtransactionStatus(c_) == PQTRANS_IDLE;
+  auto r = send();
+  if (!r.ok() && idle && Broken() && Reset().ok()) r = send();
+  return r;
+}
+
 base::Status Conn::Exec(const std::string& sql) {
-  auto r = Check(PQexec(c_, sql.c_str()));
+  auto r = Retrying([&] { return Check(PQexec(c_, sql.c_str())); });
   return r.ok() ? base::Status::Ok() : r.status();
 }
 
 base::Result<PgResult> Conn::Query(const std::string& sql, const Params& p) {
   std::vector<const char*> v = p.Pointers();
-  return Check(PQexecParams(c_, sql.c_str(), p.size(), nullptr, v.data(), nullptr, nullptr, 0));
+  return Retrying([&] {
+    return Check(PQexecParams(c_, sql.c_str(), p.size(), nullptr, v.data(), nullptr, nullptr, 0));
+  });
 }
 
 base::Status Conn::Prepare(const char* name, const char* sql, int n_params) {
@@ -135,9 +148,11 @@ base::Status Conn::Prepare(const char* name, const char* sql, int n_params) {
 }
 
 base::Result<PgResult> Conn::Run(const char* name, const char* sql, const Params& p) {
-  OPSFLOW_RETURN_IF_ERROR(Prepare(name, sql, p.size()));
   std::vector<const char*> v = p.Pointers();
-  return Check(PQexecPrepared(c_, name, p.size(), v.data(), nullptr, nullptr, 0));
+  return Retrying([&]() -> base::Result<PgResult> {
+    OPSFLOW_RETURN_IF_ERROR(Prepare(name, sql, p.size()));
+    return Check(PQexecPrepared(c_, name, p.size(), v.data(), nullptr, nullptr, 0));
+  });
 }
 
 namespace {

@@ -85,6 +85,8 @@ class Conn {
   Conn(const Conn&) = delete;
   Conn& operator=(const Conn&) = delete;
 
+  // Exec, Query and Run send a statement once more on a fresh session when the server had
+  // dropped the connection and no transaction was open (it did not run).
   // Runs `sql` (one or more statements, no parameters).
   base::Status Exec(const std::string& sql);
   // Runs one statement with parameters (unnamed, planned each time).
@@ -111,6 +113,8 @@ class Conn {
  private:
   explicit Conn(pg_conn* c) : c_(c) {}
   base::Result<PgResult> Check(pg_result* r);
+  template <typename Send>
+  base::Result<PgResult> Retrying(Send send);
   base::Status Prepare(const char* name, const char* sql, int n_params);
   // Sends stmts[begin, end) (plus BEGIN first / COMMIT last when asked), a sync, and reads the
   // replies.

@@ -322,7 +322,9 @@ base::Status PostgresStore::CommitOnce(Conn* c, const store::WriteBatch& b) {
     q.push_back({"put_doc", kPutDoc, Params().Add(d.kind).Add(d.key).Add(d.doc_json)});
   }
   std::vector<PgResult> results;
-  OPSFLOW_RETURN_IF_ERROR(c->Pipeline(q, /*begin=*/true, /*commit=*/false, &results));
+  // BEGIN alone first: on a connection the server dropped it reconnects and nothing is lost.
+  OPSFLOW_RETURN_IF_ERROR(c->Exec("BEGIN"));
+  OPSFLOW_RETURN_IF_ERROR(c->Pipeline(q, /*begin=*/false, /*commit=*/false, &results));
 
   // The counts tables (schema V0002) move by what the rows did: added once per batch, in key
   // order (two transactions never wait on each other's count rows in opposite orders).
