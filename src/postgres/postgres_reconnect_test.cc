@@ -75,5 +75,50 @@ TEST(PostgresStoreReconnect, WorksOnTheFirstTryAfterTheServerDroppedItsConnectio
   f->Destroy(*loc);
 }
 
+TEST(PostgresStoreReconnect, ARetriedBatchWhoseCommitReplyWasLostIsNotCommittedTwice) {
+  const auto* f = testing::PostgresFactory();
+  auto loc = f->NewLocation();
+  ASSERT_TRUE(loc.ok()) << loc.status().message();
+  {
+    auto opened = PostgresStore::Open(*loc);
+    ASSERT_TRUE(opened.ok()) << opened.status().message();
+    PostgresStore& s = **opened;
+    model::JobRecord j;
+    j.id = base::NewObjectId();
+    j.workflow_name = "a";
+    j.workflow_version = "v1";
+    j.status = "running";
+    j.state = "s";
+    j.created_ms = j.last_updated_ms = j.start_ms = 1700000000000;
+    j.groups_json = j.errors_json = j.ancestors_json = j.watchers_json = "[]";
+    j.variables_json = "{}";
+    j.parent_json = "null";
+    store::WriteBatch b;
+    b.versions.push_back({"v1", "{}"});
+    b.new_jobs = {j};
+    s.LoseNextCommitReplyForTesting();
+    base::Status lost = s.Commit(b);
+    EXPECT_EQ(lost.code(), base::Code::kUnavailable) << lost.message();
+    EXPECT_TRUE(s.GetJob(j.id).ok());  // it did commit
+    // The runtime retries the same batch: done already, not an error (a primary key clash).
+    base::Status again = s.Commit(b);
+    EXPECT_TRUE(again.ok()) << again.message();
+    std::vector<model::Expr> residual;
+    model::ListQuery q;
+    q.limit = 10;
+    auto page = s.ListJobs(q, &residual);
+    ASSERT_TRUE(page.ok());
+    EXPECT_EQ(page->total, 1);
+    // Later batches commit as usual.
+    model::JobRecord k = j;
+    k.id = base::NewObjectId();
+    store::WriteBatch next;
+    next.new_jobs = {k};
+    EXPECT_TRUE(s.Commit(next).ok());
+    EXPECT_TRUE(s.GetJob(k.id).ok());
+  }
+  f->Destroy(*loc);
+}
+
 }  // namespace
 }  // namespace opsflow::postgres

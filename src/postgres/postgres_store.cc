@@ -296,9 +296,12 @@ void PostgresStore::Release(Conn* c) {
   idle_cv_.notify_one();
 }
 
-base::Status PostgresStore::CommitOnce(Conn* c, const store::WriteBatch& b) {
+base::Status PostgresStore::CommitOnce(Conn* c, const store::WriteBatch& b, std::string* xid,
+                                       bool* commit_sent) {
+  *commit_sent = false;
   std::vector<Queued> q;
-  q.reserve(b.size());
+  q.reserve(b.size() + 1);
+  q.push_back({"xact_id", "SELECT pg_current_xact_id()::text", Params()});
   for (const auto& wv : b.versions) {
     q.push_back({"ins_version", kInsVersion, Params().Add(wv.version).Add(wv.doc_json)});
   }
@@ -325,6 +328,7 @@ base::Status PostgresStore::CommitOnce(Conn* c, const store::WriteBatch& b) {
   // BEGIN alone first: on a connection the server dropped it reconnects and nothing is lost.
   OPSFLOW_RETURN_IF_ERROR(c->Exec("BEGIN"));
   OPSFLOW_RETURN_IF_ERROR(c->Pipeline(q, /*begin=*/false, /*commit=*/false, &results));
+  if (results[0].rows()) *xid = results[0].Text(0, 0);
 
   // The counts tables (schema V0002) move by what the rows did: added once per batch, in key
   // order (two transactions never wait on each other's count rows in opposite orders).
@@ -361,18 +365,52 @@ base::Status PostgresStore::CommitOnce(Conn* c, const store::WriteBatch& b) {
       counts.push_back({"add_iteration_count", kAddIterationCount, Params().Add(status).Add(n)});
     }
   }
-  return c->Pipeline(counts, /*begin=*/false, /*commit=*/true, nullptr);
+  *commit_sent = true;
+  OPSFLOW_RETURN_IF_ERROR(c->Pipeline(counts, /*begin=*/false, /*commit=*/true, nullptr));
+  if (lose_next_commit_reply_) {
+    lose_next_commit_reply_ = false;
+    (void)c->Reset();
+    return base::Unavailable("postgres: connection lost after COMMIT (testing)");
+  }
+  return base::Status::Ok();
+}
+
+base::Result<bool> PostgresStore::SettleUnsureCommit(const store::WriteBatch& b) {
+  if (unsure_batch_ == nullptr) return false;
+  if (unsure_batch_ != &b) {  // another batch: the unsure one was given up
+    unsure_batch_ = nullptr;
+    return false;
+  }
+  OPSFLOW_LEASE(c);
+  auto r = c->Query("SELECT pg_xact_status($1::xid8)", Params().Add(unsure_xid_));
+  if (!r.ok()) return r.status();
+  const std::string outcome = r->rows() ? r->Text(0, 0) : "";
+  if (outcome == "in progress") {
+    return base::Unavailable("postgres: the outcome of the last commit is not known yet");
+  }
+  unsure_batch_ = nullptr;
+  return outcome == "committed";
 }
 
 base::Status PostgresStore::Commit(const store::WriteBatch& b) {
   std::lock_guard<std::mutex> l(commit_mu_);
   const int64_t t0 = base::metrics::NowNs();
+  auto settled = SettleUnsureCommit(b);
+  if (!settled.ok()) return settled.status();
+  if (*settled) return base::Status::Ok();  // the earlier try committed it
   base::Status st;
   // A deadlock or serialization failure rolled everything back: the batch is tried again.
   for (int attempt = 0; attempt < 3; ++attempt) {
     OPSFLOW_LEASE(c);
-    st = CommitOnce(c.get(), b);
+    std::string xid;
+    bool commit_sent = false;
+    st = CommitOnce(c.get(), b, &xid, &commit_sent);
     if (st.ok()) break;
+    if (commit_sent && st.code() == base::Code::kUnavailable && !xid.empty()) {
+      unsure_xid_ = xid;
+      unsure_batch_ = &b;
+      break;
+    }
     const std::string& code = c->last_sqlstate();
     if (code != "40P01" && code != "40001") break;
   }

@@ -33,6 +33,10 @@ class PostgresStore final : public store::JobStore, public store::DocStore {
   static base::Result<std::unique_ptr<PostgresStore>> Open(const std::string& url);
   ~PostgresStore() override;
 
+  // When the connection is lost after COMMIT went out, the outcome is unknown: Unavailable, and
+  // the store remembers the transaction. Committing the same batch object again (the runtime
+  // retries it) first asks PostgreSQL what became of that transaction (pg_xact_status): Ok when
+  // it committed, Unavailable while it is still undecided, committed anew when it aborted.
   base::Status Commit(const store::WriteBatch& batch) override;
   base::Result<model::JobRecord> GetJob(const std::string& id) override;
   base::Result<std::string> GetWorkflowVersion(const std::string& version) override;
@@ -58,6 +62,11 @@ class PostgresStore final : public store::JobStore, public store::DocStore {
   static int SchemaVersions();
   // Applies the migrations [0, version) to the connection's database (testing: older schemas).
   static base::Status MigrateTo(Conn* conn, int version);
+  // Testing: the next commit that succeeds is reported as a lost connection after COMMIT.
+  void LoseNextCommitReplyForTesting() {
+    std::lock_guard<std::mutex> l(commit_mu_);
+    lose_next_commit_reply_ = true;
+  }
 
  private:
   class Lease;
@@ -65,12 +74,22 @@ class PostgresStore final : public store::JobStore, public store::DocStore {
   base::Status Migrate();
   base::Result<Conn*> Acquire();
   void Release(Conn* c);
-  base::Status CommitOnce(Conn* c, const store::WriteBatch& b);
+  // One try of Commit. `xid` receives the transaction's id, `commit_sent` whether COMMIT went
+  // out (a failure after that is of unknown outcome).
+  base::Status CommitOnce(Conn* c, const store::WriteBatch& b, std::string* xid,
+                          bool* commit_sent);
+  // Decides a commit of unknown outcome (unsure_*) for a retry of batch `b`: true when `b` is
+  // that batch and it committed; an error while that cannot be known yet.
+  base::Result<bool> SettleUnsureCommit(const store::WriteBatch& b);
 
   const std::string url_;
   // Serializes group commits within this process (the counts tables' rows are updated in the
   // order of each batch; two batches at once could wait on each other).
   std::mutex commit_mu_;
+  // The commit of unknown outcome (guarded by commit_mu_): its transaction id and batch.
+  std::string unsure_xid_;
+  const store::WriteBatch* unsure_batch_ = nullptr;
+  bool lose_next_commit_reply_ = false;
   std::mutex mu_;
   std::condition_variable idle_cv_;
   std::vector<Conn*> idle_;
