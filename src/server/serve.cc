@@ -416,12 +416,10 @@ int Serve(int argc, char** argv) {
   // The web page at / and /ui/ (http/static_assets.h); every other path goes to the API.
   http::Server server(so, std::make_shared<http::StaticAssets>(api));
   if (auto st = server.Start(); !st.ok()) return Fail(st.message());
+  const std::string store_name = on_postgres ? postgres::RedactUrl(store_url) : "sqlite";
   base::LogInfo("opsflow listening", "\"address\":\"" + host + ":" + std::to_string(server.port()) +
-                                         "\",\"data\":\"" + base::JsonEscape(cfg.data) + "\",\"store\":\"" +
-                                         base::JsonEscape(on_postgres
-                                                              ? postgres::RedactUrl(store_url)
-                                                              : "sqlite") +
-                                         "\"");
+                                         "\",\"data\":\"" + base::JsonEscape(cfg.data) +
+                                         "\",\"store\":\"" + base::JsonEscape(store_name) + "\"");
   if (tls) base::LogInfo("serving HTTPS only", "\"cert\":\"" + base::JsonEscape(tls_cert) + "\"");
   std::unique_ptr<http::Server> metrics_server;
   if (!metrics_listen.empty()) {
