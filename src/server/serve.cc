@@ -1,12 +1,15 @@
 #include "server/serve.h"
 
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <cerrno>
 #include <cstdlib>
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include "api/api.h"
 #include "auth/access.h"
@@ -18,6 +21,7 @@
 #include "http/server.h"
 #include "http/static_assets.h"
 #include "http/tls_context.h"
+#include "postgres/postgres_store.h"
 #include "runtime/adapter_queue.h"
 #include "runtime/manual_tasks.h"
 #include "runtime/runtime.h"
@@ -185,6 +189,10 @@ int Serve(int argc, char** argv) {
   CLI::App app{"opsflow server"};
   app.add_option("--listen", cfg.listen, "HOST:PORT to listen on (OPSFLOW_LISTEN)");
   app.add_option("--data", cfg.data, "data directory for the embedded store (OPSFLOW_DATA)");
+  std::string store_url;  // README "PostgreSQL store"
+  app.add_option("--store", store_url,
+                 "postgres://USER:PASS@HOST:PORT/DB?...: keep jobs and documents in PostgreSQL "
+                 "instead of the embedded store in --data (which then holds only secret.key)");
   std::string secret_key_file;
   app.add_option("--secret-key-file", secret_key_file,
                  "32-byte key sealing decorated values (default <data>/secret.key; "
@@ -271,18 +279,50 @@ int Serve(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
-  // One server per data directory; `opsflow restore` takes the same lock.
-  auto serve_lock = sqlite::ServeLock::Acquire(cfg.data);
-  if (!serve_lock.ok()) return Fail(serve_lock.status().message());
-  auto store = sqlite::SqliteStore::Open(cfg.data);
-  if (!store.ok()) return Fail(store.status().message());
+  // The store: the embedded SQLite store in --data (the default), or PostgreSQL with --store.
+  const bool on_postgres = !store_url.empty();
+  if (on_postgres && !postgres::IsPostgresUrl(store_url)) {
+    return Fail("--store must be a postgres://USER:PASS@HOST:PORT/DB URL (or leave it out and "
+                "use --data for the embedded store)");
+  }
+  if (on_postgres &&
+      (!retain_finished.empty() || !retain_error.empty() || !retention.archive_dir.empty())) {
+    return Fail("--retain-finished, --retain-error and --archive-dir work on the embedded store "
+                "only; they are not available with --store postgres://... yet");
+  }
+  std::optional<sqlite::ServeLock> serve_lock;
+  std::unique_ptr<sqlite::SqliteStore> sqlite_store;
+  std::unique_ptr<postgres::PostgresStore> pg_store;
+  store::JobStore* job_store = nullptr;
+  store::DocStore* doc_store = nullptr;
+  if (on_postgres) {
+    auto pg = postgres::PostgresStore::Open(store_url);
+    if (!pg.ok()) return Fail(postgres::RedactUrl(store_url) + ": " + pg.status().message());
+    pg_store = std::move(pg).value();
+    job_store = pg_store.get();
+    doc_store = pg_store.get();
+    // --data still holds the secret key file (unless --secret-key-file or OPSFLOW_SECRET_KEY).
+    if (secret_key_file.empty() && mkdir(cfg.data.c_str(), 0700) != 0 && errno != EEXIST) {
+      return Fail("cannot create data directory " + cfg.data);
+    }
+  } else {
+    // One server per data directory; `opsflow restore` takes the same lock.
+    auto lock = sqlite::ServeLock::Acquire(cfg.data);
+    if (!lock.ok()) return Fail(lock.status().message());
+    serve_lock.emplace(std::move(lock).value());
+    auto opened = sqlite::SqliteStore::Open(cfg.data);
+    if (!opened.ok()) return Fail(opened.status().message());
+    sqlite_store = std::move(opened).value();
+    job_store = sqlite_store.get();
+    doc_store = sqlite_store.get();
+  }
   auto secret_box = OpenSecretBox(secret_key_file, cfg.data);
   if (!secret_box.ok()) return Fail(secret_box.status().message());
   base::Clock* clock = base::SystemClock::Get();
   auth::AuthOptions auth_opts;
   auth_opts.token_ttl_ms = cfg.token_ttl_s * 1000;
   auth_opts.throttle = cfg.throttle;
-  auth::Accounts accounts(store->get(), clock, auth_opts);
+  auth::Accounts accounts(doc_store, clock, auth_opts);
   auto empty = accounts.Empty();
   if (!empty.ok()) return Fail(empty.status().message());
   if (*empty) {
@@ -337,13 +377,17 @@ int Serve(int argc, char** argv) {
   rest.timeout_ms = cfg.rest_timeout_ms;
   rest.max_response_bytes = static_cast<int64_t>(cfg.rest_max_response_bytes);
   tasks::SetRestCallLimits(rest);
-  runtime::Runtime rt(store->get(), store->get(), clock, ro);
+  runtime::Runtime rt(job_store, doc_store, clock, ro);
   if (auto st = rt.Start(); !st.ok()) return Fail(st.message());
   AddRuntimeGauges(&rt);
-  sqlite::Retention retainer(store->get(), clock, retention);
-  retainer.Start();
+  // Retention deletes from the embedded store only (refused above with --store).
+  std::unique_ptr<sqlite::Retention> retainer;
+  if (sqlite_store) {
+    retainer = std::make_unique<sqlite::Retention>(sqlite_store.get(), clock, retention);
+    retainer->Start();
+  }
   // Automations and triggers; started once the API has given it its job launcher.
-  automation::TriggerService triggers(store->get(), clock);
+  automation::TriggerService triggers(doc_store, clock);
   if (auto st = triggers.Load(); !st.ok()) return Fail(st.message());
   api::ApiOptions ao;
   ao.max_body_bytes = cfg.max_body_bytes;
@@ -353,7 +397,7 @@ int Serve(int argc, char** argv) {
   ao.event_heartbeat_ms = cfg.event_heartbeat_ms;
   ao.event_queue_bytes = cfg.event_queue_bytes;
   auto api = std::make_shared<api::Api>(
-      api::ApiDeps{&rt, store->get(), store->get(), &accounts, &triggers}, ao);
+      api::ApiDeps{&rt, job_store, doc_store, &accounts, &triggers}, ao);
   if (auto st = api->Init(); !st.ok()) return Fail(st.message());
   triggers.Start(rt.events());
   http::ServerOptions so;
@@ -372,8 +416,10 @@ int Serve(int argc, char** argv) {
   // The web page at / and /ui/ (http/static_assets.h); every other path goes to the API.
   http::Server server(so, std::make_shared<http::StaticAssets>(api));
   if (auto st = server.Start(); !st.ok()) return Fail(st.message());
+  const std::string store_name = on_postgres ? postgres::RedactUrl(store_url) : "sqlite";
   base::LogInfo("opsflow listening", "\"address\":\"" + host + ":" + std::to_string(server.port()) +
-                                         "\",\"data\":\"" + base::JsonEscape(cfg.data) + "\"");
+                                         "\",\"data\":\"" + base::JsonEscape(cfg.data) +
+                                         "\",\"store\":\"" + base::JsonEscape(store_name) + "\"");
   if (tls) base::LogInfo("serving HTTPS only", "\"cert\":\"" + base::JsonEscape(tls_cert) + "\"");
   std::unique_ptr<http::Server> metrics_server;
   if (!metrics_listen.empty()) {
@@ -399,7 +445,7 @@ int Serve(int argc, char** argv) {
   if (metrics_server) metrics_server->Stop();
   server.Stop();
   triggers.Stop();
-  retainer.Stop();
+  if (retainer) retainer->Stop();
   rt.Stop();
   base::metrics::ClearGauges();
   base::LogInfo("stopped");

@@ -1,5 +1,5 @@
 // The `opsflow serve` command: configuration, wiring of store, runtime, API and HTTP front,
-// and graceful shutdown on SIGTERM/SIGINT. The only place that names sqlite/.
+// and graceful shutdown on SIGTERM/SIGINT. The only place that names sqlite/ and postgres/.
 #pragma once
 
 namespace opsflow::server {

@@ -1,0 +1,100 @@
+// The PostgreSQL store: the JobStore and DocStore ports (store/job_store.h) over libpq, for a
+// database given as a postgres:// URL (`serve --store`). A small pool of connections (opened on
+// demand, at most kMaxConnections; a caller waits when all are busy) with statements prepared
+// once per connection; a group commit (WriteBatch) is one transaction. The schema is created
+// and migrated on open from schema/postgres/ under an advisory lock, so processes starting
+// together on an empty database are safe. One process per database for now (no leases yet).
+// Thread-safety: all methods are safe from any thread.
+#pragma once
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "store/job_store.h"
+
+namespace opsflow::postgres {
+
+class Conn;
+
+// True when `url` names a PostgreSQL database (postgres:// or postgresql://).
+bool IsPostgresUrl(const std::string& url);
+
+// `url` with its password (if any) replaced by "***", for logs and messages.
+std::string RedactUrl(const std::string& url);
+
+class PostgresStore final : public store::JobStore, public store::DocStore {
+ public:
+  static constexpr size_t kMaxConnections = 8;
+
+  // Connects to `url` and creates or migrates the schema.
+  static base::Result<std::unique_ptr<PostgresStore>> Open(const std::string& url);
+  ~PostgresStore() override;
+
+  // When the connection is lost after COMMIT went out, the outcome is unknown: Unavailable, and
+  // the store remembers the transaction. Committing the same batch object again (the runtime
+  // retries it) first asks PostgreSQL what became of that transaction (pg_xact_status): Ok when
+  // it committed, Unavailable while it is still undecided, committed anew when it aborted.
+  base::Status Commit(const store::WriteBatch& batch) override;
+  base::Result<model::JobRecord> GetJob(const std::string& id) override;
+  base::Result<std::string> GetWorkflowVersion(const std::string& version) override;
+  base::Result<std::vector<model::JobRecord>> LoadActiveJobs() override;
+  base::Result<std::vector<model::JobRecord>> ChildJobs(const std::string& parent_id) override;
+  base::Result<std::vector<model::IterationRecord>> IterationsOfJob(
+      const std::string& job_id) override;
+  base::Result<model::IterationRecord> GetIteration(const std::string& id) override;
+  base::Result<store::Page<model::JobRecord>> ListJobs(const model::ListQuery& q,
+                                                       std::vector<model::Expr>* residual) override;
+  base::Result<store::Page<model::IterationRecord>> ListIterations(
+      const model::ListQuery& q, std::vector<model::Expr>* residual) override;
+  base::Result<model::JobRecord> EditJobLists(
+      const std::string& id, const std::function<base::Status(model::JobRecord*)>& edit) override;
+
+  base::Status Put(const std::string& kind, const std::string& key,
+                   const std::string& doc_json) override;
+  base::Result<std::string> Get(const std::string& kind, const std::string& key) override;
+  base::Status Delete(const std::string& kind, const std::string& key) override;
+  base::Result<std::vector<store::StoredDoc>> List(const std::string& kind) override;
+
+  // The schema versions this build knows (the files of schema/postgres/).
+  static int SchemaVersions();
+  // Applies the migrations [0, version) to the connection's database (testing: older schemas).
+  static base::Status MigrateTo(Conn* conn, int version);
+  // Testing: the next commit that succeeds is reported as a lost connection after COMMIT.
+  void LoseNextCommitReplyForTesting() {
+    std::lock_guard<std::mutex> l(commit_mu_);
+    lose_next_commit_reply_ = true;
+  }
+
+ private:
+  class Lease;
+  explicit PostgresStore(std::string url);
+  base::Status Migrate();
+  base::Result<Conn*> Acquire();
+  void Release(Conn* c);
+  // One try of Commit. `xid` receives the transaction's id, `commit_sent` whether COMMIT went
+  // out (a failure after that is of unknown outcome).
+  base::Status CommitOnce(Conn* c, const store::WriteBatch& b, std::string* xid,
+                          bool* commit_sent);
+  // Decides a commit of unknown outcome (unsure_*) for a retry of batch `b`: true when `b` is
+  // that batch and it committed; an error while that cannot be known yet.
+  base::Result<bool> SettleUnsureCommit(const store::WriteBatch& b);
+
+  const std::string url_;
+  // Serializes group commits within this process (the counts tables' rows are updated in the
+  // order of each batch; two batches at once could wait on each other).
+  std::mutex commit_mu_;
+  // The commit of unknown outcome (guarded by commit_mu_): its transaction id and batch.
+  std::string unsure_xid_;
+  const store::WriteBatch* unsure_batch_ = nullptr;
+  bool lose_next_commit_reply_ = false;
+  std::mutex mu_;
+  std::condition_variable idle_cv_;
+  std::vector<Conn*> idle_;
+  size_t opening_ = 0;  // connections being opened (counted against kMaxConnections)
+  std::vector<std::unique_ptr<Conn>> all_;
+};
+
+}  // namespace opsflow::postgres
