@@ -82,6 +82,12 @@ constexpr const char* kGetIteration =
     "SELECT " OPSFLOW_ITERATION_COLUMNS " FROM iterations WHERE id=$1";
 constexpr const char* kGetDoc = "SELECT doc FROM docs WHERE kind=$1 AND key=$2";
 constexpr const char* kDeleteDoc = "DELETE FROM docs WHERE kind=$1 AND key=$2";
+// DeleteJobTree: the rows it removes give back what the counts tables must lose.
+constexpr const char* kDeleteJobIterations =
+    "WITH d AS (DELETE FROM iterations WHERE id >= $1 AND id < $2 RETURNING status) "
+    "SELECT status, COUNT(*) FROM d GROUP BY status";
+constexpr const char* kDeleteJob =
+    "DELETE FROM jobs WHERE id=$1 RETURNING workflow_name, status";
 constexpr const char* kListDocs = "SELECT key, doc FROM docs WHERE kind=$1 ORDER BY key";
 
 model::JobRecord ReadJob(const PgResult& r, int row) {
@@ -537,6 +543,54 @@ base::Result<model::JobRecord> PostgresStore::EditJobLists(
   if (!u.ok()) return u.status();
   OPSFLOW_RETURN_IF_ERROR(c->Exec("COMMIT"));
   return rec;
+}
+
+base::Result<store::DeletedJobs> PostgresStore::DeleteJobTree(
+    const std::string& id,
+    const std::function<base::Status(const std::vector<model::JobRecord>& tree)>& check) {
+  // The counts tables change here too: one writer of them at a time, as in Commit.
+  std::lock_guard<std::mutex> l(commit_mu_);
+  OPSFLOW_LEASE(c);  // the lease rolls back whatever is left open
+  OPSFLOW_RETURN_IF_ERROR(c->Exec("BEGIN"));
+  auto root = c->Run("get_job_for_update", kGetJobForUpdate, Params().Add(id));
+  if (!root.ok()) return root.status();
+  if (root->rows() == 0) return base::NotFound("job " + id + " not found");
+  std::vector<model::JobRecord> tree{ReadJob(*root, 0)};
+  for (size_t i = 0; i < tree.size(); ++i) {  // breadth first, as ChildJobs lists them
+    auto kids = c->Run("child_jobs", kChildJobs, Params().Add(tree[i].id));
+    if (!kids.ok()) return kids.status();
+    for (int k = 0; k < kids->rows(); ++k) tree.push_back(ReadJob(*kids, k));
+  }
+  OPSFLOW_RETURN_IF_ERROR(check(tree));
+  store::DeletedJobs out;
+  std::map<std::pair<std::string, std::string>, int64_t> job_counts;
+  std::map<std::string, int64_t> iteration_counts;
+  for (const model::JobRecord& r : tree) {
+    std::string prefix = base::IterationUuidPrefix(r.id);
+    auto its = c->Run("delete_job_iterations", kDeleteJobIterations,
+                      Params().Add(prefix).Add(prefix + "~"));
+    if (!its.ok()) return its.status();
+    for (int k = 0; k < its->rows(); ++k) {
+      int64_t n = its->Int(k, 1);
+      iteration_counts[its->Text(k, 0)] -= n;
+      out.tasks += n;
+    }
+    auto job = c->Run("delete_job", kDeleteJob, Params().Add(r.id));
+    if (!job.ok()) return job.status();
+    if (job->rows() == 0) continue;
+    --job_counts[{job->Text(0, 0), job->Text(0, 1)}];
+    ++out.jobs;
+  }
+  for (const auto& [key, n] : job_counts) {  // key order, as Commit
+    auto u = c->Run("add_job_count", kAddJobCount, Params().Add(key.first).Add(key.second).Add(n));
+    if (!u.ok()) return u.status();
+  }
+  for (const auto& [status, n] : iteration_counts) {
+    auto u = c->Run("add_iteration_count", kAddIterationCount, Params().Add(status).Add(n));
+    if (!u.ok()) return u.status();
+  }
+  OPSFLOW_RETURN_IF_ERROR(c->Exec("COMMIT"));
+  return out;
 }
 
 base::Status PostgresStore::Put(const std::string& kind, const std::string& key,

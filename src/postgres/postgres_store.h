@@ -51,6 +51,9 @@ class PostgresStore final : public store::JobStore, public store::DocStore {
       const model::ListQuery& q, std::vector<model::Expr>* residual) override;
   base::Result<model::JobRecord> EditJobLists(
       const std::string& id, const std::function<base::Status(model::JobRecord*)>& edit) override;
+  base::Result<store::DeletedJobs> DeleteJobTree(
+      const std::string& id,
+      const std::function<base::Status(const std::vector<model::JobRecord>& tree)>& check) override;
 
   base::Status Put(const std::string& kind, const std::string& key,
                    const std::string& doc_json) override;
