@@ -56,6 +56,12 @@ def parents(target):
     }
 
 
+def errors_below(admin, job_id):
+    """The error messages of every job below `job_id` (not its own)."""
+    r = admin.req("GET", "/operations-manager/jobs?limit=100&equals[parent.job]=" + job_id)
+    return [e for child in r.json()["data"] for e in child_errors(admin, child["_id"])]
+
+
 def child_errors(admin, job_id):
     """The error messages of a finished job and of every job below it."""
     doc = admin.req("GET", "/operations-manager/jobs/" + job_id).json()["data"]
@@ -68,11 +74,12 @@ def child_errors(admin, job_id):
 
 def settled(admin, job_id, timeout=30):
     """The job's document once it ended, or once a job below it ended in error (a parent keeps
-    waiting for a child in error: SPEC §5)."""
+    waiting for a child in error: SPEC §5). The job's own errors do not count: a task in error
+    whose errorHandler starts a child job is not settled until that child ran."""
     deadline = time.monotonic() + timeout
     while True:
         doc = admin.req("GET", "/operations-manager/jobs/" + job_id).json()["data"]
-        if doc["status"] != "running" or child_errors(admin, job_id):
+        if doc["status"] != "running" or errors_below(admin, job_id):
             return doc
         if time.monotonic() > deadline:
             raise RuntimeError("job %s neither ended nor failed below" % job_id)
