@@ -44,6 +44,37 @@ function controls(job, refresh) {
         disabled: !['running', 'paused', 'error'].includes(st) }, 'Cancel')), out);
 }
 
+// Continue from this task (a job in error or paused; the task not running) and revert from it to
+// an earlier task (a paused job with no running task): the server decides, the page shows its
+// answer (SPEC §5, docs/ENGINE.md "Job control").
+function continueRevert(job, taskId, t, refresh) {
+  const box = h('div', { class: 'row', role: 'group', 'aria-label': 'Continue or revert' });
+  const msg = h('p', { role: 'status', id: 'continue-revert-result' });
+  const run = async (path, body) => {
+    try {
+      const r = await api('POST', `/operations-manager/jobs/${job._id}/${path}`, body);
+      announce(r.message);
+      refresh();  // the view is read again: the task's new run, the job's status
+    } catch (e) {
+      msg.textContent = e.message;  // the server's reason stays on screen
+      announce(e.message);
+    }
+  };
+  const st = job.status;
+  if (['error', 'paused'].includes(st) && !['running', 'scheduled'].includes(t.status)) {
+    box.append(h('button', { type: 'button', id: 'btn-continue', onclick: () => run('continue', { fromTask: taskId }) },
+      'Continue from this task'));
+  }
+  if (st === 'paused') {
+    const others = Object.keys(job.tasks || {}).filter((k) => k !== taskId);
+    const to = h('select', { id: 'revert-to' }, others.map((k) => h('option', { value: k }, `${k} ${job.tasks[k].summary || job.tasks[k].name || ''}`)));
+    box.append(h('label', { for: 'revert-to' }, 'Revert to'), to,
+      h('button', { type: 'button', id: 'btn-revert', onclick: () => run('revert', { fromTask: taskId, toTask: to.value }) },
+        'Revert'));
+  }
+  return box.childNodes.length ? h('div', {}, box, msg) : h('div', {});
+}
+
 async function taskPanel(job, taskId, refresh) {
   const t = job.tasks?.[taskId];
   const panel = h('section', { class: 'panel', 'aria-labelledby': 'task-title', id: 'task-panel' });
@@ -62,6 +93,7 @@ async function taskPanel(job, taskId, refresh) {
     panel.append(h('h4', {}, 'Incoming'), jsonBlock(it.variables?.incoming, `${taskId}-${it.iteration}-incoming.json`));
     panel.append(h('h4', {}, 'Outgoing'), jsonBlock(it.variables?.outgoing, `${taskId}-${it.iteration}-outgoing.json`));
   }
+  panel.append(continueRevert(job, taskId, t, refresh));
   if (t.status === 'error' && job.status === 'error') {
     const vars = h('textarea', { id: 'retry-vars', 'aria-describedby': 'retry-hint' }, JSON.stringify(job.variables || {}, null, 2));
     const msg = h('p', { role: 'status' });

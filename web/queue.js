@@ -27,6 +27,26 @@ function finishForm(t) {
       h('button', { type: 'button', onclick: send('failure') }, 'Finish: failure')), msg);
 }
 
+// Assign the task to someone (a username or an account _id); the server checks that they may act
+// on it, and that a task claimed by someone else is reassigned only by them or an admin.
+function assignForm(t) {
+  const id = `assign-${t._id}`;
+  const who = h('input', { id, type: 'text', autocomplete: 'off' });
+  const msg = h('p', { role: 'status' });
+  const form = h('form', { class: 'row' }, h('label', { for: id }, `Assign task ${t.job.task} to`), who,
+    h('button', { type: 'submit' }, 'Assign'), msg);
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    try {
+      const r = await api('POST', `/operations-manager/tasks/${t._id}/assign`, { userId: who.value.trim() });
+      msg.textContent = r.message;
+      announce(r.message);
+      window.dispatchEvent(new Event('opsflow:reread'));
+    } catch (ex) { msg.textContent = ex.message; }
+  });
+  return form;
+}
+
 export async function queueView(params) {
   const show = params.get('show') || 'available';
   const me = currentUser()?.username;
@@ -47,6 +67,7 @@ export async function queueView(params) {
       h('div', { class: 'row' },
         !owner && t.mayAct ? h('button', { type: 'button', onclick: act(t, 'claim') }, `Claim task ${t.job.task}`) : null,
         mine ? h('button', { type: 'button', onclick: act(t, 'release') }, `Release task ${t.job.task}`) : null),
+      t.mayAct || mine ? assignForm(t) : null,
       (!owner && t.mayAct) || mine ? finishForm(t) : h('p', { class: 'hint' },
         t.groups?.length ? `Only members of ${t.groups.join(', ')} may act on it.` : ''));
   });
