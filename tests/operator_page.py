@@ -55,6 +55,17 @@ def delay_wf(name, seconds):
     }
 
 
+def stub_error_wf(name):
+    """One stub task that ends in error (a job that ends in error at once)."""
+    wf = delay_wf(name, 0)
+    wf["tasks"]["d001"] = {"name": "stub", "summary": "Configure device", "app": "WorkFlowEngine",
+                           "location": "Application", "type": "automatic", "groups": [],
+                           "variables": {"incoming": {"type": "error", "delay": 0,
+                                                      "response": "the device refused"},
+                                         "outgoing": {}, "error": "", "decorators": []}}
+    return wf
+
+
 def waiting(srv, job, headers=None):
     return srv.request("GET", "/operations-manager/jobs/%s/waiting" % job,
                        headers=headers, auth=headers is None)
@@ -101,7 +112,7 @@ def main():
             check(r.status == 200, "login %s: %r" % (user, r))
             tokens[user] = {"Authorization": "Bearer " + r.text.strip()}
         docs = [manual_wf("op-manual", [gid]), delay_wf("op-delay", 600),
-                delay_wf("op-quick", 0.01)]
+                delay_wf("op-quick", 0.01), delay_wf("op-second", 1), stub_error_wf("op-fail")]
         r = srv.request("POST", "/automation-studio/automations/import", body={"automations": docs})
         check(r.status == 200, "import: %r" % r)
 
@@ -199,6 +210,16 @@ def main():
                "is a delay until" in reason["text"], "delay reason: %s" % reason)
         rc, out, err = cli(args.binary, srv, "cancel", djob)
         expect(rc == 0, "cancel: %s %s" % (out, err))
+
+        # start --wait follows the job through the event stream: live progress on stderr (tasks
+        # done of total, the task running, elapsed), the result on stdout, 0 on complete.
+        rc, out, err = cli(args.binary, srv, "start", "op-second", "--wait")
+        expect(rc == 0 and "status: complete" in out, "start --wait: %d %s %s" % (rc, out, err))
+        expect("running: Wait for the window" in err and "3/3 tasks done" in err,
+               "start --wait progress: %s" % err)
+        rc, out, err = cli(args.binary, srv, "start", "op-fail", "--wait")
+        expect(rc == 1 and "status: error" in out and "d001: stub: finished in error" in err,
+               "start --wait on a failing job: %d %s %s" % (rc, out, err))
 
         # The page: index at /, assets under /ui/, types, caching, errors in sentences.
         r = srv.request("GET", "/", auth=False)

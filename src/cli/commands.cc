@@ -2,13 +2,12 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
-#include <chrono>
 #include <limits>
 #include <map>
-#include <thread>
 
 #include "cli/api_client.h"
 #include "cli/format.h"
+#include "cli/start_wait.h"
 #include "cli/vars.h"
 
 namespace opsflow::cli {
@@ -34,7 +33,6 @@ std::string Text(const bj::value& v, std::initializer_list<std::string_view> pat
   return ScalarText(FindPath(v, path));
 }
 
-bool IsActive(const std::string& status) { return status == "running" || status == "paused"; }
 
 std::string JobErrors(const bj::value& job) {
   const bj::value* errors = Find(job, "error");
@@ -84,26 +82,13 @@ int RunStart(ApiClient& client, const StartArgs& args, std::ostream& out, std::o
   out << id << "\n" << std::flush;
   if (!args.wait) return 0;
 
-  std::string status = Text(job, {"status"});
-  std::string last_line;
-  bj::value current = job;
-  auto delay = std::chrono::milliseconds(100);
-  while (IsActive(status)) {
-    std::this_thread::sleep_for(delay);
-    delay = std::min(delay * 2, std::chrono::milliseconds(1000));
-    auto polled = client.Call("GET", "/operations-manager/jobs/" + UrlEncode(id));
-    if (!polled.ok()) {
-      err << "error: " << polled.status().message() << "\n";
-      return 1;
-    }
-    current = EnvelopeData(*polled);
-    status = Text(current, {"status"});
-    std::string line = "job " + id + ": " + status;
-    std::string progress = FormatProgress(FindPath(current, {"metrics", "progress"}));
-    if (!progress.empty()) line += " (" + progress + ")";
-    if (line != last_line) err << line << "\n" << std::flush;  // live progress, off stdout
-    last_line = line;
+  auto ended = WaitForJob(client, id, err);
+  if (!ended.ok()) {
+    err << "error: " << ended.status().message() << "\n";
+    return 1;
   }
+  const bj::value& current = *ended;
+  std::string status = Text(current, {"status"});
   out << "status: " << status << "\n";
   const bj::value* vars = Find(current, "variables");
   out << "variables: " << (vars ? PrettyJson(*vars) : std::string("{}")) << "\n";

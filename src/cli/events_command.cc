@@ -4,7 +4,9 @@
 
 #include <CLI/CLI.hpp>
 #include <boost/json.hpp>
+#include <atomic>
 #include <chrono>
+#include <functional>
 #include <thread>
 
 #include "cli/api_client.h"
@@ -17,10 +19,9 @@ namespace {
 
 namespace bj = boost::json;
 
-// One event block ("id: ..\nevent: ..\ndata: ..") as a line; "" for a comment-only block.
-// Its `id`, when it has one, goes to `*id`.
-std::string RenderBlock(std::string_view block, std::string* id) {
-  std::string topic, data;
+// One event block ("id: ..\nevent: ..\ndata: ..") read into its topic, data and id (each left
+// empty when the block has none; a comment-only block has no topic).
+void ParseBlock(std::string_view block, std::string* topic, std::string* data, std::string* id) {
   size_t pos = 0;
   while (pos <= block.size()) {
     size_t end = block.find('\n', pos);
@@ -32,10 +33,17 @@ std::string RenderBlock(std::string_view block, std::string* id) {
     std::string_view field = line.substr(0, colon);
     std::string_view value = colon == std::string_view::npos ? "" : line.substr(colon + 1);
     if (!value.empty() && value.front() == ' ') value.remove_prefix(1);
-    if (field == "event") topic = value;
-    if (field == "data") data += value;
+    if (field == "event") *topic = value;
+    if (field == "data") *data += value;
     if (field == "id") *id = value;
   }
+}
+
+// One event block as a line; "" for a comment-only block. Its `id`, when it has one, goes to
+// `*id`.
+std::string RenderBlock(std::string_view block, std::string* id) {
+  std::string topic, data;
+  ParseBlock(block, &topic, &data, id);
   if (topic.empty()) return "";
   if (topic == "overflow") return "! the stream fell behind and was closed by the server";
   if (topic == "reset")
@@ -114,6 +122,60 @@ CURLcode FollowOnce(const std::string& url, const std::string& token, const std:
   curl_slist_free_all(headers);
   curl_easy_cleanup(c);
   return rc;
+}
+
+// StreamEvents' connection: event blocks to `on_event`, the end of the headers to `on_open`.
+struct CallbackState {
+  CURL* curl = nullptr;
+  std::string pending;
+  std::string error_body;
+  bool opened = false;
+  bool stopped = false;  // on_event said stop
+  const std::function<void()>* on_open;
+  const std::function<bool(std::string_view, std::string_view)>* on_event;
+  const std::atomic<bool>* cancel;
+};
+
+size_t OnHeader(char* ptr, size_t size, size_t n, void* user) {
+  auto* st = static_cast<CallbackState*>(user);
+  std::string_view line(ptr, size * n);
+  long status = 0;
+  curl_easy_getinfo(st->curl, CURLINFO_RESPONSE_CODE, &status);
+  // The blank line after a 200's headers: the server has subscribed this stream.
+  if ((line == "\r\n" || line == "\n") && status == 200 && !st->opened) {
+    st->opened = true;
+    (*st->on_open)();
+  }
+  return size * n;
+}
+
+size_t OnCallbackData(char* ptr, size_t size, size_t n, void* user) {
+  auto* st = static_cast<CallbackState*>(user);
+  long status = 0;
+  curl_easy_getinfo(st->curl, CURLINFO_RESPONSE_CODE, &status);
+  std::string_view text(ptr, size * n);
+  if (status != 200) {
+    st->error_body.append(text);
+    return size * n;
+  }
+  for (char ch : text) {
+    if (ch != '\r') st->pending.push_back(ch);
+  }
+  size_t end;
+  while ((end = st->pending.find("\n\n")) != std::string::npos) {
+    std::string topic, data, id;
+    ParseBlock(std::string_view(st->pending).substr(0, end), &topic, &data, &id);
+    st->pending.erase(0, end + 2);
+    if (!topic.empty() && !(*st->on_event)(topic, data)) {
+      st->stopped = true;
+      return 0;  // aborts the transfer
+    }
+  }
+  return size * n;
+}
+
+int OnProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  return static_cast<CallbackState*>(user)->cancel->load() ? 1 : 0;
 }
 
 int Follow(const ConnectionSettings& cs, const std::string& path, std::ostream& out,
@@ -195,6 +257,54 @@ std::string FormatEventLine(std::string_view topic, std::string_view data_json) 
   if (!field("parentJobId").empty()) line += " parent=" + field("parentJobId");
   if (!field("workflow").empty()) line += " workflow=\"" + field("workflow") + "\"";
   return line;
+}
+
+base::Status StreamEvents(const ConnectionSettings& cs, const std::string& path,
+                          const std::function<void()>& on_open,
+                          const std::function<bool(std::string_view, std::string_view)>& on_event,
+                          const std::atomic<bool>& cancel) {
+  OPSFLOW_ASSIGN_OR_RETURN(std::string token, Token(cs));
+  std::string base = cs.url;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  std::string url = base + path;
+  CURL* c = curl_easy_init();
+  if (!c) return base::Internal("cannot initialise libcurl");
+  CallbackState st;
+  st.curl = c;
+  st.on_open = &on_open;
+  st.on_event = &on_event;
+  st.cancel = &cancel;
+  curl_slist* headers = curl_slist_append(nullptr, "Accept: text/event-stream");
+  std::string auth = "Authorization: Bearer " + token;
+  if (!token.empty()) headers = curl_slist_append(headers, auth.c_str());
+  char errbuf[CURL_ERROR_SIZE] = {0};
+  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
+  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, &OnHeader);
+  curl_easy_setopt(c, CURLOPT_HEADERDATA, &st);
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, &OnCallbackData);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &st);
+  curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+  curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, &OnProgress);
+  curl_easy_setopt(c, CURLOPT_XFERINFODATA, &st);
+  if (!cs.cacert.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, cs.cacert.c_str());
+  CURLcode rc = curl_easy_perform(c);
+  long status = 0;
+  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+  std::string error = errbuf[0] ? errbuf : curl_easy_strerror(rc);
+  curl_slist_free_all(headers);
+  curl_easy_cleanup(c);
+  if (st.stopped || cancel.load()) return base::Status::Ok();
+  if (status != 200 && status != 0) {
+    std::string msg = ServerMessage(st.error_body);
+    return base::Unavailable("GET " + path + " failed (HTTP " + std::to_string(status) + ")" +
+                             (msg.empty() ? "" : ": " + msg));
+  }
+  return base::Unavailable(rc == CURLE_OK ? "the server ended the event stream"
+                                          : "the event stream was interrupted: " + error);
 }
 
 int RunEvents(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
