@@ -95,7 +95,13 @@ void AddTaskRuntime(const JobDocInput& in, int i, bj::object* task) {
 }  // namespace
 
 bj::object BuildJobDocument(const JobDocInput& in) {
-  bj::object doc = in.wf.doc();
+  // The workflow's fields in their order, but not its task definitions: `tasks` is rebuilt below
+  // (each definition copied once, with its run state), so copying them twice is avoided.
+  bj::object doc;
+  doc.reserve(in.wf.doc().size() + 16);
+  for (const auto& kv : in.wf.doc()) {
+    doc.emplace(kv.key(), kv.key() == "tasks" ? bj::value() : kv.value());
+  }
   const model::JobRecord& r = in.rec;
   doc["_id"] = r.id;
   doc["name"] = r.workflow_name;
