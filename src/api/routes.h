@@ -51,6 +51,8 @@ std::span<const Route> EventRoutes();          // /operations-manager/events
 std::span<const Route> AutomationRoutes();     // /operations-manager/automations
 std::span<const Route> TriggerRoutes();        // /operations-manager/triggers
 std::span<const Route> WorkflowEngineRoutes();  // /workflow_engine/* (workers, query, evaluation)
+std::span<const Route> ProjectRoutes();         // /automation-studio/projects
+std::span<const Route> TemplateRoutes();        // /automation-studio/templates
 
 // Every row, in dispatch order: the accessors above concatenated (api.cc).
 const std::vector<Route>& AllRoutes();
