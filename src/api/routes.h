@@ -1,8 +1,9 @@
 // The dispatch table, split by file: each *_routes.cc exports its own rows (its handlers stay
 // file-local), so a new route touches one routes file. api.cc concatenates the rows once, in the
 // order of the accessors below, and dispatches to the first row whose method and pattern match
-// (no two rows of one method have overlapping patterns today, so the order decides nothing but
-// the order of GET /openapi.json's paths).
+// (apart from POST /transformations/import, which sits before POST /transformations/:id, no two
+// rows of one method have overlapping patterns, so the order decides little but the order of
+// GET /openapi.json's paths; routes_test.cc lists the exceptions).
 // Thread-safety: the rows are immutable; the accessors are safe from any thread.
 #pragma once
 
