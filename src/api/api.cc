@@ -73,7 +73,8 @@ const std::vector<Route>& AllRoutes() {
          {AuthRoutes(), AuthorizationRoutes(), OpenApiRoutes(), WorkflowRoutes(), ValidateRoutes(),
           TransformationRoutes(), StubRoutes(), AdapterWorkerRoutes(), AdapterRoutes(), JobRoutes(),
           JobControlRoutes(), JobWatchRoutes(), JobWaitingRoutes(), ManualTaskRoutes(),
-          EventRoutes(), AutomationRoutes(), TriggerRoutes(), WorkflowEngineRoutes()}) {
+          EventRoutes(), AutomationRoutes(), TriggerRoutes(), WorkflowEngineRoutes(),
+          HealthRoutes()}) {
       t.insert(t.end(), rows.begin(), rows.end());
     }
     return t;

@@ -52,6 +52,7 @@ std::span<const Route> EventRoutes();          // /operations-manager/events
 std::span<const Route> AutomationRoutes();     // /operations-manager/automations
 std::span<const Route> TriggerRoutes();        // /operations-manager/triggers
 std::span<const Route> WorkflowEngineRoutes();  // /workflow_engine/* (workers, query, evaluation)
+std::span<const Route> HealthRoutes();         // /health/applications, /health/system
 
 // Every row, in dispatch order: the accessors above concatenated (api.cc).
 const std::vector<Route>& AllRoutes();
