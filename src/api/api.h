@@ -26,6 +26,8 @@ struct ApiOptions {
   // and the unsent bytes a stream may hold before it ends with `event: overflow`.
   int64_t event_heartbeat_ms = 15'000;
   size_t event_queue_bytes = 1024 * 1024;
+  // The data folder whose disk GET /health/system reports (empty: none).
+  std::string data_dir;
 };
 
 struct ApiDeps {

@@ -1,11 +1,18 @@
 // /authorization/accounts and /authorization/groups: user and group management, admin only.
 // Lists answer {results, total} (as IAP's authorization app does); single objects are answered
-// bare. Password hashes never leave the store.
+// bare. Password hashes never leave the store. Also POST /authorization/accounts/:id/forceLogout
+// (revokes every token of the account) and GET /authorization/methods: opsflow's own route
+// catalogue from the dispatch table in IAP's shape {results: [{name, provenance, route: {path,
+// verb}, deprecated}], total}, where name is "<VERB> <pattern>" (opsflow keeps no IAP method
+// names) and provenance the IAP application the path belongs to ("opsflow" for its own routes);
+// sorted by name; skip, limit (IAP's default 25), order (1 or -1) and multiEquals[name|provenance],
+// multiContains[name|provenance], multiStartsWith[name|provenance] filter it.
 #include <algorithm>
 #include <cstdlib>
 #include <map>
 #include <optional>
 
+#include "api/routes.h"
 #include "api/state.h"
 #include "base/ids.h"
 
@@ -252,6 +259,88 @@ void AuthzDeleteAccount(Api::State& s, Call& c) {
   ReplyAccount(s, c, *a);
 }
 
+void AuthzForceLogout(Api::State& s, Call& c) {
+  if (!RequireAdmin(c) || !CheckId(c, "account", c.params[0])) return;
+  if (auto st = s.deps.accounts->ForceLogout(c.params[0]); !st.ok()) return ReplyError(c, st);
+  ReplyEnvelope(c, "Account logged out", bj::value(c.params[0]));
+}
+
+// The IAP application a route path belongs to.
+std::string Provenance(std::string_view path) {
+  static const std::pair<const char*, const char*> kPrefixes[] = {
+      {"/operations-manager/", "OperationsManager"},
+      {"/operations_manager/", "OperationsManager"},
+      {"/workflow_engine/", "WorkFlowEngine"},
+      {"/automation-studio/", "AutomationStudio"},
+      {"/workflow_builder/", "WorkflowBuilder"},
+      {"/transformations", "Jst"},
+      {"/authorization/", "Authorization"},
+      {"/health/", "Health"},
+  };
+  for (auto [prefix, app] : kPrefixes) {
+    if (path.starts_with(prefix)) return app;
+  }
+  return "opsflow";
+}
+
+// The query value `op[field]` (IAP's multiEquals[name] ...), null when absent.
+const std::string* Filter(const Call& c, const char* op, const char* field) {
+  return c.req.Query(std::string(op) + "[" + field + "]");
+}
+
+void AuthzListMethods(Api::State& s, Call& c) {
+  if (!RequireAdmin(c)) return;
+  int64_t skip = 0, limit = 25;
+  for (auto [key, out] : {std::pair{"skip", &skip}, std::pair{"limit", &limit}}) {
+    if (const std::string* v = c.req.Query(key)) {
+      char* end = nullptr;
+      long long n = std::strtoll(v->c_str(), &end, 10);
+      if (v->empty() || *end != '\0' || n < 0) {
+        return ReplyError(c, 400, std::string(key) + " must be a non-negative integer");
+      }
+      *out = n;
+    }
+  }
+  limit = std::min(limit, s.opts.max_list_limit);
+  bool descending = false;
+  if (const std::string* o = c.req.Query("order")) {
+    if (*o != "1" && *o != "-1") return ReplyError(c, 400, "order must be 1 or -1");
+    descending = *o == "-1";
+  }
+  struct Method {
+    std::string name, provenance, path, verb;
+  };
+  std::vector<Method> all;
+  for (const Route& r : AllRoutes()) {
+    Method m{std::string(r.method) + " " + r.pattern, Provenance(r.pattern), r.pattern, r.method};
+    bool keep = true;
+    for (const char* field : {"name", "provenance"}) {
+      const std::string& value = std::string_view(field) == "name" ? m.name : m.provenance;
+      if (const std::string* f = Filter(c, "multiEquals", field)) keep &= value == *f;
+      if (const std::string* f = Filter(c, "multiContains", field)) {
+        keep &= value.find(*f) != std::string::npos;
+      }
+      if (const std::string* f = Filter(c, "multiStartsWith", field)) {
+        keep &= value.starts_with(*f);
+      }
+    }
+    if (keep) all.push_back(std::move(m));
+  }
+  std::sort(all.begin(), all.end(), [&](const Method& a, const Method& b) {
+    return descending ? b.name < a.name : a.name < b.name;
+  });
+  bj::array results;
+  for (size_t i = static_cast<size_t>(skip);
+       i < all.size() && results.size() < static_cast<size_t>(limit); ++i) {
+    results.push_back(bj::object{{"name", all[i].name},
+                                 {"provenance", all[i].provenance},
+                                 {"route", bj::object{{"path", all[i].path}, {"verb", all[i].verb}}},
+                                 {"deprecated", false}});
+  }
+  Reply(c, 200,
+        bj::object{{"results", std::move(results)}, {"total", static_cast<int64_t>(all.size())}});
+}
+
 void AuthzListGroups(Api::State& s, Call& c) {
   if (!RequireAdmin(c)) return;
   auto all = s.deps.accounts->groups().List();
@@ -325,6 +414,8 @@ std::span<const Route> AuthorizationRoutes() {
       {"GET", "/authorization/accounts/:id", AuthzGetAccount, true},
       {"PATCH", "/authorization/accounts/:id", AuthzPatchAccount, true},
       {"DELETE", "/authorization/accounts/:id", AuthzDeleteAccount, true},
+      {"POST", "/authorization/accounts/:id/forceLogout", AuthzForceLogout, true},
+      {"GET", "/authorization/methods", AuthzListMethods, true},
       {"GET", "/authorization/groups", AuthzListGroups, true},
       {"POST", "/authorization/groups", AuthzCreateGroup, true},
       {"GET", "/authorization/groups/:id", AuthzGetGroup, true},

@@ -1,8 +1,9 @@
 // The dispatch table, split by file: each *_routes.cc exports its own rows (its handlers stay
 // file-local), so a new route touches one routes file. api.cc concatenates the rows once, in the
 // order of the accessors below, and dispatches to the first row whose method and pattern match
-// (no two rows of one method have overlapping patterns today, so the order decides nothing but
-// the order of GET /openapi.json's paths).
+// (apart from POST /transformations/import, which sits before POST /transformations/:id, no two
+// rows of one method have overlapping patterns, so the order decides little but the order of
+// GET /openapi.json's paths; routes_test.cc lists the exceptions).
 // Thread-safety: the rows are immutable; the accessors are safe from any thread.
 #pragma once
 
@@ -53,6 +54,7 @@ std::span<const Route> TriggerRoutes();        // /operations-manager/triggers
 std::span<const Route> WorkflowEngineRoutes();  // /workflow_engine/* (workers, query, evaluation)
 std::span<const Route> ProjectRoutes();         // /automation-studio/projects
 std::span<const Route> TemplateRoutes();        // /automation-studio/templates
+std::span<const Route> HealthRoutes();          // /health/applications, /health/system
 
 // Every row, in dispatch order: the accessors above concatenated (api.cc).
 const std::vector<Route>& AllRoutes();

@@ -29,7 +29,8 @@ bool Overlap(std::string_view a, std::string_view b) {
   std::vector<std::string_view> sa = Segments(a), sb = Segments(b);
   if (sa.size() != sb.size()) return false;
   for (size_t i = 0; i < sa.size(); ++i) {
-    bool param = sa[i].starts_with(':') || sb[i].starts_with(':');
+    bool param = (sa[i].starts_with(':') && !sb[i].empty()) ||
+                 (sb[i].starts_with(':') && !sa[i].empty());
     if (!param && sa[i] != sb[i]) return false;
   }
   return true;
@@ -41,6 +42,7 @@ TEST(Routes, OverlapOfPatterns) {
   EXPECT_FALSE(Overlap("/jobs/:id", "/jobs/:id/waiting"));
   EXPECT_FALSE(Overlap("/jobs/pause", "/jobs/start"));
   EXPECT_FALSE(Overlap("/login", "/login/"));
+  EXPECT_FALSE(Overlap("/transformations/", "/transformations/:id"));
 }
 
 TEST(Routes, RowsAreWellFormedAndUnique) {
@@ -58,14 +60,19 @@ TEST(Routes, RowsAreWellFormedAndUnique) {
   }
 }
 
-// The files' rows are concatenated in a fixed order and the first match wins; today no two rows
-// of one method overlap, so that order decides nothing. A route that must shadow another (a
-// literal segment before a parameter) has to sit before it: list it here when you add one.
+// The files' rows are concatenated in a fixed order and the first match wins; apart from the
+// rows listed in kShadows no two rows of one method overlap, so that order decides nothing. A
+// route that must shadow another (a literal segment before a parameter) has to sit before it:
+// list it here when you add one.
 TEST(Routes, NoRowShadowsAnother) {
+  const std::set<std::pair<std::string, std::string>> kShadows = {
+      {"/transformations/import", "/transformations/:id"},  // POST: import before run
+  };
   const std::vector<Route>& all = AllRoutes();
   for (size_t i = 0; i < all.size(); ++i) {
     for (size_t j = i + 1; j < all.size(); ++j) {
       if (std::string_view(all[i].method) != all[j].method) continue;
+      if (kShadows.contains({all[i].pattern, all[j].pattern})) continue;
       EXPECT_FALSE(Overlap(all[i].pattern, all[j].pattern))
           << all[i].method << " " << all[i].pattern << " and " << all[j].pattern;
     }

@@ -4,13 +4,20 @@
 // unknown id; POST with the `_id` of a hidden JST is refused as taken (409). A non-admin's new
 // JST without `groups` gets the creator's groups; changing a stored JST's groups follows the
 // rules of a job's groups (auth::CheckGroupsChange); an overwrite without `groups` keeps them.
+// Run (POST /transformations/:id, IAP's jst runTransformation): the body is {incoming, options}
+// as IAP documents it (a body with neither key is itself the incoming values); the JST runs in
+// the `transformation` task's runtime (runtime::RunTransformation) and the answer is its outgoing
+// values by $id, or with options.extractOutput and one outgoing schema that value alone. A JST
+// failure is a 400 with the task's message; a JST the caller cannot see is a 404.
 #include <mutex>
 #include <optional>
 
 #include "api/state.h"
 #include "auth/access.h"
+#include "base/clock.h"
 #include "base/ids.h"
 #include "json/parse.h"
+#include "runtime/task_methods.h"
 
 namespace opsflow::api {
 namespace {
@@ -146,6 +153,43 @@ void CreateTransformation(Api::State& s, Call& c) {
   Store(s, c, std::move(doc), old);
 }
 
+// POST /transformations/:id: runs the JST on the posted incoming values.
+void RunTransformation(Api::State& s, Call& c) {
+  auto jst = Visible(s, c, c.params[0]);
+  if (!jst) return NotFound(c, c.params[0]);
+  bj::object body;
+  if (!ParseBodyObject(s, c, &body)) return;
+  static const bj::object kEmpty;
+  const bj::object* incoming = &body;
+  const bj::object* options = &kEmpty;
+  if (body.contains("incoming") || body.contains("options")) {
+    incoming = &kEmpty;
+    for (auto [key, out] : {std::pair{"incoming", &incoming}, std::pair{"options", &options}}) {
+      const bj::value* v = body.if_contains(key);
+      if (!v || v->is_null()) continue;
+      if (!v->is_object()) {
+        ReplyError(c, 400, std::string("'") + key + "' must be an object");
+        return;
+      }
+      *out = &v->get_object();
+    }
+  }
+  runtime::BuiltinRun run =
+      runtime::RunTransformation(*jst, *incoming, *options, base::SystemClock::Get()->NowMs());
+  if (run.finish != "success") {
+    ReplyError(c, 400, run.error.empty() ? "transformation failed" : run.error);
+    return;
+  }
+  const bj::value* extract = options->if_contains("extractOutput");
+  bool extract_output = extract && ((extract->is_bool() && extract->get_bool()) ||
+                                    (extract->is_string() && extract->get_string() == "true"));
+  if (extract_output && run.outgoing.size() == 1) {
+    Reply(c, 200, run.outgoing.begin()->value());
+    return;
+  }
+  Reply(c, 200, run.outgoing);
+}
+
 void UpdateTransformation(Api::State& s, Call& c) {
   std::lock_guard<std::mutex> l(WriteMutex());
   std::optional<bj::object> old = Visible(s, c, c.params[0]);
@@ -169,7 +213,12 @@ void DeleteTransformation(Api::State& s, Call& c) {
 std::span<const Route> TransformationRoutes() {
   static const Route kRoutes[] = {
       {"GET", "/transformations", ListTransformations, true},
+      {"GET", "/transformations/", ListTransformations, true},
       {"POST", "/transformations", CreateTransformation, true},
+      {"POST", "/transformations/", CreateTransformation, true},
+      // Before POST /transformations/:id (the run), which would match it.
+      {"POST", "/transformations/import", CreateTransformation, true},
+      {"POST", "/transformations/:id", RunTransformation, true},
       {"GET", "/transformations/:id", GetTransformation, true},
       {"PUT", "/transformations/:id", UpdateTransformation, true},
       {"DELETE", "/transformations/:id", DeleteTransformation, true},

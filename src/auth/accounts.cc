@@ -320,6 +320,13 @@ base::Status Accounts::DeleteGroup(const std::string& group_id) {
   return groups_.Delete(g.id);
 }
 
+base::Status Accounts::ForceLogout(const std::string& id) {
+  std::string username;
+  OPSFLOW_RETURN_IF_ERROR(FindRecord(id, &username).status());
+  RevokeTokensOf(username);
+  return base::Status::Ok();
+}
+
 void Accounts::RevokeTokensOf(const std::string& username) {
   int64_t now = clock_->NowMs();
   // The store first, then the cache, so a concurrent lookup cannot re-cache a revoked token.

@@ -81,6 +81,9 @@ class Accounts {
   base::Result<Account> Update(const std::string& id, const AccountPatch& patch);
   // Deletes an account and revokes its tokens. FailedPrecondition for the last admin.
   base::Status Remove(const std::string& id);
+  // Revokes every token of the account with this id (an admin's force logout). NotFound when
+  // no account has this id.
+  base::Status ForceLogout(const std::string& id);
   // Deletes a group and drops it from every account that was in it.
   base::Status DeleteGroup(const std::string& group_id);
   Groups& groups() { return groups_; }

@@ -171,6 +171,25 @@ TEST_F(AccountsTest, RemoveRevokesTokens) {
   EXPECT_EQ(accounts_.Remove("not-an-id").code(), base::Code::kNotFound);
 }
 
+TEST_F(AccountsTest, ForceLogoutRevokesEveryTokenOfOneAccount) {
+  auto alice = accounts_.Create("alice", "password1", false);
+  ASSERT_TRUE(alice.ok());
+  ASSERT_TRUE(accounts_.Create("bob", "password1", false).ok());
+  auto t1 = accounts_.Login("alice", "password1");
+  auto t2 = accounts_.Login("alice", "password1");
+  auto bob = accounts_.Login("bob", "password1");
+  ASSERT_TRUE(t1.ok() && t2.ok() && bob.ok());
+  ASSERT_TRUE(accounts_.ForceLogout(alice->id).ok());
+  EXPECT_FALSE(accounts_.Authenticate(*t1).ok());
+  EXPECT_FALSE(accounts_.Authenticate(*t2).ok());
+  EXPECT_EQ(docs_.Get("token", Sha256Hex(*t1)).status().code(), base::Code::kNotFound);
+  EXPECT_TRUE(accounts_.Authenticate(*bob).ok());
+  auto again = accounts_.Login("alice", "password1");
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(accounts_.Authenticate(*again).ok());
+  EXPECT_EQ(accounts_.ForceLogout("not-an-id").code(), base::Code::kNotFound);
+}
+
 TEST_F(AccountsTest, PasswordChangeRevokesTokens) {
   auto alice = accounts_.Create("alice", "password1", false);
   ASSERT_TRUE(alice.ok());

@@ -30,4 +30,12 @@ struct BuiltinRun {
 base::Result<BuiltinRun> RunPureBuiltin(std::string_view method,
                                         const boost::json::object& incoming, int64_t now_ms);
 
+// Runs the JST document `jst` on `incoming` (its incoming values by $id) the way the
+// `transformation` task does (same runtime, same options, same messages): `options` holds
+// validateIncoming, revertToDefaultValue and extractOutput (booleans; absent is false). The
+// outgoing values are by outgoing $id (null for one nothing was assigned to). finish is
+// "success" or "error" (with the task's message).
+BuiltinRun RunTransformation(const boost::json::object& jst, const boost::json::object& incoming,
+                             const boost::json::object& options, int64_t now_ms);
+
 }  // namespace opsflow::runtime

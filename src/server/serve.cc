@@ -396,6 +396,7 @@ int Serve(int argc, char** argv) {
   ao.max_running_jobs_per_user = cfg.max_running_jobs_per_user;
   ao.event_heartbeat_ms = cfg.event_heartbeat_ms;
   ao.event_queue_bytes = cfg.event_queue_bytes;
+  ao.data_dir = cfg.data;
   auto api = std::make_shared<api::Api>(
       api::ApiDeps{&rt, job_store, doc_store, &accounts, &triggers}, ao);
   if (auto st = api->Init(); !st.ok()) return Fail(st.message());
