@@ -9,8 +9,12 @@
 //     the json-query result, bare, as IAP answers) and /runEvaluationGroup(s) (an evaluation task's
 //     groups: true or false), run by the same built-ins as in a job.
 //   * POST /workflow_engine/diffToHTML, deprecated by IAP: 410 Gone.
-// GET /workflow_engine/{jobs,tasks}/metrics are not answered yet (docs/DECISIONS.md).
+//   * GET /workflow_engine/jobs/metrics and /tasks/metrics: aggregates per workflow and per task
+//     (counts by status, run times), computed by the store (store::JobStore::Metrics), in IAP's
+//     {results, total} envelope, paged with skip/limit. Admins see every workflow; others only
+//     workflows that exist and that they may see (docs/DECISIONS.md).
 #include <boost/json.hpp>
+#include <map>
 
 #include "api/state.h"
 #include "base/clock.h"
@@ -123,6 +127,125 @@ void DiffToHtml(Api::State&, Call& c) {
              "POST /workflow_engine/diffToHTML is deprecated by IAP and not provided by opsflow");
 }
 
+// Whether the caller gets the metrics of workflow `name`: admins always (deleted workflows
+// too); others when it exists and they may see it.
+bool MetricsVisible(Api::State& s, const Call& c, const std::string& name,
+                    std::map<std::string, std::shared_ptr<const model::Workflow>>* seen) {
+  auto [it, fresh] = seen->try_emplace(name);
+  if (fresh) it->second = s.workflows.Find(name);
+  if (c.account->admin) return true;
+  return it->second && CanSeeWorkflow(c, *it->second);
+}
+
+// Replies with skip/limit's page of `elems` ({results, total}).
+void ReplyMetricsPage(Api::State& s, Call& c, std::vector<bj::object> elems) {
+  model::ListQuery q;
+  if (!ParseList(s, c, &q)) return;
+  bj::array results;
+  for (size_t i = static_cast<size_t>(q.skip);
+       i < elems.size() && results.size() < static_cast<size_t>(q.limit); ++i) {
+    results.push_back(std::move(elems[i]));
+  }
+  Reply(c, 200,
+        bj::object{{"results", std::move(results)}, {"total", static_cast<int64_t>(elems.size())}});
+}
+
+// One element per workflow: {_id, workflow: {name}, metrics: [{status, count, totalRunTime}],
+// jobsComplete, totalRunTime} (run times in ms; totalRunTime sums the complete jobs).
+void JobMetrics(Api::State& s, Call& c) {
+  auto rows = s.deps.jobs->Metrics(store::MetricsOf::kJobs);
+  if (!rows.ok()) return ReplyError(c, rows.status());
+  std::map<std::string, std::shared_ptr<const model::Workflow>> seen;
+  std::vector<bj::object> elems;
+  for (const store::MetricRow& r : *rows) {  // ordered by workflow
+    if (!MetricsVisible(s, c, r.workflow_name, &seen)) continue;
+    if (elems.empty() || elems.back()["_id"].as_string() != r.workflow_name) {
+      elems.push_back(bj::object{{"_id", r.workflow_name},
+                                 {"workflow", bj::object{{"name", r.workflow_name}}},
+                                 {"metrics", bj::array()},
+                                 {"jobsComplete", 0},
+                                 {"totalRunTime", 0}});
+    }
+    bj::object& e = elems.back();
+    e["metrics"].as_array().push_back(
+        bj::object{{"status", r.status}, {"count", r.count}, {"totalRunTime", r.run_ms}});
+    if (r.status == "complete") {
+      e["jobsComplete"] = r.count;
+      e["totalRunTime"] = r.run_ms;
+    }
+  }
+  ReplyMetricsPage(s, c, std::move(elems));
+}
+
+// The task's definition in the workflow's current document, when both exist.
+const bj::object* TaskDefinition(const model::Workflow* wf, const std::string& task_id) {
+  const bj::value* tasks = wf ? wf->doc().if_contains("tasks") : nullptr;
+  const bj::value* t =
+      tasks && tasks->is_object() ? tasks->get_object().if_contains(task_id) : nullptr;
+  return t && t->is_object() ? &t->get_object() : nullptr;
+}
+
+std::string StringField(const bj::object* o, const char* key) {
+  const bj::value* v = o ? o->if_contains(key) : nullptr;
+  return v && v->is_string() ? std::string(v->get_string()) : std::string();
+}
+
+// One element per (workflow, task, method): {_id, taskId, taskType, name, app, global,
+// workflow: {name}, metrics: [{totalRuns, totalSuccesses, totalFailures, totalErrors,
+// totalCanceled, totalRunning, totalSuccessRunTime, totalRunTime}]} (run times in ms).
+// workflow_start and workflow_end are not tasks and are left out.
+void TaskMetrics(Api::State& s, Call& c) {
+  auto rows = s.deps.jobs->Metrics(store::MetricsOf::kTasks);
+  if (!rows.ok()) return ReplyError(c, rows.status());
+  std::map<std::string, std::shared_ptr<const model::Workflow>> seen;
+  std::vector<bj::object> elems;
+  std::string last_key;
+  for (const store::MetricRow& r : *rows) {  // ordered by workflow, task, method
+    if (r.task_id == "workflow_start" || r.task_id == "workflow_end") continue;
+    if (!MetricsVisible(s, c, r.workflow_name, &seen)) continue;
+    std::string key = r.workflow_name + ":" + r.task_id + ":" + r.method;
+    if (elems.empty() || key != last_key) {
+      last_key = key;
+      const bj::object* def = TaskDefinition(seen[r.workflow_name].get(), r.task_id);
+      std::string app = StringField(def, "app");
+      if (app.empty() && runtime::IsKnownWorkflowEngineMethod(r.method)) app = "WorkFlowEngine";
+      elems.push_back(bj::object{
+          {"_id", key},
+          {"taskId", r.task_id},
+          {"taskType", StringField(def, "type") == "manual" ? "manual" : "automatic"},
+          {"name", r.method},
+          {"app", app},
+          {"global", false},
+          {"workflow", bj::object{{"name", r.workflow_name}}},
+          {"metrics", bj::array{bj::object{{"totalRuns", 0},
+                                           {"totalSuccesses", 0},
+                                           {"totalFailures", 0},
+                                           {"totalErrors", 0},
+                                           {"totalCanceled", 0},
+                                           {"totalRunning", 0},
+                                           {"totalSuccessRunTime", 0},
+                                           {"totalRunTime", 0}}}}});
+    }
+    bj::object& m = elems.back()["metrics"].as_array()[0].as_object();
+    auto add = [&](const char* field, int64_t n) { m[field] = m[field].to_number<int64_t>() + n; };
+    add("totalRuns", r.count);
+    add("totalRunTime", r.run_ms);
+    if (r.status == "error" || r.finish_state == "error") {
+      add("totalErrors", r.count);
+    } else if (r.status == "canceled") {
+      add("totalCanceled", r.count);
+    } else if (r.status == "running") {
+      add("totalRunning", r.count);
+    } else if (r.finish_state == "failure") {
+      add("totalFailures", r.count);
+    } else if (r.finish_state == "success") {
+      add("totalSuccesses", r.count);
+      add("totalSuccessRunTime", r.run_ms);
+    }
+  }
+  ReplyMetricsPage(s, c, std::move(elems));
+}
+
 }  // namespace
 
 std::span<const Route> WorkflowEngineRoutes() {
@@ -138,6 +261,8 @@ std::span<const Route> WorkflowEngineRoutes() {
       {"POST", "/workflow_engine/runEvaluationGroup", RunEvaluationGroup, true},
       {"POST", "/workflow_engine/runEvaluationGroups", RunEvaluationGroups, true},
       {"POST", "/workflow_engine/diffToHTML", DiffToHtml, true},
+      {"GET", "/workflow_engine/jobs/metrics", JobMetrics, true},
+      {"GET", "/workflow_engine/tasks/metrics", TaskMetrics, true},
   };
   return kRoutes;
 }

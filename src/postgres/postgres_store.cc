@@ -88,6 +88,21 @@ constexpr const char* kDeleteJobIterations =
     "SELECT status, COUNT(*) FROM d GROUP BY status";
 constexpr const char* kDeleteJob =
     "DELETE FROM jobs WHERE id=$1 RETURNING workflow_name, status";
+// Metrics: both read as (workflow, task_id, method, status, finish_state, count, run_ms), in
+// byte order (the columns are COLLATE "C", as SQLite orders).
+constexpr const char* kJobMetrics =
+    "SELECT workflow_name, '', '', status, '', COUNT(*), "
+    "COALESCE(SUM(CASE WHEN start_ms > 0 AND end_ms >= start_ms THEN end_ms - start_ms "
+    "ELSE 0 END), 0)::bigint FROM jobs GROUP BY workflow_name, status "
+    "ORDER BY workflow_name, status";
+constexpr const char* kTaskMetrics =
+    "SELECT j.workflow_name, i.task_id, COALESCE(i.method, ''), i.status, "
+    "COALESCE(i.finish_state, ''), COUNT(*), "
+    "COALESCE(SUM(CASE WHEN i.start_ms > 0 AND i.end_ms >= i.start_ms "
+    "THEN i.end_ms - i.start_ms ELSE 0 END), 0)::bigint "
+    "FROM iterations i JOIN jobs j ON j.id = i.job_id "
+    "GROUP BY 1, 2, 3, 4, 5 "
+    "ORDER BY 1, 2, 3, 4, 5";
 constexpr const char* kListDocs = "SELECT key, doc FROM docs WHERE kind=$1 ORDER BY key";
 
 model::JobRecord ReadJob(const PgResult& r, int row) {
@@ -624,6 +639,19 @@ base::Result<std::vector<store::StoredDoc>> PostgresStore::List(const std::strin
   out.reserve(static_cast<size_t>(r->rows()));
   for (int i = 0; i < r->rows(); ++i) out.push_back({r->Text(i, 0), r->Text(i, 1)});
   return out;
+}
+
+base::Result<std::vector<store::MetricRow>> PostgresStore::Metrics(store::MetricsOf of) {
+  const bool jobs = of == store::MetricsOf::kJobs;
+  OPSFLOW_LEASE(c);
+  auto r = c->Run(jobs ? "job_metrics" : "task_metrics", jobs ? kJobMetrics : kTaskMetrics);
+  if (!r.ok()) return r.status();
+  std::vector<store::MetricRow> rows;
+  for (int i = 0; i < r->rows(); ++i) {
+    rows.push_back(store::MetricRow{r->Text(i, 0), r->Text(i, 1), r->Text(i, 2), r->Text(i, 3),
+                                    r->Text(i, 4), r->Int(i, 5), r->Int(i, 6)});
+  }
+  return rows;
 }
 
 }  // namespace opsflow::postgres

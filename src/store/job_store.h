@@ -66,6 +66,21 @@ struct DeletedJobs {
   int64_t tasks = 0;  // their task iterations
 };
 
+// One group of JobStore::Metrics: how many jobs (or task iterations) of a workflow share a
+// status, and how long those that ended ran.
+struct MetricRow {
+  std::string workflow_name;  // the job's workflow (for tasks: the workflow of the task's job)
+  std::string task_id;        // tasks only: the task's key in the workflow
+  std::string method;         // tasks only: the task's method (its `name`)
+  std::string status;         // the job's status, or the iteration's
+  std::string finish_state;   // tasks only: the iteration's finish_state ("" while it runs)
+  int64_t count = 0;
+  // The sum of end - start over the rows of the group that ended (start > 0 and end >= start).
+  int64_t run_ms = 0;
+};
+
+enum class MetricsOf { kJobs, kTasks };
+
 template <typename T>
 struct Page {
   std::vector<T> items;
@@ -108,6 +123,10 @@ class JobStore {
   virtual base::Result<DeletedJobs> DeleteJobTree(
       const std::string& id,
       const std::function<base::Status(const std::vector<model::JobRecord>& tree)>& check) = 0;
+  // Aggregates over every job, computed by the backend (GROUP BY), never by reading the jobs:
+  // kJobs groups jobs by (workflow_name, status); kTasks groups task iterations by (their job's
+  // workflow_name, task_id, method, status, finish_state). Rows come in that key order.
+  virtual base::Result<std::vector<MetricRow>> Metrics(MetricsOf of) = 0;
 };
 
 // Workflows and transformations: documents keyed by name (workflows) or _id (JSTs).

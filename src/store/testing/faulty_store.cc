@@ -101,6 +101,11 @@ base::Result<DeletedJobs> FaultyStore::DeleteJobTree(
   return jobs_->DeleteJobTree(id, check);
 }
 
+base::Result<std::vector<MetricRow>> FaultyStore::Metrics(MetricsOf of) {
+  if (crashed_) return Dead();
+  return jobs_->Metrics(of);
+}
+
 base::Status FaultyStore::Put(const std::string& kind, const std::string& key,
                               const std::string& doc_json) {
   if (crashed_) return base::Status::Ok();
