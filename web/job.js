@@ -114,7 +114,19 @@ async function taskPanel(job, taskId, refresh) {
 }
 
 export async function jobView(id, taskId) {
-  const job = await get(`/operations-manager/jobs/${encodeURIComponent(id)}`);
+  // Subscribed before the job is read, so an event that comes while the view is being built is
+  // not lost: it is applied once the view exists (a job-level one re-reads the view).
+  const early = [];
+  let onEvent = (ev) => early.push(ev);
+  let onReread = () => early.push(null);
+  const unsubscribe = subscribe({ event: (ev) => onEvent(ev), reread: () => onReread() });
+  let job;
+  try {
+    job = await get(`/operations-manager/jobs/${encodeURIComponent(id)}`);
+  } catch (e) {
+    unsubscribe();
+    throw e;
+  }
   const rerender = () => window.dispatchEvent(new Event('opsflow:reread'));
   const taskHref = (t) => `#/jobs/${job._id}/tasks/${encodeURIComponent(t)}`;
   const statusEl = h('span', { id: 'job-status' }, badge(job.status));
@@ -139,7 +151,7 @@ export async function jobView(id, taskId) {
       h('span', {}, '- - failure'), h('span', { class: 's-error' }, '··· error'), h('span', {}, '-·- revert')),
     table);
   const right = h('div', {});
-  if (taskId) right.append(await taskPanel(job, taskId, rerender));
+  if (taskId) right.append(await taskPanel(job, taskId, rerender).catch((e) => { unsubscribe(); throw e; }));
   if (['running', 'paused', 'error'].includes(job.status)) right.append(await waitingPanel(job._id));
   right.append(h('section', { class: 'panel', 'aria-labelledby': 'rel-title' }, h('h2', { id: 'rel-title' }, 'Related jobs'),
     job.parent?.job ? h('p', {}, 'Parent job: ', h('a', { href: `#/jobs/${job.parent.job}/tasks/${job.parent.task}`, id: 'parent-link' }, job.parent.job)) : h('p', {}, 'No parent job.'),
@@ -151,21 +163,20 @@ export async function jobView(id, taskId) {
       downloadLink(varsText, `${job._id}-variables.json`, 'Download variables'), copyMsg)));
 
   let pending = null;
-  const unsubscribe = subscribe({
-    event(ev) {
-      if (ev.jobId !== job._id) { if (ev.parentJobId === job._id) scheduleReread(); return; }
-      if (ev.taskId) {
-        const st = ev.topic === 'taskStart' ? 'running' : (ev.finishState === 'error' ? 'error' : 'complete');
-        setStatus(ev.taskId, st, ev.finishState);
-        taskRows.get(ev.taskId)?.replaceChildren(badge(st));
-      } else {
-        statusEl.replaceChildren(badge(ev.status));
-        announce(`Job is now ${ev.status}`);
-        scheduleReread();
-      }
-    },
-    reread: () => scheduleReread(),
-  });
+  onEvent = (ev) => {
+    if (ev.jobId !== job._id) { if (ev.parentJobId === job._id) scheduleReread(); return; }
+    if (ev.taskId) {
+      const st = ev.topic === 'taskStart' ? 'running' : (ev.finishState === 'error' ? 'error' : 'complete');
+      setStatus(ev.taskId, st, ev.finishState);
+      taskRows.get(ev.taskId)?.replaceChildren(badge(st));
+    } else {
+      statusEl.replaceChildren(badge(ev.status));
+      announce(`Job is now ${ev.status}`);
+      scheduleReread();
+    }
+  };
+  onReread = () => scheduleReread();
+  for (const ev of early) { if (ev) onEvent(ev); else onReread(); }
   // A job-level change re-reads the view once (controls, banner, waiting), not per event.
   function scheduleReread() {
     if (pending) return;
