@@ -1,6 +1,9 @@
+#include <algorithm>
+
 #include "api/state.h"
 #include "base/ids.h"
 #include "json/parse.h"
+#include "model/list_page.h"
 
 namespace opsflow::api {
 
@@ -138,6 +141,28 @@ runtime::StartCallback StartedJobReply(Responder done,
     }
     done(EnvelopeResponse(200, "Successfully started job", r->ToDocument()));
   };
+}
+
+void ReplyItemsPage(Call& c, const model::ListQuery& q, std::vector<bj::value> docs,
+                    int64_t total) {
+  bj::array items;
+  for (auto& d : docs) {
+    items.push_back(q.include.empty() && q.exclude.empty()
+                        ? std::move(d)
+                        : model::Project(d, q.include, q.exclude));
+  }
+  int64_t count = static_cast<int64_t>(items.size());
+  int64_t end = q.skip + count;
+  Reply(c, 200,
+        bj::object{{"items", std::move(items)},
+                   {"total", total},
+                   {"skip", q.skip},
+                   {"limit", q.limit},
+                   {"count", count},
+                   {"end", end},
+                   {"next", end < total ? bj::value(end) : bj::value()},
+                   {"previous",
+                    q.skip > 0 ? bj::value(std::max<int64_t>(0, q.skip - q.limit)) : bj::value()}});
 }
 
 }  // namespace opsflow::api

@@ -42,6 +42,11 @@ bool ParseBodyObject(Api::State& s, Call& c, bj::object* out);
 bool ParseList(Api::State& s, Call& c, model::ListQuery* q);
 // True when `id` is a 24-hex job id; otherwise replies 400 naming it.
 bool CheckJobId(Call& c, const std::string& id);
+// Automation Studio's list reply {items, total, skip, limit, count, end, next, previous} for a
+// page of documents already filtered and paged (`total`: all that matched), with the query's
+// include/exclude applied.
+void ReplyItemsPage(Call& c, const model::ListQuery& q, std::vector<bj::value> docs,
+                    int64_t total);
 // List metadata {skip, limit, total, nextPageSkip, previousPageSkip, currentPageSize, hints}.
 bj::object ListMetadata(int64_t skip, int64_t limit, int64_t total, size_t page_size);
 

@@ -141,24 +141,7 @@ void ListTemplates(Api::State& s, Call& c) {
   }
   int64_t total = 0;
   docs = model::FilterSortPage(q, std::move(docs), q.filters, &total);
-  bj::array items;
-  for (auto& d : docs) {
-    items.push_back(q.include.empty() && q.exclude.empty()
-                        ? std::move(d)
-                        : model::Project(d, q.include, q.exclude));
-  }
-  int64_t count = static_cast<int64_t>(items.size());
-  int64_t end = q.skip + count;
-  Reply(c, 200,
-        bj::object{{"items", std::move(items)},
-                   {"total", total},
-                   {"skip", q.skip},
-                   {"limit", q.limit},
-                   {"count", count},
-                   {"end", end},
-                   {"next", end < total ? bj::value(end) : bj::value()},
-                   {"previous",
-                    q.skip > 0 ? bj::value(std::max<int64_t>(0, q.skip - q.limit)) : bj::value()}});
+  ReplyItemsPage(c, q, std::move(docs), total);
 }
 
 void GetTemplate(Api::State& s, Call& c) {
