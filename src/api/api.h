@@ -28,6 +28,8 @@ struct ApiOptions {
   size_t event_queue_bytes = 1024 * 1024;
   // The data folder whose disk GET /health/system reports (empty: none).
   std::string data_dir;
+  // This process's name in a cluster (GET /health/status, /health/server).
+  std::string node_id;
 };
 
 struct ApiDeps {
@@ -37,6 +39,8 @@ struct ApiDeps {
   auth::Accounts* accounts;
   // Automations and triggers; null leaves /operations-manager/{automations,triggers} at 503.
   automation::TriggerService* triggers = nullptr;
+  // Many processes on one store (README "Cluster"); null for a single process.
+  store::Cluster* cluster = nullptr;
 };
 
 class Api final : public Handler {

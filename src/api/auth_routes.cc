@@ -169,18 +169,49 @@ void WhoAmI(Api::State& s, Call& c) {
                    {"routes", bj::array()}});
 }
 
+// This process in its cluster: its node id, whether it holds a lease, how many jobs it drives,
+// and its peers as the store knows them (id, jobs at their last renewal, whether their lease ran
+// out). A single process reports itself alone.
+bj::object ClusterOf(Api::State& s) {
+  const int64_t token = s.deps.runtime->lease_token();
+  bj::object node{{"id", s.opts.node_id},
+                  {"jobs", static_cast<int64_t>(s.deps.runtime->active_jobs())},
+                  {"clustered", s.deps.cluster != nullptr},
+                  {"leased", s.deps.cluster == nullptr || token != 0},
+                  {"leases_lost", s.deps.runtime->leases_lost()}};
+  bj::array peers;
+  if (s.deps.cluster) {
+    auto nodes = s.deps.cluster->Nodes();
+    if (nodes.ok()) {
+      for (const store::NodeInfo& n : *nodes) {
+        if (n.token == token) continue;
+        peers.push_back(bj::object{{"id", n.node_id},
+                                   {"jobs", n.jobs},
+                                   {"alive", !n.expired},
+                                   {"renewed", n.renewed_ms}});
+      }
+    } else {
+      node["peers_error"] = nodes.status().message();
+    }
+  }
+  node["peers"] = std::move(peers);
+  return node;
+}
+
 void HealthServer(Api::State& s, Call& c) {
   Reply(c, 200,
         bj::object{{"version", s.opts.release},
                    {"release", s.opts.release},
                    {"product", "opsflow"},
-                   {"status", "running"}});
+                   {"status", "running"},
+                   {"node", ClusterOf(s)}});
 }
 
 void HealthStatus(Api::State& s, Call& c) {
   Reply(c, 200,
         bj::object{{"status", "running"},
                    {"active_jobs", static_cast<int64_t>(s.deps.runtime->active_jobs())},
+                   {"node", ClusterOf(s)},
                    {"apps", bj::array()},
                    {"adapters", bj::array()}});
 }

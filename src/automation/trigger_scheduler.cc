@@ -72,10 +72,24 @@ std::vector<TriggerService::Due> TriggerService::CollectDue(int64_t now) {
 }
 
 void TriggerService::Tick() {
-  std::vector<Due> due = CollectDue(clock_->NowMs());
+  const int64_t now = clock_->NowMs();
+  if (opts_.reload_ms > 0 && schedules_in_flight_.load() == 0) {
+    bool stale;
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      stale = now - reloaded_at_ >= opts_.reload_ms;
+    }
+    if (stale) {
+      if (base::Status st = Reload(); !st.ok()) LogFailure("cannot reload triggers", "", st);
+    }
+  }
+  if (opts_.scheduler_active && !opts_.scheduler_active()) return;
+  std::vector<Due> due = CollectDue(now);
   for (Due& d : due) {
     std::string id = d.trigger_id;
+    schedules_in_flight_++;
     StartAndRecord(std::move(d.job), id, 0, [this, id](base::Result<JobSnapshot> r) {
+      schedules_in_flight_--;
       if (r.ok()) return;
       LogFailure("scheduled job did not start", id, r.status());
       // The advance did not commit with a job: write it alone (the due time is spent).
@@ -103,6 +117,7 @@ void TriggerService::SchedulerLoop() {
     l.unlock();
     Tick();
     int64_t wait = NextWakeMs(clock_->NowMs());
+    if (opts_.reload_ms > 0) wait = std::min(wait, opts_.reload_ms);
     l.lock();
     run_cv_.wait_for(l, std::chrono::milliseconds(wait), [this] { return stop_; });
   }

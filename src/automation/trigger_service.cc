@@ -44,6 +44,13 @@ TriggerService::TriggerService(store::DocStore* docs, base::Clock* clock,
 TriggerService::~TriggerService() { Stop(); }
 
 base::Status TriggerService::Load() {
+  OPSFLOW_RETURN_IF_ERROR(Reload());
+  std::lock_guard<std::mutex> l(mu_);
+  loaded_at_ = clock_->NowMs();
+  return base::Status::Ok();
+}
+
+base::Status TriggerService::Reload() {
   std::map<std::string, bj::object> autos, trigs;
   for (auto [kind, into] : {std::pair{kAutomation, &autos}, std::pair{kTrigger, &trigs}}) {
     OPSFLOW_ASSIGN_OR_RETURN(auto list, docs_->List(kind));
@@ -62,7 +69,7 @@ base::Status TriggerService::Load() {
   automations_ = std::move(autos);
   triggers_ = std::move(trigs);
   CountEventTriggersLocked();
-  loaded_at_ = clock_->NowMs();
+  reloaded_at_ = clock_->NowMs();
   return base::Status::Ok();
 }
 

@@ -31,6 +31,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -51,6 +52,12 @@ namespace opsflow::automation {
 struct TriggerServiceOptions {
   int max_event_depth = 3;      // links in a chain of event-started jobs
   int64_t max_sleep_ms = 1000;  // the scheduler looks at the clock at least this often
+  // Cluster (README "Cluster"): schedule triggers fire only while this says so (one process of
+  // the cluster, its leader; unset: always), and every reload_ms (0: never) the scheduler reads
+  // the automations and triggers again from the store, so what another process changed is live
+  // here; it does so only while no scheduled start of its own is in flight.
+  std::function<bool()> scheduler_active = nullptr;
+  int64_t reload_ms = 0;
 };
 
 struct DocPage {
@@ -207,6 +214,12 @@ class TriggerService {
   std::atomic<size_t> event_triggers_{0};
   void CountEventTriggersLocked();
   int64_t loaded_at_ = 0;
+  // Cluster reloads (TriggerServiceOptions::reload_ms): when the last one was, and the scheduled
+  // starts not answered yet (a reload then could bring back a due time already fired).
+  int64_t reloaded_at_ = 0;
+  std::atomic<int> schedules_in_flight_{0};
+  // Reads the store again without moving loaded_at_ (the missed-runs boundary).
+  base::Status Reload();
 
   SchemaCache schemas_;  // the compiled `schema` of endpoint and event triggers
 

@@ -14,7 +14,7 @@ std::string WorkflowRegistry::IdOf(const model::Workflow& wf) {
   return id && id->is_string() ? std::string(id->get_string()) : std::string();
 }
 
-void WorkflowRegistry::IndexLocked(const std::shared_ptr<const model::Workflow>& wf) {
+void WorkflowRegistry::IndexLocked(const std::shared_ptr<const model::Workflow>& wf) const {
   by_name_[wf->name()] = wf;
   std::string id = IdOf(*wf);
   if (id.empty()) return;
@@ -58,9 +58,23 @@ base::Status WorkflowRegistry::Load() {
 }
 
 std::shared_ptr<const model::Workflow> WorkflowRegistry::Find(const std::string& name) const {
-  std::shared_lock<std::shared_mutex> l(mu_);
-  auto it = by_name_.find(name);
-  return it == by_name_.end() ? nullptr : it->second;
+  {
+    std::shared_lock<std::shared_mutex> l(mu_);
+    auto it = by_name_.find(name);
+    if (it != by_name_.end()) return it->second;
+  }
+  // Not known here: another process of a cluster may have stored it since Load (README
+  // "Cluster"); read it from the store once and keep it.
+  auto text = docs_->Get("workflow", name);
+  if (!text.ok()) return nullptr;
+  auto v = json::Parse(*text, {.max_depth = 256, .max_bytes = size_t(1) << 30});
+  if (!v.ok() || !v->is_object()) return nullptr;
+  auto wf = model::Workflow::FromJson(std::move(v->as_object()));
+  if (!wf.ok() || (*wf)->name() != name) return nullptr;
+  std::unique_lock<std::shared_mutex> l(mu_);
+  if (auto it = by_name_.find(name); it != by_name_.end()) return it->second;
+  IndexLocked(*wf);
+  return *wf;
 }
 
 std::shared_ptr<const model::Workflow> WorkflowRegistry::FindById(const std::string& id) const {

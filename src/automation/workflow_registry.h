@@ -23,6 +23,9 @@ class WorkflowRegistry {
  public:
   explicit WorkflowRegistry(store::DocStore* docs) : docs_(docs) {}
   base::Status Load();
+  // A workflow not indexed yet is looked up in the store (another process of a cluster may have
+  // stored it) and indexed when found. Changes and deletions made by other processes are seen
+  // after a restart only (README "Cluster").
   std::shared_ptr<const model::Workflow> Find(const std::string& name) const;
   std::shared_ptr<const model::Workflow> FindById(const std::string& id) const;
   std::vector<std::shared_ptr<const model::Workflow>> All() const;
@@ -37,13 +40,14 @@ class WorkflowRegistry {
 
  private:
   static std::string IdOf(const model::Workflow& wf);
-  void IndexLocked(const std::shared_ptr<const model::Workflow>& wf);
+  void IndexLocked(const std::shared_ptr<const model::Workflow>& wf) const;
   void UnindexLocked(const std::string& name);
 
   store::DocStore* docs_;
   mutable std::shared_mutex mu_;
-  std::map<std::string, std::shared_ptr<const model::Workflow>> by_name_;
-  std::map<std::string, std::vector<std::string>> names_by_id_;  // _id -> names (one, or dups)
+  // A cache of the store's workflows (Find fills it on a miss, hence mutable).
+  mutable std::map<std::string, std::shared_ptr<const model::Workflow>> by_name_;
+  mutable std::map<std::string, std::vector<std::string>> names_by_id_;  // _id -> names (one, or dups)
 };
 
 }  // namespace opsflow::automation

@@ -113,6 +113,8 @@ base::Result<PgResult> Conn::Check(pg_result* r) {
   if (sqlstate_.rfind("08", 0) == 0 || sqlstate_.rfind("57P", 0) == 0) {
     return base::Unavailable("postgres: " + msg);
   }
+  // OFL01: opsflow_fence (schema V0003) found this process's lease taken over.
+  if (sqlstate_ == "OFL01") return base::Aborted("postgres: " + msg);
   return base::Internal("postgres: " + msg);
 }
 

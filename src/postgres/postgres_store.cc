@@ -9,6 +9,7 @@
 #include "postgres/migrations.h"
 #include "postgres/pg_conn.h"
 #include "postgres/pg_filter.h"
+#include "postgres/store_internal.h"
 
 namespace opsflow::postgres {
 namespace {
@@ -17,10 +18,6 @@ namespace {
 constexpr const char* kMigrationLockSql = "SELECT pg_advisory_lock(8029759185311805185)";
 constexpr const char* kMigrationUnlockSql = "SELECT pg_advisory_unlock(8029759185311805185)";
 
-#define OPSFLOW_JOB_COLUMNS                                                                    \
-  "id, workflow_name, workflow_version, status, description, type, created_by, created_ms, " \
-  "last_updated_ms, start_ms, end_ms, progress, groups, variables, errors, state, parent, "  \
-  "ancestors, watchers"
 #define OPSFLOW_ITERATION_COLUMNS                                                              \
   "id, job_id, task_id, iteration, method, status, finish_state, start_ms, end_ms, incoming, " \
   "outgoing, error"
@@ -31,18 +28,26 @@ constexpr const char* kIterationColumns = OPSFLOW_ITERATION_COLUMNS;
 // The statements, prepared on each connection the first time it runs them.
 constexpr const char* kInsVersion =
     "INSERT INTO workflow_versions(version, doc) VALUES($1, $2) ON CONFLICT (version) DO NOTHING";
+// $20: the owner (the committing process's lease token; NULL for a single process).
 constexpr const char* kInsJob =
     "INSERT INTO jobs(" OPSFLOW_JOB_COLUMNS
-    ") VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19)";
+    ", owner) VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20)";
+// Cluster (schema V0003): fails the transaction unless the lease $1 is held.
+constexpr const char* kFence = "SELECT opsflow_fence($1)";
 // The updates return what the counts tables need: the row's name and status before and after.
 // (`old` reads the statement's snapshot, so it sees the row before this statement, whenever it
 // is evaluated; a FOR UPDATE there would skip the row the statement itself updates. One writer
-// per job at a time, so no other transaction moves it in between.)
+// per job at a time, so no other transaction moves it in between.) $10: the committing process's
+// lease token; when not 0 only a job it owns (or that nobody owns) is updated (no row back: the
+// commit is refused). A job that comes to rest (neither running nor paused) is owned by nobody
+// from then on, so any process of a cluster may take it for a retry (Cluster::ClaimJob).
 constexpr const char* kUpdJob =
     "WITH old AS (SELECT status FROM jobs WHERE id=$1) "
     "UPDATE jobs SET status=$2, state=$3, progress=$4, last_updated_ms=$5, "
     "end_ms=COALESCE($6, end_ms), variables=COALESCE($7, variables), "
-    "errors=COALESCE($8, errors), description=COALESCE($9, description) WHERE id=$1 "
+    "errors=COALESCE($8, errors), description=COALESCE($9, description), "
+    "owner=CASE WHEN $2::text IN ('running', 'paused') THEN owner ELSE NULL END "
+    "WHERE id=$1 AND ($10::bigint = 0 OR owner = $10::bigint OR owner IS NULL) "
     "RETURNING workflow_name, (SELECT status FROM old), status";
 constexpr const char* kUpsertIteration =
     "WITH old AS (SELECT status FROM iterations WHERE id=$1) "
@@ -104,30 +109,6 @@ constexpr const char* kTaskMetrics =
     "GROUP BY 1, 2, 3, 4, 5 "
     "ORDER BY 1, 2, 3, 4, 5";
 constexpr const char* kListDocs = "SELECT key, doc FROM docs WHERE kind=$1 ORDER BY key";
-
-model::JobRecord ReadJob(const PgResult& r, int row) {
-  model::JobRecord j;
-  j.id = r.Text(row, 0);
-  j.workflow_name = r.Text(row, 1);
-  j.workflow_version = r.Text(row, 2);
-  j.status = r.Text(row, 3);
-  j.description = r.Text(row, 4);
-  j.type = r.Text(row, 5);
-  j.created_by = r.Text(row, 6);
-  j.created_ms = r.Int(row, 7);
-  j.last_updated_ms = r.Int(row, 8);
-  j.start_ms = r.Int(row, 9);
-  j.end_ms = r.Int(row, 10);
-  j.progress = r.Real(row, 11);
-  j.groups_json = r.Text(row, 12);
-  j.variables_json = r.Text(row, 13);
-  j.errors_json = r.Text(row, 14);
-  j.state = r.Text(row, 15);
-  j.parent_json = r.Text(row, 16);
-  j.ancestors_json = r.Text(row, 17);
-  j.watchers_json = r.Text(row, 18);
-  return j;
-}
 
 model::IterationRecord ReadIteration(const PgResult& r, int row) {
   model::IterationRecord it;
@@ -214,6 +195,30 @@ base::Status WithMigrationLock(Conn* c, int target) {
 
 }  // namespace
 
+model::JobRecord ReadJob(const PgResult& r, int row) {
+  model::JobRecord j;
+  j.id = r.Text(row, 0);
+  j.workflow_name = r.Text(row, 1);
+  j.workflow_version = r.Text(row, 2);
+  j.status = r.Text(row, 3);
+  j.description = r.Text(row, 4);
+  j.type = r.Text(row, 5);
+  j.created_by = r.Text(row, 6);
+  j.created_ms = r.Int(row, 7);
+  j.last_updated_ms = r.Int(row, 8);
+  j.start_ms = r.Int(row, 9);
+  j.end_ms = r.Int(row, 10);
+  j.progress = r.Real(row, 11);
+  j.groups_json = r.Text(row, 12);
+  j.variables_json = r.Text(row, 13);
+  j.errors_json = r.Text(row, 14);
+  j.state = r.Text(row, 15);
+  j.parent_json = r.Text(row, 16);
+  j.ancestors_json = r.Text(row, 17);
+  j.watchers_json = r.Text(row, 18);
+  return j;
+}
+
 bool IsPostgresUrl(const std::string& url) {
   return url.rfind("postgres://", 0) == 0 || url.rfind("postgresql://", 0) == 0;
 }
@@ -227,37 +232,6 @@ std::string RedactUrl(const std::string& url) {
   if (colon == std::string::npos || colon > at) return url;
   return url.substr(0, colon + 1) + "***" + url.substr(at);
 }
-
-// Borrows a pooled connection; rolls back what it left open and gives it back.
-class PostgresStore::Lease {
- public:
-  explicit Lease(PostgresStore* s) : s_(s) {
-    auto c = s->Acquire();
-    if (c.ok())
-      c_ = *c;
-    else
-      status_ = c.status();
-  }
-  ~Lease() {
-    if (c_ == nullptr) return;
-    if (!c_->Broken() && c_->InTransaction()) (void)c_->Exec("ROLLBACK");
-    s_->Release(c_);
-  }
-  Lease(const Lease&) = delete;
-  Lease& operator=(const Lease&) = delete;
-  Conn* get() const { return c_; }
-  Conn* operator->() const { return c_; }
-  const base::Status& status() const { return status_; }
-
- private:
-  PostgresStore* s_;
-  Conn* c_ = nullptr;
-  base::Status status_;
-};
-
-#define OPSFLOW_LEASE(lease)        \
-  Lease lease(this);                \
-  if (lease.get() == nullptr) return lease.status()
 
 base::Result<std::unique_ptr<PostgresStore>> PostgresStore::Open(const std::string& url) {
   std::unique_ptr<PostgresStore> s(new PostgresStore(url));
@@ -323,15 +297,23 @@ base::Status PostgresStore::CommitOnce(Conn* c, const store::WriteBatch& b, std:
   std::vector<Queued> q;
   q.reserve(b.size() + 1);
   q.push_back({"xact_id", "SELECT pg_current_xact_id()::text", Params()});
+  if (b.fence != 0) q.push_back({"fence", kFence, Params().Add(b.fence)});
   for (const auto& wv : b.versions) {
     q.push_back({"ins_version", kInsVersion, Params().Add(wv.version).Add(wv.doc_json)});
   }
-  for (const auto& r : b.new_jobs) q.push_back({"ins_job", kInsJob, JobParams(r)});
+  for (const auto& r : b.new_jobs) {
+    Params p = JobParams(r);
+    if (b.fence != 0 && (r.status == "running" || r.status == "paused"))  // as kUpdJob
+      p.Add(b.fence);
+    else
+      p.AddNull();
+    q.push_back({"ins_job", kInsJob, std::move(p)});
+  }
   const size_t updates_at = q.size();
   for (const auto& r : b.job_updates) {
     Params p;
     p.Add(r.id).Add(r.status).Add(r.state).Add(r.progress).Add(r.last_updated_ms).AddMs(r.end_ms);
-    p.AddOpt(r.variables_json).AddOpt(r.errors_json).AddOpt(r.description);
+    p.AddOpt(r.variables_json).AddOpt(r.errors_json).AddOpt(r.description).Add(b.fence);
     q.push_back({"upd_job", kUpdJob, std::move(p)});
   }
   const size_t iterations_at = q.size();
@@ -358,6 +340,11 @@ base::Status PostgresStore::CommitOnce(Conn* c, const store::WriteBatch& b, std:
   for (const auto& r : b.new_jobs) ++job_counts[{r.workflow_name, r.status}];
   for (size_t i = updates_at; i < iterations_at; ++i) {
     const PgResult& r = results[i];
+    if (r.rows() == 0 && b.fence != 0) {
+      return base::Aborted("postgres: job " + b.job_updates[i - updates_at].id +
+                           " is not driven by this process (lease " + std::to_string(b.fence) +
+                           ")");
+    }
     if (r.rows() == 0 || r.Text(0, 1) == r.Text(0, 2)) continue;
     --job_counts[{r.Text(0, 0), r.Text(0, 1)}];
     ++job_counts[{r.Text(0, 0), r.Text(0, 2)}];
@@ -433,7 +420,7 @@ base::Status PostgresStore::Commit(const store::WriteBatch& b) {
       break;
     }
     const std::string& code = c->last_sqlstate();
-    if (code != "40P01" && code != "40001") break;
+    if (code != "40P01" && code != "40001") break;  // (OFL01, a lost lease, is final)
   }
   auto& m = base::metrics::Get();
   m.store_commit_seconds.Observe(base::metrics::SecondsSince(t0));

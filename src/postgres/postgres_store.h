@@ -3,7 +3,8 @@
 // demand, at most kMaxConnections; a caller waits when all are busy) with statements prepared
 // once per connection; a group commit (WriteBatch) is one transaction. The schema is created
 // and migrated on open from schema/postgres/ under an advisory lock, so processes starting
-// together on an empty database are safe. One process per database for now (no leases yet).
+// together on an empty database are safe. Many processes may share one database: the Cluster
+// port (store/cluster.h; leases, fencing, claims) is in pg_cluster.cc.
 // Thread-safety: all methods are safe from any thread.
 #pragma once
 
@@ -13,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "store/cluster.h"
 #include "store/job_store.h"
 
 namespace opsflow::postgres {
@@ -25,7 +27,9 @@ bool IsPostgresUrl(const std::string& url);
 // `url` with its password (if any) replaced by "***", for logs and messages.
 std::string RedactUrl(const std::string& url);
 
-class PostgresStore final : public store::JobStore, public store::DocStore {
+class PostgresStore final : public store::JobStore,
+                            public store::DocStore,
+                            public store::Cluster {
  public:
   static constexpr size_t kMaxConnections = 8;
 
@@ -61,6 +65,16 @@ class PostgresStore final : public store::JobStore, public store::DocStore {
   base::Result<std::string> Get(const std::string& kind, const std::string& key) override;
   base::Status Delete(const std::string& kind, const std::string& key) override;
   base::Result<std::vector<store::StoredDoc>> List(const std::string& kind) override;
+
+  // store::Cluster (pg_cluster.cc).
+  base::Result<int64_t> Join(const std::string& node_id, const std::string& address,
+                             int64_t ttl_ms) override;
+  base::Status Renew(int64_t token, int64_t ttl_ms, int64_t jobs) override;
+  base::Status Leave(int64_t token) override;
+  base::Result<std::vector<model::JobRecord>> ClaimOrphans(int64_t token,
+                                                           size_t max_trees) override;
+  base::Status ClaimJob(int64_t token, const std::string& id) override;
+  base::Result<std::vector<store::NodeInfo>> Nodes() override;
 
   // The schema versions this build knows (the files of schema/postgres/).
   static int SchemaVersions();

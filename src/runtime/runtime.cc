@@ -13,10 +13,14 @@ bj::object JobSnapshot::ToDocument() const {
 // thread (which owns every active job from then on).
 base::Status Runtime::Impl::Start() {
   if (docs_) OPSFLOW_RETURN_IF_ERROR(stubs_.Load());
-  auto active = store_->LoadActiveJobs();
-  if (!active.ok()) return active.status();
-  for (const model::JobRecord& rec : *active) {
-    if (rec.status == "running" || rec.status == "paused") Recover(rec);
+  if (opts_.cluster) {
+    OPSFLOW_RETURN_IF_ERROR(StartCluster());  // only the orphaned job trees (runtime_cluster.cc)
+  } else {
+    auto active = store_->LoadActiveJobs();
+    if (!active.ok()) return active.status();
+    for (const model::JobRecord& rec : *active) {
+      if (rec.status == "running" || rec.status == "paused") Recover(rec);
+    }
   }
   workers_ = std::make_unique<WorkerPool>(opts_.task_workers);
   writer_thread_ = std::thread([this] {
@@ -27,6 +31,12 @@ base::Status Runtime::Impl::Start() {
     pthread_setname_np(pthread_self(), "of-runtime");
     Loop();
   });
+  if (opts_.cluster) {
+    cluster_thread_ = std::thread([this] {
+      pthread_setname_np(pthread_self(), "of-lease");
+      ClusterLoop();
+    });
+  }
   if (!jobs_.empty()) {
     base::LogInfo("resumed unfinished jobs", "\"count\":" + std::to_string(jobs_.size()));
   }
@@ -40,6 +50,7 @@ void Runtime::Impl::Stop() {
     stop_ = true;
   }
   cv_.NotifyAll();
+  StopCluster();  // no more claims; the lease is given up below, once everything is written
   if (workers_) workers_->Stop();
   if (loop_thread_.joinable()) loop_thread_.join();
   {
@@ -48,6 +59,14 @@ void Runtime::Impl::Stop() {
   }
   wcv_.NotifyAll();
   if (writer_thread_.joinable()) writer_thread_.join();
+  if (opts_.cluster && token_.load() != 0) {
+    // A clean stop hands the jobs back at once instead of after the lease's TTL.
+    if (base::Status st = opts_.cluster->Leave(token_.load()); !st.ok()) {
+      base::LogError("could not leave the cluster; others take this process's jobs when its "
+                     "lease expires",
+                     "\"error\":\"" + base::JsonEscape(st.message()) + "\"");
+    }
+  }
   base::LogInfo("runtime stopped",
                 "\"commits\":" + std::to_string(commits_.load()) +
                     ",\"rows\":" + std::to_string(commit_rows_.load()) +
@@ -121,6 +140,12 @@ void Runtime::Impl::Loop() {
         committed_seq_ = cm->batch->seq;
         for (auto& [cb, snap] : cm->batch->replies) cb(std::move(snap));
         for (auto& ack : cm->batch->acks) ack(base::Status::Ok());
+      } else if (auto* fenced = std::get_if<Fenced>(&c)) {
+        writer_busy_ = false;
+        const base::Status lost = base::Unavailable("this process lost its lease; try again");
+        for (auto& [cb, snap] : fenced->batch->replies) cb(lost);
+        for (auto& ack : fenced->batch->acks) ack(lost);
+        current_ = std::make_unique<Batch>();  // written under the lost lease: refused too
       } else if (auto* cc = std::get_if<ControlCmd>(&c)) {
         cc->done(base::Unavailable("server is shutting down"));
       } else if (auto* sc = std::get_if<StartCmd>(&c)) {
@@ -158,11 +183,19 @@ void Runtime::Impl::WriterLoop() {
       commit_rows_ += b->wb.size();
       commit_us_ += us;
       if (st.ok()) break;
+      if (st.code() == base::Code::kAborted && b->wb.fence != 0) {
+        // The fence refused it: this process's lease was taken over (runtime_cluster.cc).
+        base::LogError("group commit refused: the lease was lost",
+                       "\"error\":\"" + base::JsonEscape(st.message()) + "\"");
+        Post(Fenced{std::move(b)});
+        b = nullptr;
+        break;
+      }
       base::LogError("group commit failed; retrying",
                      "\"error\":\"" + base::JsonEscape(st.message()) + "\"");
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
-    Post(Committed{std::move(b)});
+    if (b) Post(Committed{std::move(b)});
   }
 }
 
@@ -233,6 +266,7 @@ void Runtime::Impl::MaybeHandOff() {
     if (it == jobs_.end()) return std::nullopt;
     return JobView{it->second->wf.get(), &it->second->variables};
   });
+  b->wb.fence = token_.load();  // 0 without a cluster
   writer_busy_ = true;
   {
     base::MutexLock l(&wmu_);
@@ -324,6 +358,8 @@ void Runtime::RetryTask(const std::string& job_id, const std::string& task_id,
                          std::move(done), ""});
 }
 size_t Runtime::active_jobs() const { return impl_->active(); }
+int64_t Runtime::lease_token() const { return impl_->token_.load(); }
+int64_t Runtime::leases_lost() const { return impl_->leases_lost_.load(); }
 
 void Runtime::SetJobWorkerActive(bool active) { impl_->job_worker_active_ = active; }
 

@@ -19,6 +19,7 @@
 #include "model/records.h"
 #include "model/workflow.h"
 #include "runtime/events.h"
+#include "store/cluster.h"
 #include "store/job_store.h"
 #include "store/secret_box.h"
 
@@ -49,6 +50,16 @@ struct RuntimeOptions {
   const store::SecretBox* secret_box = nullptr;
   // The event bus's replay history and linger (runtime/events.h).
   EventBusOptions events;
+  // Many processes on one store (store/cluster.h, README "Cluster"); null: this process is alone
+  // and resumes every unfinished job at Start. With a cluster the runtime joins with a lease of
+  // lease_ttl_ms (renewed every third of it), drives the jobs it creates and the job trees it
+  // claims (orphans: their process stopped, or its lease ran out), stamps every group commit with
+  // its lease token, and drops every job it holds when the lease is lost, then joins again.
+  store::Cluster* cluster = nullptr;
+  std::string node_id;       // this process's name in the cluster (GET /health/status)
+  std::string node_address;  // where it listens (informational)
+  int64_t lease_ttl_ms = 10000;
+  int64_t claim_interval_ms = 500;  // how often it looks for orphaned jobs
   // getJobs / getTasks list only what this returns for the job's initiator (username) and its
   // `groups` (JSON text): the group ids whose items it may see (items with no groups, or sharing
   // one), nullopt for everything (auth::JobTaskVisibility). Unset: lists are not filtered.
@@ -141,6 +152,10 @@ class Runtime {
   base::Result<std::shared_ptr<const model::Workflow>> WorkflowVersion(const std::string& v);
 
   size_t active_jobs() const;
+  // Cluster: this process's lease token (0 while it holds none, and without a cluster) and how
+  // many times it lost its lease and joined again.
+  int64_t lease_token() const;
+  int64_t leases_lost() const;
 
   // The workers of this process (IAP's WorkFlowEngine job and task workers; POST
   // /workflow_engine/{activate,deactivate} and /jobWorker/{activate,deactivate}). With the job

@@ -162,6 +162,12 @@ void Runtime::Impl::Handle(StartCmd& c) {
     workers_->Submit([done = std::move(c.done), st] { done(st); });
     return;
   }
+  if (opts_.cluster && token_.load() == 0) {
+    base::Status st = base::Unavailable(
+        "this process lost its cluster lease and is joining again; try again in a moment");
+    workers_->Submit([done = std::move(c.done), st] { done(st); });
+    return;
+  }
   size_t max = c.req.max_running_jobs;
   if (max > 0 && c.req.parent_json.empty()) {
     auto u = running_by_user_.find(c.req.user);
@@ -257,6 +263,13 @@ ActiveJob* Runtime::Impl::LoadForControl(const std::string& id, base::Status* st
   if (!rec.ok()) {
     *st = rec.status();
     return nullptr;
+  }
+  if (opts_.cluster) {
+    // Running or paused but not here: another process drives it. At rest: taken here.
+    if (base::Status mine = ClaimForControl(*rec); !mine.ok()) {
+      *st = std::move(mine);
+      return nullptr;
+    }
   }
   if (base::Status at_rest = engine::CheckControlAtRest(id, rec->status); !at_rest.ok()) {
     *st = std::move(at_rest);

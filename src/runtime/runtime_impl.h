@@ -172,7 +172,22 @@ struct Committed {
   std::unique_ptr<Batch> batch;
 };
 
-using Command = std::variant<StartCmd, TaskDone, Committed, ControlCmd, GroupsCmd, WorkersCmd>;
+// Cluster (runtime_cluster.cc): job trees claimed under lease `token`; the lease `token` was
+// lost (a renewal or a commit was refused); a group commit was refused by the fence (nothing of
+// it was written).
+struct AdoptCmd {
+  int64_t token = 0;
+  std::vector<model::JobRecord> jobs;
+};
+struct LeaseLostCmd {
+  int64_t token = 0;
+};
+struct Fenced {
+  std::unique_ptr<Batch> batch;
+};
+
+using Command = std::variant<StartCmd, TaskDone, Committed, ControlCmd, GroupsCmd, WorkersCmd,
+                             AdoptCmd, LeaseLostCmd, Fenced>;
 
 struct Batch {
   uint64_t seq = 0;
@@ -241,6 +256,19 @@ class Runtime::Impl {
   void Handle(ControlCmd& c);
   void Handle(GroupsCmd& c);
   void Handle(WorkersCmd& c);
+  // runtime_cluster.cc
+  void Handle(AdoptCmd& c);
+  void Handle(LeaseLostCmd& c);
+  void Handle(Fenced& c);
+  // Joins and claims the orphaned job trees before the threads start.
+  base::Status StartCluster();
+  // The lease thread: renews, claims orphans, joins again after a loss.
+  void ClusterLoop();
+  void StopCluster();
+  // Forgets every job (the lease is gone: others drive them now) and fails what waits on them.
+  void DropAllJobs(const std::string& why);
+  // A job not in memory, for job control on a cluster: ours to load (Ok), or driven elsewhere.
+  base::Status ClaimForControl(const model::JobRecord& rec);
   // Decides (engine::DecideControl) and applies one job control request.
   base::Status ApplyControl(ActiveJob& j, ControlCmd& c);
   ActiveJob* LoadForControl(const std::string& id, base::Status* st);
@@ -347,6 +375,18 @@ class Runtime::Impl {
   std::unique_ptr<WorkerPool> workers_;
   std::thread loop_thread_;
   std::thread writer_thread_;
+
+ public:
+  // Cluster: the lease token batches are stamped with (0: none held; written by the runtime
+  // thread, read by the lease thread), and the lease thread.
+  std::atomic<int64_t> token_{0};
+  std::atomic<int64_t> leases_lost_{0};
+
+ private:
+  std::thread cluster_thread_;
+  base::Mutex cluster_mu_;
+  base::CondVar cluster_cv_;
+  bool cluster_stop_ GUARDED_BY(cluster_mu_) = false;
 };
 
 // The job's status as the store's column and the API spell it.

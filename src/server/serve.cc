@@ -193,6 +193,13 @@ int Serve(int argc, char** argv) {
   app.add_option("--store", store_url,
                  "postgres://USER:PASS@HOST:PORT/DB?...: keep jobs and documents in PostgreSQL "
                  "instead of the embedded store in --data (which then holds only secret.key)");
+  std::string node_id, lease_ttl = "10s";  // README "Cluster"
+  app.add_option("--node-id", node_id,
+                 "this process's name in a cluster on --store postgres://... (default "
+                 "HOSTNAME:PORT; OPSFLOW_NODE_ID)");
+  app.add_option("--lease-ttl", lease_ttl,
+                 "with --store: how long a process that stopped answering keeps its jobs before "
+                 "the others take them over (default 10s)");
   std::string secret_key_file;
   app.add_option("--secret-key-file", secret_key_file,
                  "32-byte key sealing decorated values (default <data>/secret.key; "
@@ -360,6 +367,25 @@ int Serve(int argc, char** argv) {
   ro.max_value_bytes = cfg.max_value_bytes;
   ro.max_variables_bytes = cfg.max_variables_bytes;
   ro.secret_box = secret_box->get();
+  if (pg_store) {
+    // Every process on PostgreSQL is a member of its cluster, even alone (README "Cluster").
+    if (node_id.empty()) node_id = Env("OPSFLOW_NODE_ID");
+    if (node_id.empty()) {
+      char name[256] = {0};
+      gethostname(name, sizeof(name) - 1);
+      node_id = std::string(name) + ":" + std::to_string(port);
+    }
+    auto ttl = sqlite::ParseDuration(lease_ttl);
+    if (!ttl.ok() || *ttl < 300) {
+      return Fail("--lease-ttl must be a duration of at least 300ms, such as 10s");
+    }
+    ro.cluster = pg_store.get();
+    ro.node_id = node_id;
+    ro.node_address = cfg.listen;
+    ro.lease_ttl_ms = *ttl;
+  } else if (!node_id.empty()) {
+    return Fail("--node-id names a process of a cluster on PostgreSQL: give --store too");
+  }
   ro.events.history = cfg.event_history;
   ro.events.linger_ms = cfg.event_linger_ms;
   ro.task_visibility = [&accounts](const std::string& user, std::string_view groups_json) {
@@ -387,7 +413,24 @@ int Serve(int argc, char** argv) {
     retainer->Start();
   }
   // Automations and triggers; started once the API has given it its job launcher.
-  automation::TriggerService triggers(doc_store, clock);
+  automation::TriggerServiceOptions trigger_opts;
+  if (ro.cluster) {
+    // README "Cluster": schedules fire on one process, the leader (the live lease with the
+    // smallest token: the longest-standing process); every process reads the automations and
+    // triggers again each second, so a change made through one is live on all.
+    trigger_opts.reload_ms = 1000;
+    trigger_opts.scheduler_active = [&rt, cluster = ro.cluster] {
+      const int64_t mine = rt.lease_token();
+      if (mine == 0) return false;
+      auto nodes = cluster->Nodes();
+      if (!nodes.ok()) return false;
+      for (const store::NodeInfo& n : *nodes) {
+        if (n.token < mine) return false;
+      }
+      return true;
+    };
+  }
+  automation::TriggerService triggers(doc_store, clock, trigger_opts);
   if (auto st = triggers.Load(); !st.ok()) return Fail(st.message());
   api::ApiOptions ao;
   ao.max_body_bytes = cfg.max_body_bytes;
@@ -397,8 +440,9 @@ int Serve(int argc, char** argv) {
   ao.event_heartbeat_ms = cfg.event_heartbeat_ms;
   ao.event_queue_bytes = cfg.event_queue_bytes;
   ao.data_dir = cfg.data;
+  ao.node_id = node_id;
   auto api = std::make_shared<api::Api>(
-      api::ApiDeps{&rt, job_store, doc_store, &accounts, &triggers}, ao);
+      api::ApiDeps{&rt, job_store, doc_store, &accounts, &triggers, ro.cluster}, ao);
   if (auto st = api->Init(); !st.ok()) return Fail(st.message());
   triggers.Start(rt.events());
   http::ServerOptions so;

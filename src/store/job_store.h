@@ -50,6 +50,10 @@ struct WriteBatch {
   // Iterations still running that end as canceled: (id, end time).
   std::vector<std::pair<std::string, int64_t>> canceled_iterations;
   std::vector<DocPut> doc_puts;  // upserted into the DocStore's documents
+  // Cluster (store/cluster.h): the committing process's lease token. When not 0 the commit
+  // fails with Code::kAborted, writing nothing, unless that lease is still held, and the new
+  // jobs are owned by it. 0: a single process (the embedded store ignores it).
+  int64_t fence = 0;
   bool empty() const {
     return versions.empty() && new_jobs.empty() && job_updates.empty() && iterations.empty() &&
            canceled_iterations.empty() && doc_puts.empty();
