@@ -22,6 +22,11 @@ struct ApiOptions {
   // Running or paused root jobs one non-admin account may have (jobs/start, manual and endpoint
   // triggers); 0: no limit. 429 beyond it.
   size_t max_running_jobs_per_user = 1000;
+  // The routes that compute for the caller and store nothing (api/compute_limits.h): the
+  // largest request body and answer (JSON bytes; 413 / 422), and how many of them one
+  // non-admin account may have running at once (429).
+  size_t max_compute_bytes = 4 * 1024 * 1024;
+  size_t max_compute_per_user = 4;
   // GET /operations-manager/events: a ": keep-alive" comment after this long without an event,
   // and the unsent bytes a stream may hold before it ends with `event: overflow`.
   int64_t event_heartbeat_ms = 15'000;

@@ -145,7 +145,10 @@ bj::array Cpus() {
   return out;
 }
 
+// Admins only, as /metrics: the host's kernel, CPUs, memory and the data folder's path are of
+// use to whoever runs the server, and to no one else.
 void GetSystem(Api::State& s, Call& c) {
+  if (!RequireAdmin(c, "read the host's system health")) return;
   bj::object out;
   struct utsname u {};
   if (uname(&u) == 0) {

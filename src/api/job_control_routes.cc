@@ -191,6 +191,15 @@ base::Status CheckDeletable(const auth::Account& a, const std::vector<model::Job
         (job.status == "error" ? " (it may still be retried or canceled: cancel it first)" : "") +
         "; only a complete or canceled job can be deleted");
   }
+  // Deleting a job deletes the jobs below it: a child the caller may not see (its groups are
+  // its own workflow's) is not theirs to delete. That one exists is all the refusal reveals.
+  for (size_t i = 1; i < tree.size(); ++i) {
+    if (!auth::CanSee(a, auth::ParseGroupsJson(tree[i].groups_json))) {
+      return base::PermissionDenied("job " + job.id + " has child jobs that '" + a.username +
+                                    "' may not see; only an account that sees every job below "
+                                    "it may delete it");
+    }
+  }
   for (size_t i = 1; i < tree.size(); ++i) {
     if (tree[i].status == "running" || tree[i].status == "paused") {
       return base::FailedPrecondition("job " + job.id + " has child job " + tree[i].id +
@@ -235,6 +244,7 @@ void DeleteJobs(Api::State& s, Call& c) {
       total.jobs += d->jobs;
       total.tasks += d->tasks;
     } else if (d.status().code() == base::Code::kNotFound ||
+               d.status().code() == base::Code::kPermissionDenied ||
                d.status().code() == base::Code::kInvalidArgument ||
                d.status().code() == base::Code::kFailedPrecondition) {
       r["message"] = d.status().message();

@@ -13,6 +13,7 @@
 
 #include "api/access_checks.h"
 #include "api/api.h"
+#include "api/compute_limits.h"
 #include "api/respond.h"
 #include "api/routes.h"
 #include "automation/runtime_launcher.h"
@@ -34,6 +35,7 @@ struct Api::State {
   std::shared_ptr<const json::Schema> start_schema;
   std::atomic<bool> draining{false};
   std::unique_ptr<automation::RuntimeLauncher> launcher{};  // handed to deps.triggers
+  ComputeSlots compute{};  // per-user runs of the compute routes (compute_limits.h)
 };
 
 // The account's groups as /whoami lists them: [{id, _id, provenance, name}]

@@ -8,7 +8,8 @@
 // as IAP documents it (a body with neither key is itself the incoming values); the JST runs in
 // the `transformation` task's runtime (runtime::RunTransformation) and the answer is its outgoing
 // values by $id, or with options.extractOutput and one outgoing schema that value alone. A JST
-// failure is a 400 with the task's message; a JST the caller cannot see is a 404.
+// failure is a 400 with the task's message; a JST the caller cannot see is a 404. Body and
+// answer sizes and the caller's concurrent runs are bounded (api/compute_limits.h).
 #include <mutex>
 #include <optional>
 
@@ -156,7 +157,9 @@ void CreateTransformation(Api::State& s, Call& c) {
 // POST /transformations/:id: runs the JST on the posted incoming values.
 void RunTransformation(Api::State& s, Call& c) {
   auto jst = Visible(s, c, c.params[0]);
-  if (!jst) return NotFound(c, c.params[0]);
+  if (!jst) return NotFound(c, c.params[0]);  // before the body or the limits are looked at
+  ComputeRun cr(s, c);
+  if (!cr.Begin("POST /transformations/:id")) return;
   bj::object body;
   if (!ParseBodyObject(s, c, &body)) return;
   static const bj::object kEmpty;
@@ -183,11 +186,8 @@ void RunTransformation(Api::State& s, Call& c) {
   const bj::value* extract = options->if_contains("extractOutput");
   bool extract_output = extract && ((extract->is_bool() && extract->get_bool()) ||
                                     (extract->is_string() && extract->get_string() == "true"));
-  if (extract_output && run.outgoing.size() == 1) {
-    Reply(c, 200, run.outgoing.begin()->value());
-    return;
-  }
-  Reply(c, 200, run.outgoing);
+  if (extract_output && run.outgoing.size() == 1) return cr.Reply(run.outgoing.begin()->value());
+  cr.Reply(run.outgoing);
 }
 
 void UpdateTransformation(Api::State& s, Call& c) {

@@ -76,6 +76,8 @@ bool RunBuiltin(Call& c, const char* method, const bj::object& incoming,
 }
 
 void Query(Api::State& s, Call& c) {
+  ComputeRun cr(s, c);
+  if (!cr.Begin("POST /workflow_engine/query")) return;
   bj::object body;
   if (!ParseBodyObject(s, c, &body)) return;
   bj::object incoming{{"pass_on_null", false}, {"query", ""}, {"obj", nullptr}};
@@ -85,20 +87,22 @@ void Query(Api::State& s, Call& c) {
   runtime::BuiltinRun run;
   if (!RunBuiltin(c, "query", incoming, &run)) return;
   const bj::value* data = run.outgoing.if_contains("return_data");
-  Reply(c, 200, data ? *data : bj::value());
+  cr.Reply(data ? *data : bj::value());
 }
 
 // The evaluation task's answer for `groups` (its evaluation_groups) and top-level flag.
-void Evaluate(Call& c, bj::value groups, bj::value all_true) {
+void Evaluate(Call& c, ComputeRun& cr, bj::value groups, bj::value all_true) {
   bj::object incoming{{"all_true_flag", std::move(all_true)},
                       {"evaluation_groups", std::move(groups)}};
   runtime::BuiltinRun run;
   if (!RunBuiltin(c, "evaluation", incoming, &run)) return;
-  Reply(c, 200, bj::value(run.finish == "success"));
+  cr.Reply(bj::value(run.finish == "success"));
 }
 
 // {evaluation_group: [{evaluations, all_true_flag}], all_true_flag}
 void RunEvaluationGroups(Api::State& s, Call& c) {
+  ComputeRun cr(s, c);
+  if (!cr.Begin("POST /workflow_engine/runEvaluationGroups")) return;
   bj::object body;
   if (!ParseBodyObject(s, c, &body)) return;
   const bj::value* groups = body.if_contains("evaluation_group");
@@ -107,11 +111,13 @@ void RunEvaluationGroups(Api::State& s, Call& c) {
     return ReplyError(c, 400, "evaluation_group must be an array of {evaluations, all_true_flag}");
   }
   const bj::value* flag = body.if_contains("all_true_flag");
-  Evaluate(c, *groups, flag ? *flag : bj::value(true));
+  Evaluate(c, cr, *groups, flag ? *flag : bj::value(true));
 }
 
 // One group: {evaluation_group: {evaluations, all_true_flag}} or the group itself.
 void RunEvaluationGroup(Api::State& s, Call& c) {
+  ComputeRun cr(s, c);
+  if (!cr.Begin("POST /workflow_engine/runEvaluationGroup")) return;
   bj::object body;
   if (!ParseBodyObject(s, c, &body)) return;
   const bj::value* group = body.if_contains("evaluation_group");
@@ -119,7 +125,7 @@ void RunEvaluationGroup(Api::State& s, Call& c) {
   if (!one.is_object() || !one.as_object().contains("evaluations")) {
     return ReplyError(c, 400, "the body must be an evaluation group {evaluations, all_true_flag}");
   }
-  Evaluate(c, bj::array{std::move(one)}, bj::value(true));
+  Evaluate(c, cr, bj::array{std::move(one)}, bj::value(true));
 }
 
 void DiffToHtml(Api::State&, Call& c) {
@@ -138,7 +144,7 @@ bool MetricsVisible(Api::State& s, const Call& c, const std::string& name,
 }
 
 // Replies with skip/limit's page of `elems` ({results, total}).
-void ReplyMetricsPage(Api::State& s, Call& c, std::vector<bj::object> elems) {
+void ReplyMetricsPage(Api::State& s, Call& c, ComputeRun& cr, std::vector<bj::object> elems) {
   model::ListQuery q;
   if (!ParseList(s, c, &q)) return;
   bj::array results;
@@ -146,13 +152,15 @@ void ReplyMetricsPage(Api::State& s, Call& c, std::vector<bj::object> elems) {
        i < elems.size() && results.size() < static_cast<size_t>(q.limit); ++i) {
     results.push_back(std::move(elems[i]));
   }
-  Reply(c, 200,
-        bj::object{{"results", std::move(results)}, {"total", static_cast<int64_t>(elems.size())}});
+  cr.Reply(
+      bj::object{{"results", std::move(results)}, {"total", static_cast<int64_t>(elems.size())}});
 }
 
 // One element per workflow: {_id, workflow: {name}, metrics: [{status, count, totalRunTime}],
 // jobsComplete, totalRunTime} (run times in ms; totalRunTime sums the complete jobs).
 void JobMetrics(Api::State& s, Call& c) {
+  ComputeRun cr(s, c);
+  if (!cr.Begin("GET /workflow_engine/jobs/metrics")) return;
   auto rows = s.deps.jobs->Metrics(store::MetricsOf::kJobs);
   if (!rows.ok()) return ReplyError(c, rows.status());
   std::map<std::string, std::shared_ptr<const model::Workflow>> seen;
@@ -174,7 +182,7 @@ void JobMetrics(Api::State& s, Call& c) {
       e["totalRunTime"] = r.run_ms;
     }
   }
-  ReplyMetricsPage(s, c, std::move(elems));
+  ReplyMetricsPage(s, c, cr, std::move(elems));
 }
 
 // The task's definition in the workflow's current document, when both exist.
@@ -195,6 +203,8 @@ std::string StringField(const bj::object* o, const char* key) {
 // totalCanceled, totalRunning, totalSuccessRunTime, totalRunTime}]} (run times in ms).
 // workflow_start and workflow_end are not tasks and are left out.
 void TaskMetrics(Api::State& s, Call& c) {
+  ComputeRun cr(s, c);
+  if (!cr.Begin("GET /workflow_engine/tasks/metrics")) return;
   auto rows = s.deps.jobs->Metrics(store::MetricsOf::kTasks);
   if (!rows.ok()) return ReplyError(c, rows.status());
   std::map<std::string, std::shared_ptr<const model::Workflow>> seen;
@@ -243,7 +253,7 @@ void TaskMetrics(Api::State& s, Call& c) {
       add("totalSuccessRunTime", r.run_ms);
     }
   }
-  ReplyMetricsPage(s, c, std::move(elems));
+  ReplyMetricsPage(s, c, cr, std::move(elems));
 }
 
 }  // namespace

@@ -87,7 +87,12 @@ base::Status CheckGroupsChange(const Account& a, const std::vector<std::string>&
   for (const std::string& g : after) {
     if (!Contains(before, g)) OPSFLOW_RETURN_IF_ERROR(CheckGrant(a, g, exists));
   }
+  // The groups added count as there when one is removed: a swap ([g1] -> [g2]) never leaves
+  // the item open to every user, so it is not the removal of a last group.
   std::vector<std::string> current = before;
+  for (const std::string& g : after) {
+    if (!Contains(current, g)) current.push_back(g);
+  }
   for (const std::string& g : before) {
     if (Contains(after, g)) continue;
     OPSFLOW_RETURN_IF_ERROR(CheckRevoke(a, current, g));

@@ -65,7 +65,8 @@ bool VisibleUnder(const std::optional<std::vector<std::string>>& visible,
                   const std::vector<std::string>& item_groups);
 
 // Whether `a` may change an item's groups from `before` to `after` (an overwrite): each added
-// group passes CheckGrant and each removed one CheckRevoke, in order. Admins may do anything.
+// group passes CheckGrant and each removed one CheckRevoke, in order, against the groups with the
+// additions (a swap [g1] -> [g2] removes no last group). Admins may do anything.
 base::Status CheckGroupsChange(const Account& a, const std::vector<std::string>& before,
                                const std::vector<std::string>& after,
                                const std::function<bool(const std::string&)>& exists);

@@ -138,6 +138,10 @@ TEST(AccessTest, GroupsChangeFollowsGrantAndRevoke) {
   EXPECT_EQ(CheckGroupsChange(u1, {kG1, kG2}, {kG1}, Exists()).code(),
             base::Code::kPermissionDenied);  // not the caller's group
   EXPECT_TRUE(CheckGroupsChange(User({kG1, kG2}), {kG1, kG2}, {kG1}, Exists()).ok());
+  // A swap keeps the item restricted: not the removal of its last group.
+  EXPECT_TRUE(CheckGroupsChange(User({kG1, kG2}), {kG1}, {kG2}, Exists()).ok());
+  EXPECT_EQ(CheckGroupsChange(User({kG1, kG2}), {kG1}, {}, Exists()).code(),
+            base::Code::kPermissionDenied);
   EXPECT_TRUE(CheckGroupsChange(admin, {kG1}, {}, Exists()).ok());
   EXPECT_TRUE(CheckGroupsChange(admin, {}, {kG3}, Exists()).ok());
 }

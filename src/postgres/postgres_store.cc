@@ -503,32 +503,34 @@ base::Result<store::Page<T>> RunList(Conn* c, const char* table, const char* col
 
 base::Result<store::Page<model::JobRecord>> PostgresStore::ListJobs(
     const model::ListQuery& q, std::vector<model::Expr>* residual) {
-  SqlQuery sq = TranslateQuery(q, JobColumns(), residual);
+  SqlQuery sq = store::TranslateQuery(Dialect(), q, JobColumns(), residual);
   if (q.visible_groups) {
-    std::string scope = GroupScopeSql("jobs.groups", *q.visible_groups, &sq.args);
+    std::string scope = store::GroupScopeSql(Dialect(), "jobs.groups", *q.visible_groups, &sq.args);
     sq.where = sq.where.empty() ? scope : "(" + sq.where + ") AND " + scope;
   }
   static const std::map<std::string, std::string> kCounted = {{"status", "status"},
                                                               {"name", "workflow_name"}};
   OPSFLOW_LEASE(c);
   return RunList<model::JobRecord>(c.get(), "jobs", kJobColumns, sq,
-                                   CountFromTable(q, "job_counts", kCounted), ReadJob);
+                                   store::CountFromTable(Dialect(), q, "job_counts", kCounted),
+                                   ReadJob);
 }
 
 base::Result<store::Page<model::IterationRecord>> PostgresStore::ListIterations(
     const model::ListQuery& q, std::vector<model::Expr>* residual) {
-  SqlQuery sq = TranslateQuery(q, IterationColumns(), residual);
+  SqlQuery sq = store::TranslateQuery(Dialect(), q, IterationColumns(), residual);
   if (q.visible_groups) {
     // An iteration is visible when its job is (its id is the job's primary key).
-    std::string scope = "EXISTS (SELECT 1 FROM jobs WHERE jobs.id = iterations.job_id AND " +
-                        GroupScopeSql("jobs.groups", *q.visible_groups, &sq.args) + ")";
+    std::string scope =
+        "EXISTS (SELECT 1 FROM jobs WHERE jobs.id = iterations.job_id AND " +
+        store::GroupScopeSql(Dialect(), "jobs.groups", *q.visible_groups, &sq.args) + ")";
     sq.where = sq.where.empty() ? scope : "(" + sq.where + ") AND " + scope;
   }
   static const std::map<std::string, std::string> kCounted = {{"status", "status"}};
   OPSFLOW_LEASE(c);
-  return RunList<model::IterationRecord>(c.get(), "iterations", kIterationColumns, sq,
-                                         CountFromTable(q, "iteration_counts", kCounted),
-                                         ReadIteration);
+  return RunList<model::IterationRecord>(
+      c.get(), "iterations", kIterationColumns, sq,
+      store::CountFromTable(Dialect(), q, "iteration_counts", kCounted), ReadIteration);
 }
 
 base::Result<model::JobRecord> PostgresStore::EditJobLists(

@@ -50,6 +50,8 @@ struct Config {
   size_t max_value_bytes = runtime::RuntimeOptions{}.max_value_bytes;
   size_t max_variables_bytes = runtime::RuntimeOptions{}.max_variables_bytes;
   size_t max_running_jobs_per_user = api::ApiOptions{}.max_running_jobs_per_user;
+  size_t max_compute_bytes = api::ApiOptions{}.max_compute_bytes;
+  size_t max_compute_per_user = api::ApiOptions{}.max_compute_per_user;
   int64_t token_ttl_s = 3600;
   auth::ThrottleOptions throttle;  // failed logins (README "Limits", docs/ACCOUNTS.md "Logins")
   int64_t adapter_task_timeout_ms = 5 * 60 * 1000;
@@ -153,6 +155,11 @@ void AddJobLimitFlags(CLI::App& app, Config& cfg) {
                  "running or paused jobs one non-admin user may have (0: no limit)")
       ->envname("OPSFLOW_MAX_RUNNING_JOBS_PER_USER")
       ->check(CLI::NonNegativeNumber);
+  AddPositive(app, "--max-compute-bytes", cfg.max_compute_bytes, "OPSFLOW_MAX_COMPUTE_BYTES",
+              "largest body and answer of a JST run, query, evaluation or metrics request");
+  AddPositive(app, "--max-compute-per-user", cfg.max_compute_per_user,
+              "OPSFLOW_MAX_COMPUTE_PER_USER",
+              "JST runs, queries, evaluations and metrics one non-admin user may run at once");
 }
 
 // SIGHUP: reads the certificate and key again; new connections use them, open ones keep theirs.
@@ -437,6 +444,8 @@ int Serve(int argc, char** argv) {
   ao.max_json_depth = cfg.max_json_depth;
   ao.max_list_limit = cfg.max_list_limit;
   ao.max_running_jobs_per_user = cfg.max_running_jobs_per_user;
+  ao.max_compute_bytes = cfg.max_compute_bytes;
+  ao.max_compute_per_user = cfg.max_compute_per_user;
   ao.event_heartbeat_ms = cfg.event_heartbeat_ms;
   ao.event_queue_bytes = cfg.event_queue_bytes;
   ao.data_dir = cfg.data;

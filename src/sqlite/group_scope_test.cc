@@ -110,13 +110,13 @@ TEST_F(GroupScopeTest, IterationsFollowTheirJob) {
 
 TEST(GroupScopeSqlTest, NumbersPlaceholdersAfterExistingArgs) {
   std::vector<SqlArg> args = {std::string("x")};
-  std::string sql = GroupScopeSql("jobs.groups", {"a", "b"}, &args);
+  std::string sql = store::GroupScopeSql(Dialect(), "jobs.groups", {"a", "b"}, &args);
   EXPECT_EQ(sql,
             "(jobs.groups = '[]' OR EXISTS (SELECT 1 FROM json_each(jobs.groups) WHERE "
             "json_each.value IN (?2,?3)))");
   EXPECT_EQ(args.size(), 3u);
   args.clear();
-  EXPECT_EQ(GroupScopeSql("groups", {}, &args), "(groups = '[]')");
+  EXPECT_EQ(store::GroupScopeSql(Dialect(), "groups", {}, &args), "(groups = '[]')");
   EXPECT_TRUE(args.empty());
 }
 

@@ -1,352 +1,47 @@
 #include "sqlite/sql_filter.h"
 
-#include <boost/json/value.hpp>
-#include <charconv>
-#include <climits>
-#include <cmath>
-
-#include "base/civil.h"
-#include "base/ids.h"
-
 namespace opsflow::sqlite {
-namespace bj = boost::json;
-using model::Expr;
-using model::Op;
+namespace {
+
+std::string Placeholder(const SqlArg&, size_t n) { return "?" + std::to_string(n); }
+
+std::string Contains(const std::string& col, const std::string& ph) {
+  return "instr(" + col + ", " + ph + ") > 0";
+}
+
+std::string StartsWith(const std::string& col, const std::string& ph) {
+  return "(substr(" + col + ", 1, length(" + ph + ")) = " + ph + ")";
+}
+
+std::string EndsWith(const std::string& col, const std::string& ph) {
+  return "(substr(" + col + ", -length(" + ph + ")) = " + ph + ")";
+}
+
+std::string JsonElements(const std::string& col) { return "json_each(" + col + ")"; }
+
+}  // namespace
+
+const store::SqlDialect& Dialect() {
+  // SQLite's default order already puts NULLs first ascending and last descending.
+  static const store::SqlDialect d{.placeholder = Placeholder,
+                                   .contains = Contains,
+                                   .starts_with = StartsWith,
+                                   .ends_with = EndsWith,
+                                   .json_elements = JsonElements,
+                                   .json_element = "json_each.value",
+                                   .asc = " ASC",
+                                   .desc = " DESC",
+                                   .sum_cast = "",
+                                   .mark_ranges = true};
+  return d;
+}
 
 const ColumnMap& JobColumns() {
-  static const ColumnMap m = {
-      {"_id", {"id", ColType::kText}},
-      {"id", {"id", ColType::kText}},
-      {"name", {"workflow_name", ColType::kText}},
-      {"status", {"status", ColType::kText}},
-      {"description", {"description", ColType::kText}},
-      {"type", {"type", ColType::kText}},
-      {"created_by", {"created_by", ColType::kText}},
-      {"metrics.user", {"created_by", ColType::kText}},
-      {"metrics.start_time", {"start_ms", ColType::kTimeMs}},
-      {"metrics.end_time", {"end_ms", ColType::kTimeMs}},
-      {"metrics.progress", {"progress", ColType::kReal}},
-      {"created", {"created_ms", ColType::kTimeMs}},
-      {"last_updated", {"last_updated_ms", ColType::kTimeMs}},
-      {"", {"rowid", ColType::kInt}},
-  };
+  static const ColumnMap m = store::JobColumns("rowid");
   return m;
 }
 
-const ColumnMap& IterationColumns() {
-  static const ColumnMap m = {
-      {"_id", {"id", ColType::kText}},
-      {"job._id", {"id", ColType::kIterationJob}},
-      {"job.task", {"task_id", ColType::kText}},
-      {"name", {"method", ColType::kText}},
-      {"status", {"status", ColType::kText}},
-      {"iteration", {"iteration", ColType::kInt}},
-      {"metrics.finish_state", {"finish_state", ColType::kText}},
-      {"metrics.start_time", {"start_ms", ColType::kTimeMs}},
-      {"metrics.end_time", {"end_ms", ColType::kTimeMs}},
-      {"", {"id", ColType::kText}},
-  };
-  return m;
-}
-
-namespace {
-
-bool ToText(const bj::value& v, std::string* out) {
-  if (v.is_string()) {
-    *out = std::string(v.get_string());
-    return true;
-  }
-  if (v.is_int64()) {
-    *out = std::to_string(v.get_int64());
-    return true;
-  }
-  return false;
-}
-
-bool ToNumber(const bj::value& v, ColType type, SqlArg* out) {
-  if (v.is_int64()) {
-    *out = v.get_int64();
-    return true;
-  }
-  if (v.is_uint64()) {
-    if (v.get_uint64() > static_cast<uint64_t>(INT64_MAX)) return false;
-    *out = static_cast<int64_t>(v.get_uint64());
-    return true;
-  }
-  if (v.is_double()) {
-    if (!std::isfinite(v.get_double())) return false;
-    *out = v.get_double();
-    return true;
-  }
-  if (!v.is_string()) return false;
-  std::string s(v.get_string());
-  double d;
-  auto r = std::from_chars(s.data(), s.data() + s.size(), d);
-  if (r.ec == std::errc() && r.ptr == s.data() + s.size()) {
-    // NaN, infinities and values past int64 would make the cast undefined: not a number here.
-    if (!(d > -9.2e18 && d < 9.2e18)) return false;
-    if (type == ColType::kReal)
-      *out = d;
-    else
-      *out = static_cast<int64_t>(d);
-    return true;
-  }
-  std::optional<int64_t> ms = type == ColType::kTimeMs ? base::ParseIso8601(s) : std::nullopt;
-  if (ms) {
-    *out = *ms;
-    return true;
-  }
-  return false;
-}
-
-bool ToArg(const bj::value& v, ColType type, SqlArg* out) {
-  if (type == ColType::kText) {
-    std::string s;
-    if (!ToText(v, &s)) return false;
-    *out = std::move(s);
-    return true;
-  }
-  return ToNumber(v, type, out);
-}
-
-// Appends the SQL for one expression; false when it cannot be expressed on these columns.
-bool Translate(const Expr& e, const ColumnMap& cols, std::string* sql, std::vector<SqlArg>* args) {
-  if (e.kind != Expr::Kind::kPredicate) {
-    if (e.children.empty()) return false;
-    const char* join = e.kind == Expr::Kind::kOr ? " OR " : " AND ";
-    std::string inner;
-    std::vector<SqlArg> inner_args = *args;
-    for (size_t i = 0; i < e.children.size(); ++i) {
-      if (i) inner += join;
-      if (!Translate(e.children[i], cols, &inner, &inner_args)) return false;
-    }
-    *args = std::move(inner_args);
-    *sql += (e.kind == Expr::Kind::kNot ? "NOT (" : "(") + inner + ")";
-    return true;
-  }
-  const model::Predicate& p = e.pred;
-  auto col = cols.find(p.field);
-  if (col == cols.end()) return false;
-  const std::string& c = col->second.name;
-  ColType type = col->second.type;
-  auto param = [&](const bj::value& v) -> bool {
-    SqlArg a;
-    if (!ToArg(v, type, &a)) return false;
-    args->push_back(std::move(a));
-    sql->push_back('?');
-    sql->append(std::to_string(args->size()));
-    return true;
-  };
-  if (type == ColType::kIterationJob) {
-    // Iteration ids start with their job's id: a job filter is a range of the primary key.
-    if ((p.op != Op::kEquals && p.op != Op::kIn) || p.values.empty()) return false;
-    std::string sql_part = "(";
-    std::vector<SqlArg> extra;
-    for (size_t i = 0; i < p.values.size(); ++i) {
-      if (!p.values[i].is_string() || !base::IsObjectId(p.values[i].get_string())) return false;
-      std::string prefix = base::IterationUuidPrefix(p.values[i].get_string());
-      if (i) sql_part += " OR ";
-      size_t n = args->size() + extra.size();
-      sql_part += "(" + c + " >= ?" + std::to_string(n + 1) + " AND " + c + " < ?" +
-                  std::to_string(n + 2) + ")";
-      extra.push_back(prefix);
-      extra.push_back(prefix + "~");
-    }
-    *sql += sql_part + ")";
-    for (auto& a : extra) args->push_back(std::move(a));
-    return true;
-  }
-  std::vector<SqlArg> saved = *args;
-  std::string saved_sql = *sql;
-  auto fail = [&] {
-    *args = saved;
-    *sql = saved_sql;
-    return false;
-  };
-  switch (p.op) {
-    case Op::kExists: {
-      bool want =
-          p.values.empty() ||
-          !(p.values[0].is_bool() ? !p.values[0].get_bool()
-                                  : p.values[0].is_string() && p.values[0].get_string() == "false");
-      *sql += c + (want ? " IS NOT NULL" : " IS NULL");
-      return true;
-    }
-    case Op::kIn:
-    case Op::kNotIn: {
-      if (p.values.empty()) return fail();
-      *sql += c + (p.op == Op::kIn ? " IN (" : " NOT IN (");
-      for (size_t i = 0; i < p.values.size(); ++i) {
-        if (i) *sql += ",";
-        if (!param(p.values[i])) return fail();
-      }
-      *sql += ")";
-      return true;
-    }
-    default:
-      break;
-  }
-  if (p.values.size() != 1) return fail();
-  const bj::value& v = p.values[0];
-  const char* op = nullptr;
-  switch (p.op) {
-    case Op::kEquals:
-      op = " = ";
-      break;
-    case Op::kGt:
-      op = " > ";
-      break;
-    case Op::kGte:
-      op = " >= ";
-      break;
-    case Op::kLt:
-      op = " < ";
-      break;
-    case Op::kLte:
-      op = " <= ";
-      break;
-    default:
-      break;
-  }
-  if (op) {
-    *sql += c + op;
-    return param(v) || fail();
-  }
-  if (type != ColType::kText) return fail();
-  if (p.op == Op::kStartsWith && v.is_string()) {
-    // A range of the column, so an index on it serves the filter (BINARY collation compares
-    // bytes, and a byte prefix of UTF-8 text is a character prefix).
-    std::string lo(v.get_string());
-    std::string hi = lo;
-    while (!hi.empty() && static_cast<unsigned char>(hi.back()) == 0xff) hi.pop_back();
-    args->push_back(lo);
-    std::string marked = kRangeMark + c;
-    *sql += "(" + marked + " >= ?" + std::to_string(args->size());
-    if (!hi.empty()) {
-      hi.back() = static_cast<char>(static_cast<unsigned char>(hi.back()) + 1);
-      args->push_back(std::move(hi));
-      *sql += " AND " + marked + " < ?" + std::to_string(args->size());
-    }
-    *sql += ")";
-    return true;
-  }
-  if (p.op == Op::kContains) {
-    *sql += "instr(" + c + ", ";
-  } else if (p.op == Op::kStartsWith) {
-    *sql += "(substr(" + c + ", 1, length(";
-  } else {
-    *sql += "(substr(" + c + ", -length(";
-  }
-  std::string before = *sql;
-  if (!param(v)) return fail();
-  std::string ph = sql->substr(before.size());
-  if (p.op == Op::kContains)
-    *sql += ") > 0";
-  else
-    *sql += ")) = " + ph + ")";
-  return true;
-}
-
-}  // namespace
-
-SqlQuery TranslateQuery(const model::ListQuery& q, const ColumnMap& cols,
-                        std::vector<Expr>* residual) {
-  SqlQuery out;
-  size_t before = residual->size();
-  for (const Expr& e : q.filters) {
-    std::string sql;
-    if (Translate(e, cols, &sql, &out.args)) {
-      if (!out.where.empty()) out.where += " AND ";
-      out.where += sql;
-    } else {
-      residual->push_back(e);
-    }
-  }
-  std::string order_col = cols.at("").name;
-  std::string sort_col = order_col;
-  if (!q.sort.empty()) {
-    auto it = cols.find(q.sort);
-    if (it == cols.end()) {
-      residual->push_back(Expr{Expr::Kind::kAnd, {}, {}});
-      return out;
-    }
-    sort_col = it->second.name;
-  }
-  if (residual->size() != before) return out;
-  out.order_limit =
-      " ORDER BY " + sort_col + (q.order < 0 ? " DESC" : " ASC") +
-      (sort_col == order_col ? "" : ", " + order_col + (q.order < 0 ? " DESC" : " ASC")) +
-      " LIMIT " + std::to_string(q.limit) + " OFFSET " + std::to_string(q.skip);
-  return out;
-}
-
-namespace {
-
-// Adds the equals predicates of `e` (a predicate, or an AND of them) to `found`; false when `e`
-// holds anything else.
-bool CollectEquals(const Expr& e, const std::map<std::string, std::string>& fields,
-                   std::map<std::string, std::string>* found) {
-  if (e.kind == Expr::Kind::kAnd) {
-    for (const Expr& c : e.children) {
-      if (!CollectEquals(c, fields, found)) return false;
-    }
-    return true;
-  }
-  if (e.kind != Expr::Kind::kPredicate || e.pred.op != Op::kEquals || e.pred.values.size() != 1 ||
-      !e.pred.values[0].is_string()) {
-    return false;
-  }
-  auto f = fields.find(e.pred.field);
-  if (f == fields.end() || found->count(f->second)) return false;
-  (*found)[f->second] = std::string(e.pred.values[0].get_string());
-  return true;
-}
-
-}  // namespace
-
-std::optional<SqlQuery> CountFromTable(const model::ListQuery& q, const std::string& table,
-                                       const std::map<std::string, std::string>& fields) {
-  if (q.visible_groups) return std::nullopt;
-  std::map<std::string, std::string> found;
-  for (const Expr& e : q.filters) {
-    if (!CollectEquals(e, fields, &found)) return std::nullopt;
-  }
-  SqlQuery out;
-  out.where = "SELECT COALESCE(SUM(n), 0) FROM " + table;
-  for (auto& [col, value] : found) {
-    out.where += out.args.empty() ? " WHERE " : " AND ";
-    out.args.emplace_back(value);
-    out.where += col + " = ?" + std::to_string(out.args.size());
-  }
-  return out;
-}
-
-std::string PlanRanges(const std::string& where, bool use_index) {
-  std::string out;
-  out.reserve(where.size() + 4);
-  for (char c : where) {
-    if (c != kRangeMark)
-      out += c;
-    else if (!use_index)
-      out += '+';
-  }
-  return out;
-}
-
-std::string GroupScopeSql(const std::string& groups_col, const std::vector<std::string>& groups,
-                          std::vector<SqlArg>* args) {
-  // The runtime and the API write the column with bj::serialize, so "no groups" is exactly "[]".
-  std::string sql = "(" + groups_col + " = '[]'";
-  if (!groups.empty()) {
-    sql += " OR EXISTS (SELECT 1 FROM json_each(" + groups_col + ") WHERE json_each.value IN (";
-    for (size_t i = 0; i < groups.size(); ++i) {
-      args->push_back(groups[i]);
-      sql += (i ? ",?" : "?") + std::to_string(args->size());
-    }
-    sql += "))";
-  }
-  return sql + ")";
-}
+const ColumnMap& IterationColumns() { return store::IterationColumns(); }
 
 void BindArg(Stmt& s, int index, const SqlArg& arg) {
   if (auto* str = std::get_if<std::string>(&arg))

@@ -402,7 +402,7 @@ static base::Result<store::Page<T>> RunList(sqlite3* db, const ListPlan& plan,
                                             const std::optional<SqlQuery>& count, ReadFn read) {
   store::Page<T> page;
   const std::string table = plan.table;
-  std::string where = q.where.empty() ? "" : " WHERE " + PlanRanges(q.where, true);
+  std::string where = q.where.empty() ? "" : " WHERE " + store::PlanRanges(q.where, true);
   {
     // The counts table (a few rows) when it answers this query; COUNT(*) with the indexes else.
     const SqlQuery& cq = count ? *count : q;
@@ -412,7 +412,7 @@ static base::Result<store::Page<T>> RunList(sqlite3* db, const ListPlan& plan,
     if (c.Step()) page.total = c.Int(0);
     OPSFLOW_RETURN_IF_ERROR(c.Done());
   }
-  if (q.where.find(kRangeMark) != std::string::npos && plan.sort_indexed &&
+  if (q.where.find(store::kRangeMark) != std::string::npos && plan.sort_indexed &&
       !q.order_limit.empty() && page.total > 0) {
     // A range (starts-with) matching many rows: walking the order's index finds the page after
     // about need * size / total rows, far fewer than the `total` rows reading the range and
@@ -421,7 +421,7 @@ static base::Result<store::Page<T>> RunList(sqlite3* db, const ListPlan& plan,
     if (size > 0 && static_cast<double>(plan.need) * static_cast<double>(size) /
                             static_cast<double>(page.total) <
                         static_cast<double>(page.total)) {
-      where = " WHERE " + PlanRanges(q.where, false);
+      where = " WHERE " + store::PlanRanges(q.where, false);
     }
   }
   std::string sql = "SELECT " + columns + " FROM " + table + where + q.order_limit;
@@ -437,37 +437,38 @@ base::Result<store::Page<model::JobRecord>> SqliteStore::ListJobs(
     const model::ListQuery& q, std::vector<model::Expr>* residual) {
   ReadLease lease(this);
   if (!lease.db()) return base::Unavailable("store unavailable");
-  SqlQuery sq = TranslateQuery(q, JobColumns(), residual);
+  SqlQuery sq = store::TranslateQuery(Dialect(), q, JobColumns(), residual);
   if (q.visible_groups) {
-    std::string scope = GroupScopeSql("jobs.groups", *q.visible_groups, &sq.args);
+    std::string scope = store::GroupScopeSql(Dialect(), "jobs.groups", *q.visible_groups, &sq.args);
     sq.where = sq.where.empty() ? scope : "(" + sq.where + ") AND " + scope;
   }
   static const std::map<std::string, std::string> kCounted = {{"status", "status"},
                                                               {"name", "workflow_name"}};
   const bool sort_indexed =
       q.sort.empty() || q.sort == "metrics.start_time" || q.sort == "metrics.end_time";
-  return RunList<model::JobRecord>(lease.db(),
-                                   ListPlan{"jobs", "job_counts", sort_indexed, q.skip + q.limit},
-                                   kJobColumns, sq, CountFromTable(q, "job_counts", kCounted),
-                                   ReadJob);
+  return RunList<model::JobRecord>(
+      lease.db(), ListPlan{"jobs", "job_counts", sort_indexed, q.skip + q.limit}, kJobColumns, sq,
+      store::CountFromTable(Dialect(), q, "job_counts", kCounted), ReadJob);
 }
 
 base::Result<store::Page<model::IterationRecord>> SqliteStore::ListIterations(
     const model::ListQuery& q, std::vector<model::Expr>* residual) {
   ReadLease lease(this);
   if (!lease.db()) return base::Unavailable("store unavailable");
-  SqlQuery sq = TranslateQuery(q, IterationColumns(), residual);
+  SqlQuery sq = store::TranslateQuery(Dialect(), q, IterationColumns(), residual);
   if (q.visible_groups) {
     // An iteration is visible when its job is (its id is the job's primary key).
-    std::string scope = "EXISTS (SELECT 1 FROM jobs WHERE jobs.id = iterations.job_id AND " +
-                        GroupScopeSql("jobs.groups", *q.visible_groups, &sq.args) + ")";
+    std::string scope =
+        "EXISTS (SELECT 1 FROM jobs WHERE jobs.id = iterations.job_id AND " +
+        store::GroupScopeSql(Dialect(), "jobs.groups", *q.visible_groups, &sq.args) + ")";
     sq.where = sq.where.empty() ? scope : "(" + sq.where + ") AND " + scope;
   }
   static const std::map<std::string, std::string> kCounted = {{"status", "status"}};
   const bool sort_indexed = q.sort.empty() || q.sort == "_id";
   return RunList<model::IterationRecord>(
       lease.db(), ListPlan{"iterations", "iteration_counts", sort_indexed, q.skip + q.limit},
-      kIterationColumns, sq, CountFromTable(q, "iteration_counts", kCounted), ReadIteration);
+      kIterationColumns, sq, store::CountFromTable(Dialect(), q, "iteration_counts", kCounted),
+      ReadIteration);
 }
 
 base::Result<std::vector<std::string>> SqliteStore::PurgeCandidates(int64_t cutoff_ms,
