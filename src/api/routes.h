@@ -55,6 +55,7 @@ std::span<const Route> WorkflowEngineRoutes();  // /workflow_engine/* (workers, 
 std::span<const Route> ProjectRoutes();         // /automation-studio/projects
 std::span<const Route> TemplateRoutes();        // /automation-studio/templates
 std::span<const Route> HealthRoutes();          // /health/applications, /health/system
+std::span<const Route> TaskCatalogRoutes();     // /automation-studio apps/list, task details
 
 // Every row, in dispatch order: the accessors above concatenated (api.cc).
 const std::vector<Route>& AllRoutes();
