@@ -74,7 +74,8 @@ const std::vector<Route>& AllRoutes() {
           TransformationRoutes(), StubRoutes(), AdapterWorkerRoutes(), AdapterRoutes(), JobRoutes(),
           JobControlRoutes(), JobWatchRoutes(), JobWaitingRoutes(), ManualTaskRoutes(),
           EventRoutes(), AutomationRoutes(), TriggerRoutes(), WorkflowEngineRoutes(),
-          ProjectRoutes(), TemplateRoutes(), HealthRoutes(), TaskCatalogRoutes()}) {
+          ProjectRoutes(), TemplateRoutes(), HealthRoutes(), TaskCatalogRoutes(),
+          ReferencesRoutes()}) {
       t.insert(t.end(), rows.begin(), rows.end());
     }
     return t;
