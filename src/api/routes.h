@@ -57,6 +57,7 @@ std::span<const Route> TemplateRoutes();        // /automation-studio/templates
 std::span<const Route> HealthRoutes();          // /health/applications, /health/system
 std::span<const Route> TaskCatalogRoutes();     // /automation-studio apps/list, task details
 std::span<const Route> ReferencesRoutes();      // /automation-studio/references-to
+std::span<const Route> RoleRoutes();            // /authorization/roles, /authorization/views
 
 // Every row, in dispatch order: the accessors above concatenated (api.cc).
 const std::vector<Route>& AllRoutes();
