@@ -75,7 +75,7 @@ const std::vector<Route>& AllRoutes() {
           JobControlRoutes(), JobWatchRoutes(), JobWaitingRoutes(), ManualTaskRoutes(),
           EventRoutes(), AutomationRoutes(), TriggerRoutes(), WorkflowEngineRoutes(),
           ProjectRoutes(), TemplateRoutes(), HealthRoutes(), TaskCatalogRoutes(),
-          ReferencesRoutes(), RoleRoutes()}) {
+          ReferencesRoutes(), RoleRoutes(), ComponentGroupRoutes()}) {
       t.insert(t.end(), rows.begin(), rows.end());
     }
     return t;

@@ -58,6 +58,7 @@ std::span<const Route> HealthRoutes();          // /health/applications, /health
 std::span<const Route> TaskCatalogRoutes();     // /automation-studio apps/list, task details
 std::span<const Route> ReferencesRoutes();      // /automation-studio/references-to
 std::span<const Route> RoleRoutes();            // /authorization/roles, /authorization/views
+std::span<const Route> ComponentGroupRoutes();  // /automation-studio/component-groups
 
 // Every row, in dispatch order: the accessors above concatenated (api.cc).
 const std::vector<Route>& AllRoutes();
