@@ -75,7 +75,8 @@ const std::vector<Route>& AllRoutes() {
           JobControlRoutes(), JobWatchRoutes(), JobWaitingRoutes(), ManualTaskRoutes(),
           EventRoutes(), AutomationRoutes(), TriggerRoutes(), WorkflowEngineRoutes(),
           ProjectRoutes(), TemplateRoutes(), HealthRoutes(), TaskCatalogRoutes(),
-          ReferencesRoutes(), RoleRoutes(), ComponentGroupRoutes()}) {
+          ReferencesRoutes(), RoleRoutes(), ComponentGroupRoutes(),
+          LargeDataRoutes()}) {
       t.insert(t.end(), rows.begin(), rows.end());
     }
     return t;

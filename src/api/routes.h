@@ -59,6 +59,7 @@ std::span<const Route> TaskCatalogRoutes();     // /automation-studio apps/list,
 std::span<const Route> ReferencesRoutes();      // /automation-studio/references-to
 std::span<const Route> RoleRoutes();            // /authorization/roles, /authorization/views
 std::span<const Route> ComponentGroupRoutes();  // /automation-studio/component-groups
+std::span<const Route> LargeDataRoutes();       // /operations-manager/large-data/:id
 
 // Every row, in dispatch order: the accessors above concatenated (api.cc).
 const std::vector<Route>& AllRoutes();
