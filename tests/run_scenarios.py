@@ -13,7 +13,8 @@ Step forms (any step may carry "eventually": N to retry it until its expectation
 
 request.auth: true (default, Bearer admin token) | false | "cookie" | "query" | "bearer:<tok>"
 Anywhere in a body or expectation, {"$file": "examples/x.json"} is replaced by that file's JSON
-(path relative to the repo root). Strings "${var}" are replaced by the saved value (keeping its
+(path relative to the repo root), and {"$repeat": ["text", n]} by "text" repeated n times (large
+values without large files). Strings "${var}" are replaced by the saved value (keeping its
 JSON type when the whole string is one reference); "${var}" inside longer strings is textual.
 Built-in vars: ${token}, ${port}.
 
@@ -175,6 +176,9 @@ class Runner:
             if len(v) == 1 and "$file" in v:
                 with open(os.path.join(ic.REPO_ROOT, self.subst(v["$file"]))) as f:
                     return json.load(f)
+            if len(v) == 1 and "$repeat" in v:
+                text, n = v["$repeat"]
+                return self.subst(text) * int(n)
             return {self.subst(k): self.subst(x) for k, x in v.items()}
         return v
 

@@ -74,7 +74,9 @@ const std::vector<Route>& AllRoutes() {
           TransformationRoutes(), StubRoutes(), AdapterWorkerRoutes(), AdapterRoutes(), JobRoutes(),
           JobControlRoutes(), JobWatchRoutes(), JobWaitingRoutes(), ManualTaskRoutes(),
           EventRoutes(), AutomationRoutes(), TriggerRoutes(), WorkflowEngineRoutes(),
-          ProjectRoutes(), TemplateRoutes(), HealthRoutes()}) {
+          ProjectRoutes(), TemplateRoutes(), HealthRoutes(), TaskCatalogRoutes(),
+          ReferencesRoutes(), RoleRoutes(), ComponentGroupRoutes(),
+          LargeDataRoutes()}) {
       t.insert(t.end(), rows.begin(), rows.end());
     }
     return t;

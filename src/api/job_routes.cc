@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <functional>
 
+#include "api/large_data.h"
 #include "api/state.h"
 #include "auth/access.h"
 #include "base/ids.h"
@@ -115,17 +116,20 @@ void GetJob(Api::State& s, Call& c) {
     ReplyError(c, JobNotFound(id));
     return;
   }
-  ReplyItem(c, std::move(doc).value());
+  bj::value v = std::move(doc).value();
+  MarkLargeData(v);  // large_data.h
+  ReplyItem(c, std::move(v));
 }
 
 // Replies with a list page; when the store left filters (or the sort) to us, they are applied
 // in memory first.
 void FinishList(Call& c, const model::ListQuery& q, std::vector<bj::value> docs, int64_t total,
                 bool residual, const std::vector<model::Expr>& rest,
-                const std::function<void(bj::value&)>& complete = {}) {
+                const std::function<void(bj::value&)>& complete = {}, bool jobs = false) {
   if (residual) docs = model::FilterSortPage(q, std::move(docs), rest, &total, complete);
   bj::array data;
   for (auto& d : docs) {
+    if (jobs) MarkLargeData(d);  // large_data.h
     if (!q.include.empty() || !q.exclude.empty()) {
       data.push_back(model::Project(d, q.include, q.exclude));
     } else {
@@ -165,7 +169,7 @@ void ListJobs(Api::State& s, Call& c) {
     if (!id || !id->is_string()) return;
     auto full = s.deps.runtime->GetJobDocument(std::string(id->get_string()));
     if (full.ok()) d = std::move(full).value();
-  });
+  }, /*jobs=*/true);
 }
 
 void GetTask(Api::State& s, Call& c) {

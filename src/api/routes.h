@@ -55,6 +55,11 @@ std::span<const Route> WorkflowEngineRoutes();  // /workflow_engine/* (workers, 
 std::span<const Route> ProjectRoutes();         // /automation-studio/projects
 std::span<const Route> TemplateRoutes();        // /automation-studio/templates
 std::span<const Route> HealthRoutes();          // /health/applications, /health/system
+std::span<const Route> TaskCatalogRoutes();     // /automation-studio apps/list, task details
+std::span<const Route> ReferencesRoutes();      // /automation-studio/references-to
+std::span<const Route> RoleRoutes();            // /authorization/roles, /authorization/views
+std::span<const Route> ComponentGroupRoutes();  // /automation-studio/component-groups
+std::span<const Route> LargeDataRoutes();       // /operations-manager/large-data/:id
 
 // Every row, in dispatch order: the accessors above concatenated (api.cc).
 const std::vector<Route>& AllRoutes();
