@@ -139,9 +139,15 @@ def first_completion(srv, load, killed_at, out):
 def check_jobs(srv, load, failures):
     """Every acknowledged job completes once; returns {job id: end_time ms}."""
     ends = {}
+    deadline = time.monotonic() + 60  # for all of them together
     for tag, job_id in sorted(load.acked.items()):
+        r = srv.request("GET", "/operations-manager/jobs/" + job_id)
+        if r.status == 404:
+            failures.append("job %s (%s, %s) was acknowledged and is not in the store"
+                            % (job_id, tag, load.phase[tag]))
+            continue
         try:
-            job = srv.wait_job_data(job_id, timeout=60)
+            job = srv.wait_job_data(job_id, timeout=max(1, deadline - time.monotonic()))
         except RuntimeError as e:
             failures.append("job %s (%s, %s): %s" % (job_id, tag, load.phase[tag], e))
             continue
@@ -167,8 +173,23 @@ def check_jobs(srv, load, failures):
     return ends
 
 
+def cut_replication(ha):
+    """Stops the standby from receiving WAL for a few seconds: the walsender is terminated twice
+    (the standby reconnects at once the first time, then only after wal_retrieve_retry_interval,
+    5 s). Commits on the primary then wait for the standby (synchronous_commit=on), so the
+    commit in flight at the kill is one whose outcome opsflow does not know and whose
+    transaction id the promoted standby has never seen."""
+    for _ in range(2):
+        ha.psql("primary", "SELECT pg_terminate_backend(pid) FROM pg_stat_replication")
+        time.sleep(0.3)
+
+
 def main():
-    args = ic.arg_parser().parse_args()
+    ap = ic.arg_parser()
+    ap.add_argument("--cut-replication", action="store_true",
+                    help="kill while a commit waits for the standby, then write on the new "
+                         "primary as another process would (the unsure-commit case)")
+    args = ap.parse_args()
     binary = os.path.abspath(args.binary)
     failures = []
     # ctest's timeout and Ctrl-C: unwind, so both servers are stopped and the folders removed.
@@ -194,6 +215,8 @@ def main():
             with load.lock:
                 load.now_phase = "during"
                 acked_before = len(load.acked)
+            if args.cut_replication:
+                cut_replication(ha)
             killed_at = ha.kill_primary()
             takeover = {}
             watcher = threading.Thread(target=first_completion, daemon=True,
@@ -203,6 +226,10 @@ def main():
             promoted_at = time.time()
             with load.lock:
                 load.now_phase = "after"
+            if args.cut_replication:
+                time.sleep(1)
+                # Another writer on the new primary (another opsflow process, an operator).
+                ha.psql("standby", "CREATE TABLE another_writer (x int)")
             time.sleep(AFTER_PROMOTE_S)
             watcher.join(timeout=90)
         ic.check(srv.alive(), "opsflow exited during the failover")
