@@ -2,7 +2,8 @@
 """scripts/cluster (README "A cluster on one machine"): `up 2` in a scratch folder
 (OPSFLOW_CLUSTER_DIR) with HAProxy on a free port (OPSFLOW_CLUSTER_PORT); GET /health/status
 through HAProxy reaches both nodes, a job started through HAProxy completes, `down` leaves no
-process behind (nodes, HAProxy, PostgreSQL), and a second `up 1` reuses the database (the job is
+process behind (nodes, HAProxy, PostgreSQL; a node killed with SIGKILL and started again with
+`restart 2` included), and a second `up 1` reuses the database (the job is
 still there). Exits 77 (skipped) when PostgreSQL 15 or haproxy is missing."""
 import os
 import shutil
@@ -57,6 +58,26 @@ def pids(d):
     return out
 
 
+def free_ports(n):
+    """A port P with P..P+n-1 free on 127.0.0.1 (HAProxy takes P, the nodes the next ones)."""
+    import socket
+    for _ in range(100):
+        p = ic.free_port()
+        socks = []
+        try:
+            for q in range(p, p + n):
+                s = socket.socket()
+                socks.append(s)
+                s.bind(("127.0.0.1", q))
+            return p
+        except OSError:
+            continue
+        finally:
+            for s in socks:
+                s.close()
+    raise RuntimeError("no %d free ports in a row" % n)
+
+
 def alive(pid):
     try:
         os.kill(pid, 0)
@@ -93,7 +114,7 @@ def main():
     root = tempfile.mkdtemp(prefix="opsflow-cluster-")
     os.chmod(root, 0o755)  # as root, PostgreSQL runs as `postgres` and must reach cluster/pg
     d = os.path.join(root, "cluster")
-    port = ic.free_port()
+    port = free_ports(3)
     env = dict(os.environ, OPSFLOW_CLUSTER_DIR=d, OPSFLOW_CLUSTER_PORT=str(port),
                OPSFLOW_BIN=os.path.abspath(args.binary), OPSFLOW_ADMIN_PASSWORD=ic.ADMIN_PASSWORD,
                OPSFLOW_ADMIN_USER=ic.ADMIN_USER)
@@ -116,6 +137,13 @@ def main():
         job = via.wait_job_data(job_id)
         ic.check(job["status"] == "complete" and job["variables"].get("count") == 2,
                  "job through haproxy: %r" % job)
+        # README: kill -9 a node, `restart 2` starts it again.
+        os.kill(started["node2"], signal.SIGKILL)
+        rc, _ = run(env, "restart", "2")
+        ic.check(rc == 0, "restart 2 exited %d" % rc)
+        started["node2-restarted"] = pids(d)["node2"]
+        r = Via(port + 2, ic.ADMIN_PASSWORD).request("GET", "/health/status", auth=False)
+        ic.check(r.status == 200, "node2 after restart: %r" % r)
         rc, _ = run(env, "down")
         ic.check(rc == 0, "down exited %d" % rc)
         left = {k: p for k, p in started.items() if alive(p)}
