@@ -1,5 +1,6 @@
 #include "postgres/postgres_store.h"
 
+#include <chrono>
 #include <iterator>
 #include <map>
 #include <optional>
@@ -34,6 +35,11 @@ constexpr const char* kInsJob =
     ", owner) VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20)";
 // Cluster (schema V0003): fails the transaction unless the lease $1 is held.
 constexpr const char* kFence = "SELECT opsflow_fence($1)";
+// Schema V0004: this store object's commit number, written by every group commit.
+constexpr const char* kCommitMark =
+    "INSERT INTO commit_marks(writer, seq, at_ms) VALUES($1, $2, $3) "
+    "ON CONFLICT (writer) DO UPDATE SET seq = excluded.seq, at_ms = excluded.at_ms";
+constexpr const char* kReadCommitMark = "SELECT seq FROM commit_marks WHERE writer = $1";
 // The updates return what the counts tables need: the row's name and status before and after.
 // (`old` reads the statement's snapshot, so it sees the row before this statement, whenever it
 // is evaluated; a FOR UPDATE there would skip the row the statement itself updates. One writer
@@ -195,6 +201,12 @@ base::Status WithMigrationLock(Conn* c, int target) {
 
 }  // namespace
 
+int64_t WallMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 model::JobRecord ReadJob(const PgResult& r, int row) {
   model::JobRecord j;
   j.id = r.Text(row, 0);
@@ -239,7 +251,8 @@ base::Result<std::unique_ptr<PostgresStore>> PostgresStore::Open(const std::stri
   return s;
 }
 
-PostgresStore::PostgresStore(std::string url) : url_(std::move(url)) {}
+PostgresStore::PostgresStore(std::string url)
+    : url_(std::move(url)), writer_id_(base::NewObjectId() + base::NewObjectId()) {}
 
 PostgresStore::~PostgresStore() = default;
 
@@ -297,6 +310,8 @@ base::Status PostgresStore::CommitOnce(Conn* c, const store::WriteBatch& b, std:
   std::vector<Queued> q;
   q.reserve(b.size() + 1);
   q.push_back({"xact_id", "SELECT pg_current_xact_id()::text", Params()});
+  q.push_back({"commit_mark", kCommitMark,
+               Params().Add(writer_id_).Add(++commit_seq_).Add(WallMs())});
   if (b.fence != 0) q.push_back({"fence", kFence, Params().Add(b.fence)});
   for (const auto& wv : b.versions) {
     q.push_back({"ins_version", kInsVersion, Params().Add(wv.version).Add(wv.doc_json)});
@@ -390,14 +405,19 @@ base::Result<bool> PostgresStore::SettleUnsureCommit(const store::WriteBatch& b)
     return false;
   }
   OPSFLOW_LEASE(c);
+  // Is the transaction still running on this server (the connection broke, the server did not)?
+  // An id this server never gave out ("is in the future", 22023: after a failover) is not. Its
+  // outcome is not read from here: after a failover another transaction may have that id.
   auto r = c->Query("SELECT pg_xact_status($1::xid8)", Params().Add(unsure_xid_));
-  if (!r.ok()) return r.status();
-  const std::string outcome = r->rows() ? r->Text(0, 0) : "";
-  if (outcome == "in progress") {
+  if (!r.ok() && c->last_sqlstate() != "22023") return r.status();
+  if (r.ok() && r->rows() && r->Text(0, 0) == "in progress") {
     return base::Unavailable("postgres: the outcome of the last commit is not known yet");
   }
+  // Ended: it committed if and only if its commit mark is there.
+  auto m = c->Run("read_commit_mark", kReadCommitMark, Params().Add(writer_id_));
+  if (!m.ok()) return m.status();
   unsure_batch_ = nullptr;
-  return outcome == "committed";
+  return m->rows() > 0 && m->Int(0, 0) >= unsure_seq_;
 }
 
 base::Status PostgresStore::Commit(const store::WriteBatch& b) {
@@ -416,6 +436,7 @@ base::Status PostgresStore::Commit(const store::WriteBatch& b) {
     if (st.ok()) break;
     if (commit_sent && st.code() == base::Code::kUnavailable && !xid.empty()) {
       unsure_xid_ = xid;
+      unsure_seq_ = commit_seq_;
       unsure_batch_ = &b;
       break;
     }

@@ -39,8 +39,9 @@ class PostgresStore final : public store::JobStore,
 
   // When the connection is lost after COMMIT went out, the outcome is unknown: Unavailable, and
   // the store remembers the transaction. Committing the same batch object again (the runtime
-  // retries it) first asks PostgreSQL what became of that transaction (pg_xact_status): Ok when
-  // it committed, Unavailable while it is still undecided, committed anew when it aborted.
+  // retries it) first settles it: Unavailable while PostgreSQL says it still runs, then Ok when
+  // its commit mark (schema V0004) is there, committed anew when not. Exact after a failover to
+  // a standby too.
   base::Status Commit(const store::WriteBatch& batch) override;
   base::Result<model::JobRecord> GetJob(const std::string& id) override;
   base::Result<std::string> GetWorkflowVersion(const std::string& version) override;
@@ -106,7 +107,12 @@ class PostgresStore final : public store::JobStore,
   std::mutex commit_mu_;
   // The commit of unknown outcome (guarded by commit_mu_): its transaction id and batch.
   std::string unsure_xid_;
+  int64_t unsure_seq_ = 0;
   const store::WriteBatch* unsure_batch_ = nullptr;
+  // This object's row in commit_marks (schema V0004) and the number of its latest commit
+  // attempt (guarded by commit_mu_): a batch committed iff the row holds at least its number.
+  const std::string writer_id_;
+  int64_t commit_seq_ = 0;
   bool lose_next_commit_reply_ = false;
   std::mutex mu_;
   std::condition_variable idle_cv_;

@@ -128,6 +128,13 @@ base::Status PostgresStoreFactory::CreateAtVersion(const std::string& location, 
   OPSFLOW_RETURN_IF_ERROR(PostgresStore::MigrateTo(c.get(), version));
   OPSFLOW_RETURN_IF_ERROR(c->Exec("BEGIN"));
   base::Status st = InsertRows(c.get(), rows);
+  if (st.ok() && version >= 2) {
+    // From schema 2 on the store keeps the counts tables with its rows (as its commits do).
+    st = c->Exec(
+        "DELETE FROM job_counts; INSERT INTO job_counts SELECT workflow_name, status, COUNT(*) "
+        "FROM jobs GROUP BY 1, 2; DELETE FROM iteration_counts; INSERT INTO iteration_counts "
+        "SELECT status, COUNT(*) FROM iterations GROUP BY 1");
+  }
   if (!st.ok()) {
     (void)c->Exec("ROLLBACK");
     return st;
