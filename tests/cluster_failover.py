@@ -69,6 +69,18 @@ PARENT = workflow("CL Parent", {
                {"combinedStrings": "$var.job.result"})}, ["d1", "cj", "c1"])
 
 
+MANUAL = workflow("CL Manual", {
+    "m1": task("ViewData", {"header": "h", "message": "m", "body": "$var.job.tag", "variables": "",
+                            "btn_success": "ok", "btn_failure": "no"},
+               {}, type="manual", view="/workflow_engine/task/ViewData"),
+    "c1": task("stringConcat", {"str": "$var.job.tag", "stringN": ["-done"]},
+               {"combinedStrings": "$var.job.result"})}, ["m1", "c1"])
+SLOW = workflow("CL Slow", {
+    "d1": task("delay", {"time": 3}, {"time_in_milliseconds": None}, type="operation"),
+    "c1": task("stringConcat", {"str": "$var.job.tag", "stringN": ["-done"]},
+               {"combinedStrings": "$var.job.result"})}, ["d1", "c1"])
+
+
 class Cluster:
     def __init__(self, binary, url, root, n):
         self.binary, self.url, self.root = binary, url, root
@@ -292,6 +304,49 @@ def test_split_brain(cluster):
     print("split brain: 30 jobs taken over from a frozen process, all complete exactly once")
 
 
+def job_status(srv, job_id):
+    r = srv.request("GET", "/operations-manager/jobs/%s" % job_id)
+    check(r.status == 200, "GET job %s: %r" % (job_id, r))
+    return r.json()["data"]["status"]
+
+
+def test_through_any_process(cluster):
+    """Job control and manual tasks through a process that does not drive the job."""
+    a, b = cluster.nodes[0], cluster.nodes[2]
+    # A manual task waiting on A, finished through B.
+    r = a.start_job("CL Manual", {"tag": "man"})
+    check(r.status == 200, "start manual: %r" % r)
+    man = r.json()["data"]["_id"]
+    deadline = time.monotonic() + 20
+    while True:
+        r = b.finish_task(man, "m1", {"note": "from b"})
+        if r.status == 200:
+            break
+        check(time.monotonic() < deadline, "finish through another process: %r" % r)
+        time.sleep(0.1)
+    d = a.wait_job_data(man, timeout=30)
+    check(d["status"] == "complete" and d["variables"].get("result") == "man-done",
+          "manual job finished through another process: %r" % d["status"])
+    # Pause, resume and cancel through B of jobs A drives.
+    ids = []
+    for tag in ("ctl-1", "ctl-2"):
+        r = a.start_job("CL Slow", {"tag": tag})
+        check(r.status == 200, "start slow: %r" % r)
+        ids.append(r.json()["data"]["_id"])
+    r = b.request("POST", "/operations-manager/jobs/pause", body={"jobIds": ids})
+    check(r.status == 200, "pause through another process: %r" % r)
+    check([job_status(a, j) for j in ids] == ["paused", "paused"], "both paused")
+    r = b.request("POST", "/operations-manager/jobs/cancel", body={"jobIds": [ids[1]]})
+    check(r.status == 200 and job_status(a, ids[1]) == "canceled",
+          "cancel through another process: %r" % r)
+    r = b.request("POST", "/operations-manager/jobs/resume", body={"jobIds": [ids[0]]})
+    check(r.status == 200, "resume through another process: %r" % r)
+    d = a.wait_job_data(ids[0], timeout=30)
+    check(d["status"] == "complete", "resumed job completes: %r" % d["status"])
+    print("through any process: manual task finished, jobs paused, canceled and resumed "
+          "through a process that does not drive them")
+
+
 def main():
     args = ic.arg_parser().parse_args()
     url = os.environ.get("OPSFLOW_TEST_PG_URL", "")
@@ -304,7 +359,7 @@ def main():
     cluster = Cluster(os.path.abspath(args.binary), url, root, 3)
     try:
         cluster.start()
-        for wf in (CHILD, PARENT):
+        for wf in (CHILD, PARENT, MANUAL, SLOW):
             r = cluster.nodes[0].request("POST", "/automation-studio/automations/import",
                                          body={"automations": [wf]})
             check(r.status == 200, "import %s: %r" % (wf["name"], r))
@@ -318,7 +373,8 @@ def main():
             "Authorization": "Bearer " + cluster.nodes[0].token})
         check(r.status == 200, "node1's token on node3: %r" % r)
         for name, fn in (("failover", lambda: test_failover(cluster, total)),
-                         ("split brain", lambda: test_split_brain(cluster))):
+                         ("split brain", lambda: test_split_brain(cluster)),
+                         ("through any process", lambda: test_through_any_process(cluster))):
             try:
                 fn()
             except Exception as e:  # noqa: BLE001

@@ -88,14 +88,19 @@ void FinishManualTask(Api::State& s, Call& c) {
     return;
   }
   runtime::ManualFinish f{std::string(fs->get_string()), vars->get_object()};
-  base::Status st =
-      s.deps.runtime->manual()->Finish(c.params[0], c.params[1], c.account->username, std::move(f));
-  if (!st.ok()) {
-    ReplyError(c, st);
-    return;
-  }
-  ReplyEnvelope(c, "Successfully finished task " + c.params[1],
-                bj::object{{"job", c.params[0]}, {"task", c.params[1]}});
+  // On a cluster the task may wait on the process that drives the job: the runtime hands the
+  // request there (README "Cluster").
+  std::string job = c.params[0], task = c.params[1];
+  s.deps.runtime->FinishManualTask(
+      job, task, c.account->username, std::move(f),
+      [done = std::move(c.done), job, task](base::Status st) {
+        if (!st.ok()) {
+          done(ErrorResponse(HttpStatus(st.code()), st.message()));
+          return;
+        }
+        done(EnvelopeResponse(200, "Successfully finished task " + task,
+                              bj::object{{"job", job}, {"task", task}}));
+      });
 }
 
 void ClaimTask(Api::State& s, Call& c) {

@@ -1,4 +1,6 @@
 // PostgresStore's store::Cluster: leases in `nodes`, job ownership in jobs.owner (schema V0003).
+#include <algorithm>
+
 #include "postgres/store_internal.h"
 
 namespace opsflow::postgres {
@@ -47,6 +49,24 @@ constexpr const char* kJobDriver =
 constexpr const char* kNodes =
     "SELECT token, node_id, address, started_ms, renewed_ms, jobs, "
     "expires_at < clock_timestamp() FROM nodes ORDER BY node_id, token";
+
+constexpr const char* kSendCommand =
+    "INSERT INTO commands(target, job_id, body, created_ms) "
+    "SELECT j.owner, j.id, $2, " OPSFLOW_NOW_MS " FROM jobs j JOIN nodes n ON n.token = j.owner "
+    "WHERE j.id = $1 AND j." OPSFLOW_ACTIVE " RETURNING id";
+constexpr const char* kJobExists = "SELECT status FROM jobs WHERE id = $1";
+constexpr const char* kTakeCommands =
+    "UPDATE commands SET taken = TRUE WHERE id IN (SELECT id FROM commands WHERE target = $1 "
+    "AND NOT taken ORDER BY id LIMIT 100 FOR UPDATE SKIP LOCKED) RETURNING id, job_id, body";
+constexpr const char* kReplyCommand =
+    "UPDATE commands SET reply_code = $2, reply_message = $3 WHERE id = $1";
+// Answered commands among $1 (deleted as they are read), then those whose target lease is gone.
+constexpr const char* kCollectReplies =
+    "DELETE FROM commands WHERE id = ANY($1::bigint[]) AND reply_code IS NOT NULL "
+    "RETURNING id, reply_code, reply_message";
+constexpr const char* kCollectOrphaned =
+    "DELETE FROM commands c WHERE c.id = ANY($1::bigint[]) AND c.reply_code IS NULL AND "
+    "NOT EXISTS (SELECT 1 FROM nodes n WHERE n.token = c.target) RETURNING id";
 
 }  // namespace
 
@@ -128,6 +148,55 @@ base::Result<std::vector<store::NodeInfo>> PostgresStore::Nodes() {
     out.push_back(std::move(n));
   }
   return out;
+}
+
+base::Result<int64_t> PostgresStore::SendCommand(const std::string& job_id,
+                                                const std::string& body) {
+  OPSFLOW_LEASE(c);
+  auto r = c->Run("send_command", kSendCommand, Params().Add(job_id).Add(body));
+  if (!r.ok()) return r.status();
+  if (r->rows() > 0) return r->Int(0, 0);
+  auto j = c->Run("job_exists", kJobExists, Params().Add(job_id));
+  if (!j.ok()) return j.status();
+  if (j->rows() == 0) return base::NotFound("job " + job_id + " not found");
+  return base::FailedPrecondition("job " + job_id + " is " + j->Text(0, 0) +
+                                  " and driven by no live process of the cluster");
+}
+
+base::Result<std::vector<store::Command>> PostgresStore::TakeCommands(int64_t token) {
+  OPSFLOW_LEASE(c);
+  auto r = c->Run("take_commands", kTakeCommands, Params().Add(token));
+  if (!r.ok()) return r.status();
+  std::vector<store::Command> out;
+  for (int i = 0; i < r->rows(); ++i) out.push_back({r->Int(i, 0), r->Text(i, 1), r->Text(i, 2)});
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+  return out;
+}
+
+base::Status PostgresStore::ReplyCommand(int64_t id, const store::CommandReply& reply) {
+  OPSFLOW_LEASE(c);
+  auto r = c->Run("reply_command", kReplyCommand,
+                  Params().Add(id).Add(int64_t{reply.code}).Add(reply.message));
+  return r.ok() ? base::Status::Ok() : r.status();
+}
+
+base::Status PostgresStore::CollectReplies(
+    const std::vector<int64_t>& ids, std::vector<std::pair<int64_t, store::CommandReply>>* replies,
+    std::vector<int64_t>* orphaned) {
+  std::string arr = "{";
+  for (size_t i = 0; i < ids.size(); ++i) arr += (i ? "," : "") + std::to_string(ids[i]);
+  arr += "}";
+  OPSFLOW_LEASE(c);
+  auto r = c->Run("collect_replies", kCollectReplies, Params().Add(arr));
+  if (!r.ok()) return r.status();
+  for (int i = 0; i < r->rows(); ++i) {
+    replies->push_back(
+        {r->Int(i, 0), store::CommandReply{static_cast<int>(r->Int(i, 1)), r->Text(i, 2)}});
+  }
+  auto o = c->Run("collect_orphaned", kCollectOrphaned, Params().Add(arr));
+  if (!o.ok()) return o.status();
+  for (int i = 0; i < o->rows(); ++i) orphaned->push_back(o->Int(i, 0));
+  return base::Status::Ok();
 }
 
 }  // namespace opsflow::postgres

@@ -76,6 +76,12 @@ class PostgresStore final : public store::JobStore,
                                                            size_t max_trees) override;
   base::Status ClaimJob(int64_t token, const std::string& id) override;
   base::Result<std::vector<store::NodeInfo>> Nodes() override;
+  base::Result<int64_t> SendCommand(const std::string& job_id, const std::string& body) override;
+  base::Result<std::vector<store::Command>> TakeCommands(int64_t token) override;
+  base::Status ReplyCommand(int64_t id, const store::CommandReply& reply) override;
+  base::Status CollectReplies(const std::vector<int64_t>& ids,
+                              std::vector<std::pair<int64_t, store::CommandReply>>* replies,
+                              std::vector<int64_t>* orphaned) override;
 
   // The schema versions this build knows (the files of schema/postgres/).
   static int SchemaVersions();

@@ -380,6 +380,28 @@ base::Result<std::shared_ptr<const model::Workflow>> Runtime::WorkflowVersion(
   return impl_->WorkflowVersion(v);
 }
 
+void Runtime::FinishManualTask(const std::string& job_id, const std::string& task_id,
+                               const std::string& user, ManualFinish finish, DoneCallback done) {
+  bj::object vars = impl_->cluster() ? finish.variables : bj::object();
+  std::string state = finish.finish_state;
+  base::Status st = impl_->manual()->Finish(job_id, task_id, user, std::move(finish));
+  if (st.code() != base::Code::kNotFound || !impl_->cluster()) {
+    done(st);
+    return;
+  }
+  // Not waiting here: on a cluster it may wait on the process that drives the job.
+  bj::object body{{"op", "finish"},
+                  {"task", task_id},
+                  {"user", user},
+                  {"finish_state", state},
+                  {"variables", std::move(vars)}};
+  impl_->Forward(job_id, bj::serialize(body),
+                 [st, done = std::move(done)](base::Status fwd) {
+                   // A job no process drives: the task is not waiting anywhere.
+                   done(fwd.code() == base::Code::kFailedPrecondition ? st : fwd);
+                 });
+}
+
 void Runtime::JobGroupsChanged(const std::string& job_id, std::string groups_json) {
   impl_->Post(GroupsCmd{job_id, std::move(groups_json)});
 }

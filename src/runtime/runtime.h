@@ -28,6 +28,7 @@ namespace opsflow::runtime {
 class StubRegistry;
 class AdapterQueue;
 class ManualTasks;
+struct ManualFinish;
 
 struct RuntimeOptions {
   int task_workers = 2;
@@ -137,6 +138,12 @@ class Runtime {
   void ContinueJob(const std::string& job_id, const std::string& from_task, DoneCallback done);
   void RevertJob(const std::string& job_id, const std::string& from_task,
                  const std::string& to_task, DoneCallback done);
+
+  // Finishes the manual task `task_id` of job `job_id` waiting here (ManualTasks::Finish), or,
+  // on a cluster, waiting on the process that drives the job (the request goes there). `done`
+  // gets ManualTasks::Finish's answer.
+  void FinishManualTask(const std::string& job_id, const std::string& task_id,
+                        const std::string& user, ManualFinish finish, DoneCallback done);
 
   // Tells the runtime that job `job_id`'s groups are now `groups_json` (already stored): its
   // events, the children it starts and its tasks' visibility follow from then on.

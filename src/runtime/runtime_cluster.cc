@@ -11,12 +11,17 @@
 //    waiting on a dropped batch get Unavailable (their request was not acknowledged).
 //  * Claims made under a token that is no longer current are ignored (those jobs' owner holds no
 //    lease, so they are claimed again, here or elsewhere).
+#include <algorithm>
+
+#include "json/fields.h"
 #include "runtime/runtime_impl.h"
 
 namespace opsflow::runtime {
 namespace {
 
 constexpr size_t kClaimTrees = 200;  // job trees claimed per round
+constexpr int64_t kCommandPollMs = 25;       // how often commands for this process are looked for
+constexpr int64_t kForwardTimeoutMs = 15000;  // a forwarded request's answer waits this long
 
 std::string ErrorField(const base::Status& st) {
   return "\"error\":\"" + base::JsonEscape(st.message()) + "\"";
@@ -47,17 +52,39 @@ void Runtime::Impl::StopCluster() {
   }
   cluster_cv_.NotifyAll();
   if (cluster_thread_.joinable()) cluster_thread_.join();
+  if (forward_thread_.joinable()) forward_thread_.join();
+  std::vector<PendingCommand> left;
+  {
+    base::MutexLock l(&cluster_mu_);
+    left.swap(forwards_);
+  }
+  for (PendingCommand& p : left) p.done(base::Unavailable("server is shutting down"));
 }
 
 void Runtime::Impl::ClusterLoop() {
+  forward_thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "of-forward");
+    while (true) {
+      {
+        base::MutexLock l(&cluster_mu_);
+        cluster_cv_.WaitFor(&l, std::chrono::milliseconds(kCommandPollMs), [&] {
+          cluster_mu_.AssertHeld();
+          return cluster_stop_;
+        });
+        if (cluster_stop_) return;
+      }
+      ForwardRound();
+    }
+  });
   const int64_t renew_every = std::max<int64_t>(opts_.lease_ttl_ms / 3, 10);
   int64_t next_renew = clock_->NowMs() + renew_every;
   int64_t next_claim = clock_->NowMs() + opts_.claim_interval_ms;
+  int64_t next_commands = clock_->NowMs() + kCommandPollMs;
   int64_t lost = 0;  // the token whose loss was reported, until a new one is taken
   while (true) {
     {
       base::MutexLock l(&cluster_mu_);
-      int64_t wait = std::min(next_renew, next_claim) - clock_->NowMs();
+      int64_t wait = std::min({next_renew, next_claim, next_commands}) - clock_->NowMs();
       if (wait > 0) {
         cluster_cv_.WaitFor(&l, std::chrono::milliseconds(wait), [&] {
           cluster_mu_.AssertHeld();
@@ -100,6 +127,13 @@ void Runtime::Impl::ClusterLoop() {
       // Another failure (the database is away): try again soon; the lease lasts its TTL.
       if (!st.ok()) base::LogError("cannot renew the lease; retrying", ErrorField(st));
       next_renew = now + (st.ok() ? renew_every : std::min<int64_t>(renew_every, 500));
+    }
+    if (now >= next_commands) {
+      auto cmds = opts_.cluster->TakeCommands(token);
+      if (cmds.ok()) {
+        for (const store::Command& cmd : *cmds) RunCommand(cmd);
+      }
+      next_commands = now + kCommandPollMs;
     }
     if (now >= next_claim) {
       auto claimed = opts_.cluster->ClaimOrphans(token, kClaimTrees);
@@ -190,6 +224,124 @@ base::Status Runtime::Impl::ClaimForControl(const model::JobRecord& rec) {
     return base::Status::Ok();
   }
   return opts_.cluster->ClaimJob(token_.load(), rec.id);
+}
+
+// ---- Commands: requests for jobs another process drives ----
+//
+// Body (JSON): {"op":"control","action":"pause|resume|cancel|retry|continue|revert",
+// "task":..., "to":..., "variables":{...}} or {"op":"finish","task":...,"user":...,
+// "finish_state":...,"variables":{...}}. The answer is a base::Code and a message.
+
+void Runtime::Impl::ForwardControl(ControlCmd& c) {
+  bj::object body{{"op", "control"},
+                  {"action", engine::ControlActionName(c.action)},
+                  {"task", c.task_id},
+                  {"to", c.to_task}};
+  if (c.variables) body["variables"] = *c.variables;
+  Forward(c.job_id, bj::serialize(body), std::move(c.done));
+}
+
+void Runtime::Impl::Forward(const std::string& job_id, std::string body, DoneCallback done) {
+  {
+    base::MutexLock l(&cluster_mu_);
+    if (!cluster_stop_) {
+      forwards_.push_back(
+          PendingCommand{job_id, std::move(body), std::move(done),
+                         clock_->NowMs() + kForwardTimeoutMs, 0});
+      return;
+    }
+  }
+  done(base::Unavailable("server is shutting down"));
+}
+
+void Runtime::Impl::ForwardRound() {
+  std::vector<PendingCommand> work;
+  {
+    base::MutexLock l(&cluster_mu_);
+    if (forwards_.empty()) return;
+    work.swap(forwards_);
+  }
+  const int64_t now = clock_->NowMs();
+  std::vector<int64_t> sent;
+  std::vector<PendingCommand> keep;
+  for (PendingCommand& p : work) {
+    if (p.id == 0) {
+      auto id = opts_.cluster->SendCommand(p.job_id, p.body);
+      if (!id.ok()) {
+        p.done(id.status());
+        continue;
+      }
+      p.id = *id;
+    }
+    sent.push_back(p.id);
+    keep.push_back(std::move(p));
+  }
+  std::vector<std::pair<int64_t, store::CommandReply>> replies;
+  std::vector<int64_t> orphaned;
+  base::Status collected =
+      sent.empty() ? base::Status::Ok() : opts_.cluster->CollectReplies(sent, &replies, &orphaned);
+  std::vector<PendingCommand> still;
+  for (PendingCommand& p : keep) {
+    auto r = std::find_if(replies.begin(), replies.end(),
+                          [&](const auto& x) { return x.first == p.id; });
+    if (r != replies.end()) {
+      const store::CommandReply& rep = r->second;
+      p.done(rep.code == 0 ? base::Status::Ok()
+                           : base::Status(static_cast<base::Code>(rep.code), rep.message));
+    } else if (std::find(orphaned.begin(), orphaned.end(), p.id) != orphaned.end()) {
+      p.done(base::Unavailable("the process driving job " + p.job_id +
+                               " stopped before it answered; try again in a moment"));
+    } else if (now > p.deadline_ms) {
+      p.done(base::Unavailable("the process driving job " + p.job_id + " did not answer in " +
+                               std::to_string(kForwardTimeoutMs / 1000) + " s"));
+    } else {
+      still.push_back(std::move(p));
+    }
+  }
+  if (!collected.ok()) {
+    base::LogError("cannot read answers to forwarded requests; retrying", ErrorField(collected));
+  }
+  base::MutexLock l(&cluster_mu_);
+  for (PendingCommand& p : still) forwards_.push_back(std::move(p));
+}
+
+void Runtime::Impl::RunCommand(const store::Command& cmd) {
+  store::Cluster* cluster = opts_.cluster;
+  const int64_t id = cmd.id;
+  auto answer = [cluster, id](const base::Status& st) {
+    base::Status sent = cluster->ReplyCommand(
+        id, store::CommandReply{static_cast<int>(st.code()), st.message()});
+    if (!sent.ok()) base::LogError("cannot answer a forwarded request", ErrorField(sent));
+  };
+  auto parsed = json::Parse(cmd.body);
+  if (!parsed.ok() || !parsed->is_object()) {
+    answer(base::InvalidArgument("unreadable forwarded request"));
+    return;
+  }
+  const bj::object& b = parsed->as_object();
+  const std::string op = json::StringField(b, "op");
+  const bj::value* vars = b.if_contains("variables");
+  if (op == "finish") {
+    ManualFinish f{json::StringField(b, "finish_state"),
+                   vars && vars->is_object() ? vars->get_object() : bj::object()};
+    answer(manual_.Finish(cmd.job_id, json::StringField(b, "task"), json::StringField(b, "user"),
+                          std::move(f)));
+    return;
+  }
+  auto action = engine::ParseControlAction(json::StringField(b, "action"));
+  if (op != "control" || !action.ok()) {
+    answer(base::InvalidArgument("unknown forwarded request"));
+    return;
+  }
+  ControlCmd c;
+  c.job_id = cmd.job_id;
+  c.action = *action;
+  c.task_id = json::StringField(b, "task");
+  c.to_task = json::StringField(b, "to");
+  if (vars && vars->is_object()) c.variables = vars->get_object();
+  c.forwarded = true;
+  c.done = answer;
+  Post(std::move(c));
 }
 
 }  // namespace opsflow::runtime

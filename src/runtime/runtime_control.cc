@@ -287,6 +287,15 @@ ActiveJob* Runtime::Impl::LoadForControl(const std::string& id, base::Status* st
 void Runtime::Impl::Handle(ControlCmd& c) {
   base::Status st;
   bool was_loaded = jobs_.count(c.job_id) > 0;
+  if (!was_loaded && opts_.cluster && !c.forwarded) {
+    // Running or paused but not here: another process drives it, and the request goes there
+    // (runtime_cluster.cc).
+    auto rec = store_->GetJob(c.job_id);
+    if (rec.ok() && (rec->status == "running" || rec->status == "paused")) {
+      ForwardControl(c);
+      return;
+    }
+  }
   ActiveJob* j = LoadForControl(c.job_id, &st);
   if (j) st = ApplyControl(*j, c);
   if (!st.ok()) {

@@ -155,6 +155,8 @@ struct ControlCmd {
   std::optional<bj::object> variables;  // retry
   DoneCallback done;
   std::string to_task;  // revert
+  // Cluster: handed here by another process (runtime_cluster.cc); never handed on again.
+  bool forwarded = false;
 };
 
 // A job's groups were changed in the store (the API edits them there): the runtime's copy, used
@@ -242,6 +244,7 @@ class Runtime::Impl {
   base::Result<std::shared_ptr<const model::Workflow>> WorkflowVersion(const std::string& v)
       EXCLUDES(cache_mu_);
   size_t active() const { return active_count_.load(); }
+  store::Cluster* cluster() const { return opts_.cluster; }
   bool WaitIdle(int64_t timeout_ms);
   store::JobStore* store() { return store_; }
 
@@ -269,6 +272,27 @@ class Runtime::Impl {
   void DropAllJobs(const std::string& why);
   // A job not in memory, for job control on a cluster: ours to load (Ok), or driven elsewhere.
   base::Status ClaimForControl(const model::JobRecord& rec);
+
+ public:
+  // Cluster commands (runtime_cluster.cc): a request for a job another process drives goes to
+  // it through the store; `done` gets its answer (or Unavailable when none comes in time).
+  void Forward(const std::string& job_id, std::string body, DoneCallback done)
+      EXCLUDES(cluster_mu_);
+  // Runs a command another process handed here and answers it.
+  void RunCommand(const store::Command& cmd);
+  // The forwarder's round: sends what waits, collects answers, times out the rest.
+  void ForwardRound() EXCLUDES(cluster_mu_);
+  void ForwardControl(ControlCmd& c);
+
+ private:
+  struct PendingCommand {
+    std::string job_id, body;
+    DoneCallback done;
+    int64_t deadline_ms = 0;
+    int64_t id = 0;  // 0 until sent
+  };
+  std::vector<PendingCommand> forwards_ GUARDED_BY(cluster_mu_);
+  std::thread forward_thread_;
   // Decides (engine::DecideControl) and applies one job control request.
   base::Status ApplyControl(ActiveJob& j, ControlCmd& c);
   ActiveJob* LoadForControl(const std::string& id, base::Status* st);

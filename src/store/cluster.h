@@ -20,6 +20,19 @@
 
 namespace opsflow::store {
 
+// A request handed to the process that drives a job (Cluster::SendCommand).
+struct Command {
+  int64_t id = 0;
+  std::string job_id;
+  std::string body;  // JSON text, the runtime's own format (runtime_cluster.cc)
+};
+
+// The answer to a Command: a base::Code as an int and a message.
+struct CommandReply {
+  int code = 0;
+  std::string message;
+};
+
 // A process of the cluster as the store knows it.
 struct NodeInfo {
   int64_t token = 0;
@@ -55,6 +68,20 @@ class Cluster {
   virtual base::Status ClaimJob(int64_t token, const std::string& id) = 0;
   // Every lease the store holds, live or expired, by node id.
   virtual base::Result<std::vector<NodeInfo>> Nodes() = 0;
+
+  // Commands: a request for job `job_id`, running or paused and driven by another live process,
+  // addressed to that process; returns the command's id. NotFound when no such job;
+  // FailedPrecondition when it is not running or paused or nobody (live) drives it.
+  virtual base::Result<int64_t> SendCommand(const std::string& job_id,
+                                            const std::string& body) = 0;
+  // The commands addressed to lease `token` not taken yet, now taken (oldest first).
+  virtual base::Result<std::vector<Command>> TakeCommands(int64_t token) = 0;
+  virtual base::Status ReplyCommand(int64_t id, const CommandReply& reply) = 0;
+  // The answers among `ids` (id -> reply; those answered are deleted), and the ids whose target
+  // lease is gone (never to be answered; deleted too).
+  virtual base::Status CollectReplies(const std::vector<int64_t>& ids,
+                                      std::vector<std::pair<int64_t, CommandReply>>* replies,
+                                      std::vector<int64_t>* orphaned) = 0;
 };
 
 }  // namespace opsflow::store
