@@ -16,6 +16,7 @@ them, join again and carry on with new jobs; every job completes exactly once.
 OPSFLOW_FAILOVER_JOBS sets the number of jobs (default 600; the issue's figure is 2,000). Exits
 77 (skipped) when OPSFLOW_TEST_PG_URL is unset (scripts/pg-test-server sets it)."""
 import collections
+import json
 import os
 import signal
 import shutil
@@ -343,8 +344,32 @@ def test_through_any_process(cluster):
     check(r.status == 200, "resume through another process: %r" % r)
     d = a.wait_job_data(ids[0], timeout=30)
     check(d["status"] == "complete", "resumed job completes: %r" % d["status"])
-    print("through any process: manual task finished, jobs paused, canceled and resumed "
-          "through a process that does not drive them")
+    # An adapter task of a job A drives, leased from A by a worker, reported through B.
+    with open(os.path.join(ic.REPO_ROOT, "examples", "Example - Adapter Worker.json")) as f:
+        doc = json.load(f)
+    r = a.request("POST", "/automation-studio/automations/import", body={"automations": [doc]})
+    check(r.status == 200, "import the adapter example: %r" % r)
+    r = a.start_job(doc["name"], {"message": "hello"})
+    check(r.status == 200, "start adapter job: %r" % r)
+    aj = r.json()["data"]["_id"]
+    deadline = time.monotonic() + 20
+    while True:
+        r = a.request("POST", "/adapter-workers/poll",
+                      body={"worker": "w1", "apps": [], "lease_ms": 30000, "max_tasks": 10})
+        check(r.status == 200, "poll on A: %r" % r)
+        work = [t for t in r.json()["data"] if t.get("job") == aj or aj in json.dumps(t)]
+        if work:
+            break
+        check(time.monotonic() < deadline, "the adapter task is offered on A")
+        time.sleep(0.05)
+    for t in work:
+        r = b.request("POST", "/adapter-workers/tasks/%s/complete" % t["_id"],
+                      body={"lease": t["lease"], "outgoing": {}, "message": ""})
+        check(r.status == 200, "report through B: %r" % r)
+    check(a.wait_job_data(aj, timeout=30)["status"] == "complete",
+          "the adapter job completes after the report through B")
+    print("through any process: manual task finished, jobs paused, canceled and resumed, an "
+          "adapter task reported through a process that does not drive them")
 
 
 def main():

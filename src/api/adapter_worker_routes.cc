@@ -95,14 +95,18 @@ void Report(Api::State& s, Call& c, runtime::AdapterOutcome outcome) {
   if (const bj::value* m = body.if_contains("message"); m && m->is_string()) {
     r.message = std::string(m->get_string());
   }
-  base::Status st =
-      s.deps.runtime->adapters()->Report(c.params[0], std::string(lease->get_string()),
-                                         std::move(r), base::SystemClock::Get()->NowMs());
-  if (!st.ok()) {
-    ReplyError(c, st);
-    return;
-  }
-  ReplyEnvelope(c, "Report accepted", bj::value(c.params[0]));
+  // On a cluster the task may wait on the process that drives its job: the runtime hands the
+  // report there (README "Cluster").
+  std::string id = c.params[0];
+  s.deps.runtime->ReportAdapterWork(
+      id, std::string(lease->get_string()), std::move(r),
+      [done = std::move(c.done), id](base::Status st) {
+        if (!st.ok()) {
+          done(ErrorResponse(HttpStatus(st.code()), st.message()));
+          return;
+        }
+        done(EnvelopeResponse(200, "Report accepted", bj::value(id)));
+      });
 }
 
 void CompleteAdapterWork(Api::State& s, Call& c) {

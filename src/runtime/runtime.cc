@@ -402,6 +402,36 @@ void Runtime::FinishManualTask(const std::string& job_id, const std::string& tas
                  });
 }
 
+void Runtime::ReportAdapterWork(const std::string& iteration_id, const std::string& lease,
+                                AdapterReport report, DoneCallback done) {
+  const bool clustered = impl_->cluster() != nullptr;
+  bj::object body;
+  if (clustered) {
+    body = bj::object{{"op", "report"},
+                      {"iteration", iteration_id},
+                      {"lease", lease},
+                      {"outcome", static_cast<int64_t>(report.outcome)},
+                      {"outgoing", report.outgoing},
+                      {"message", report.message}};
+  }
+  base::Status st = impl_->adapters()->Report(iteration_id, lease, std::move(report),
+                                              base::SystemClock::Get()->NowMs());
+  if (st.code() != base::Code::kNotFound || !clustered) {
+    done(st);
+    return;
+  }
+  // Not waiting here: on a cluster it may wait on the process that drives its job.
+  auto it = impl_->store()->GetIteration(iteration_id);
+  if (!it.ok()) {
+    done(st);
+    return;
+  }
+  impl_->Forward(it->job_id, bj::serialize(body),
+                 [st, done = std::move(done)](base::Status fwd) {
+                   done(fwd.code() == base::Code::kFailedPrecondition ? st : fwd);
+                 });
+}
+
 void Runtime::JobGroupsChanged(const std::string& job_id, std::string groups_json) {
   impl_->Post(GroupsCmd{job_id, std::move(groups_json)});
 }

@@ -29,6 +29,7 @@ class StubRegistry;
 class AdapterQueue;
 class ManualTasks;
 struct ManualFinish;
+struct AdapterReport;
 
 struct RuntimeOptions {
   int task_workers = 2;
@@ -144,6 +145,11 @@ class Runtime {
   // gets ManualTasks::Finish's answer.
   void FinishManualTask(const std::string& job_id, const std::string& task_id,
                         const std::string& user, ManualFinish finish, DoneCallback done);
+
+  // Reports the outcome of adapter task `iteration_id` leased as `lease` (AdapterQueue::Report)
+  // here or, on a cluster, on the process that drives its job (the report goes there).
+  void ReportAdapterWork(const std::string& iteration_id, const std::string& lease,
+                         AdapterReport report, DoneCallback done);
 
   // Tells the runtime that job `job_id`'s groups are now `groups_json` (already stored): its
   // events, the children it starts and its tasks' visibility follow from then on.

@@ -230,7 +230,9 @@ base::Status Runtime::Impl::ClaimForControl(const model::JobRecord& rec) {
 //
 // Body (JSON): {"op":"control","action":"pause|resume|cancel|retry|continue|revert",
 // "task":..., "to":..., "variables":{...}} or {"op":"finish","task":...,"user":...,
-// "finish_state":...,"variables":{...}}. The answer is a base::Code and a message.
+// "finish_state":...,"variables":{...}} or {"op":"report","iteration":...,"lease":...,
+// "outcome":<AdapterOutcome>,"outgoing":{...},"message":...}. The answer is a base::Code and a
+// message.
 
 void Runtime::Impl::ForwardControl(ControlCmd& c) {
   bj::object body{{"op", "control"},
@@ -326,6 +328,23 @@ void Runtime::Impl::RunCommand(const store::Command& cmd) {
                    vars && vars->is_object() ? vars->get_object() : bj::object()};
     answer(manual_.Finish(cmd.job_id, json::StringField(b, "task"), json::StringField(b, "user"),
                           std::move(f)));
+    return;
+  }
+  if (op == "report") {
+    AdapterReport r;
+    const bj::value* outcome = b.if_contains("outcome");
+    const int64_t o = outcome && outcome->is_int64() ? outcome->get_int64() : -1;
+    if (o < static_cast<int64_t>(AdapterOutcome::kComplete) ||
+        o > static_cast<int64_t>(AdapterOutcome::kError)) {
+      answer(base::InvalidArgument("unknown adapter outcome in a forwarded report"));
+      return;
+    }
+    r.outcome = static_cast<AdapterOutcome>(o);
+    const bj::value* out = b.if_contains("outgoing");
+    if (out && out->is_object()) r.outgoing = out->get_object();
+    r.message = json::StringField(b, "message");
+    answer(adapters_.Report(json::StringField(b, "iteration"), json::StringField(b, "lease"),
+                            std::move(r), clock_->NowMs()));
     return;
   }
   auto action = engine::ParseControlAction(json::StringField(b, "action"));
