@@ -214,18 +214,18 @@ bool PgEventFeed::Connect() {
   }
   conn_ = std::move(conn);
   outage_logged_ = false;
-  connected_.store(true, std::memory_order_release);
   if (ever_connected_) {
-    reconnects_.fetch_add(1, std::memory_order_relaxed);
     base::LogInfo(
         "event feed: listening on PostgreSQL again; other processes' events sent while the "
         "connection was down were missed");
     if (on_gap_) on_gap_();
+    reconnects_.fetch_add(1, std::memory_order_relaxed);
   } else {
     base::LogInfo("event feed: listening on PostgreSQL",
                   "\"channel\":\"" + base::JsonEscape(opts_.channel) + "\"");
   }
   ever_connected_ = true;
+  connected_.store(true, std::memory_order_release);
   return true;
 }
 
