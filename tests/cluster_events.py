@@ -8,7 +8,8 @@ GET /operations-manager/events on B must show their events via LISTEN/NOTIFY:
     delay from A's stream to B's is printed (not asserted);
   * a stream on B as a user outside the job's group gets none of them (GBAC as for local
     events), while it gets a public job's events that A ran after (so nothing was just late);
-  * a job with a ~20 KB variable: its events arrive too;
+  * a job with a ~20 KB variable: its events arrive too; so do those of a workflow with a
+    9000-character name (each larger than a NOTIFY payload: through the table);
   * an eventSystem trigger on jobComplete, live on both processes, fires exactly once per
     completed job, on the process that drove it, although both processes see the event.
 
@@ -38,6 +39,11 @@ STEPS = cf.workflow("CE Steps", {
 TARGET = cf.workflow("CE Target", {
     "c1": cf.task("stringConcat", {"str": "fired", "stringN": ["!"]},
                   {"combinedStrings": "$var.job.out"})}, ["c1"])
+# A workflow whose name alone makes each of its events larger than a NOTIFY payload (8000
+# bytes): they go through the table opsflow_events.
+LONG = cf.workflow("CE Long " + "n" * 9000, {
+    "c1": cf.task("stringConcat", {"str": "$var.job.tag", "stringN": ["-a"]},
+                  {"combinedStrings": "$var.job.a"})}, ["c1"])
 TIMEOUT_S = 30
 
 
@@ -161,7 +167,7 @@ def main():
         a, b = cluster.nodes
         a.log_name, b.log_name = "node1", "node2"
         r = a.request("POST", "/automation-studio/automations/import",
-                      body={"automations": [STEPS, TARGET]})
+                      body={"automations": [STEPS, TARGET, LONG]})
         check(r.status == 200, "import: %r" % r)
         gid = setup_accounts(a)
         r = b.post_login("ce-outsider", "ce-outsider-pass-1")
@@ -195,6 +201,15 @@ def main():
         doc = a.wait_job_data(job)
         check(doc["status"] == "complete" and len(doc["variables"]["big"]) == len(big),
               "the job with a 20 KB variable: %r" % doc.get("status"))
+
+        # Events larger than a notification: through the table.
+        long_job = a.start_job_id(LONG["name"], {"tag": "long"})
+        local, remote = on_a.wait_end(long_job), on_b.wait_end(long_job)
+        check(shape(remote) == shape(local) and len(remote) >= 4,
+              "the events of a job with a 9000-character workflow name: A %d, B %d %r"
+              % (len(local), len(remote), [e["event"] for _, e in remote]))
+        print("events larger than a notification: %d events of %d bytes and more arrive on B"
+              % (len(remote), len(LONG["name"])), flush=True)
 
         # GBAC: a public job A runs after the g1 job reaches the outsider, the g1 job did not.
         public = a.start_job_id("CE Steps", {"tag": "public"})
