@@ -6,6 +6,8 @@
 // an event also matches when its parentJobId is one of them, so a page can follow a job's
 // children) and `topic=` (repeatable). Access: admins see every event; other accounts the events
 // of jobs with no groups or sharing a group with them (their groups when the stream opened).
+// In a cluster the stream also carries the events of jobs driven by the other processes
+// (runtime/event_relay.h), with the same shape, order per job and filters.
 // There is no replay: an event published before the stream opened is not sent (Last-Event-ID is
 // ignored); a client that falls behind by more than ApiOptions::event_queue_bytes gets
 // `event: overflow` and the stream ends.
@@ -122,8 +124,11 @@ void StreamEvents(Api::State& s, Call& c) {
   };
   std::string_view last = c.req.Header("last-event-id");
   uint64_t id;
+  // The events of every process of a cluster (runtime/event_relay.h), filtered alike.
+  runtime::SubscribeOptions all;
+  all.remote_events = true;
   if (last.empty()) {
-    id = bus->Subscribe(deliver);
+    id = bus->Subscribe(deliver, all);
   } else {
     std::optional<uint64_t> after = SeqOfEventId(last, epoch);
     auto reset = [stream] {
@@ -132,10 +137,10 @@ void StreamEvents(Api::State& s, Call& c) {
           "available; re-read the jobs you follow\"}\n\n");
     };
     if (after) {
-      id = bus->SubscribeAfter(*after, deliver, true, reset);
+      id = bus->SubscribeAfter(*after, deliver, true, reset, /*remote_events=*/true);
     } else {
       reset();
-      id = bus->Subscribe(deliver);
+      id = bus->Subscribe(deliver, all);
     }
   }
   base::metrics::Get().event_streams_open.fetch_add(1, std::memory_order_relaxed);

@@ -26,6 +26,9 @@ bool TriggerService::AutomationSeesJob(const bj::object& trigger, const Event& e
 }
 
 void TriggerService::Enqueue(const Event& e) {
+  // Another process's event (a cluster): its triggers run there, once (runtime/event_relay.h).
+  // The subscription asks for local events only; this keeps it so.
+  if (e.remote) return;
   // Task events start nothing.
   runtime::Topic topic;
   if (!runtime::ParseTopic(e.topic, &topic) || !runtime::IsJobTopic(topic)) return;

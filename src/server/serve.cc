@@ -21,8 +21,10 @@
 #include "http/server.h"
 #include "http/static_assets.h"
 #include "http/tls_context.h"
+#include "postgres/pg_events.h"
 #include "postgres/postgres_store.h"
 #include "runtime/adapter_queue.h"
+#include "runtime/event_relay.h"
 #include "runtime/manual_tasks.h"
 #include "runtime/runtime.h"
 #include "server/config.h"
@@ -413,6 +415,14 @@ int Serve(int argc, char** argv) {
   runtime::Runtime rt(job_store, doc_store, clock, ro);
   if (auto st = rt.Start(); !st.ok()) return Fail(st.message());
   AddRuntimeGauges(&rt);
+  // README "Cluster": event streams show every process's events (LISTEN/NOTIFY).
+  std::unique_ptr<postgres::PgEventFeed> event_feed;
+  std::unique_ptr<runtime::EventRelay> event_relay;
+  if (pg_store) {
+    event_feed = std::make_unique<postgres::PgEventFeed>(store_url);
+    event_relay = std::make_unique<runtime::EventRelay>(rt.events(), event_feed.get());
+    if (auto st = event_relay->Start(); !st.ok()) return Fail(st.message());
+  }
   // Retention deletes from the embedded store only (refused above with --store).
   std::unique_ptr<sqlite::Retention> retainer;
   if (sqlite_store) {
@@ -500,6 +510,7 @@ int Serve(int argc, char** argv) {
   server.Stop();
   triggers.Stop();
   if (retainer) retainer->Stop();
+  if (event_relay) event_relay->Stop();
   rt.Stop();
   base::metrics::ClearGauges();
   base::LogInfo("stopped");
