@@ -17,7 +17,8 @@ and checks, through the API:
 Prints `RESULT name=opsflow scenario=soak seconds=.. processes=3 kills=.. jobs_started=..
 jobs_completed=.. lost=.. duplicates=.. start_p99_ms=.. rss_start_mb=a,b,c rss_end_mb=a,b,c`
 (rss_start: VmRSS of each process once the load runs, rss_end: once all is done; a process
-restarted after a kill is a new process, so stderr also names each one's age). Exits 1 when
+restarted after a kill is a new process, so stderr also names each one's age; --spare-node1 keeps
+node1 alive throughout, so that its two figures show growth). Exits 1 when
 lost or duplicates > 0 (or nothing was started), 77 when OPSFLOW_TEST_PG_URL is unset
 (scripts/pg-test-server sets it)."""
 import argparse
@@ -272,6 +273,8 @@ def main():
     ap.add_argument("--check-sample", type=int, default=300,
                     help="jobs whose task lists are checked for a task completed twice")
     ap.add_argument("--drain-timeout", type=int, default=300)
+    ap.add_argument("--spare-node1", action="store_true",
+                    help="never kill node1, so that its rss_start/rss_end span the whole soak")
     args = ap.parse_args()
     pg_url = os.environ.get("OPSFLOW_TEST_PG_URL", "")
     if not pg_url:
@@ -301,7 +304,7 @@ def main():
         while time.monotonic() < t0 + args.seconds:
             now = time.monotonic()
             if now >= next_kill:
-                i = rng.randrange(len(cluster.nodes))
+                i = rng.randrange(1 if args.spare_node1 else 0, len(cluster.nodes))
                 log("t=%.0fs: SIGKILL node%d (pid %d), restarting it"
                     % (now - t0, i + 1, cluster.nodes[i].proc.pid))
                 cluster.restart(i)
