@@ -1,6 +1,7 @@
 // opsflow_loadgen: starts many jobs of one workflow through the REST API, waits for them to
 // finish and prints one RESULT line (see bench/README.md). A benchmark, not a test.
 // This file is the seq10 scenario; loadgen_manual.cc is manual100k.
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <exception>
@@ -16,10 +17,15 @@
 namespace opsflow::bench {
 namespace {
 
-// VmHWM of process `pid` in MiB, or nullopt when it cannot be read.
-std::optional<double> PeakRssMb(int pid) {
-  auto kb = ProcStatusField(pid, "VmHWM");
-  return kb ? std::optional<double>(static_cast<double>(*kb) / 1024.0) : std::nullopt;
+// The largest VmHWM of processes `pids` in MiB, or nullopt when one cannot be read.
+std::optional<double> PeakRssMb(const std::vector<int>& pids) {
+  std::optional<double> peak;
+  for (int pid : pids) {
+    auto kb = ProcStatusField(pid, "VmHWM");
+    if (!kb) return std::nullopt;
+    peak = std::max(peak.value_or(0), static_cast<double>(*kb) / 1024.0);
+  }
+  return peak;
 }
 
 // metrics.end_time (epoch ms) of the job of this workflow that completed last, or nullopt.
@@ -61,7 +67,8 @@ std::string ResultLine(const Options& o, const Measured& m) {
       o, Printf("workflows=%lld steps=%d seconds=%.3f workflows_per_s=%.1f steps_per_s=%.1f "
                 "start_p50_ms=%.2f start_p99_ms=%.2f peak_rss_mb=%s",
                 static_cast<long long>(m.completed), o.steps, m.seconds, wps, wps * o.steps,
-                m.p50_ms, m.p99_ms, rss.c_str()));
+                m.p50_ms, m.p99_ms, rss.c_str()) +
+             (o.processes > 0 ? Printf(" processes=%d", o.processes) : std::string()));
 }
 
 int Run(const Options& o) {
@@ -82,9 +89,9 @@ int Run(const Options& o) {
   Measured m;
   m.p50_ms = Percentile(starts.latencies_ms, 0.50);
   m.p99_ms = Percentile(starts.latencies_ms, 0.99);
-  m.peak_rss_mb = PeakRssMb(o.server_pid);
-  if (o.server_pid > 0 && !m.peak_rss_mb) {
-    problems.push_back("Cannot read VmHWM of pid " + std::to_string(o.server_pid) + ".");
+  m.peak_rss_mb = PeakRssMb(o.server_pids);
+  if (!o.server_pids.empty() && !m.peak_rss_mb) {
+    problems.push_back("Cannot read VmHWM of the server pids.");
   }
   auto complete = CountJobs(o, token, "&equals%5Bstatus%5D=complete", error);
   if (!complete) {

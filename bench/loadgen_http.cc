@@ -12,6 +12,7 @@
 #include <boost/json.hpp>
 #include <chrono>
 #include <exception>
+#include <memory>
 
 namespace opsflow::bench {
 namespace {
@@ -33,7 +34,7 @@ int64_t NowEpochMs() {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
-Request MakeRequest(const Options& o, std::string_view method, std::string_view target,
+Request MakeRequest(const Endpoint& o, std::string_view method, std::string_view target,
                     std::string_view body, std::string_view token) {
   Request req(http::string_to_verb(method), o.path_prefix + std::string(target), 11);
   req.set(http::field::host, o.host + ":" + o.port);
@@ -114,10 +115,16 @@ std::string CheckPlainReply(const Response& res) {
          std::string(std::string_view(res.body()).substr(0, kMaxBodyInMessage));
 }
 
+// Where one connection of a run may send: a resolved --url and the request prepared for it.
+struct Target {
+  const Endpoint* endpoint = nullptr;
+  tcp::resolver::results_type resolved;
+  Request prototype;
+};
+
 struct StartRun {
   const Options& options;
-  tcp::resolver::results_type endpoints;
-  Request prototype;
+  std::vector<Target> servers;  // starts go round-robin over them; posts to `targets` to [0]
   int total = 0;                                      // requests to send
   const std::vector<std::string>* targets = nullptr;  // per-request paths; null: all starts
   int sent = 0;                                       // requests handed to a connection so far
@@ -131,35 +138,48 @@ struct StartRun {
   }
 };
 
-// One keep-alive connection: takes the next start while any is left, reconnecting after a
-// transport error or a reply that closes the connection.
+// One keep-alive connection to each server: takes the next start while any is left and sends
+// it to server (index mod servers), reconnecting after a transport error or a reply that closes
+// the connection.
 asio::awaitable<void> StartConnection(StartRun& run) {
-  beast::tcp_stream stream(co_await asio::this_coro::executor);
-  beast::flat_buffer buffer;
-  Request req = run.prototype;
-  bool open = false;
+  auto executor = co_await asio::this_coro::executor;
+  struct Link {
+    beast::tcp_stream stream;
+    beast::flat_buffer buffer;
+    Request req;
+    bool open = false;
+  };
+  std::vector<std::unique_ptr<Link>> links;
+  for (const Target& t : run.servers) {
+    links.push_back(std::make_unique<Link>(Link{beast::tcp_stream(executor), {}, t.prototype}));
+  }
+  // Posts to explicit targets (manual100k's finishes) all go to the first server.
+  const size_t spread = run.targets != nullptr ? 1 : links.size();
   while (run.sent < run.total) {
     int index = run.sent++;
+    size_t which = static_cast<size_t>(index) % spread;
+    Link& link = *links[which];
     if (run.targets != nullptr) {
-      req.target(run.options.path_prefix + (*run.targets)[static_cast<size_t>(index)]);
+      link.req.target(run.servers[which].endpoint->path_prefix +
+                      (*run.targets)[static_cast<size_t>(index)]);
     }
-    if (!open) {
-      beast::error_code ec = co_await Connect(stream, run.endpoints);
+    if (!link.open) {
+      beast::error_code ec = co_await Connect(link.stream, run.servers[which].resolved);
       if (ec) {
         run.RecordError("connect: " + ec.message());
         continue;
       }
-      open = true;
+      link.open = true;
     }
     if (run.stats.first_start_epoch_ms == 0) run.stats.first_start_epoch_ms = NowEpochMs();
     auto t0 = std::chrono::steady_clock::now();
     Response res;
-    beast::error_code ec = co_await Exchange(stream, req, res, buffer);
+    beast::error_code ec = co_await Exchange(link.stream, link.req, res, link.buffer);
     std::chrono::duration<double, std::milli> took = std::chrono::steady_clock::now() - t0;
     if (ec) {
       run.RecordError("start request: " + ec.message());
-      Close(stream, buffer);
-      open = false;
+      Close(link.stream, link.buffer);
+      link.open = false;
       continue;
     }
     std::string id;
@@ -171,11 +191,13 @@ asio::awaitable<void> StartConnection(StartRun& run) {
       run.RecordError(std::move(problem));
     }
     if (!res.keep_alive()) {
-      Close(stream, buffer);
-      open = false;
+      Close(link.stream, link.buffer);
+      link.open = false;
     }
   }
-  if (open) Close(stream, buffer);
+  for (auto& link : links) {
+    if (link->open) Close(link->stream, link->buffer);
+  }
 }
 
 asio::awaitable<void> FetchOnce(const Options& o, Request& req, Reply& reply) {
@@ -207,7 +229,8 @@ asio::awaitable<void> FetchOnce(const Options& o, Request& req, Reply& reply) {
 Reply Fetch(const Options& o, std::string_view method, std::string_view target,
             std::string_view body, std::string_view token) {
   asio::io_context ioc;
-  Request req = MakeRequest(o, method, target, body, token);
+  Endpoint first{o.host, o.port, o.path_prefix};
+  Request req = MakeRequest(first, method, target, body, token);
   Reply reply;
   RunToCompletion(ioc, FetchOnce(o, req, reply));
   return reply;
@@ -219,19 +242,24 @@ namespace {
 StartStats RunMany(const Options& o, int total, const std::vector<std::string>* targets,
                    const std::string& body, const std::string& token) {
   asio::io_context ioc;
-  beast::error_code ec;
   tcp::resolver resolver(ioc);
-  StartRun run{o,
-               resolver.resolve(o.host, o.port, ec),
-               MakeRequest(o, "POST", "/operations-manager/jobs/start", body, token),
-               total,
-               targets,
-               0,
-               {}};
-  if (ec) {
-    run.stats.errors = total;
-    run.stats.error_samples.push_back("resolve " + o.host + ": " + ec.message());
-    return run.stats;
+  StartRun run{o, {}, total, targets, 0, {}};
+  std::vector<Endpoint> single;
+  const std::vector<Endpoint>* endpoints = &o.endpoints;
+  if (endpoints->empty()) {
+    single.push_back(Endpoint{o.host, o.port, o.path_prefix});
+    endpoints = &single;
+  }
+  for (const Endpoint& e : *endpoints) {
+    beast::error_code ec;
+    Target t{&e, resolver.resolve(e.host, e.port, ec),
+             MakeRequest(e, "POST", "/operations-manager/jobs/start", body, token)};
+    if (ec) {
+      run.stats.errors = total;
+      run.stats.error_samples.push_back("resolve " + e.host + ": " + ec.message());
+      return run.stats;
+    }
+    run.servers.push_back(std::move(t));
   }
   run.stats.latencies_ms.reserve(static_cast<size_t>(total));
   if (!targets) run.stats.job_ids.reserve(static_cast<size_t>(total));

@@ -9,16 +9,20 @@ namespace opsflow::bench {
 namespace {
 
 constexpr std::string_view kUsage =
-    "usage: opsflow_loadgen --url http://HOST:PORT --user U --password P --workflow NAME\n"
+    "usage: opsflow_loadgen --url http://HOST:PORT[,http://HOST2:PORT2...] --user U\n"
+    "                       --password P --workflow NAME\n"
     "                       [--jobs 2000] [--connections 50] [--variables JSON]\n"
     "                       [--steps 10] [--scenario seq10] [--name opsflow]\n"
-    "                       [--server-pid PID] [--timeout-s 600] [--poll-ms 250]\n"
+    "                       [--server-pid PID[,PID2...]] [--timeout-s 600] [--poll-ms 250]\n"
+    "                       [--processes N]\n"
     "                       [--manual-task m001] [--finish-sample 1000]\n"
     "Starts --jobs jobs of --workflow over --connections keep-alive connections, waits until\n"
     "none is running or paused, and prints one RESULT line. With --scenario manual100k the\n"
     "jobs wait on the manual task --manual-task instead: it measures the server's memory with\n"
     "all of them waiting, then finishes --finish-sample of them (0: none). The password may\n"
-    "also come from the environment variable OPSFLOW_PASSWORD.\n";
+    "also come from the environment variable OPSFLOW_PASSWORD. Several --url (repeated or\n"
+    "comma-separated): starts go round-robin over them, one per request; logins and queries go\n"
+    "to the first. Several --server-pid (likewise): peak_rss_mb is the largest VmHWM of them.\n";
 
 bool ParseInt(std::string_view text, int min, int& out) {
   int v = 0;
@@ -28,8 +32,8 @@ bool ParseInt(std::string_view text, int min, int& out) {
   return true;
 }
 
-// Splits "http://host:port/prefix" into the options' host, port and prefix.
-bool ParseUrl(std::string_view url, Options& o) {
+// Splits "http://host:port/prefix" into the endpoint's host, port and prefix.
+bool ParseOneUrl(std::string_view url, Endpoint& o) {
   constexpr std::string_view kScheme = "http://";
   if (url.substr(0, kScheme.size()) != kScheme) return false;
   url.remove_prefix(kScheme.size());
@@ -47,6 +51,42 @@ bool ParseUrl(std::string_view url, Options& o) {
   }
   int port = 0;
   return !o.host.empty() && ParseInt(o.port, 1, port) && port <= 65535;
+}
+
+// Calls `one` on each comma-separated part of `list`; false when a part is empty or refused.
+template <typename F>
+bool ForEachPart(std::string_view list, F one) {
+  while (true) {
+    size_t comma = list.find(',');
+    if (!one(list.substr(0, comma))) return false;
+    if (comma == std::string_view::npos) return true;
+    list.remove_prefix(comma + 1);
+  }
+}
+
+// Adds the URLs of one --url value to o.endpoints (the first one is also o's host/port/prefix).
+bool ParseUrl(std::string_view list, Options& o) {
+  return ForEachPart(list, [&](std::string_view url) {
+    Endpoint e;
+    if (!ParseOneUrl(url, e)) return false;
+    if (o.endpoints.empty()) {
+      o.host = e.host;
+      o.port = e.port;
+      o.path_prefix = e.path_prefix;
+    }
+    o.endpoints.push_back(std::move(e));
+    return true;
+  });
+}
+
+bool ParsePids(std::string_view list, Options& o) {
+  return ForEachPart(list, [&](std::string_view text) {
+    int pid = 0;
+    if (!ParseInt(text, 1, pid)) return false;
+    if (o.server_pids.empty()) o.server_pid = pid;
+    o.server_pids.push_back(pid);
+    return true;
+  });
 }
 
 }  // namespace
@@ -77,9 +117,10 @@ bool ParseOptions(int argc, char** argv, Options& out, std::string& error) {
       {"--jobs", number(out.jobs, 1)},
       {"--connections", number(out.connections, 1)},
       {"--steps", number(out.steps, 1)},
-      {"--server-pid", number(out.server_pid, 1)},
+      {"--server-pid", [&](std::string_view v) { return ParsePids(v, out); }},
       {"--timeout-s", number(out.timeout_s, 1)},
       {"--poll-ms", number(out.poll_ms, 1)},
+      {"--processes", number(out.processes, 1)},
       {"--manual-task", text(out.manual_task)},
       {"--finish-sample", number(out.finish_sample, 0)},
   };

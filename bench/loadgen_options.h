@@ -4,13 +4,26 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace opsflow::bench {
 
-struct Options {
+// One server to send requests to: where --url points.
+struct Endpoint {
   std::string host = "127.0.0.1";
   std::string port = "80";
   std::string path_prefix;  // from the URL, e.g. "" or "/iap"
+};
+
+struct Options {
+  // The first --url: login, list queries and polling go there (any process of a cluster
+  // answers them from the shared store).
+  std::string host = "127.0.0.1";
+  std::string port = "80";
+  std::string path_prefix;
+  // Every --url, in order (--url may be repeated, or hold several URLs separated by commas):
+  // job starts go round-robin over them, one per start request.
+  std::vector<Endpoint> endpoints;
   std::string user;
   std::string password;
   std::string workflow;
@@ -20,9 +33,11 @@ struct Options {
   int jobs = 2000;
   int connections = 50;
   int steps = 10;
-  int server_pid = 0;   // 0: peak RSS unknown
+  int server_pid = 0;   // 0: peak RSS unknown; the first of server_pids
+  std::vector<int> server_pids;  // every --server-pid (repeatable or comma-separated)
   int timeout_s = 600;  // how long to wait for every job to finish
   int poll_ms = 250;    // interval between "unfinished jobs?" queries
+  int processes = 0;    // > 0: the RESULT line ends with processes=N (a cluster's size)
   // manual100k only (see loadgen_manual.h):
   std::string manual_task = "m001";  // the task key of the manual task each job waits on
   int finish_sample = 1000;          // how many waiting tasks to finish afterwards

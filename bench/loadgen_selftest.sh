@@ -4,6 +4,7 @@
 #   2. some starts answer 500: non-zero exit, nothing on stdout;
 #   3. some jobs end in error: non-zero exit, nothing on stdout;
 #   4. --scenario manual100k (jobs waiting on a manual task): exit 0 and one RESULT line.
+#   5. several --url (round-robin starts) and --processes: exit 0, RESULT ends with processes=2.
 # Usage: bench/loadgen_selftest.sh path/to/opsflow_loadgen
 set -euo pipefail
 loadgen=${1:?usage: $0 path/to/opsflow_loadgen}
@@ -88,4 +89,19 @@ re+=" finish_p50_ms=$num\$"
 [[ $(wc -l <"$work/out") -eq 1 ]] || fail "expected exactly one line on stdout"
 grep -Eq "$re" "$work/out" || fail "manual100k RESULT line malformed"
 echo "ok 4 manual100k: $(cat "$work/out")"
+stop_fake
+
+# 5. several --url (here the same server twice: repeated and comma-separated), --processes
+start_fake --job-ms 30
+"$loadgen" --url "http://127.0.0.1:$port,http://127.0.0.1:$port" --url "http://127.0.0.1:$port" \
+  --user admin --password selftest --workflow bench-seq10 --jobs 200 --connections 20 \
+  --steps 10 --scenario seq10-pg2 --processes 2 --variables '{"host":"h","items":[1,2,3]}' \
+  --server-pid "$server_pid,$server_pid" --poll-ms 50 --timeout-s 60 >"$work/out" 2>"$work/err" ||
+  fail "loadgen exited non-zero with several --url"
+re="^RESULT name=opsflow scenario=seq10-pg2 workflows=200 steps=10 seconds=$num"
+re+=" workflows_per_s=$num steps_per_s=$num start_p50_ms=$num start_p99_ms=$num peak_rss_mb=$num"
+re+=" processes=2\$"
+[[ $(wc -l <"$work/out") -eq 1 ]] || fail "expected exactly one line on stdout"
+grep -Eq "$re" "$work/out" || fail "RESULT line with processes=2 malformed"
+echo "ok 5 several urls: $(cat "$work/out")"
 stop_fake
