@@ -250,7 +250,11 @@ void Runtime::Impl::MaybeHandOff() {
       j.rec.variables_json = bj::serialize(j.variables);
       j.rec.errors_json = bj::serialize(j.errors);
       j.vars_dirty = j.errors_dirty = j.desc_dirty = false;
-      b->wb.versions.push_back({j.wf->version(), bj::serialize(j.wf->doc())});
+      // A workflow version goes to the store once: not again when a batch made it durable
+      // before, nor twice in one batch (serializing the workflow per new job was a cost).
+      if (stored_versions_.insert(j.wf->version()).second) {
+        b->wb.versions.push_back({j.wf->version(), bj::serialize(j.wf->doc())});
+      }
       b->wb.new_jobs.push_back(RecordOf(j));
       // The serialized copies went to the store; in memory the live values are the truth.
       std::string().swap(j.rec.variables_json);

@@ -175,6 +175,7 @@ void Runtime::Impl::Handle(LeaseLostCmd& c) {
 void Runtime::Impl::Handle(Fenced& c) {
   writer_busy_ = false;
   committed_seq_ = c.batch->seq;
+  for (const store::WorkflowVersion& v : c.batch->wb.versions) stored_versions_.erase(v.version);
   const base::Status lost = base::Unavailable("this process lost its lease; try again");
   for (auto& [cb, snap] : c.batch->replies) {
     workers_->Submit([cb = std::move(cb), lost]() mutable { cb(lost); });
@@ -209,6 +210,7 @@ void Runtime::Impl::DropAllJobs(const std::string& why) {
   for (auto& ack : current_->acks) {
     workers_->Submit([ack = std::move(ack), lost] { ack(lost); });
   }
+  for (const store::WorkflowVersion& v : current_->wb.versions) stored_versions_.erase(v.version);
   current_ = std::make_unique<Batch>();
   base::LogError("dropped every job", "\"count\":" + std::to_string(dropped) + ",\"why\":\"" +
                                           base::JsonEscape(why) + "\"");

@@ -377,6 +377,10 @@ class Runtime::Impl {
   std::vector<std::pair<std::string, int>> reconciles_;
   // Adapter work recorded in a batch not yet durable (its timeout waits for it to be offered).
   std::unordered_set<std::string> pending_adapter_work_;
+  // Workflow versions handed to the writer (each is written with the first job that uses it;
+  // the writer retries a failed batch until it commits). A batch refused by a lost lease is
+  // never written: its versions are forgotten then (runtime_cluster.cc).
+  std::unordered_set<std::string> stored_versions_;
 
   // Writer thread.
   base::Mutex wmu_;
