@@ -76,7 +76,7 @@ const std::vector<Route>& AllRoutes() {
           EventRoutes(), AutomationRoutes(), TriggerRoutes(), WorkflowEngineRoutes(),
           ProjectRoutes(), TemplateRoutes(), HealthRoutes(), TaskCatalogRoutes(),
           ReferencesRoutes(), RoleRoutes(), ComponentGroupRoutes(),
-          LargeDataRoutes()}) {
+          LargeDataRoutes(), JsonFormsRoutes()}) {
       t.insert(t.end(), rows.begin(), rows.end());
     }
     return t;

@@ -60,6 +60,7 @@ std::span<const Route> ReferencesRoutes();      // /automation-studio/references
 std::span<const Route> RoleRoutes();            // /authorization/roles, /authorization/views
 std::span<const Route> ComponentGroupRoutes();  // /automation-studio/component-groups
 std::span<const Route> LargeDataRoutes();       // /operations-manager/large-data/:id
+std::span<const Route> JsonFormsRoutes();       // /automation-studio/json-forms/method-options
 
 // Every row, in dispatch order: the accessors above concatenated (api.cc).
 const std::vector<Route>& AllRoutes();
