@@ -29,31 +29,11 @@ sys.dont_write_bytecode = True  # keep the source tree clean
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import itest_common as ic  # noqa: E402
 from itest_common import check  # noqa: E402
+from child_jobs import task, workflow  # noqa: E402  (the same workflow builders)
 
 LEASE_TTL = "2s"
 THREADS = 6
 ELEMENTS = 3
-
-
-def task(name, incoming, outgoing=None, **extra):
-    t = {"name": name, "app": "WorkFlowEngine", "location": "Application",
-         "type": extra.pop("type", "automatic"), "groups": [],
-         "variables": {"incoming": incoming, "outgoing": outgoing or {}, "error": "",
-                       "decorators": []}}
-    t.update(extra)
-    return t
-
-
-def workflow(name, tasks, chain):
-    all_tasks = {"workflow_start": {"name": "workflow_start", "groups": []},
-                 "workflow_end": {"name": "workflow_end", "groups": []}}
-    all_tasks.update(tasks)
-    ids = ["workflow_start"] + chain + ["workflow_end"]
-    transitions = {i: {} for i in all_tasks}
-    for a, b in zip(ids, ids[1:]):
-        transitions[a][b] = {"type": "standard", "state": "success"}
-    return {"name": name, "type": "automation", "canvasVersion": 3, "font_size": 12,
-            "groups": [], "tags": [], "tasks": all_tasks, "transitions": transitions}
 
 
 CHILD = workflow("CL Child", {

@@ -19,6 +19,7 @@
 #include "auth/access.h"
 #include "base/clock.h"
 #include "base/ids.h"
+#include "json/fields.h"
 #include "json/parse.h"
 #include "model/list_page.h"
 
@@ -31,11 +32,6 @@ constexpr size_t kMaxMembers = 10000;
 std::mutex& WriteMutex() {
   static std::mutex mu;
   return mu;
-}
-
-std::string Str(const bj::object& o, const char* key) {
-  const bj::value* v = o.if_contains(key);
-  return v && v->is_string() ? std::string(v->get_string()) : std::string();
 }
 
 std::vector<std::string> Strings(const bj::object& o, const char* key) {
@@ -54,7 +50,7 @@ base::Status NotFoundError(const std::string& id) {
 
 bool MayRead(const Call& c, const bj::object& doc) {
   const auth::Account& a = *c.account;
-  if (a.admin || Str(doc, "createdBy") == a.id) return true;
+  if (a.admin || json::StringField(doc, "createdBy") == a.id) return true;
   std::vector<std::string> read = Strings(doc, "gbacRead");
   if (read.empty()) return true;
   std::vector<std::string> write = Strings(doc, "gbacWrite");
@@ -64,7 +60,7 @@ bool MayRead(const Call& c, const bj::object& doc) {
 
 bool MayWrite(const Call& c, const bj::object& doc) {
   const auth::Account& a = *c.account;
-  if (a.admin || Str(doc, "createdBy") == a.id) return true;
+  if (a.admin || json::StringField(doc, "createdBy") == a.id) return true;
   std::vector<std::string> write = Strings(doc, "gbacWrite");
   return !write.empty() && auth::CanSee(a, write);
 }
@@ -93,7 +89,7 @@ base::Status CheckMember(const bj::value& m, size_t i) {
   std::string where = "members[" + std::to_string(i) + "]";
   if (!m.is_object()) return base::InvalidArgument(where + " must be an object");
   const bj::object& o = m.get_object();
-  std::string type = Str(o, "type");
+  std::string type = json::StringField(o, "type");
   const bj::value* path = o.if_contains("path");
   if (type == "folder") {
     if (path && !path->is_array()) {
@@ -171,7 +167,7 @@ base::Result<bj::object> Visible(Api::State& s, const Call& c, const std::string
 
 bool NameTaken(Api::State& s, const std::string& name, const std::string& except_id) {
   for (const bj::object& other : All(s)) {
-    if (Str(other, "name") == name && Str(other, "_id") != except_id) return true;
+    if (json::StringField(other, "name") == name && json::StringField(other, "_id") != except_id) return true;
   }
   return false;
 }
@@ -179,11 +175,11 @@ bool NameTaken(Api::State& s, const std::string& name, const std::string& except
 // Checks and stores `doc`; REQUIRES WriteMutex held.
 base::Result<bj::object> Store(Api::State& s, bj::object doc) {
   OPSFLOW_RETURN_IF_ERROR(CheckDoc(s, doc));
-  if (NameTaken(s, Str(doc, "name"), Str(doc, "_id"))) {
-    return base::AlreadyExists("A component group named '" + Str(doc, "name") +
+  if (NameTaken(s, json::StringField(doc, "name"), json::StringField(doc, "_id"))) {
+    return base::AlreadyExists("A component group named '" + json::StringField(doc, "name") +
                                "' already exists");
   }
-  OPSFLOW_RETURN_IF_ERROR(s.deps.docs->Put(kKind, Str(doc, "_id"), bj::serialize(doc)));
+  OPSFLOW_RETURN_IF_ERROR(s.deps.docs->Put(kKind, json::StringField(doc, "_id"), bj::serialize(doc)));
   return doc;
 }
 
@@ -216,9 +212,7 @@ void ListGroups(Api::State& s, Call& c) {
   for (bj::object& d : All(s)) {
     if (MayRead(c, d)) docs.emplace_back(std::move(d));
   }
-  int64_t total = 0;
-  docs = model::FilterSortPage(q, std::move(docs), q.filters, &total);
-  ReplyItemsPage(c, q, std::move(docs), total);
+  ReplyFilteredItems(c, q, std::move(docs));
 }
 
 void GetGroup(Api::State& s, Call& c) {
@@ -288,9 +282,9 @@ void ImportGroups(Api::State& s, Call& c) {
     base::Result<bj::object> r = base::InvalidArgument("a component group must be an object");
     if (item.is_object()) {
       bj::object doc = NewDoc(c, item.get_object());
-      std::string name = Str(doc, "name");
+      std::string name = json::StringField(doc, "name");
       if (!name.empty()) {
-        for (int n = 2; NameTaken(s, Str(doc, "name"), "") && n < 10000; ++n) {
+        for (int n = 2; NameTaken(s, json::StringField(doc, "name"), "") && n < 10000; ++n) {
           doc["name"] = name + " (" + std::to_string(n) + ")";
         }
       }

@@ -30,9 +30,7 @@ void ListProjects(Api::State& s, Call& c) {
   if (!ParseList(s, c, &q)) return;
   auto all = StoreOf(s).List(*c.account);
   if (!all.ok()) return ReplyError(c, all.status());
-  int64_t total = 0;
-  std::vector<bj::value> docs = model::FilterSortPage(q, std::move(all).value(), q.filters, &total);
-  ReplyItemsPage(c, q, std::move(docs), total);
+  ReplyFilteredItems(c, q, std::move(all).value());
 }
 
 void GetProject(Api::State& s, Call& c) {

@@ -4,6 +4,7 @@
 #include <mutex>
 
 #include "base/ids.h"
+#include "json/fields.h"
 #include "json/parse.h"
 
 namespace opsflow::api {
@@ -16,11 +17,6 @@ constexpr const char* kKind = "project";
 std::mutex& WriteMutex() {
   static std::mutex mu;
   return mu;
-}
-
-std::string Str(const bj::object& o, const char* key) {
-  const bj::value* v = o.if_contains(key);
-  return v && v->is_string() ? std::string(v->get_string()) : std::string();
 }
 
 base::Status NotFoundError(const std::string& id) {
@@ -41,7 +37,7 @@ int64_t MaxIid(const bj::array& components) {
 base::Status CheckComponents(const bj::value& v) {
   if (!v.is_array()) return base::InvalidArgument("components must be an array");
   for (const bj::value& c : v.get_array()) {
-    if (!c.is_object() || Str(c.get_object(), "type").empty()) {
+    if (!c.is_object() || json::StringField(c.get_object(), "type").empty()) {
       return base::InvalidArgument("every component must be an object with a string 'type'");
     }
     const bj::value* doc = c.get_object().if_contains("document");
@@ -56,8 +52,8 @@ base::Status CheckMembers(const bj::value& v) {
   if (!v.is_array()) return base::InvalidArgument("members must be an array");
   for (const bj::value& m : v.get_array()) {
     if (!m.is_object()) return base::InvalidArgument("every member must be an object");
-    std::string type = Str(m.get_object(), "type");
-    if ((type != "account" && type != "group") || Str(m.get_object(), "reference").empty()) {
+    std::string type = json::StringField(m.get_object(), "type");
+    if ((type != "account" && type != "group") || json::StringField(m.get_object(), "reference").empty()) {
       return base::InvalidArgument(
           "every member must be {type: \"account\"|\"group\", reference: <id>, role}");
     }
@@ -94,13 +90,13 @@ bj::object OwnerMember(const auth::Account& a) {
 
 bool ProjectStore::MaySee(const auth::Account& a, const bj::object& project) {
   if (a.admin) return true;
-  if (!a.id.empty() && Str(project, "createdBy") == a.id) return true;
+  if (!a.id.empty() && json::StringField(project, "createdBy") == a.id) return true;
   const bj::value* members = project.if_contains("members");
   if (!members || !members->is_array()) return false;
   for (const bj::value& m : members->get_array()) {
     if (!m.is_object()) continue;
-    std::string type = Str(m.get_object(), "type");
-    std::string ref = Str(m.get_object(), "reference");
+    std::string type = json::StringField(m.get_object(), "type");
+    std::string ref = json::StringField(m.get_object(), "reference");
     if (type == "account" && !ref.empty() && (ref == a.id || ref == a.username)) return true;
     if (type == "group" && std::find(a.groups.begin(), a.groups.end(), ref) != a.groups.end()) {
       return true;
@@ -134,7 +130,7 @@ base::Result<bj::object> ProjectStore::Get(const auth::Account& a, const std::st
 }
 
 base::Status ProjectStore::Save(const bj::object& project) {
-  return docs_->Put(kKind, Str(project, "_id"), bj::serialize(project));
+  return docs_->Put(kKind, json::StringField(project, "_id"), bj::serialize(project));
 }
 
 void ProjectStore::Touch(const auth::Account& a, bj::object& project) const {
@@ -221,7 +217,7 @@ base::Result<bj::object> ProjectStore::Import(const auth::Account& a, bj::object
     if (!members.is_array()) members = bj::array();
     members.as_array().push_back(OwnerMember(a));
   }
-  std::string key = Str(project, "_id");
+  std::string key = json::StringField(project, "_id");
   std::lock_guard<std::mutex> l(WriteMutex());
   if (docs_->Get(kKind, key).ok()) {
     return base::AlreadyExists("A project with _id '" + key + "' already exists");
@@ -240,18 +236,18 @@ base::Result<bj::object> ProjectStore::AddComponents(const auth::Account& a, con
   if (!list.is_array()) list = bj::array();
   int64_t next = MaxIid(list.as_array()) + 1;
   for (const bj::value& c : components) {
-    if (!c.is_object() || Str(c.get_object(), "type").empty()) {
+    if (!c.is_object() || json::StringField(c.get_object(), "type").empty()) {
       return base::InvalidArgument("every component must be an object with a string 'type'");
     }
     const bj::object& in = c.get_object();
-    bj::object comp{{"iid", next++}, {"type", Str(in, "type")}};
+    bj::object comp{{"iid", next++}, {"type", json::StringField(in, "type")}};
     comp["folder"] = in.contains("folder") ? in.at("folder") : bj::value("/");
     if (const bj::value* doc = in.if_contains("document")) {
       if (!doc->is_object())
         return base::InvalidArgument("a component's 'document' must be an object");
       comp["document"] = *doc;
-    } else if (std::string ref = Str(in, "reference"); !ref.empty()) {
-      auto doc2 = resolve(Str(in, "type"), ref);
+    } else if (std::string ref = json::StringField(in, "reference"); !ref.empty()) {
+      auto doc2 = resolve(json::StringField(in, "type"), ref);
       if (!doc2.ok()) return doc2.status();
       comp["document"] = std::move(doc2).value();
     } else {
@@ -279,8 +275,8 @@ base::Result<bj::object> ProjectStore::RemoveComponent(const auth::Account& a,
       const bj::value* iid = comp.if_contains("iid");
       bool hit = iid && iid->is_number() && bj::serialize(*iid) == component_id;
       if (const bj::value* doc = comp.if_contains("document"); !hit && doc && doc->is_object()) {
-        hit = Str(doc->get_object(), "_id") == component_id ||
-              Str(doc->get_object(), "name") == component_id;
+        hit = json::StringField(doc->get_object(), "_id") == component_id ||
+              json::StringField(doc->get_object(), "name") == component_id;
       }
       if (!hit) continue;
       arr.erase(it);

@@ -16,16 +16,12 @@
 #include <string>
 
 #include "api/state.h"
+#include "json/fields.h"
 
 namespace opsflow::api {
 namespace {
 
 constexpr size_t kMaxTargets = 100;
-
-std::string Str(const bj::object& o, const char* key) {
-  const bj::value* v = o.if_contains(key);
-  return v && v->is_string() ? std::string(v->get_string()) : std::string();
-}
 
 // The names under which `ids` may be referred to: each id, plus the name of the workflow that
 // has that _id (workflow targets).
@@ -140,7 +136,7 @@ void ReferencesTo(Api::State& s, Call& c) {
       instances += static_cast<int64_t>(hits.size());
       refs.push_back(bj::object{
           {"type", "workflow"},
-          {"document", bj::object{{"_id", Str(wf->doc(), "_id")}, {"name", wf->name()}}},
+          {"document", bj::object{{"_id", json::StringField(wf->doc(), "_id")}, {"name", wf->name()}}},
           {"instances", std::move(hits)}});
     }
     for (const bj::value& a : automations) {
@@ -148,13 +144,13 @@ void ReferencesTo(Api::State& s, Call& c) {
       const bj::object& o = a.get_object();
       bj::array hits;
       for (const char* key : {"componentId", "componentName"}) {
-        if (target.keys.contains(Str(o, key))) hits.push_back(bj::object{{"property", key}});
+        if (target.keys.contains(json::StringField(o, key))) hits.push_back(bj::object{{"property", key}});
       }
       if (hits.empty()) continue;
       instances += static_cast<int64_t>(hits.size());
       refs.push_back(bj::object{
           {"type", "automation"},
-          {"document", bj::object{{"_id", Str(o, "_id")}, {"name", Str(o, "name")}}},
+          {"document", bj::object{{"_id", json::StringField(o, "_id")}, {"name", json::StringField(o, "name")}}},
           {"instances", std::move(hits)}});
     }
     int64_t total = static_cast<int64_t>(refs.size());

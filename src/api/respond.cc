@@ -143,6 +143,12 @@ runtime::StartCallback StartedJobReply(Responder done,
   };
 }
 
+void ReplyFilteredItems(Call& c, const model::ListQuery& q, std::vector<bj::value> docs) {
+  int64_t total = 0;
+  docs = model::FilterSortPage(q, std::move(docs), q.filters, &total);
+  ReplyItemsPage(c, q, std::move(docs), total);
+}
+
 void ReplyItemsPage(Call& c, const model::ListQuery& q, std::vector<bj::value> docs,
                     int64_t total) {
   bj::array items;

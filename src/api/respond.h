@@ -47,6 +47,9 @@ bool CheckJobId(Call& c, const std::string& id);
 // include/exclude applied.
 void ReplyItemsPage(Call& c, const model::ListQuery& q, std::vector<bj::value> docs,
                     int64_t total);
+// The same for every document the caller may see: the query's filters, sort and page are applied
+// here (model::FilterSortPage) first.
+void ReplyFilteredItems(Call& c, const model::ListQuery& q, std::vector<bj::value> docs);
 // List metadata {skip, limit, total, nextPageSkip, previousPageSkip, currentPageSize, hints}.
 bj::object ListMetadata(int64_t skip, int64_t limit, int64_t total, size_t page_size);
 

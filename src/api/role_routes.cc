@@ -16,6 +16,7 @@
 #include "auth/accounts.h"
 #include "base/clock.h"
 #include "base/ids.h"
+#include "json/fields.h"
 #include "json/parse.h"
 #include "model/list_page.h"
 
@@ -31,11 +32,6 @@ std::mutex& WriteMutex() {
 }
 
 bool RequireRoleAdmin(Call& c) { return RequireAdmin(c, "manage roles"); }
-
-std::string Str(const bj::object& o, const char* key) {
-  const bj::value* v = o.if_contains(key);
-  return v && v->is_string() ? std::string(v->get_string()) : std::string();
-}
 
 std::vector<bj::object> All(Api::State& s) {
   std::vector<bj::object> out;
@@ -145,11 +141,11 @@ bj::object Unwrap(const bj::object& body) {
 // Stores `role`; AlreadyExists when another role has its (provenance, name). REQUIRES
 // WriteMutex held.
 base::Status Save(Api::State& s, const bj::object& role) {
-  std::string id = Str(role, "_id");
+  std::string id = json::StringField(role, "_id");
   for (const bj::object& other : All(s)) {
-    if (Str(other, "_id") != id && Str(other, "name") == Str(role, "name") &&
-        Str(other, "provenance") == Str(role, "provenance")) {
-      return base::AlreadyExists("a role named '" + Str(role, "name") + "' already exists");
+    if (json::StringField(other, "_id") != id && json::StringField(other, "name") == json::StringField(role, "name") &&
+        json::StringField(other, "provenance") == json::StringField(role, "provenance")) {
+      return base::AlreadyExists("a role named '" + json::StringField(role, "name") + "' already exists");
     }
   }
   return s.deps.docs->Put(kKind, id, bj::serialize(role));
@@ -236,7 +232,7 @@ void UpdateRole(Api::State& s, Call& c) {
   role["last_updated"] = base::IsoTime(base::SystemClock::Get()->NowMs());
   role["lastUpdatedBy"] = c.account->username;
   if (auto st = Save(s, role); !st.ok()) return ReplyError(c, st);
-  std::string before = Str(*old, "name"), after = Str(role, "name");
+  std::string before = json::StringField(*old, "name"), after = json::StringField(role, "name");
   if (before != after) {
     if (auto st = RenameInGroups(s, before, after); !st.ok()) return ReplyError(c, st);
   }
@@ -250,7 +246,7 @@ void DeleteRole(Api::State& s, Call& c) {
   auto old = Find(s, c.params[0]);
   if (!old.ok()) return ReplyError(c, old.status());
   if (auto st = s.deps.docs->Delete(kKind, c.params[0]); !st.ok()) return ReplyError(c, st);
-  if (auto st = RenameInGroups(s, Str(*old, "name"), ""); !st.ok()) return ReplyError(c, st);
+  if (auto st = RenameInGroups(s, json::StringField(*old, "name"), ""); !st.ok()) return ReplyError(c, st);
   Reply(c, 200, *old);
 }
 

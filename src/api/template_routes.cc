@@ -16,6 +16,7 @@
 #include "auth/access.h"
 #include "base/clock.h"
 #include "base/ids.h"
+#include "json/fields.h"
 #include "json/parse.h"
 #include "model/list_page.h"
 
@@ -27,11 +28,6 @@ constexpr const char* kKind = "template";
 std::mutex& WriteMutex() {
   static std::mutex mu;
   return mu;
-}
-
-std::string Str(const bj::object& o, const char* key) {
-  const bj::value* v = o.if_contains(key);
-  return v && v->is_string() ? std::string(v->get_string()) : std::string();
 }
 
 base::Status NotFoundError(const std::string& id) {
@@ -97,10 +93,10 @@ bj::array ToArray(const std::vector<std::string>& v) {
 base::Result<bj::object> Store(Api::State& s, const Call& c, bj::object doc,
                                const std::optional<bj::object>& old) {
   OPSFLOW_RETURN_IF_ERROR(CheckTemplate(doc));
-  std::string id = Str(doc, "_id");
-  std::string name = Str(doc, "name");
+  std::string id = json::StringField(doc, "_id");
+  std::string name = json::StringField(doc, "name");
   for (const bj::object& other : All(s)) {
-    if (Str(other, "name") == name && Str(other, "_id") != id) {
+    if (json::StringField(other, "name") == name && json::StringField(other, "_id") != id) {
       return base::AlreadyExists("A template named '" + name + "' already exists");
     }
   }
@@ -139,9 +135,7 @@ void ListTemplates(Api::State& s, Call& c) {
   for (bj::object& d : All(s)) {
     if (MaySee(c, d)) docs.emplace_back(std::move(d));
   }
-  int64_t total = 0;
-  docs = model::FilterSortPage(q, std::move(docs), q.filters, &total);
-  ReplyItemsPage(c, q, std::move(docs), total);
+  ReplyFilteredItems(c, q, std::move(docs));
 }
 
 void GetTemplate(Api::State& s, Call& c) {
@@ -167,7 +161,7 @@ void CreateTemplate(Api::State& s, Call& c) {
   std::lock_guard<std::mutex> l(WriteMutex());
   auto stored = Store(s, c, std::move(doc), std::nullopt);
   if (!stored.ok()) return ReplyError(c, stored.status());
-  std::string id = Str(*stored, "_id");
+  std::string id = json::StringField(*stored, "_id");
   Reply(c, 200,
         bj::object{{"created", std::move(stored).value()},
                    {"edit", "/automation-studio/#/edit?tab=1&template_id=" + id}});
@@ -222,7 +216,7 @@ void ImportTemplates(Api::State& s, Call& c) {
       bj::object doc = item.get_object();
       const bj::value* id = doc.if_contains("_id");
       if (!id || !id->is_string() || id->get_string().empty()) doc["_id"] = base::NewObjectId();
-      std::string key = Str(doc, "_id");
+      std::string key = json::StringField(doc, "_id");
       std::optional<bj::object> old = Find(s, key);
       if (old && !MaySee(c, *old)) {
         r = base::AlreadyExists("A template with _id '" + key + "' already exists");

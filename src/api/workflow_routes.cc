@@ -48,9 +48,7 @@ void ListWorkflows(Api::State& s, Call& c) {
   for (const auto& wf : s.workflows.All()) {
     if (CanSeeWorkflow(c, *wf)) docs.emplace_back(wf->doc());
   }
-  int64_t total = 0;
-  docs = model::FilterSortPage(q, std::move(docs), q.filters, &total);
-  ReplyItemsPage(c, q, std::move(docs), total);
+  ReplyFilteredItems(c, q, std::move(docs));
 }
 
 void GetWorkflowDetailed(Api::State& s, Call& c) {

@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 
 #include "base/log.h"
+#include "json/fields.h"
 #include "json/parse.h"
 
 namespace opsflow::runtime {
@@ -14,11 +15,6 @@ bj::array Strings(const std::vector<std::string>& v) {
   bj::array a;
   for (const std::string& s : v) a.emplace_back(s);
   return a;
-}
-
-std::string Str(const bj::object& o, std::string_view k) {
-  const bj::value* v = o.if_contains(k);
-  return v && v->is_string() ? std::string(v->get_string()) : std::string();
 }
 
 int64_t Int(const bj::object& o, std::string_view k) {
@@ -67,17 +63,17 @@ bool DecodeRemoteMessage(std::string_view message, Event* e, bool* interest) {
   if (!ev || !ev->is_object()) return false;
   const bj::object& o = ev->get_object();
   *e = Event();
-  e->topic = Str(o, "topic");
-  e->job_id = Str(o, "job");
+  e->topic = json::StringField(o, "topic");
+  e->job_id = json::StringField(o, "job");
   if (e->topic.empty() || e->job_id.empty()) return false;
-  e->workflow = Str(o, "workflow");
-  e->status = Str(o, "status");
+  e->workflow = json::StringField(o, "workflow");
+  e->status = json::StringField(o, "status");
   e->time_ms = Int(o, "time");
-  e->task_id = Str(o, "task");
-  e->task_name = Str(o, "taskName");
-  e->finish_state = Str(o, "finish");
+  e->task_id = json::StringField(o, "task");
+  e->task_name = json::StringField(o, "taskName");
+  e->finish_state = json::StringField(o, "finish");
   e->groups = StrList(o, "groups");
-  e->parent_job_id = Str(o, "parent");
+  e->parent_job_id = json::StringField(o, "parent");
   e->ancestors = StrList(o, "ancestors");
   e->run_time_ms = Int(o, "runTime");
   e->sla_delta_ms = Int(o, "slaDelta");
