@@ -98,15 +98,14 @@ void Report(Api::State& s, Call& c, runtime::AdapterOutcome outcome) {
   // On a cluster the task may wait on the process that drives its job: the runtime hands the
   // report there (README "Cluster").
   std::string id = c.params[0];
-  s.deps.runtime->ReportAdapterWork(
-      id, std::string(lease->get_string()), std::move(r),
-      [done = std::move(c.done), id](base::Status st) {
-        if (!st.ok()) {
-          done(ErrorResponse(HttpStatus(st.code()), st.message()));
-          return;
-        }
-        done(EnvelopeResponse(200, "Report accepted", bj::value(id)));
-      });
+  s.deps.runtime->ReportAdapterWork(id, std::string(lease->get_string()), std::move(r),
+                                    [done = std::move(c.done), id](base::Status st) {
+                                      if (!st.ok()) {
+                                        done(ErrorResponse(HttpStatus(st.code()), st.message()));
+                                        return;
+                                      }
+                                      done(EnvelopeResponse(200, "Report accepted", bj::value(id)));
+                                    });
 }
 
 void CompleteAdapterWork(Api::State& s, Call& c) {

@@ -35,9 +35,9 @@ void Login(Api::State& s, Call& c) {
     return;
   }
   int64_t retry_after_s = 0;
-  auto token = s.deps.accounts->Login(std::string(user->get_string()),
-                                      std::string(pass->get_string()), c.req.remote_addr,
-                                      &retry_after_s);
+  auto token =
+      s.deps.accounts->Login(std::string(user->get_string()), std::string(pass->get_string()),
+                             c.req.remote_addr, &retry_after_s);
   if (!token.ok()) {
     ReplyLoginError(c, token.status(), retry_after_s);
     return;
@@ -150,9 +150,8 @@ void AuthzUnlockAccount(Api::State& s, Call& c) {
   }
   size_t cleared = s.deps.accounts->Unlock(a->username);
   Reply(c, 200,
-        bj::object{{"_id", a->id},
-                   {"username", a->username},
-                   {"cleared", static_cast<int64_t>(cleared)}});
+        bj::object{
+            {"_id", a->id}, {"username", a->username}, {"cleared", static_cast<int64_t>(cleared)}});
 }
 
 void WhoAmI(Api::State& s, Call& c) {
@@ -185,10 +184,8 @@ bj::object ClusterOf(Api::State& s) {
     if (nodes.ok()) {
       for (const store::NodeInfo& n : *nodes) {
         if (n.token == token) continue;
-        peers.push_back(bj::object{{"id", n.node_id},
-                                   {"jobs", n.jobs},
-                                   {"alive", !n.expired},
-                                   {"renewed", n.renewed_ms}});
+        peers.push_back(bj::object{
+            {"id", n.node_id}, {"jobs", n.jobs}, {"alive", !n.expired}, {"renewed", n.renewed_ms}});
       }
     } else {
       node["peers_error"] = nodes.status().message();

@@ -265,24 +265,6 @@ void AuthzForceLogout(Api::State& s, Call& c) {
   ReplyEnvelope(c, "Account logged out", bj::value(c.params[0]));
 }
 
-// The IAP application a route path belongs to.
-std::string Provenance(std::string_view path) {
-  static const std::pair<const char*, const char*> kPrefixes[] = {
-      {"/operations-manager/", "OperationsManager"},
-      {"/operations_manager/", "OperationsManager"},
-      {"/workflow_engine/", "WorkFlowEngine"},
-      {"/automation-studio/", "AutomationStudio"},
-      {"/workflow_builder/", "WorkflowBuilder"},
-      {"/transformations", "Jst"},
-      {"/authorization/", "Authorization"},
-      {"/health/", "Health"},
-  };
-  for (auto [prefix, app] : kPrefixes) {
-    if (path.starts_with(prefix)) return app;
-  }
-  return "opsflow";
-}
-
 // The query value `op[field]` (IAP's multiEquals[name] ...), null when absent.
 const std::string* Filter(const Call& c, const char* op, const char* field) {
   return c.req.Query(std::string(op) + "[" + field + "]");
@@ -312,7 +294,8 @@ void AuthzListMethods(Api::State& s, Call& c) {
   };
   std::vector<Method> all;
   for (const Route& r : AllRoutes()) {
-    Method m{std::string(r.method) + " " + r.pattern, Provenance(r.pattern), r.pattern, r.method};
+    Method m{std::string(r.method) + " " + r.pattern, RouteApplication(r.pattern), r.pattern,
+             r.method};
     bool keep = true;
     for (const char* field : {"name", "provenance"}) {
       const std::string& value = std::string_view(field) == "name" ? m.name : m.provenance;
@@ -332,10 +315,11 @@ void AuthzListMethods(Api::State& s, Call& c) {
   bj::array results;
   for (size_t i = static_cast<size_t>(skip);
        i < all.size() && results.size() < static_cast<size_t>(limit); ++i) {
-    results.push_back(bj::object{{"name", all[i].name},
-                                 {"provenance", all[i].provenance},
-                                 {"route", bj::object{{"path", all[i].path}, {"verb", all[i].verb}}},
-                                 {"deprecated", false}});
+    results.push_back(
+        bj::object{{"name", all[i].name},
+                   {"provenance", all[i].provenance},
+                   {"route", bj::object{{"path", all[i].path}, {"verb", all[i].verb}}},
+                   {"deprecated", false}});
   }
   Reply(c, 200,
         bj::object{{"results", std::move(results)}, {"total", static_cast<int64_t>(all.size())}});
@@ -423,6 +407,19 @@ std::span<const Route> AuthorizationRoutes() {
       {"DELETE", "/authorization/groups/:id", AuthzDeleteGroup, true},
   };
   return kRoutes;
+}
+
+std::string RouteApplication(std::string_view path) {
+  static const std::pair<const char*, const char*> kPrefixes[] = {
+      {"/operations-manager/", "OperationsManager"}, {"/operations_manager/", "OperationsManager"},
+      {"/workflow_engine/", "WorkFlowEngine"},       {"/automation-studio/", "AutomationStudio"},
+      {"/workflow_builder/", "WorkflowBuilder"},     {"/transformations", "Jst"},
+      {"/authorization/", "Authorization"},          {"/health/", "Health"},
+  };
+  for (auto [prefix, app] : kPrefixes) {
+    if (path.starts_with(prefix)) return app;
+  }
+  return "opsflow";
 }
 
 }  // namespace opsflow::api

@@ -14,20 +14,6 @@
 namespace opsflow::api {
 namespace {
 
-// The IAP application of a route path (as GET /authorization/methods names them).
-std::string AppOf(std::string_view path) {
-  static const std::pair<const char*, const char*> kPrefixes[] = {
-      {"/operations-manager/", "OperationsManager"}, {"/workflow_engine/", "WorkFlowEngine"},
-      {"/automation-studio/", "AutomationStudio"},   {"/workflow_builder/", "WorkflowBuilder"},
-      {"/transformations", "Jst"},                   {"/authorization/", "Authorization"},
-      {"/health/", "Health"},
-  };
-  for (auto [prefix, app] : kPrefixes) {
-    if (path.starts_with(prefix)) return app;
-  }
-  return "opsflow";
-}
-
 void MethodOptions(Api::State& s, Call& c) {
   (void)s;
   if (!RequireAdmin(c, "list the method options of JSON forms")) return;
@@ -38,7 +24,7 @@ void MethodOptions(Api::State& s, Call& c) {
     if (std::string_view(r.method) != "GET" || !r.auth) continue;
     std::string_view pattern(r.pattern);
     if (pattern.ends_with("/") || pattern.find("/events") != std::string_view::npos) continue;
-    if (only && AppOf(pattern) != *only) continue;
+    if (only && RouteApplication(pattern) != *only) continue;
     rows.push_back(&r);
   }
   std::sort(rows.begin(), rows.end(), [](const Route* a, const Route* b) {
@@ -46,7 +32,7 @@ void MethodOptions(Api::State& s, Call& c) {
   });
   for (const Route* r : rows) {
     results.push_back(bj::object{{"name", std::string("GET ") + r->pattern},
-                                 {"provenance", AppOf(r->pattern)},
+                                 {"provenance", RouteApplication(r->pattern)},
                                  {"route", bj::object{{"path", r->pattern}, {"verb", "GET"}}}});
   }
   const int64_t total = static_cast<int64_t>(results.size());

@@ -133,9 +133,8 @@ runtime::StartCallback StartedJobReply(Responder done,
         return;
       }
       // A limit on running jobs is the caller's rate, not a payload: 429.
-      int status = r.status().code() == base::Code::kResourceExhausted
-                       ? 429
-                       : HttpStatus(r.status().code());
+      int status =
+          r.status().code() == base::Code::kResourceExhausted ? 429 : HttpStatus(r.status().code());
       done(ErrorResponse(status, r.status().message()));
       return;
     }

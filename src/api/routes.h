@@ -9,6 +9,7 @@
 
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "api/api.h"
@@ -48,9 +49,9 @@ std::span<const Route> JobControlRoutes();     // pause, resume, cancel, retry, 
 std::span<const Route> JobWatchRoutes();       // watch, unwatch, job groups
 std::span<const Route> JobWaitingRoutes();     // jobs/:id/waiting, work-queue
 std::span<const Route> ManualTaskRoutes();
-std::span<const Route> EventRoutes();          // /operations-manager/events
-std::span<const Route> AutomationRoutes();     // /operations-manager/automations
-std::span<const Route> TriggerRoutes();        // /operations-manager/triggers
+std::span<const Route> EventRoutes();           // /operations-manager/events
+std::span<const Route> AutomationRoutes();      // /operations-manager/automations
+std::span<const Route> TriggerRoutes();         // /operations-manager/triggers
 std::span<const Route> WorkflowEngineRoutes();  // /workflow_engine/* (workers, query, evaluation)
 std::span<const Route> ProjectRoutes();         // /automation-studio/projects
 std::span<const Route> TemplateRoutes();        // /automation-studio/templates
@@ -64,5 +65,9 @@ std::span<const Route> JsonFormsRoutes();       // /automation-studio/json-forms
 
 // Every row, in dispatch order: the accessors above concatenated (api.cc).
 const std::vector<Route>& AllRoutes();
+
+// The IAP application a route path belongs to ("OperationsManager", "Jst", ...; "opsflow" for
+// our own), as GET /authorization/methods names it (authorization_routes.cc).
+std::string RouteApplication(std::string_view path);
 
 }  // namespace opsflow::api

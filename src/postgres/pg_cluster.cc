@@ -9,7 +9,8 @@ namespace {
 #define OPSFLOW_NOW_MS "(extract(epoch FROM clock_timestamp()) * 1000)::bigint"
 #define OPSFLOW_ACTIVE "status IN ('running', 'paused')"
 // A job whose owner holds no lease (nobody, or a process whose lease was taken over).
-#define OPSFLOW_ORPHAN "(j.owner IS NULL OR NOT EXISTS (SELECT 1 FROM nodes n WHERE n.token = j.owner))"
+#define OPSFLOW_ORPHAN \
+  "(j.owner IS NULL OR NOT EXISTS (SELECT 1 FROM nodes n WHERE n.token = j.owner))"
 
 constexpr const char* kJoin =
     "INSERT INTO nodes(token, node_id, address, started_ms, renewed_ms, expires_at) "
@@ -29,22 +30,25 @@ constexpr const char* kTakeOver =
 // Orphaned root jobs, oldest first, locked (another claimer skips them), then every running or
 // paused job of their trees becomes ours.
 constexpr const char* kClaimTrees =
-    "WITH roots AS (SELECT j.id FROM jobs j WHERE j." OPSFLOW_ACTIVE " AND j.id = j.root_id AND "
-    OPSFLOW_ORPHAN " ORDER BY j.seq LIMIT $2 FOR UPDATE SKIP LOCKED) "
+    "WITH roots AS (SELECT j.id FROM jobs j WHERE j." OPSFLOW_ACTIVE
+    " AND j.id = j.root_id AND " OPSFLOW_ORPHAN
+    " ORDER BY j.seq LIMIT $2 FOR UPDATE SKIP LOCKED) "
     "UPDATE jobs j SET owner = $1 WHERE j.root_id IN (SELECT id FROM roots) AND j." OPSFLOW_ACTIVE
     " AND " OPSFLOW_ORPHAN " RETURNING " OPSFLOW_JOB_COLUMNS;
 // A job at rest (not running or paused) taken for job control: when no other live process
 // drives it or a job of its tree.
 constexpr const char* kClaimJob =
     "UPDATE jobs j SET owner = $1 WHERE j.id = $2 AND NOT j." OPSFLOW_ACTIVE
-    " AND (j.owner = $1 OR " OPSFLOW_ORPHAN ") AND NOT EXISTS (SELECT 1 FROM jobs a "
+    " AND (j.owner = $1 OR " OPSFLOW_ORPHAN
+    ") AND NOT EXISTS (SELECT 1 FROM jobs a "
     "JOIN nodes n ON n.token = a.owner WHERE a.root_id = j.root_id AND a." OPSFLOW_ACTIVE
     " AND a.owner <> $1) RETURNING 1";
 // Why kClaimJob refused: no row (no such job), or the process driving it or its tree ("" when
 // none: an orphan about to be claimed).
 constexpr const char* kJobDriver =
     "SELECT COALESCE((SELECT n.node_id FROM jobs a JOIN nodes n ON n.token = a.owner "
-    "WHERE a.root_id = j.root_id AND (a.id = j.id OR a." OPSFLOW_ACTIVE ") AND a.owner <> $2 "
+    "WHERE a.root_id = j.root_id AND (a.id = j.id OR a." OPSFLOW_ACTIVE
+    ") AND a.owner <> $2 "
     "LIMIT 1), '') FROM jobs j WHERE j.id = $1";
 constexpr const char* kNodes =
     "SELECT token, node_id, address, started_ms, renewed_ms, jobs, "
@@ -52,7 +56,8 @@ constexpr const char* kNodes =
 
 constexpr const char* kSendCommand =
     "INSERT INTO commands(target, job_id, body, created_ms) "
-    "SELECT j.owner, j.id, $2, " OPSFLOW_NOW_MS " FROM jobs j JOIN nodes n ON n.token = j.owner "
+    "SELECT j.owner, j.id, $2, " OPSFLOW_NOW_MS
+    " FROM jobs j JOIN nodes n ON n.token = j.owner "
     "WHERE j.id = $1 AND j." OPSFLOW_ACTIVE " RETURNING id";
 constexpr const char* kJobExists = "SELECT status FROM jobs WHERE id = $1";
 constexpr const char* kTakeCommands =
@@ -105,8 +110,8 @@ base::Result<std::vector<model::JobRecord>> PostgresStore::ClaimOrphans(int64_t 
   OPSFLOW_RETURN_IF_ERROR(c->Exec("BEGIN"));
   auto gone = c->Run("take_over", kTakeOver, Params().Add(token));
   if (!gone.ok()) return gone.status();
-  auto r = c->Run("claim_trees", kClaimTrees,
-                  Params().Add(token).Add(static_cast<int64_t>(max_trees)));
+  auto r =
+      c->Run("claim_trees", kClaimTrees, Params().Add(token).Add(static_cast<int64_t>(max_trees)));
   if (!r.ok()) return r.status();
   OPSFLOW_RETURN_IF_ERROR(c->Exec("COMMIT"));
   std::vector<model::JobRecord> out;
@@ -124,7 +129,8 @@ base::Status PostgresStore::ClaimJob(int64_t token, const std::string& id) {
   if (!who.ok()) return who.status();
   if (who->rows() == 0) return base::NotFound("job " + id + " not found");
   if (who->Text(0, 0).empty()) {
-    return base::Unavailable("job " + id + " is being taken over by a process of the cluster; "
+    return base::Unavailable("job " + id +
+                             " is being taken over by a process of the cluster; "
                              "try again in a moment");
   }
   return base::FailedPrecondition("job " + id + " is driven by process '" + who->Text(0, 0) +
@@ -151,7 +157,7 @@ base::Result<std::vector<store::NodeInfo>> PostgresStore::Nodes() {
 }
 
 base::Result<int64_t> PostgresStore::SendCommand(const std::string& job_id,
-                                                const std::string& body) {
+                                                 const std::string& body) {
   OPSFLOW_LEASE(c);
   auto r = c->Run("send_command", kSendCommand, Params().Add(job_id).Add(body));
   if (!r.ok()) return r.status();

@@ -60,7 +60,8 @@ class PgClusterTest : public ::testing::Test {
     auto c = Conn::Open(url_);
     ASSERT_TRUE(c.ok());
     ASSERT_TRUE((*c)->Exec("UPDATE nodes SET expires_at = clock_timestamp() - interval '1 second' "
-                           "WHERE token = " + std::to_string(token))
+                           "WHERE token = " +
+                           std::to_string(token))
                     .ok());
   }
   std::string url_;

@@ -85,8 +85,8 @@ constexpr const char* kGetVersion = "SELECT doc FROM workflow_versions WHERE ver
 constexpr const char* kActiveJobs =
     "SELECT " OPSFLOW_JOB_COLUMNS " FROM jobs WHERE status IN ('running','paused','error')";
 // Uses the jobs_parent expression index.
-constexpr const char* kChildJobs = "SELECT " OPSFLOW_JOB_COLUMNS
-                                   " FROM jobs WHERE (parent::jsonb) ->> 'job' = $1 ORDER BY id";
+constexpr const char* kChildJobs =
+    "SELECT " OPSFLOW_JOB_COLUMNS " FROM jobs WHERE (parent::jsonb) ->> 'job' = $1 ORDER BY id";
 constexpr const char* kIterationsOfJob =
     "SELECT " OPSFLOW_ITERATION_COLUMNS " FROM iterations WHERE id >= $1 AND id < $2 ORDER BY id";
 constexpr const char* kGetIteration =
@@ -97,8 +97,7 @@ constexpr const char* kDeleteDoc = "DELETE FROM docs WHERE kind=$1 AND key=$2";
 constexpr const char* kDeleteJobIterations =
     "WITH d AS (DELETE FROM iterations WHERE id >= $1 AND id < $2 RETURNING status) "
     "SELECT status, COUNT(*) FROM d GROUP BY status";
-constexpr const char* kDeleteJob =
-    "DELETE FROM jobs WHERE id=$1 RETURNING workflow_name, status";
+constexpr const char* kDeleteJob = "DELETE FROM jobs WHERE id=$1 RETURNING workflow_name, status";
 // Metrics: both read as (workflow, task_id, method, status, finish_state, count, run_ms), in
 // byte order (the columns are COLLATE "C", as SQLite orders).
 constexpr const char* kJobMetrics =
@@ -180,13 +179,13 @@ base::Status MigrateLocked(Conn* c, int target) {
                                     std::to_string(n) + ")");
   }
   for (int i = version; i < target; ++i) {
-    base::Status st = c->Exec(std::string("BEGIN;\n") + kMigrations[i] +
-                              "\n;UPDATE opsflow_schema SET version = " + std::to_string(i + 1) +
-                              ";\nCOMMIT;");
+    base::Status st =
+        c->Exec(std::string("BEGIN;\n") + kMigrations[i] +
+                "\n;UPDATE opsflow_schema SET version = " + std::to_string(i + 1) + ";\nCOMMIT;");
     if (!st.ok()) {
       (void)c->Exec("ROLLBACK");
-      return base::Status(st.code(), "schema migration " + std::to_string(i + 1) + ": " +
-                                         st.message());
+      return base::Status(st.code(),
+                          "schema migration " + std::to_string(i + 1) + ": " + st.message());
     }
   }
   return base::Status::Ok();
@@ -310,8 +309,8 @@ base::Status PostgresStore::CommitOnce(Conn* c, const store::WriteBatch& b, std:
   std::vector<Queued> q;
   q.reserve(b.size() + 1);
   q.push_back({"xact_id", "SELECT pg_current_xact_id()::text", Params()});
-  q.push_back({"commit_mark", kCommitMark,
-               Params().Add(writer_id_).Add(++commit_seq_).Add(WallMs())});
+  q.push_back(
+      {"commit_mark", kCommitMark, Params().Add(writer_id_).Add(++commit_seq_).Add(WallMs())});
   if (b.fence != 0) q.push_back({"fence", kFence, Params().Add(b.fence)});
   for (const auto& wv : b.versions) {
     q.push_back({"ins_version", kInsVersion, Params().Add(wv.version).Add(wv.doc_json)});
@@ -380,8 +379,9 @@ base::Status PostgresStore::CommitOnce(Conn* c, const store::WriteBatch& b, std:
   }
   std::vector<Queued> counts;
   for (const auto& [key, n] : job_counts) {
-    if (n != 0) counts.push_back({"add_job_count", kAddJobCount,
-                                  Params().Add(key.first).Add(key.second).Add(n)});
+    if (n != 0)
+      counts.push_back(
+          {"add_job_count", kAddJobCount, Params().Add(key.first).Add(key.second).Add(n)});
   }
   for (const auto& [status, n] : iteration_counts) {
     if (n != 0) {
@@ -507,9 +507,9 @@ base::Result<store::Page<T>> RunList(Conn* c, const char* table, const char* col
   store::Page<T> page;
   const std::string where = q.where.empty() ? "" : " WHERE " + q.where;
   {
-    auto r = count ? c->Query(count->where, ToParams(count->args))
-                   : c->Query(std::string("SELECT COUNT(*) FROM ") + table + where,
-                              ToParams(q.args));
+    auto r = count
+                 ? c->Query(count->where, ToParams(count->args))
+                 : c->Query(std::string("SELECT COUNT(*) FROM ") + table + where, ToParams(q.args));
     if (!r.ok()) return r.status();
     if (r->rows()) page.total = r->Int(0, 0);
   }

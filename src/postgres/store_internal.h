@@ -8,7 +8,7 @@
 
 namespace opsflow::postgres {
 
-#define OPSFLOW_JOB_COLUMNS                                                                    \
+#define OPSFLOW_JOB_COLUMNS                                                                  \
   "id, workflow_name, workflow_version, status, description, type, created_by, created_ms, " \
   "last_updated_ms, start_ms, end_ms, progress, groups, variables, errors, state, parent, "  \
   "ancestors, watchers"
@@ -43,8 +43,8 @@ class PostgresStore::Lease {
   base::Status status_;
 };
 
-#define OPSFLOW_LEASE(lease)        \
-  Lease lease(this);                \
+#define OPSFLOW_LEASE(lease) \
+  Lease lease(this);         \
   if (lease.get() == nullptr) return lease.status()
 
 }  // namespace opsflow::postgres

@@ -62,9 +62,10 @@ void Runtime::Impl::Stop() {
   if (opts_.cluster && token_.load() != 0) {
     // A clean stop hands the jobs back at once instead of after the lease's TTL.
     if (base::Status st = opts_.cluster->Leave(token_.load()); !st.ok()) {
-      base::LogError("could not leave the cluster; others take this process's jobs when its "
-                     "lease expires",
-                     "\"error\":\"" + base::JsonEscape(st.message()) + "\"");
+      base::LogError(
+          "could not leave the cluster; others take this process's jobs when its "
+          "lease expires",
+          "\"error\":\"" + base::JsonEscape(st.message()) + "\"");
     }
   }
   base::LogInfo("runtime stopped",
@@ -399,11 +400,10 @@ void Runtime::FinishManualTask(const std::string& job_id, const std::string& tas
                   {"user", user},
                   {"finish_state", state},
                   {"variables", std::move(vars)}};
-  impl_->Forward(job_id, bj::serialize(body),
-                 [st, done = std::move(done)](base::Status fwd) {
-                   // A job no process drives: the task is not waiting anywhere.
-                   done(fwd.code() == base::Code::kFailedPrecondition ? st : fwd);
-                 });
+  impl_->Forward(job_id, bj::serialize(body), [st, done = std::move(done)](base::Status fwd) {
+    // A job no process drives: the task is not waiting anywhere.
+    done(fwd.code() == base::Code::kFailedPrecondition ? st : fwd);
+  });
 }
 
 void Runtime::ReportAdapterWork(const std::string& iteration_id, const std::string& lease,
@@ -430,10 +430,9 @@ void Runtime::ReportAdapterWork(const std::string& iteration_id, const std::stri
     done(st);
     return;
   }
-  impl_->Forward(it->job_id, bj::serialize(body),
-                 [st, done = std::move(done)](base::Status fwd) {
-                   done(fwd.code() == base::Code::kFailedPrecondition ? st : fwd);
-                 });
+  impl_->Forward(it->job_id, bj::serialize(body), [st, done = std::move(done)](base::Status fwd) {
+    done(fwd.code() == base::Code::kFailedPrecondition ? st : fwd);
+  });
 }
 
 void Runtime::JobGroupsChanged(const std::string& job_id, std::string groups_json) {

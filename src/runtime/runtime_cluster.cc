@@ -19,8 +19,8 @@
 namespace opsflow::runtime {
 namespace {
 
-constexpr size_t kClaimTrees = 200;  // job trees claimed per round
-constexpr int64_t kCommandPollMs = 25;       // how often commands for this process are looked for
+constexpr size_t kClaimTrees = 200;           // job trees claimed per round
+constexpr int64_t kCommandPollMs = 25;        // how often commands for this process are looked for
 constexpr int64_t kForwardTimeoutMs = 15000;  // a forwarded request's answer waits this long
 
 std::string ErrorField(const base::Status& st) {
@@ -249,9 +249,8 @@ void Runtime::Impl::Forward(const std::string& job_id, std::string body, DoneCal
   {
     base::MutexLock l(&cluster_mu_);
     if (!cluster_stop_) {
-      forwards_.push_back(
-          PendingCommand{job_id, std::move(body), std::move(done),
-                         clock_->NowMs() + kForwardTimeoutMs, 0});
+      forwards_.push_back(PendingCommand{job_id, std::move(body), std::move(done),
+                                         clock_->NowMs() + kForwardTimeoutMs, 0});
       return;
     }
   }
@@ -313,8 +312,8 @@ void Runtime::Impl::RunCommand(const store::Command& cmd) {
   store::Cluster* cluster = opts_.cluster;
   const int64_t id = cmd.id;
   auto answer = [cluster, id](const base::Status& st) {
-    base::Status sent = cluster->ReplyCommand(
-        id, store::CommandReply{static_cast<int>(st.code()), st.message()});
+    base::Status sent =
+        cluster->ReplyCommand(id, store::CommandReply{static_cast<int>(st.code()), st.message()});
     if (!sent.ok()) base::LogError("cannot answer a forwarded request", ErrorField(sent));
   };
   auto parsed = json::Parse(cmd.body);

@@ -172,10 +172,10 @@ void Runtime::Impl::Handle(StartCmd& c) {
   if (max > 0 && c.req.parent_json.empty()) {
     auto u = running_by_user_.find(c.req.user);
     if (u != running_by_user_.end() && u->second >= max) {
-      base::Status st = base::ResourceExhausted(
-          "'" + c.req.user + "' already has " + std::to_string(u->second) +
-          " running or paused jobs; a user may have at most " + std::to_string(max) +
-          " (--max-running-jobs-per-user)");
+      base::Status st =
+          base::ResourceExhausted("'" + c.req.user + "' already has " + std::to_string(u->second) +
+                                  " running or paused jobs; a user may have at most " +
+                                  std::to_string(max) + " (--max-running-jobs-per-user)");
       workers_->Submit([done = std::move(c.done), st] { done(st); });
       return;
     }

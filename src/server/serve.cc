@@ -298,13 +298,15 @@ int Serve(int argc, char** argv) {
   // The store: the embedded SQLite store in --data (the default), or PostgreSQL with --store.
   const bool on_postgres = !store_url.empty();
   if (on_postgres && !postgres::IsPostgresUrl(store_url)) {
-    return Fail("--store must be a postgres://USER:PASS@HOST:PORT/DB URL (or leave it out and "
-                "use --data for the embedded store)");
+    return Fail(
+        "--store must be a postgres://USER:PASS@HOST:PORT/DB URL (or leave it out and "
+        "use --data for the embedded store)");
   }
   if (on_postgres &&
       (!retain_finished.empty() || !retain_error.empty() || !retention.archive_dir.empty())) {
-    return Fail("--retain-finished, --retain-error and --archive-dir work on the embedded store "
-                "only; they are not available with --store postgres://... yet");
+    return Fail(
+        "--retain-finished, --retain-error and --archive-dir work on the embedded store "
+        "only; they are not available with --store postgres://... yet");
   }
   std::optional<sqlite::ServeLock> serve_lock;
   std::unique_ptr<sqlite::SqliteStore> sqlite_store;

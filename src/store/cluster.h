@@ -37,7 +37,7 @@ struct CommandReply {
 struct NodeInfo {
   int64_t token = 0;
   std::string node_id;
-  std::string address;   // where it listens (informational)
+  std::string address;  // where it listens (informational)
   int64_t started_ms = 0;
   int64_t renewed_ms = 0;
   int64_t jobs = 0;      // jobs it drove at its last renewal
@@ -72,8 +72,7 @@ class Cluster {
   // Commands: a request for job `job_id`, running or paused and driven by another live process,
   // addressed to that process; returns the command's id. NotFound when no such job;
   // FailedPrecondition when it is not running or paused or nobody (live) drives it.
-  virtual base::Result<int64_t> SendCommand(const std::string& job_id,
-                                            const std::string& body) = 0;
+  virtual base::Result<int64_t> SendCommand(const std::string& job_id, const std::string& body) = 0;
   // The commands addressed to lease `token` not taken yet, now taken (oldest first).
   virtual base::Result<std::vector<Command>> TakeCommands(int64_t token) = 0;
   virtual base::Status ReplyCommand(int64_t id, const CommandReply& reply) = 0;
