@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdlib>
+#include <utility>
 
 namespace opsflow::postgres {
 
@@ -57,6 +58,35 @@ Params& Params::Add(double v) {
   return *this;
 }
 
+ArrayParam& ArrayParam::Add(std::string_view s) {
+  Separator();
+  text_.push_back('"');
+  for (char ch : s) {
+    if (ch == '"' || ch == '\\') text_.push_back('\\');
+    text_.push_back(ch);
+  }
+  text_.push_back('"');
+  return *this;
+}
+
+ArrayParam& ArrayParam::Add(double v) {
+  char buf[64];
+  auto r = std::to_chars(buf, buf + sizeof(buf), v);
+  return Add(std::string_view(buf, static_cast<size_t>(r.ptr - buf)));
+}
+
+ArrayParam& ArrayParam::AddNull() {
+  Separator();
+  text_ += "NULL";
+  return *this;
+}
+
+std::string ArrayParam::Take() {
+  if (text_.empty()) text_.push_back('{');
+  text_.push_back('}');
+  return std::exchange(text_, std::string());
+}
+
 std::vector<const char*> Params::Pointers() const {
   std::vector<const char*> out;
   out.reserve(vals_.size());
@@ -75,7 +105,8 @@ base::Result<std::unique_ptr<Conn>> Conn::Open(const std::string& url) {
   }
   std::unique_ptr<Conn> conn(new Conn(c));
   // Warnings (NOTICE) would go to stderr; the store has nothing to tell there.
-  PQsetNoticeProcessor(c, [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(
+      c, [](void*, const char*) {}, nullptr);
   return conn;
 }
 
@@ -165,8 +196,8 @@ constexpr size_t kPipelineChunk = 256;
 
 }  // namespace
 
-base::Status Conn::SendChunk(const std::vector<Queued>& stmts, size_t begin, size_t end,
-                             bool first, bool last, std::vector<PgResult>* results) {
+base::Status Conn::SendChunk(const std::vector<Queued>& stmts, size_t begin, size_t end, bool first,
+                             bool last, std::vector<PgResult>* results) {
   // What each reply answers: a statement's index, or -1 for BEGIN/COMMIT.
   std::vector<int64_t> slots;
   auto send_plain = [&](const char* sql) {
@@ -177,8 +208,8 @@ base::Status Conn::SendChunk(const std::vector<Queued>& stmts, size_t begin, siz
   for (size_t i = begin; ok && i < end; ++i) {
     std::vector<const char*> v = stmts[i].params.Pointers();
     slots.push_back(static_cast<int64_t>(i));
-    ok = PQsendQueryPrepared(c_, stmts[i].name, stmts[i].params.size(), v.data(), nullptr,
-                             nullptr, 0) == 1;
+    ok = PQsendQueryPrepared(c_, stmts[i].name, stmts[i].params.size(), v.data(), nullptr, nullptr,
+                             0) == 1;
   }
   if (ok && last) ok = send_plain("COMMIT");
   if (ok) ok = PQpipelineSync(c_) == 1;

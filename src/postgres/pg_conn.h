@@ -70,6 +70,26 @@ class Params {
   std::vector<std::optional<std::string>> vals_;
 };
 
+// The text of a one-dimensional PostgreSQL array parameter ('{"a","b",NULL}'), for statements
+// that take many rows at once through unnest($1::text[], ...). Elements are quoted and escaped,
+// so any text (JSON included) passes unchanged.
+class ArrayParam {
+ public:
+  ArrayParam& Add(std::string_view s);
+  ArrayParam& Add(int64_t v) { return Add(std::string_view(std::to_string(v))); }
+  ArrayParam& Add(double v);  // the shortest text that reads back as the same double
+  ArrayParam& AddNull();
+  // 0 (not set) is NULL, as Params::AddMs.
+  ArrayParam& AddMs(int64_t v) { return v == 0 ? AddNull() : Add(v); }
+  ArrayParam& AddOpt(const std::optional<std::string>& v) { return v ? Add(*v) : AddNull(); }
+  // The literal; the builder is empty afterwards.
+  std::string Take();
+
+ private:
+  void Separator() { text_.push_back(text_.empty() ? '{' : ','); }
+  std::string text_;
+};
+
 // One statement of a pipeline (Conn::Pipeline).
 struct Queued {
   const char* name;  // prepared statement name

@@ -29,10 +29,16 @@ constexpr const char* kIterationColumns = OPSFLOW_ITERATION_COLUMNS;
 // The statements, prepared on each connection the first time it runs them.
 constexpr const char* kInsVersion =
     "INSERT INTO workflow_versions(version, doc) VALUES($1, $2) ON CONFLICT (version) DO NOTHING";
-// $20: the owner (the committing process's lease token; NULL for a single process).
-constexpr const char* kInsJob =
-    "INSERT INTO jobs(" OPSFLOW_JOB_COLUMNS
-    ", owner) VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20)";
+// The new jobs of a group commit in one statement: $1..$19 are arrays in OPSFLOW_JOB_COLUMNS
+// order, $20 the owners (the committing process's lease token; NULL for a single process), one
+// element per job; inserted in the batch's order (jobs.seq follows it).
+constexpr const char* kInsJobs =
+    "INSERT INTO jobs(" OPSFLOW_JOB_COLUMNS ", owner) SELECT " OPSFLOW_JOB_COLUMNS
+    ", owner FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], "
+    "$6::text[], $7::text[], $8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[], "
+    "$12::float8[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[], "
+    "$18::text[], $19::text[], $20::bigint[]) WITH ORDINALITY AS t(" OPSFLOW_JOB_COLUMNS
+    ", owner, ord) ORDER BY ord";
 // Cluster (schema V0003): fails the transaction unless the lease $1 is held.
 constexpr const char* kFence = "SELECT opsflow_fence($1)";
 // Schema V0004: this store object's commit number, written by every group commit.
@@ -55,15 +61,22 @@ constexpr const char* kUpdJob =
     "owner=CASE WHEN $2::text IN ('running', 'paused') THEN owner ELSE NULL END "
     "WHERE id=$1 AND ($10::bigint = 0 OR owner = $10::bigint OR owner IS NULL) "
     "RETURNING workflow_name, (SELECT status FROM old), status";
-constexpr const char* kUpsertIteration =
-    "WITH old AS (SELECT status FROM iterations WHERE id=$1) "
+// All the iterations of a group commit in one statement: $1..$12 are arrays, one element per
+// row, in OPSFLOW_ITERATION_COLUMNS order (each id at most once: ON CONFLICT may not touch a row
+// twice). `old` reads the statement's snapshot: the rows' statuses before it, NULL for new rows.
+constexpr const char* kUpsertIterations =
+    "WITH input AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], "
+    "$5::text[], $6::text[], $7::text[], $8::bigint[], $9::bigint[], $10::text[], $11::text[], "
+    "$12::text[]) AS t(" OPSFLOW_ITERATION_COLUMNS
+    ")), "
+    "old AS (SELECT id, status FROM iterations WHERE id = ANY($1::text[])) "
     "INSERT INTO iterations(" OPSFLOW_ITERATION_COLUMNS
-    ") VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12) ON CONFLICT (id) DO UPDATE SET "
+    ") SELECT * FROM input ON CONFLICT (id) DO UPDATE SET "
     "job_id=excluded.job_id, task_id=excluded.task_id, iteration=excluded.iteration, "
     "method=excluded.method, status=excluded.status, finish_state=excluded.finish_state, "
     "start_ms=excluded.start_ms, end_ms=excluded.end_ms, incoming=excluded.incoming, "
     "outgoing=excluded.outgoing, error=excluded.error "
-    "RETURNING (SELECT status FROM old), status";
+    "RETURNING (SELECT old.status FROM old WHERE old.id = iterations.id), status";
 constexpr const char* kCancelIteration =
     "UPDATE iterations SET status='canceled', end_ms=$2 WHERE id=$1 AND status='running' "
     "RETURNING 1";
@@ -132,25 +145,66 @@ model::IterationRecord ReadIteration(const PgResult& r, int row) {
   return it;
 }
 
-Params JobParams(const model::JobRecord& r) {
+// The new jobs of `b` as the twenty array parameters of kInsJobs.
+Params JobArrays(const store::WriteBatch& b) {
+  constexpr int kColumns = 20;
+  ArrayParam a[kColumns];
+  for (const auto& r : b.new_jobs) {
+    a[0].Add(r.id);
+    a[1].Add(r.workflow_name);
+    a[2].Add(r.workflow_version);
+    a[3].Add(r.status);
+    a[4].Add(r.description);
+    a[5].Add(r.type);
+    a[6].Add(r.created_by);
+    a[7].Add(r.created_ms);
+    a[8].Add(r.last_updated_ms);
+    a[9].AddMs(r.start_ms);
+    a[10].AddMs(r.end_ms);
+    a[11].Add(r.progress);
+    a[12].Add(r.groups_json);
+    a[13].Add(r.variables_json);
+    a[14].Add(r.errors_json);
+    a[15].Add(r.state);
+    a[16].Add(r.parent_json);
+    a[17].Add(r.ancestors_json);
+    a[18].Add(r.watchers_json);
+    if (b.fence != 0 && (r.status == "running" || r.status == "paused"))  // as kUpdJob
+      a[19].Add(b.fence);
+    else
+      a[19].AddNull();
+  }
   Params p;
-  p.Add(r.id).Add(r.workflow_name).Add(r.workflow_version).Add(r.status).Add(r.description);
-  p.Add(r.type).Add(r.created_by).Add(r.created_ms).Add(r.last_updated_ms).AddMs(r.start_ms);
-  p.AddMs(r.end_ms).Add(r.progress).Add(r.groups_json).Add(r.variables_json);
-  p.Add(r.errors_json).Add(r.state).Add(r.parent_json).Add(r.ancestors_json);
-  p.Add(r.watchers_json);
+  for (auto& column : a) p.Add(column.Take());
   return p;
 }
 
-Params IterationParams(const model::IterationRecord& r) {
+// The iterations of `b` as the twelve array parameters of kUpsertIterations. An iteration the
+// batch holds more than once is sent once, as its last record (the state it commits).
+Params IterationArrays(const store::WriteBatch& b) {
+  std::map<std::string_view, const model::IterationRecord*> last;  // by id: one lock order
+  for (const auto& r : b.iterations) last[r.id] = &r;
+  constexpr int kColumns = 12;
+  ArrayParam a[kColumns];
+  for (const auto& [id, r] : last) {
+    a[0].Add(r->id);
+    a[1].Add(r->job_id);
+    a[2].Add(r->task_id);
+    a[3].Add(int64_t{r->iteration});
+    a[4].Add(r->method);
+    a[5].Add(r->status);
+    a[6].Add(r->finish_state);
+    a[7].AddMs(r->start_ms);
+    a[8].AddMs(r->end_ms);
+    a[9].Add(r->incoming_json);
+    a[10].Add(r->outgoing_json);
+    if (r->error.empty())
+      a[11].AddNull();
+    else
+      a[11].Add(r->error);
+  }
   Params p;
-  p.Add(r.id).Add(r.job_id).Add(r.task_id).Add(int64_t{r.iteration}).Add(r.method);
-  p.Add(r.status).Add(r.finish_state).AddMs(r.start_ms).AddMs(r.end_ms).Add(r.incoming_json);
-  p.Add(r.outgoing_json);
-  if (r.error.empty())
-    p.AddNull();
-  else
-    p.Add(r.error);
+  for (auto& column : a) p.Add(column.Take());
   return p;
 }
 
@@ -315,14 +369,7 @@ base::Status PostgresStore::CommitOnce(Conn* c, const store::WriteBatch& b, std:
   for (const auto& wv : b.versions) {
     q.push_back({"ins_version", kInsVersion, Params().Add(wv.version).Add(wv.doc_json)});
   }
-  for (const auto& r : b.new_jobs) {
-    Params p = JobParams(r);
-    if (b.fence != 0 && (r.status == "running" || r.status == "paused"))  // as kUpdJob
-      p.Add(b.fence);
-    else
-      p.AddNull();
-    q.push_back({"ins_job", kInsJob, std::move(p)});
-  }
+  if (!b.new_jobs.empty()) q.push_back({"ins_jobs", kInsJobs, JobArrays(b)});
   const size_t updates_at = q.size();
   for (const auto& r : b.job_updates) {
     Params p;
@@ -331,9 +378,8 @@ base::Status PostgresStore::CommitOnce(Conn* c, const store::WriteBatch& b, std:
     q.push_back({"upd_job", kUpdJob, std::move(p)});
   }
   const size_t iterations_at = q.size();
-  for (const auto& r : b.iterations) {
-    q.push_back({"upsert_iteration", kUpsertIteration, IterationParams(r)});
-  }
+  if (!b.iterations.empty())
+    q.push_back({"upsert_iterations", kUpsertIterations, IterationArrays(b)});
   const size_t cancels_at = q.size();
   for (const auto& [id, end] : b.canceled_iterations) {
     q.push_back({"cancel_iteration", kCancelIteration, Params().Add(id).Add(end)});
@@ -365,12 +411,13 @@ base::Status PostgresStore::CommitOnce(Conn* c, const store::WriteBatch& b, std:
   }
   for (size_t i = iterations_at; i < cancels_at; ++i) {
     const PgResult& r = results[i];
-    if (r.rows() == 0) continue;
-    if (!r.IsNull(0, 0)) {
-      if (r.Text(0, 0) == r.Text(0, 1)) continue;
-      --iteration_counts[r.Text(0, 0)];
+    for (int row = 0; row < r.rows(); ++row) {
+      if (!r.IsNull(row, 0)) {
+        if (r.Text(row, 0) == r.Text(row, 1)) continue;
+        --iteration_counts[r.Text(row, 0)];
+      }
+      ++iteration_counts[r.Text(row, 1)];
     }
-    ++iteration_counts[r.Text(0, 1)];
   }
   for (size_t i = cancels_at; i < cancels_at + b.canceled_iterations.size(); ++i) {
     if (results[i].rows() == 0) continue;
