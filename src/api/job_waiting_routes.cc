@@ -55,7 +55,7 @@ bj::object ManualReason(Api::State& s, const model::JobRecord& rec, const model:
   if (groups.empty()) groups = auth::ParseGroupsJson(rec.groups_json);
   std::string who = groups.empty() ? "any user who may see the job"
                                    : "members of group(s) " + Join(groups);
-  auto w = s.deps.runtime->manual()->Find(rec.id, def.id);
+  auto w = s.deps.runtime->FindManualTask(rec.id, def.id);
   bj::array g;
   for (const std::string& x : groups) g.emplace_back(x);
   if (!w.ok()) {
@@ -192,7 +192,7 @@ void ListWorkQueue(Api::State& s, Call& c) {
   std::map<std::string, std::optional<model::JobRecord>> jobs;
   bj::array out;
   for (const model::IterationRecord& it : *its) {
-    auto w = s.deps.runtime->manual()->Get(it.id);
+    auto w = s.deps.runtime->WaitingManualTask(it.id);
     if (!w.ok()) continue;  // not a manual task (or no longer waiting)
     auto& rec = jobs[it.job_id];
     if (!rec) {

@@ -37,9 +37,11 @@ bool MayActOn(Api::State& s, Call& c, const std::string& job_id, const std::stri
 }
 
 // The waiting manual task with iteration id `id` when the caller may act on it; otherwise
-// replies and returns nothing. A hidden task answers as an unknown one (ManualTasks::Get).
+// replies and returns nothing. A hidden task answers as an unknown one (ManualTasks::Get). On a
+// cluster the task may wait on another process (Runtime::WaitingManualTask reads it from the
+// store; the change itself goes to that process, Runtime::ChangeManualTask).
 std::optional<runtime::ManualWork> ActionableTask(Api::State& s, Call& c, const std::string& id) {
-  auto w = s.deps.runtime->manual()->Get(id);
+  auto w = s.deps.runtime->WaitingManualTask(id);
   if (!w.ok()) {
     ReplyError(c, w.status());
     return std::nullopt;
@@ -50,12 +52,27 @@ std::optional<runtime::ManualWork> ActionableTask(Api::State& s, Call& c, const 
   return std::move(w).value();
 }
 
+// Applies `r` to task `w` wherever it waits and replies with the task afterwards.
+void ChangeTask(Api::State& s, Call& c, const runtime::ManualWork& w,
+                runtime::ManualChangeRequest r, std::string message) {
+  s.deps.runtime->ChangeManualTask(
+      w.job_id, std::move(r),
+      [done = std::move(c.done),
+       message = std::move(message)](base::Result<runtime::ManualWork> after) {
+        if (!after.ok()) {
+          done(ErrorResponse(HttpStatus(after.status().code()), after.status().message()));
+          return;
+        }
+        done(EnvelopeResponse(200, message, ManualDoc(*after)));
+      });
+}
+
 void GetManualController(Api::State& s, Call& c) {
   if (!CheckJobId(c, c.params[0]) ||
       !MayActOn(s, c, c.params[0], c.params[1], JobNotFound(c.params[0]))) {
     return;
   }
-  auto w = s.deps.runtime->manual()->Find(c.params[0], c.params[1]);
+  auto w = s.deps.runtime->FindManualTask(c.params[0], c.params[1]);
   if (!w.ok()) {
     ReplyError(c, w.status());
     return;
@@ -104,24 +121,18 @@ void FinishManualTask(Api::State& s, Call& c) {
 }
 
 void ClaimTask(Api::State& s, Call& c) {
-  if (!ActionableTask(s, c, c.params[0])) return;
-  base::Status st = s.deps.runtime->manual()->Claim(c.params[0], c.account->username);
-  if (!st.ok()) {
-    ReplyError(c, st);
-    return;
-  }
-  ReplyEnvelope(c, "Task claimed", ManualDoc(*s.deps.runtime->manual()->Get(c.params[0])));
+  auto w = ActionableTask(s, c, c.params[0]);
+  if (!w) return;
+  ChangeTask(s, c, *w, {runtime::ManualChange::kClaim, w->id, c.account->username, "", false},
+             "Task claimed");
 }
 
 void ReleaseTask(Api::State& s, Call& c) {
-  if (!ActionableTask(s, c, c.params[0])) return;
-  base::Status st =
-      s.deps.runtime->manual()->Release(c.params[0], c.account->username, c.account->admin);
-  if (!st.ok()) {
-    ReplyError(c, st);
-    return;
-  }
-  ReplyEnvelope(c, "Task released", ManualDoc(*s.deps.runtime->manual()->Get(c.params[0])));
+  auto w = ActionableTask(s, c, c.params[0]);
+  if (!w) return;
+  ChangeTask(s, c, *w,
+             {runtime::ManualChange::kRelease, w->id, c.account->username, "", c.account->admin},
+             "Task released");
 }
 
 // {userId}: a username or an account `_id`. The assignee must exist and be allowed to act on the
@@ -141,13 +152,10 @@ void AssignTask(Api::State& s, Call& c) {
     ReplyError(c, assignee.status());
     return;
   }
-  base::Status st = s.deps.runtime->manual()->Assign(c.params[0], *assignee, c.account->username,
-                                                     c.account->admin);
-  if (!st.ok()) {
-    ReplyError(c, st);
-    return;
-  }
-  ReplyEnvelope(c, "Task assigned", ManualDoc(*s.deps.runtime->manual()->Get(c.params[0])));
+  ChangeTask(
+      s, c, *w,
+      {runtime::ManualChange::kAssign, w->id, *assignee, c.account->username, c.account->admin},
+      "Task assigned");
 }
 
 }  // namespace

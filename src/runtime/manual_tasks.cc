@@ -1,8 +1,79 @@
 #include "runtime/manual_tasks.h"
 
 #include "base/ids.h"
+#include "json/fields.h"
 
 namespace opsflow::runtime {
+
+std::string_view ManualChangeName(ManualChange c) {
+  switch (c) {
+    case ManualChange::kClaim:
+      return "claim";
+    case ManualChange::kRelease:
+      return "release";
+    case ManualChange::kAssign:
+      return "assign";
+  }
+  return "claim";
+}
+
+base::Result<ManualChange> ParseManualChange(std::string_view name) {
+  for (ManualChange c : {ManualChange::kClaim, ManualChange::kRelease, ManualChange::kAssign}) {
+    if (ManualChangeName(c) == name) return c;
+  }
+  return base::InvalidArgument("unknown manual task change '" + std::string(name) + "'");
+}
+
+boost::json::object ManualWorkJson(const ManualWork& w) {
+  return {{"id", w.id},
+          {"job", w.job_id},
+          {"task_id", w.task_id},
+          {"task", w.task},
+          {"run", w.run},
+          {"method", w.method},
+          {"view", w.view},
+          {"owner", w.owner},
+          {"incoming", w.incoming},
+          {"created_ms", w.created_ms}};
+}
+
+ManualWork ManualWorkFromJson(const boost::json::object& o) {
+  ManualWork w;
+  w.id = json::StringField(o, "id");
+  w.job_id = json::StringField(o, "job");
+  w.task_id = json::StringField(o, "task_id");
+  if (const auto* t = o.if_contains("task"); t && t->is_int64())
+    w.task = static_cast<int>(t->get_int64());
+  if (const auto* r = o.if_contains("run"); r && r->is_uint64())
+    w.run = static_cast<uint32_t>(r->get_uint64());
+  if (const auto* r = o.if_contains("run"); r && r->is_int64())
+    w.run = static_cast<uint32_t>(r->get_int64());
+  w.method = json::StringField(o, "method");
+  w.view = json::StringField(o, "view");
+  w.owner = json::StringField(o, "owner");
+  if (const auto* in = o.if_contains("incoming"); in && in->is_object())
+    w.incoming = in->get_object();
+  if (const auto* c = o.if_contains("created_ms"); c && c->is_int64())
+    w.created_ms = c->get_int64();
+  return w;
+}
+
+base::Result<ManualWork> ManualTasks::Change(const ManualChangeRequest& r) {
+  base::Status st;
+  switch (r.change) {
+    case ManualChange::kClaim:
+      st = Claim(r.id, r.user);
+      break;
+    case ManualChange::kRelease:
+      st = Release(r.id, r.user, r.force);
+      break;
+    case ManualChange::kAssign:
+      st = Assign(r.id, r.user, r.by, r.force);
+      break;
+  }
+  if (!st.ok()) return st;
+  return Get(r.id);
+}
 
 void ManualTasks::Add(ManualWork work) {
   base::MutexLock l(&mu_);

@@ -10,6 +10,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/mutex.h"
@@ -28,6 +29,26 @@ struct ManualFinish {
   boost::json::object variables;
 };
 
+// A change of who holds a waiting manual task (ManualTasks::Claim, Release, Assign).
+enum class ManualChange { kClaim, kRelease, kAssign };
+struct ManualChangeRequest {
+  ManualChange change = ManualChange::kClaim;
+  std::string id;    // the task iteration
+  std::string user;  // claim, release: who acts; assign: the assignee
+  std::string by;    // assign: who acts
+  bool force = false;
+};
+std::string_view ManualChangeName(ManualChange c);
+base::Result<ManualChange> ParseManualChange(std::string_view name);
+
+// On a cluster each waiting manual task is also a document of this kind (key: the iteration id,
+// doc: ManualWorkJson, kept current by the driving process), so any process can show it.
+inline constexpr const char* kManualWorkKind = "manual_work";
+
+// A ManualWork as JSON and back (a forwarded request's answer on a cluster).
+boost::json::object ManualWorkJson(const ManualWork& w);
+ManualWork ManualWorkFromJson(const boost::json::object& o);
+
 class ManualTasks {
  public:
   using Deliver = std::function<void(const ManualWork&, ManualFinish)>;
@@ -44,6 +65,8 @@ class ManualTasks {
   base::Status Release(const std::string& id, const std::string& user, bool force);
   base::Status Assign(const std::string& id, const std::string& user, const std::string& by,
                       bool force);
+  // Claim, Release or Assign as `r` says; the task as it is afterwards.
+  base::Result<ManualWork> Change(const ManualChangeRequest& r);
   // Finishes the waiting task; FailedPrecondition when another user has claimed it.
   // `deliver` runs after the lock is released.
   base::Status Finish(const std::string& job_id, const std::string& task_id,

@@ -186,14 +186,12 @@ void Runtime::Impl::WriterLoop() {
       if (st.ok()) break;
       if (st.code() == base::Code::kAborted && b->wb.fence != 0) {
         // The fence refused it: this process's lease was taken over (runtime_cluster.cc).
-        base::LogError("group commit refused: the lease was lost",
-                       "\"error\":\"" + base::JsonEscape(st.message()) + "\"");
+        base::LogError("group commit refused: the lease was lost", ErrorField(st));
         Post(Fenced{std::move(b)});
         b = nullptr;
         break;
       }
-      base::LogError("group commit failed; retrying",
-                     "\"error\":\"" + base::JsonEscape(st.message()) + "\"");
+      base::LogError("group commit failed; retrying", ErrorField(st));
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
     if (b) Post(Committed{std::move(b)});
@@ -365,6 +363,7 @@ void Runtime::RetryTask(const std::string& job_id, const std::string& task_id,
 size_t Runtime::active_jobs() const { return impl_->active(); }
 int64_t Runtime::lease_token() const { return impl_->token_.load(); }
 int64_t Runtime::leases_lost() const { return impl_->leases_lost_.load(); }
+bool Runtime::clustered() const { return impl_->cluster() != nullptr; }
 
 void Runtime::SetJobWorkerActive(bool active) { impl_->job_worker_active_ = active; }
 
@@ -385,6 +384,15 @@ base::Result<std::shared_ptr<const model::Workflow>> Runtime::WorkflowVersion(
   return impl_->WorkflowVersion(v);
 }
 
+namespace {
+// A forwarded request's answer when no live process drives its job (Cluster::SendCommand): the
+// task is waiting nowhere. Any other refusal comes from the driving process and stands.
+bool NotDrivenAnywhere(const base::Status& fwd) {
+  return fwd.code() == base::Code::kFailedPrecondition &&
+         fwd.message().find("driven by no live process") != std::string::npos;
+}
+}  // namespace
+
 void Runtime::FinishManualTask(const std::string& job_id, const std::string& task_id,
                                const std::string& user, ManualFinish finish, DoneCallback done) {
   bj::object vars = impl_->cluster() ? finish.variables : bj::object();
@@ -402,7 +410,65 @@ void Runtime::FinishManualTask(const std::string& job_id, const std::string& tas
                   {"variables", std::move(vars)}};
   impl_->Forward(job_id, bj::serialize(body), [st, done = std::move(done)](base::Status fwd) {
     // A job no process drives: the task is not waiting anywhere.
-    done(fwd.code() == base::Code::kFailedPrecondition ? st : fwd);
+    done(NotDrivenAnywhere(fwd) ? st : fwd);
+  });
+}
+
+base::Result<ManualWork> Runtime::WaitingManualTask(const std::string& id) {
+  base::Result<ManualWork> local = impl_->manual()->Get(id);
+  if (local.ok() || !impl_->cluster() || impl_->docs() == nullptr) return local;
+  auto doc = impl_->docs()->Get(kManualWorkKind, id);
+  if (!doc.ok()) return doc.status().code() == base::Code::kNotFound ? local : doc.status();
+  auto it = impl_->store()->GetIteration(id);  // a document outlives a task canceled elsewhere
+  if (!it.ok() || it->status != "running") return local;
+  auto parsed = json::Parse(*doc);
+  if (!parsed.ok() || !parsed->is_object()) return base::Internal("unreadable manual task " + id);
+  return ManualWorkFromJson(parsed->as_object());
+}
+
+base::Result<ManualWork> Runtime::FindManualTask(const std::string& job_id,
+                                                 const std::string& task_id) {
+  base::Result<ManualWork> local = impl_->manual()->Find(job_id, task_id);
+  if (local.ok() || !impl_->cluster()) return local;
+  auto its = impl_->store()->IterationsOfJob(job_id);
+  if (!its.ok()) return local;
+  for (const model::IterationRecord& it : *its) {
+    if (it.task_id == task_id && it.status == "running") {
+      if (auto w = WaitingManualTask(it.id); w.ok()) return w;
+    }
+  }
+  return local;
+}
+
+void Runtime::ChangeManualTask(const std::string& job_id, ManualChangeRequest r,
+                               std::function<void(base::Result<ManualWork>)> done) {
+  base::Result<ManualWork> local = impl_->manual()->Change(r);
+  if (local.status().code() != base::Code::kNotFound || !impl_->cluster()) {
+    if (local.ok()) impl_->PublishManualWork(*local);
+    done(std::move(local));
+    return;
+  }
+  // Not waiting here: on a cluster it may wait on the process that drives the job, which
+  // answers with the task (ManualWorkJson) as the reply's message.
+  bj::object body{{"op", "manual"}, {"change", ManualChangeName(r.change)},
+                  {"id", r.id},     {"user", r.user},
+                  {"by", r.by},     {"force", r.force}};
+  base::Status missing = local.status();
+  impl_->Forward(job_id, bj::serialize(body), [missing, done = std::move(done)](base::Status fwd) {
+    if (NotDrivenAnywhere(fwd)) {
+      done(missing);
+      return;
+    }
+    if (!fwd.ok()) {
+      done(fwd);
+      return;
+    }
+    auto doc = json::Parse(fwd.message());
+    if (!doc.ok() || !doc->is_object()) {
+      done(base::Internal("unreadable answer to a forwarded manual task change"));
+      return;
+    }
+    done(ManualWorkFromJson(doc->as_object()));
   });
 }
 
@@ -431,7 +497,7 @@ void Runtime::ReportAdapterWork(const std::string& iteration_id, const std::stri
     return;
   }
   impl_->Forward(it->job_id, bj::serialize(body), [st, done = std::move(done)](base::Status fwd) {
-    done(fwd.code() == base::Code::kFailedPrecondition ? st : fwd);
+    done(NotDrivenAnywhere(fwd) ? st : fwd);
   });
 }
 

@@ -29,6 +29,8 @@ class StubRegistry;
 class AdapterQueue;
 class ManualTasks;
 struct ManualFinish;
+struct ManualWork;
+struct ManualChangeRequest;
 struct AdapterReport;
 
 struct RuntimeOptions {
@@ -146,6 +148,18 @@ class Runtime {
   void FinishManualTask(const std::string& job_id, const std::string& task_id,
                         const std::string& user, ManualFinish finish, DoneCallback done);
 
+  // The manual task (iteration) `id` waiting for a person here or, on a cluster, on any process
+  // (read from the store); NotFound when it waits nowhere.
+  base::Result<ManualWork> WaitingManualTask(const std::string& id);
+  // The same by job and task key (ManualTasks::Find).
+  base::Result<ManualWork> FindManualTask(const std::string& job_id, const std::string& task_id);
+
+  // Claims, releases or assigns the manual task `r.id` of job `job_id` (ManualTasks::Change)
+  // waiting here or, on a cluster, on the process that drives the job (the request goes there).
+  // `done` gets the task as it is afterwards.
+  void ChangeManualTask(const std::string& job_id, ManualChangeRequest r,
+                        std::function<void(base::Result<ManualWork>)> done);
+
   // Reports the outcome of adapter task `iteration_id` leased as `lease` (AdapterQueue::Report)
   // here or, on a cluster, on the process that drives its job (the report goes there).
   void ReportAdapterWork(const std::string& iteration_id, const std::string& lease,
@@ -169,6 +183,8 @@ class Runtime {
   // many times it lost its lease and joined again.
   int64_t lease_token() const;
   int64_t leases_lost() const;
+  // True when this process is one of a cluster (RuntimeOptions::cluster).
+  bool clustered() const;
 
   // The workers of this process (IAP's WorkFlowEngine job and task workers; POST
   // /workflow_engine/{activate,deactivate} and /jobWorker/{activate,deactivate}). With the job

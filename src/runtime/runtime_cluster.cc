@@ -23,10 +23,6 @@ constexpr size_t kClaimTrees = 200;           // job trees claimed per round
 constexpr int64_t kCommandPollMs = 25;        // how often commands for this process are looked for
 constexpr int64_t kForwardTimeoutMs = 15000;  // a forwarded request's answer waits this long
 
-std::string ErrorField(const base::Status& st) {
-  return "\"error\":\"" + base::JsonEscape(st.message()) + "\"";
-}
-
 }  // namespace
 
 base::Status Runtime::Impl::StartCluster() {
@@ -232,7 +228,8 @@ base::Status Runtime::Impl::ClaimForControl(const model::JobRecord& rec) {
 //
 // Body (JSON): {"op":"control","action":"pause|resume|cancel|retry|continue|revert",
 // "task":..., "to":..., "variables":{...}} or {"op":"finish","task":...,"user":...,
-// "finish_state":...,"variables":{...}} or {"op":"report","iteration":...,"lease":...,
+// "finish_state":...,"variables":{...}} or {"op":"manual","change":"claim|release|assign",
+// "id":...,"user":...,"by":...,"force":...} or {"op":"report","iteration":...,"lease":...,
 // "outcome":<AdapterOutcome>,"outgoing":{...},"message":...}. The answer is a base::Code and a
 // message.
 
@@ -289,8 +286,8 @@ void Runtime::Impl::ForwardRound() {
                           [&](const auto& x) { return x.first == p.id; });
     if (r != replies.end()) {
       const store::CommandReply& rep = r->second;
-      p.done(rep.code == 0 ? base::Status::Ok()
-                           : base::Status(static_cast<base::Code>(rep.code), rep.message));
+      // (An answer that succeeded may carry a message too: ChangeManualTask's task.)
+      p.done(base::Status(static_cast<base::Code>(rep.code), rep.message));
     } else if (std::find(orphaned.begin(), orphaned.end(), p.id) != orphaned.end()) {
       p.done(base::Unavailable("the process driving job " + p.job_id +
                                " stopped before it answered; try again in a moment"));
@@ -306,6 +303,12 @@ void Runtime::Impl::ForwardRound() {
   }
   base::MutexLock l(&cluster_mu_);
   for (PendingCommand& p : still) forwards_.push_back(std::move(p));
+}
+
+void Runtime::Impl::PublishManualWork(const ManualWork& w) {
+  if (opts_.cluster == nullptr || docs_ == nullptr) return;
+  base::Status st = docs_->Put(kManualWorkKind, w.id, bj::serialize(ManualWorkJson(w)));
+  if (!st.ok()) base::LogError("cannot store who holds a manual task", ErrorField(st));
 }
 
 void Runtime::Impl::RunCommand(const store::Command& cmd) {
@@ -329,6 +332,25 @@ void Runtime::Impl::RunCommand(const store::Command& cmd) {
                    vars && vars->is_object() ? vars->get_object() : bj::object()};
     answer(manual_.Finish(cmd.job_id, json::StringField(b, "task"), json::StringField(b, "user"),
                           std::move(f)));
+    return;
+  }
+  if (op == "manual") {
+    auto change = ParseManualChange(json::StringField(b, "change"));
+    if (!change.ok()) {
+      answer(change.status());
+      return;
+    }
+    const bj::value* force = b.if_contains("force");
+    ManualChangeRequest r{*change, json::StringField(b, "id"), json::StringField(b, "user"),
+                          json::StringField(b, "by"),
+                          force && force->is_bool() && force->get_bool()};
+    auto w = manual_.Change(r);
+    if (w.ok()) PublishManualWork(*w);
+    base::Status sent = cluster->ReplyCommand(
+        id, w.ok()
+                ? store::CommandReply{0, bj::serialize(ManualWorkJson(*w))}
+                : store::CommandReply{static_cast<int>(w.status().code()), w.status().message()});
+    if (!sent.ok()) base::LogError("cannot answer a forwarded request", ErrorField(sent));
     return;
   }
   if (op == "report") {

@@ -36,6 +36,11 @@
 #include "tasks/task.h"
 
 namespace opsflow::runtime {
+
+// The `"error":"..."` field of a log line about `st`.
+inline std::string ErrorField(const base::Status& st) {
+  return "\"error\":\"" + base::JsonEscape(st.message()) + "\"";
+}
 namespace bj = boost::json;
 using engine::JobStatus;
 using engine::TaskStatus;
@@ -151,7 +156,7 @@ struct StartCmd {
 struct ControlCmd {
   std::string job_id;
   engine::ControlAction action = engine::ControlAction::kPause;
-  std::string task_id;  // retry; continue and revert: fromTask
+  std::string task_id;                  // retry; continue and revert: fromTask
   std::optional<bj::object> variables;  // retry
   DoneCallback done;
   std::string to_task;  // revert
@@ -247,6 +252,7 @@ class Runtime::Impl {
   store::Cluster* cluster() const { return opts_.cluster; }
   bool WaitIdle(int64_t timeout_ms);
   store::JobStore* store() { return store_; }
+  store::DocStore* docs() { return docs_; }
 
  private:
   void Loop() EXCLUDES(mu_);
@@ -280,6 +286,8 @@ class Runtime::Impl {
       EXCLUDES(cluster_mu_);
   // Runs a command another process handed here and answers it.
   void RunCommand(const store::Command& cmd);
+  // Cluster: stores `w` as it is now for the other processes (kManualWorkKind).
+  void PublishManualWork(const ManualWork& w);
   // The forwarder's round: sends what waits, collects answers, times out the rest.
   void ForwardRound() EXCLUDES(cluster_mu_);
   void ForwardControl(ControlCmd& c);

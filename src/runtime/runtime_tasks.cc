@@ -112,10 +112,18 @@ void Runtime::Impl::QueueForPerson(ActiveJob& j, int t, std::shared_ptr<TaskDone
   // A person sees secrets masked.
   static_cast<WaitingWork&>(w) = RecordWaiting(j, *d, MaskValues(d->incoming, *j.wf, j.variables));
   w.view = j.wf->tasks()[t].view;
+  if (cluster() != nullptr) {  // the other processes read it from the store (WaitingManualTask)
+    current_->wb.doc_puts.push_back({kManualWorkKind, w.id, bj::serialize(ManualWorkJson(w))});
+  }
   current_->manual_work.push_back(std::move(w));  // shown once its iteration is durable
 }
 
 void Runtime::Impl::Finished(const ManualWork& w, ManualFinish f) {
+  if (cluster() != nullptr && docs_ != nullptr) {
+    if (base::Status st = docs_->Delete(kManualWorkKind, w.id); !st.ok()) {
+      base::LogError("cannot remove a finished manual task from the store", ErrorField(st));
+    }
+  }
   TaskDone d = DoneOf(w);
   bj::object out = std::move(f.variables);
   // ErrorHandling answers in `response` (success, failure, retry, error).
