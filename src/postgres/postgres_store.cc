@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "base/ids.h"
+#include "base/log.h"
 #include "base/metrics.h"
 #include "postgres/migrations.h"
 #include "postgres/pg_conn.h"
@@ -63,20 +64,22 @@ constexpr const char* kUpdJob =
     "RETURNING workflow_name, (SELECT status FROM old), status";
 // All the iterations of a group commit in one statement: $1..$12 are arrays, one element per
 // row, in OPSFLOW_ITERATION_COLUMNS order (each id at most once: ON CONFLICT may not touch a row
-// twice). `old` reads the statement's snapshot: the rows' statuses before it, NULL for new rows.
+// twice). Answers each row's status before (NULL for a new row; the sub-select is one primary
+// key lookup per row, whatever plan the statement gets) and after.
 constexpr const char* kUpsertIterations =
-    "WITH input AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], "
-    "$5::text[], $6::text[], $7::text[], $8::bigint[], $9::bigint[], $10::text[], $11::text[], "
-    "$12::text[]) AS t(" OPSFLOW_ITERATION_COLUMNS
+    "WITH input AS (SELECT t.*, (SELECT i.status FROM iterations i WHERE i.id = t.id) AS before "
+    "FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], "
+    "$7::text[], $8::bigint[], $9::bigint[], $10::text[], $11::text[], $12::text[]) "
+    "AS t(" OPSFLOW_ITERATION_COLUMNS
     ")), "
-    "old AS (SELECT id, status FROM iterations WHERE id = ANY($1::text[])) "
-    "INSERT INTO iterations(" OPSFLOW_ITERATION_COLUMNS
-    ") SELECT * FROM input ON CONFLICT (id) DO UPDATE SET "
+    "done AS (INSERT INTO iterations(" OPSFLOW_ITERATION_COLUMNS
+    ") SELECT " OPSFLOW_ITERATION_COLUMNS
+    " FROM input ON CONFLICT (id) DO UPDATE SET "
     "job_id=excluded.job_id, task_id=excluded.task_id, iteration=excluded.iteration, "
     "method=excluded.method, status=excluded.status, finish_state=excluded.finish_state, "
     "start_ms=excluded.start_ms, end_ms=excluded.end_ms, incoming=excluded.incoming, "
-    "outgoing=excluded.outgoing, error=excluded.error "
-    "RETURNING (SELECT old.status FROM old WHERE old.id = iterations.id), status";
+    "outgoing=excluded.outgoing, error=excluded.error RETURNING id, status) "
+    "SELECT input.before, done.status FROM done JOIN input ON input.id = done.id";
 constexpr const char* kCancelIteration =
     "UPDATE iterations SET status='canceled', end_ms=$2 WHERE id=$1 AND status='running' "
     "RETURNING 1";
@@ -489,6 +492,9 @@ base::Status PostgresStore::Commit(const store::WriteBatch& b) {
     }
     const std::string& code = c->last_sqlstate();
     if (code != "40P01" && code != "40001") break;  // (OFL01, a lost lease, is final)
+    base::LogWarn(
+        "postgres: group commit rolled back by a conflict; trying again",
+        "\"sqlstate\":\"" + code + "\",\"error\":\"" + base::JsonEscape(st.message()) + "\"");
   }
   auto& m = base::metrics::Get();
   m.store_commit_seconds.Observe(base::metrics::SecondsSince(t0));
