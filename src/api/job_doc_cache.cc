@@ -23,7 +23,9 @@ uint64_t Str(uint64_t h, std::string_view s) {
 }  // namespace
 
 bool JobDocCache::Cacheable(const model::JobRecord& rec) {
-  return rec.status == "complete" || rec.status == "canceled";
+  // A job in error changes only through a stored change of its record (retry, continue,
+  // cancel), which the fingerprint sees; running and paused jobs change all the time.
+  return rec.status == "complete" || rec.status == "canceled" || rec.status == "error";
 }
 
 uint64_t JobDocCache::Fingerprint(const model::JobRecord& r) {

@@ -1,6 +1,7 @@
 // A bounded cache of finished jobs' answered documents (serialized JSON text, large variables
-// already marked), for the job list (job_routes.cc). A complete or canceled job never changes,
-// so its document is built once and reused while its stored record stays the same: the entry is
+// already marked), for the job list (job_routes.cc). A complete or canceled job never changes
+// (nor does a job in error until it is retried or continued), so its document is built once and
+// reused while its stored record stays the same: the entry is
 // keyed by the job id and checked against a fingerprint of the whole record (every column), so
 // a record changed by any process of a cluster (groups, watchers, a new status) is rebuilt.
 // Access is not the cache's business: it only holds documents of rows the list query (scoped to
@@ -24,7 +25,7 @@ class JobDocCache {
  public:
   explicit JobDocCache(size_t max_bytes) : max_bytes_(max_bytes) {}
 
-  // True for a record whose document may be cached (a finished job that cannot run again).
+  // True for a record whose document may be cached (complete, canceled or error).
   static bool Cacheable(const model::JobRecord& rec);
   // A hash of every column of `rec`.
   static uint64_t Fingerprint(const model::JobRecord& rec);

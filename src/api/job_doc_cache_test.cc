@@ -24,12 +24,14 @@ std::shared_ptr<const std::string> Text(size_t n, char c = 'x') {
   return std::make_shared<const std::string>(std::string(n, c));
 }
 
-TEST(JobDocCache, OnlyFinishedJobsThatCannotRunAgain) {
+TEST(JobDocCache, OnlyJobsThatChangeOnlyWithTheirRecord) {
   model::JobRecord r = Job("a");
   EXPECT_TRUE(JobDocCache::Cacheable(r));
   r.status = "canceled";
   EXPECT_TRUE(JobDocCache::Cacheable(r));
-  for (const char* s : {"running", "paused", "error"}) {
+  r.status = "error";
+  EXPECT_TRUE(JobDocCache::Cacheable(r));
+  for (const char* s : {"running", "paused"}) {
     r.status = s;
     EXPECT_FALSE(JobDocCache::Cacheable(r)) << s;
   }

@@ -11,6 +11,7 @@
 
 #include "base/ids.h"
 #include "base/metrics.h"
+#include "sqlite/list_counts.h"
 #include "sqlite/migrations.h"
 #include "sqlite/sql_filter.h"
 #include "sqlite/stmt.h"
@@ -446,9 +447,11 @@ base::Result<store::Page<model::JobRecord>> SqliteStore::ListJobs(
                                                               {"name", "workflow_name"}};
   const bool sort_indexed =
       q.sort.empty() || q.sort == "metrics.start_time" || q.sort == "metrics.end_time";
+  auto count = store::CountFromTable(Dialect(), q, "job_counts", kCounted);
+  if (!count) count = JobCountFromCounts(q);  // list_counts.h
   return RunList<model::JobRecord>(
       lease.db(), ListPlan{"jobs", "job_counts", sort_indexed, q.skip + q.limit}, kJobColumns, sq,
-      store::CountFromTable(Dialect(), q, "job_counts", kCounted), ReadJob);
+      count, ReadJob);
 }
 
 base::Result<store::Page<model::IterationRecord>> SqliteStore::ListIterations(
