@@ -174,8 +174,7 @@ int main(int argc, char** argv) {
     auto job = (*store)->GetJob(o.template_job);
     auto iters = (*store)->IterationsOfJob(o.template_job);
     if (!job.ok() || !iters.ok() || job->start_ms == 0) {
-      std::fprintf(stderr, "list1m_seed: cannot read template job %s\n",
-                   o.template_job.c_str());
+      std::fprintf(stderr, "list1m_seed: cannot read template job %s\n", o.template_job.c_str());
       return 1;
     }
     tmpl = std::move(job).value();

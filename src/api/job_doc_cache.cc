@@ -30,14 +30,13 @@ bool JobDocCache::Cacheable(const model::JobRecord& rec) {
 
 uint64_t JobDocCache::Fingerprint(const model::JobRecord& r) {
   uint64_t h = 0;
-  for (std::string_view s : {std::string_view(r.id), std::string_view(r.workflow_name),
-                             std::string_view(r.workflow_version), std::string_view(r.status),
-                             std::string_view(r.description), std::string_view(r.type),
-                             std::string_view(r.created_by), std::string_view(r.groups_json),
-                             std::string_view(r.variables_json), std::string_view(r.errors_json),
-                             std::string_view(r.state), std::string_view(r.parent_json),
-                             std::string_view(r.ancestors_json),
-                             std::string_view(r.watchers_json)}) {
+  for (std::string_view s :
+       {std::string_view(r.id), std::string_view(r.workflow_name),
+        std::string_view(r.workflow_version), std::string_view(r.status),
+        std::string_view(r.description), std::string_view(r.type), std::string_view(r.created_by),
+        std::string_view(r.groups_json), std::string_view(r.variables_json),
+        std::string_view(r.errors_json), std::string_view(r.state), std::string_view(r.parent_json),
+        std::string_view(r.ancestors_json), std::string_view(r.watchers_json)}) {
     h = Str(h, s);
   }
   for (int64_t v : {r.created_ms, r.last_updated_ms, r.start_ms, r.end_ms}) {

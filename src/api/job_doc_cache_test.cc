@@ -81,7 +81,7 @@ TEST(JobDocCache, HitOnlyWithTheSameFingerprint) {
   ASSERT_NE(cache.Get("a", 1), nullptr);
   EXPECT_EQ(*cache.Get("a", 1), std::string(10, 'a'));
   EXPECT_EQ(cache.Get("a", 2), nullptr);  // the record changed
-  cache.Put("a", 2, Text(20, 'b'));        // replaces the entry
+  cache.Put("a", 2, Text(20, 'b'));       // replaces the entry
   EXPECT_EQ(cache.entries(), 1u);
   EXPECT_EQ(cache.Get("a", 1), nullptr);
   EXPECT_EQ(*cache.Get("a", 2), std::string(20, 'b'));

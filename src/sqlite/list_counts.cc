@@ -71,8 +71,7 @@ std::optional<store::SqlQuery> JobCountFromCounts(const model::ListQuery& q) {
   const char* col = nullptr;
   std::vector<std::string> values;
   for (const Expr& c : e.children) {
-    if (c.kind != Expr::Kind::kPredicate || c.pred.op != Op::kEquals ||
-        c.pred.values.size() != 1) {
+    if (c.kind != Expr::Kind::kPredicate || c.pred.op != Op::kEquals || c.pred.values.size() != 1) {
       return std::nullopt;
     }
     const char* ccol = CountedColumn(c.pred.field);

@@ -31,8 +31,16 @@ class ListCountsTest : public ::testing::Test {
     store_ = std::move(s).value();
     store::WriteBatch b;
     b.versions.push_back({"v1", "{}"});
-    const char* names[] = {"deploy", "deploy-a", "deploy-b", "deployz", "backup", "b\xc3\xa4" "ck",
-                           "x\xff", "x\xff\xff", "y"};
+    const char* names[] = {"deploy",
+                           "deploy-a",
+                           "deploy-b",
+                           "deployz",
+                           "backup",
+                           "b\xc3\xa4"
+                           "ck",
+                           "x\xff",
+                           "x\xff\xff",
+                           "y"};
     const char* statuses[] = {"complete", "error", "canceled", "running"};
     int i = 0;
     for (const char* n : names) {
@@ -82,13 +90,13 @@ TEST_F(ListCountsTest, StartsWithNameIsTheRowsWithThatPrefix) {
   for (std::string prefix : {"deploy", "deploy-", "b", "b\xc3", "x\xff", "x\xff\xff", "", "zz"}) {
     auto q = Query({{"starts-with[name]", prefix}});
     EXPECT_TRUE(JobCountFromCounts(q).has_value()) << prefix;
-    EXPECT_EQ(Total(q), Count([&](const Row& r) { return r.name.starts_with(prefix); }))
-        << prefix;
+    EXPECT_EQ(Total(q), Count([&](const Row& r) { return r.name.starts_with(prefix); })) << prefix;
   }
 }
 
 TEST_F(ListCountsTest, OrOfEqualsAndInOnOneCountedField) {
-  auto q = Query({{"q", R"({"or":[{"equals":{"status":"error"}},{"equals":{"status":"canceled"}}]})"}});
+  auto q =
+      Query({{"q", R"({"or":[{"equals":{"status":"error"}},{"equals":{"status":"canceled"}}]})"}});
   ASSERT_TRUE(JobCountFromCounts(q).has_value());
   EXPECT_EQ(Total(q),
             Count([](const Row& r) { return r.status == "error" || r.status == "canceled"; }));
@@ -107,10 +115,10 @@ TEST_F(ListCountsTest, OrOfEqualsAndInOnOneCountedField) {
 
 TEST_F(ListCountsTest, OtherFiltersAreLeftToTheRows) {
   // Mixed fields in an `or`, a second filter, an uncounted field, group scope: not answered.
-  EXPECT_FALSE(JobCountFromCounts(Query(
-      {{"q", R"({"or":[{"equals":{"status":"error"}},{"equals":{"name":"y"}}]})"}})));
   EXPECT_FALSE(JobCountFromCounts(
-      Query({{"starts-with[name]", "d"}, {"equals[status]", "error"}})));
+      Query({{"q", R"({"or":[{"equals":{"status":"error"}},{"equals":{"name":"y"}}]})"}})));
+  EXPECT_FALSE(
+      JobCountFromCounts(Query({{"starts-with[name]", "d"}, {"equals[status]", "error"}})));
   EXPECT_FALSE(JobCountFromCounts(Query({{"starts-with[description]", "d"}})));
   EXPECT_FALSE(JobCountFromCounts(Query({{"contains[name]", "d"}})));
   EXPECT_FALSE(JobCountFromCounts(Query({{"in[status]", R"(["error",1])"}})));

@@ -436,8 +436,8 @@ static base::Result<store::Page<T>> RunList(sqlite3* db, const ListPlan& plan,
   if (plan.rowid_table && plan.skip >= kDeferredReadSkip && !q.order_limit.empty()) {
     const size_t limit = q.order_limit.find(" LIMIT ");
     if (limit != std::string::npos) {
-      sql = "SELECT " + columns + " FROM " + table + " WHERE rowid IN (SELECT rowid FROM " +
-            table + where + q.order_limit + ")" + q.order_limit.substr(0, limit);
+      sql = "SELECT " + columns + " FROM " + table + " WHERE rowid IN (SELECT rowid FROM " + table +
+            where + q.order_limit + ")" + q.order_limit.substr(0, limit);
     }
   }
   Stmt s(db, sql);
