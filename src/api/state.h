@@ -14,6 +14,7 @@
 #include "api/access_checks.h"
 #include "api/api.h"
 #include "api/compute_limits.h"
+#include "api/job_doc_cache.h"
 #include "api/respond.h"
 #include "api/routes.h"
 #include "automation/runtime_launcher.h"
@@ -36,6 +37,7 @@ struct Api::State {
   std::atomic<bool> draining{false};
   std::unique_ptr<automation::RuntimeLauncher> launcher{};  // handed to deps.triggers
   ComputeSlots compute{};  // per-user runs of the compute routes (compute_limits.h)
+  JobDocCache job_docs{32u << 20};  // finished jobs' list documents (job_doc_cache.h)
 };
 
 // The account's groups as /whoami lists them: [{id, _id, provenance, name}]

@@ -11,6 +11,7 @@
 
 #include "base/ids.h"
 #include "base/metrics.h"
+#include "sqlite/list_counts.h"
 #include "sqlite/migrations.h"
 #include "sqlite/sql_filter.h"
 #include "sqlite/stmt.h"
@@ -388,7 +389,14 @@ struct ListPlan {
   const char* counts_table;
   bool sort_indexed;
   int64_t need;
+  int64_t skip = 0;
+  bool rowid_table = false;  // a table with rowids (jobs; iterations is WITHOUT ROWID)
 };
+
+// From this `skip` on, a page of a rowid table is found by its rowids first (the skipped rows
+// walked in the order's index alone), then read: `skip=150000` of 1,000,000 jobs took ~2x the
+// CPU reading the skipped rows.
+constexpr int64_t kDeferredReadSkip = 1000;
 
 // Sums the counts table `table` (the size of its rows' table); -1 on failure.
 static int64_t TableSize(sqlite3* db, const char* table) {
@@ -425,6 +433,13 @@ static base::Result<store::Page<T>> RunList(sqlite3* db, const ListPlan& plan,
     }
   }
   std::string sql = "SELECT " + columns + " FROM " + table + where + q.order_limit;
+  if (plan.rowid_table && plan.skip >= kDeferredReadSkip && !q.order_limit.empty()) {
+    const size_t limit = q.order_limit.find(" LIMIT ");
+    if (limit != std::string::npos) {
+      sql = "SELECT " + columns + " FROM " + table + " WHERE rowid IN (SELECT rowid FROM " + table +
+            where + q.order_limit + ")" + q.order_limit.substr(0, limit);
+    }
+  }
   Stmt s(db, sql);
   OPSFLOW_RETURN_IF_ERROR(s.status());
   for (size_t i = 0; i < q.args.size(); ++i) BindArg(s, static_cast<int>(i + 1), q.args[i]);
@@ -446,9 +461,11 @@ base::Result<store::Page<model::JobRecord>> SqliteStore::ListJobs(
                                                               {"name", "workflow_name"}};
   const bool sort_indexed =
       q.sort.empty() || q.sort == "metrics.start_time" || q.sort == "metrics.end_time";
+  auto count = store::CountFromTable(Dialect(), q, "job_counts", kCounted);
+  if (!count) count = JobCountFromCounts(q);  // list_counts.h
   return RunList<model::JobRecord>(
-      lease.db(), ListPlan{"jobs", "job_counts", sort_indexed, q.skip + q.limit}, kJobColumns, sq,
-      store::CountFromTable(Dialect(), q, "job_counts", kCounted), ReadJob);
+      lease.db(), ListPlan{"jobs", "job_counts", sort_indexed, q.skip + q.limit, q.skip, true},
+      kJobColumns, sq, count, ReadJob);
 }
 
 base::Result<store::Page<model::IterationRecord>> SqliteStore::ListIterations(
