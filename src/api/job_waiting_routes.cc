@@ -11,6 +11,7 @@
 #include "auth/access.h"
 #include "base/clock.h"
 #include "model/query.h"
+#include "runtime/adapter_queue.h"
 #include "runtime/manual_tasks.h"
 #include "runtime/runtime.h"  // engine::DecodeState and JobState, as runtime exposes them
 
@@ -108,6 +109,41 @@ bj::object ChildReason(Api::State& s, const model::JobRecord& rec, const model::
   return r;
 }
 
+// An adapter task: which worker holds its lease and until when, or that none has taken it yet
+// (or its lease ran out and it will be handed out again). The lease lives in this process's
+// adapter queue; on a cluster, a job another process drives shows "not leased here".
+bj::object AdapterReason(Api::State& s, const model::JobRecord& rec, const model::TaskDef& def,
+                         int64_t now) {
+  std::string head = "adapter " + Label(def) + " waits for an adapter worker serving '" +
+                     def.app + "'";
+  auto w = s.deps.runtime->adapters()->Find(rec.id, def.id);
+  bj::object lease;
+  std::string text;
+  if (!w.ok()) {
+    lease = bj::object{{"state", "unknown"}};
+    text = head + " to take it and report its result";
+  } else if (w->lease.empty()) {
+    lease = bj::object{{"state", "notLeased"}, {"since", base::IsoTime(w->created_ms)}};
+    text = head + ": not leased yet (waiting since " + base::IsoTime(w->created_ms) + ")";
+  } else if (w->lease_until_ms <= now) {
+    lease = bj::object{{"state", "expired"},
+                       {"worker", w->worker},
+                       {"until", base::IsoTime(w->lease_until_ms)}};
+    text = head + ": the lease of worker " + w->worker + " ran out at " +
+           base::IsoTime(w->lease_until_ms) + "; it will be handed out again";
+  } else {
+    lease = bj::object{{"state", "leased"},
+                       {"worker", w->worker},
+                       {"until", base::IsoTime(w->lease_until_ms)}};
+    text = head + ": leased by worker " + w->worker + " until " +
+           base::IsoTime(w->lease_until_ms) + ", waiting for its report";
+  }
+  bj::object r = Reason("adapter", &def, std::move(text));
+  r["app"] = def.app;
+  r["lease"] = std::move(lease);
+  return r;
+}
+
 // The reasons for one task that is running or scheduled; none for a task that is not.
 void TaskReasons(Api::State& s, const model::JobRecord& rec, const model::Workflow& wf,
                  const engine::TaskState& t, const model::TaskDef& def, int64_t now,
@@ -129,11 +165,7 @@ void TaskReasons(Api::State& s, const model::JobRecord& rec, const model::Workfl
   } else if (def.method == "childJob" && def.location != "Adapter") {
     out->push_back(ChildReason(s, rec, def));
   } else if (def.location == "Adapter") {
-    bj::object r = Reason("adapter", &def,
-                          "adapter " + Label(def) + " waits for an adapter worker serving '" +
-                              def.app + "' to take it and report its result");
-    r["app"] = def.app;
-    out->push_back(std::move(r));
+    out->push_back(AdapterReason(s, rec, def, now));
   } else if (t.due_ms > 0) {
     bj::object r = Reason("delay", &def, Label(def) + " is a delay until " +
                                              base::IsoTime(t.due_ms));
@@ -241,8 +273,19 @@ void GetJobWaiting(Api::State& s, Call& c) {
   int64_t now = base::SystemClock::Get()->NowMs();
   bj::array reasons;
   if (rec->status == "paused") {
-    reasons.push_back(Reason("paused", nullptr,
-                             "the job is paused: no new task starts until someone resumes it"));
+    // Who paused it and when (kept in the job's state while it is paused).
+    std::string by = state->paused_by;
+    std::string text = "the job is paused";
+    if (!by.empty()) text += " by " + by;
+    if (state->paused_ms > 0) text += " since " + base::IsoTime(state->paused_ms);
+    if (by.empty() && rec->parent_json != "null" && !rec->parent_json.empty()) {
+      text += " (with its parent job)";
+    }
+    bj::object r = Reason("paused", nullptr,
+                          text + ": no new task starts until someone resumes it");
+    r["pausedBy"] = by.empty() ? bj::value() : bj::value(by);
+    r["since"] = state->paused_ms > 0 ? bj::value(base::IsoTime(state->paused_ms)) : bj::value();
+    reasons.push_back(std::move(r));
   }
   if (rec->status == "error") {
     bj::array failed;
