@@ -141,7 +141,7 @@ function kidPager(jobId, taskId, skip, total) {
   const pages = Math.max(1, Math.ceil(total / KIDS));
   return h('nav', { class: 'pager', 'aria-label': 'Child job pages', id: 'children-pager' },
     h('a', { href: base + qs({ kids: Math.max(0, skip - KIDS) || '' }), hidden: skip === 0 }, 'Previous children'),
-    h('span', {}, `${total ? skip + 1 : 0}–${Math.min(skip + KIDS, total)} of ${total} child jobs (page ${Math.floor(skip / KIDS) + 1} of ${pages})`),
+    h('span', {}, `${total ? skip + 1 : 0}–${Math.min(skip + KIDS, total)} of ${total.toLocaleString('en')} child jobs (page ${Math.floor(skip / KIDS) + 1} of ${pages.toLocaleString('en')})`),
     h('a', { href: base + qs({ kids: skip + KIDS }), hidden: skip + KIDS >= total }, 'Next children'));
 }
 

@@ -215,11 +215,12 @@ async function largeJobSteps(srv, admin, page, browser) {
     const parent = (await call(srv, admin, 'POST', '/operations-manager/jobs/start', { workflow: 'ui-fanout', options: { variables: { items } } })).data._id;
     await waitJob(srv, admin, parent, ['complete'], 120000);
     await page.goto(`${srv.url}/#/jobs/${parent}`);
-    await page.locator('#children-pager', { hasText: 'of 10000 child jobs' }).waitFor();
+    await page.locator('#children-pager', { hasText: 'of 10,000 child jobs' }).waitFor();
     const links = await page.locator('#children li').count();
     if (links !== 50) throw new Error(`${links} child rows in the page, not one page of 50`);
     await page.locator('#children-pager').getByRole('link', { name: 'Next children' }).click();
-    await page.locator('#children-pager', { hasText: '51–100 of 10000' }).waitFor();
+    await page.locator('#children-pager', { hasText: '51–100 of 10,000' }).waitFor();
+    await axe(page, 'job with 10,000 children');
     await shoot(page, 'large-10k-children');
     const first = await page.locator('#children a').first().getAttribute('href');
     await page.locator('#children a').first().click();
@@ -228,7 +229,7 @@ async function largeJobSteps(srv, admin, page, browser) {
     await page.locator('#parent-link').click();
     await page.getByRole('heading', { name: /ui-fanout/, level: 1 }).waitFor();
     await page.locator('#task-panel h2', { hasText: 'Run 10,000 children' }).waitFor();
-    await page.locator('#children-pager', { hasText: 'of 10000 child jobs' }).waitFor();
+    await page.locator('#children-pager', { hasText: 'of 10,000 child jobs' }).waitFor();
   });
 
   await step('large: a task with a 5 MB output is shown truncated with a download', async () => {
@@ -271,6 +272,7 @@ async function largeJobSteps(srv, admin, page, browser) {
     const xs = Object.values(wf.tasks).map((t) => t.nodeLocation?.x).filter(Number.isFinite);
     const span = Math.max(...xs) - Math.min(...xs);
     if (!(layout.vb[2] >= span)) throw new Error(`viewBox width ${layout.vb[2]} is not the canvas span ${span}`);
+    await axe(page, 'corpus graph');
     await shoot(page, 'large-corpus-graph');
     await page.getByRole('button', { name: 'Fit the graph' }).click();
     const fits = await page.evaluate(() => {
@@ -307,6 +309,7 @@ async function largeJobSteps(srv, admin, page, browser) {
       if ((await p.locator('tbody tr').count()) !== 25) throw new Error('not one page of 25 rows');
       await p.getByRole('link', { name: 'Next page' }).click();
       await p.locator('#jobs-count', { hasText: '26–50 of 100,001 jobs (page 2 of 4,001)' }).waitFor({ timeout: 30000 });
+      await axe(p, 'jobs list of 100,000');
       await shoot(p, 'large-100k-jobs');
       await ctx.close();
     } finally {
