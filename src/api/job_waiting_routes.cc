@@ -54,24 +54,23 @@ bj::object ManualReason(Api::State& s, const model::JobRecord& rec, const model:
   std::vector<std::string> groups;
   if (const bj::object* doc = TaskDoc(wf, def.id)) groups = auth::GroupsOfDoc(*doc);
   if (groups.empty()) groups = auth::ParseGroupsJson(rec.groups_json);
-  std::string who = groups.empty() ? "any user who may see the job"
-                                   : "members of group(s) " + Join(groups);
+  std::string who =
+      groups.empty() ? "any user who may see the job" : "members of group(s) " + Join(groups);
   auto w = s.deps.runtime->manual()->Find(rec.id, def.id);
   bj::array g;
   for (const std::string& x : groups) g.emplace_back(x);
   if (!w.ok()) {
-    bj::object r = Reason("manual", &def,
-                          "manual " + Label(def) + " is about to be offered to " + who);
+    bj::object r =
+        Reason("manual", &def, "manual " + Label(def) + " is about to be offered to " + who);
     r["groups"] = std::move(g);
     return r;
   }
   std::string since = base::IsoTime(w->created_ms);
-  std::string text =
-      w->owner.empty()
-          ? "manual " + Label(def) + " waits for a person: not claimed since " + since +
-                "; " + who + " may claim and finish it"
-          : "manual " + Label(def) + " is claimed by " + w->owner + " (waiting since " + since +
-                "); they may finish or release it";
+  std::string text = w->owner.empty()
+                         ? "manual " + Label(def) + " waits for a person: not claimed since " +
+                               since + "; " + who + " may claim and finish it"
+                         : "manual " + Label(def) + " is claimed by " + w->owner +
+                               " (waiting since " + since + "); they may finish or release it";
   bj::object r = Reason("manual", &def, std::move(text));
   r["iteration"] = w->id;
   r["since"] = since;
@@ -99,8 +98,8 @@ bj::object ChildReason(Api::State& s, const model::JobRecord& rec, const model::
   int64_t unfinished = running + paused + error;
   std::string text = Label(def) + " waits for " + std::to_string(unfinished) + " of " +
                      std::to_string(total) + " child job(s): " + std::to_string(running) +
-                     " running, " + std::to_string(paused) + " paused, " +
-                     std::to_string(error) + " in error";
+                     " running, " + std::to_string(paused) + " paused, " + std::to_string(error) +
+                     " in error";
   if (error > 0) text += " (a child in error waits for a retry or a cancel)";
   bj::object r = Reason("childJobs", &def, std::move(text));
   r["total"] = total;
@@ -114,8 +113,8 @@ bj::object ChildReason(Api::State& s, const model::JobRecord& rec, const model::
 // adapter queue; on a cluster, a job another process drives shows "not leased here".
 bj::object AdapterReason(Api::State& s, const model::JobRecord& rec, const model::TaskDef& def,
                          int64_t now) {
-  std::string head = "adapter " + Label(def) + " waits for an adapter worker serving '" +
-                     def.app + "'";
+  std::string head =
+      "adapter " + Label(def) + " waits for an adapter worker serving '" + def.app + "'";
   auto w = s.deps.runtime->adapters()->Find(rec.id, def.id);
   bj::object lease;
   std::string text;
@@ -126,17 +125,15 @@ bj::object AdapterReason(Api::State& s, const model::JobRecord& rec, const model
     lease = bj::object{{"state", "notLeased"}, {"since", base::IsoTime(w->created_ms)}};
     text = head + ": not leased yet (waiting since " + base::IsoTime(w->created_ms) + ")";
   } else if (w->lease_until_ms <= now) {
-    lease = bj::object{{"state", "expired"},
-                       {"worker", w->worker},
-                       {"until", base::IsoTime(w->lease_until_ms)}};
+    lease = bj::object{
+        {"state", "expired"}, {"worker", w->worker}, {"until", base::IsoTime(w->lease_until_ms)}};
     text = head + ": the lease of worker " + w->worker + " ran out at " +
            base::IsoTime(w->lease_until_ms) + "; it will be handed out again";
   } else {
-    lease = bj::object{{"state", "leased"},
-                       {"worker", w->worker},
-                       {"until", base::IsoTime(w->lease_until_ms)}};
-    text = head + ": leased by worker " + w->worker + " until " +
-           base::IsoTime(w->lease_until_ms) + ", waiting for its report";
+    lease = bj::object{
+        {"state", "leased"}, {"worker", w->worker}, {"until", base::IsoTime(w->lease_until_ms)}};
+    text = head + ": leased by worker " + w->worker + " until " + base::IsoTime(w->lease_until_ms) +
+           ", waiting for its report";
   }
   bj::object r = Reason("adapter", &def, std::move(text));
   r["app"] = def.app;
@@ -150,8 +147,8 @@ void TaskReasons(Api::State& s, const model::JobRecord& rec, const model::Workfl
                  bj::array* out) {
   if (t.status == TaskStatus::kScheduled) {
     if (t.due_ms > now) {
-      bj::object r = Reason("retry", &def, Label(def) + " will be retried at " +
-                                               base::IsoTime(t.due_ms));
+      bj::object r =
+          Reason("retry", &def, Label(def) + " will be retried at " + base::IsoTime(t.due_ms));
       r["at"] = base::IsoTime(t.due_ms);
       out->push_back(std::move(r));
     } else {
@@ -167,8 +164,8 @@ void TaskReasons(Api::State& s, const model::JobRecord& rec, const model::Workfl
   } else if (def.location == "Adapter") {
     out->push_back(AdapterReason(s, rec, def, now));
   } else if (t.due_ms > 0) {
-    bj::object r = Reason("delay", &def, Label(def) + " is a delay until " +
-                                             base::IsoTime(t.due_ms));
+    bj::object r =
+        Reason("delay", &def, Label(def) + " is a delay until " + base::IsoTime(t.due_ms));
     r["until"] = base::IsoTime(t.due_ms);
     out->push_back(std::move(r));
   } else {
@@ -184,9 +181,8 @@ std::string Summary(const model::JobRecord& rec, const bj::array& reasons) {
   }
   if (reasons.empty()) return "job " + rec.id + " is " + rec.status + " and waits on nothing";
   std::string first(reasons.front().as_object().at("text").as_string());
-  std::string more = reasons.size() > 1
-                         ? " (and " + std::to_string(reasons.size() - 1) + " more)"
-                         : std::string();
+  std::string more =
+      reasons.size() > 1 ? " (and " + std::to_string(reasons.size() - 1) + " more)" : std::string();
   return "job " + rec.id + " is " + rec.status + ": " + first + more;
 }
 
@@ -281,8 +277,8 @@ void GetJobWaiting(Api::State& s, Call& c) {
     if (by.empty() && rec->parent_json != "null" && !rec->parent_json.empty()) {
       text += " (with its parent job)";
     }
-    bj::object r = Reason("paused", nullptr,
-                          text + ": no new task starts until someone resumes it");
+    bj::object r =
+        Reason("paused", nullptr, text + ": no new task starts until someone resumes it");
     r["pausedBy"] = by.empty() ? bj::value() : bj::value(by);
     r["since"] = state->paused_ms > 0 ? bj::value(base::IsoTime(state->paused_ms)) : bj::value();
     reasons.push_back(std::move(r));
