@@ -1,5 +1,6 @@
 """The operator's page without a browser (issue 13): GET /operations-manager/jobs/:id/waiting
-(manual task, delay, paused, error-free ends, GBAC, bad ids), GET /operations-manager/work-queue,
+(manual task, delay, paused with who paused it and when (kept over a restart), an adapter task's
+worker lease, error-free ends, GBAC, bad ids), GET /operations-manager/work-queue,
 the page's files at / and /ui/ (embedded in the binary), and the CLI commands `why`, `pause`,
 `resume`, `cancel`, `tasks --mine`, `finish`, `completion bash` and the command list.
 """
@@ -7,11 +8,15 @@ import json
 import os
 import subprocess
 import sys
+import signal
 import time
 
-from itest_common import ADMIN_PASSWORD, ADMIN_USER, Server, arg_parser, check, report
+from itest_common import (ADMIN_PASSWORD, ADMIN_USER, REPO_ROOT, RestartDir, Server, arg_parser,
+                          check, report)
 
 TESTS_DIR = os.path.dirname(os.path.abspath(__file__))
+ADAPTER_WF = os.path.join(REPO_ROOT, "examples", "Example - Adapter Worker.json")
+ADAPTER_NAME = "Example - Adapter Worker"
 
 
 def manual_wf(name, task_groups=()):
@@ -256,7 +261,82 @@ def main():
         rc, out, err = cli(args.binary, srv, "retry", "only-one")
         expect(rc == 2 and "error:" in err, "retry usage: %d %s" % (rc, err))
 
+    pauser_and_lease(args.binary, failures)
     return report("operator_page", failures)
+
+
+def paused_reason(srv, job):
+    r = waiting(srv, job)
+    rs = [x for x in r.json()["data"]["reasons"] if x["kind"] == "paused"] if r.status == 200 else []
+    return rs[0] if rs else None
+
+
+def adapter_reason(srv, job):
+    r = waiting(srv, job)
+    rs = [x for x in r.json()["data"]["reasons"] if x["kind"] == "adapter"] if r.status == 200 else []
+    return rs[0] if rs else None
+
+
+def pauser_and_lease(binary, failures):
+    """Who paused a job (and when) survives a restart; an adapter task's worker lease."""
+    def expect(cond, msg):
+        if not cond:
+            failures.append(msg)
+
+    with RestartDir(binary, "opsflow-why-", failures) as rd:
+        srv = rd.start("server1")
+        r = srv.request("POST", "/authorization/accounts",
+                        body={"username": "carol", "password": "carol-pass-1", "groups": []})
+        check(r.status == 200, "create carol: %r" % r)
+        carol = {"Authorization": "Bearer " + srv.post_login("carol", "carol-pass-1").text.strip()}
+        r = srv.request("POST", "/automation-studio/automations/import",
+                        body={"automations": [manual_wf("why-manual")]})
+        check(r.status == 200, "import: %r" % r)
+        srv.import_file(ADAPTER_WF)
+
+        # Paused by carol: who and when, in the text, the fields and the CLI.
+        job = srv.start_job_id("why-manual")
+        until(lambda: any(x["kind"] == "manual" for x in waiting(srv, job).json()["data"]["reasons"]),
+              "the manual task to wait")
+        r = srv.request("POST", "/operations-manager/jobs/pause", body={"jobIds": [job]},
+                        headers=carol, auth=False)
+        expect(r.status == 200 and r.json()["data"][0]["success"], "carol pauses: %r" % r)
+        p = paused_reason(srv, job)
+        expect(p is not None and p["pausedBy"] == "carol" and p["since"].endswith("Z") and
+               ("paused by carol since " + p["since"]) in p["text"], "paused reason: %s" % p)
+        rc, out, err = cli(binary, srv, "why", job)
+        expect(rc == 0 and "paused by carol since" in out, "why paused: %d %s %s" % (rc, out, err))
+
+        # An adapter task nobody took yet, then leased by worker w7.
+        ajob = srv.start_job_id(ADAPTER_NAME, {"message": "hi"})
+        a = until(lambda: adapter_reason(srv, ajob), "the adapter task to wait")
+        expect(a["lease"]["state"] == "notLeased" and "not leased yet" in a["text"],
+               "adapter not leased: %s" % a)
+        r = srv.request("POST", "/adapter-workers/poll",
+                        body={"worker": "w7", "apps": ["Echo"], "lease_ms": 600000, "max_tasks": 1})
+        expect(r.status == 200 and len(r.json()["data"]) == 1, "poll: %r" % r)
+        a = adapter_reason(srv, ajob)
+        expect(a and a["lease"]["state"] == "leased" and a["lease"]["worker"] == "w7" and
+               ("leased by worker w7 until " + a["lease"]["until"]) in a["text"],
+               "adapter leased: %s" % a)
+        rc, out, err = cli(binary, srv, "why", ajob)
+        expect(rc == 0 and "leased by worker w7 until" in out, "why adapter: %d %s %s" % (rc, out, err))
+
+        # A restart: the pauser and the time are kept in the job's stored state.
+        since = p["since"] if p else None
+        srv.kill(signal.SIGTERM)
+        srv = rd.start("server2")
+        p = paused_reason(srv, job)
+        expect(p is not None and p["pausedBy"] == "carol" and p["since"] == since,
+               "paused reason after restart: %s (before %s)" % (p, since))
+        # Resumed, then paused again by admin: the new pauser; resumed: no paused reason.
+        r = srv.request("POST", "/operations-manager/jobs/resume", body={"jobIds": [job]})
+        expect(r.status == 200 and r.json()["data"][0]["success"], "resume: %r" % r)
+        expect(paused_reason(srv, job) is None, "no paused reason once resumed")
+        rc, out, err = cli(binary, srv, "pause", job)
+        p = paused_reason(srv, job)
+        expect(p is not None and p["pausedBy"] == ADMIN_USER, "paused by admin: %s" % p)
+        srv.request("POST", "/operations-manager/jobs/cancel", body={"jobIds": [job, ajob]})
 
 
 if __name__ == "__main__":

@@ -66,8 +66,11 @@ async function boot() {
 }
 
 let routing = null;
+let rereadAgain = false;
+let generation = 0;  // the latest route(): an older one that ends later is dropped, not shown
 async function route(keepFocus = false) {
   if (!me) return;
+  const mine = ++generation;
   const focusedId = keepFocus ? document.activeElement?.id : null;
   const hash = location.hash || '#/jobs';
   const [path, query] = hash.slice(1).split('?');
@@ -85,9 +88,10 @@ async function route(keepFocus = false) {
     else if (parts[0] === 'automations') r = await automationsView(params);
     else if (parts[0] === 'start') r = await startView(params);
     else r = await jobsView(params);
+    if (mine !== generation) { r?.cleanup?.(); return; }  // the hash changed meanwhile
     Object.assign(view, r);
   } catch (e) {
-    if (e.status === 401) return;
+    if (e.status === 401 || mine !== generation) return;
     view.title = 'Error';
     view.nodes = [h('h1', {}, 'Something went wrong'), h('p', { role: 'alert' }, e.message)];
   }
@@ -110,9 +114,17 @@ document.getElementById('logout').addEventListener('click', async () => {
   loginView('You are logged out.');
 });
 window.addEventListener('hashchange', () => route());
-// A view asks to be re-read (live change, reconnect): at most one re-read at a time.
-window.addEventListener('opsflow:reread', async () => {
-  if (routing) return;
-  routing = route(true).finally(() => { routing = null; });
+// A view asks to be re-read (live change, reconnect): at most one re-read at a time; one asked
+// for while another runs follows it (the change it reports may have come after that read).
+window.addEventListener('opsflow:reread', () => {
+  if (routing) { rereadAgain = true; return; }
+  const run = () => {
+    rereadAgain = false;
+    routing = route(true).finally(() => {
+      routing = null;
+      if (rereadAgain) run();
+    });
+  };
+  run();
 });
 if (localStorage.getItem(SESSION_KEY)) boot(); else loginView();

@@ -5,7 +5,7 @@
 // state: success solid, failure dashed, error dotted, revert dash-dot.
 import { s } from './dom.js';
 
-const W = 170, H = 48;
+const W = 170, H = 48, GAP = 12;
 
 function pos(t) {
   if (t.nodeLocation && Number.isFinite(t.nodeLocation.x)) return { x: t.nodeLocation.x, y: t.nodeLocation.y };
@@ -46,6 +46,28 @@ function layered(ids, edges) {
   return p;
 }
 
+// Canvas positions are the editor's, whose boxes may be smaller than these: spreads them out
+// (one factor for x and y, so the drawing keeps its shape) until no two boxes overlap. False when
+// that would take more than a factor of 4 (positions on top of each other): the caller lays the
+// graph out in layers instead. Only pairs closer than a box's width in x are compared.
+function spreadApart(p) {
+  const pts = [...p.values()].sort((a, b) => a.x - b.x);
+  let k = 1;
+  for (let i = 0; i < pts.length; i++) {
+    for (let j = i + 1; j < pts.length; j++) {
+      const dx = pts[j].x - pts[i].x;
+      if (dx >= W + GAP) break;  // sorted by x: every later one is far enough apart already
+      const dy = Math.abs(pts[j].y - pts[i].y);
+      if (dx * k >= W + GAP || dy * k >= H + GAP) continue;
+      const need = Math.min(dx > 0 ? (W + GAP) / dx : Infinity, dy > 0 ? (H + GAP) / dy : Infinity);
+      if (need > 4) return false;
+      k = need;
+    }
+  }
+  if (k > 1) for (const q of p.values()) { q.x *= k; q.y *= k; }
+  return true;
+}
+
 export function drawGraph(job, taskHref) {
   const ids = Object.keys(job.tasks || {});
   const edges = edgesOf(job);
@@ -55,7 +77,7 @@ export function drawGraph(job, taskHref) {
     const q = pos(job.tasks[id]);
     if (q) p.set(id, q); else missing = true;
   }
-  if (missing || p.size === 0) p = layered(ids, edges);
+  if (missing || p.size === 0 || !spreadApart(p)) p = layered(ids, edges);
   let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
   for (const { x, y } of p.values()) {
     minX = Math.min(minX, x); minY = Math.min(minY, y);

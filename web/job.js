@@ -90,8 +90,8 @@ async function taskPanel(job, taskId, refresh) {
       it.metrics?.finish_state ? ` finish: ${it.metrics.finish_state}` : ''));
     if (it.error) panel.append(h('div', { class: 'banner error', role: 'note' }, h('strong', {}, 'Error: '), String(it.error)));
     panel.append(h('p', { class: 'hint' }, `started ${time(it.metrics?.start_time)}${it.metrics?.end_time ? ', ended ' + time(it.metrics.end_time) : ''}`));
-    panel.append(h('h4', {}, 'Incoming'), jsonBlock(it.variables?.incoming, `${taskId}-${it.iteration}-incoming.json`));
-    panel.append(h('h4', {}, 'Outgoing'), jsonBlock(it.variables?.outgoing, `${taskId}-${it.iteration}-outgoing.json`));
+    panel.append(h('div', { 'data-part': 'incoming' }, h('h4', {}, 'Incoming'), jsonBlock(it.variables?.incoming, `${taskId}-${it.iteration}-incoming.json`)));
+    panel.append(h('div', { 'data-part': 'outgoing' }, h('h4', {}, 'Outgoing'), jsonBlock(it.variables?.outgoing, `${taskId}-${it.iteration}-outgoing.json`)));
   }
   panel.append(continueRevert(job, taskId, t, refresh));
   if (t.status === 'error' && job.status === 'error') {
@@ -113,7 +113,39 @@ async function taskPanel(job, taskId, refresh) {
   return panel;
 }
 
-export async function jobView(id, taskId) {
+const KIDS = 50;
+
+// Zoom for a graph wider than its box (a large workflow): the drawing keeps its viewBox, so its
+// size alone changes; "Fit" shows it whole, "Actual size" as drawn.
+function graphZoom(svg, box) {
+  const w0 = +svg.getAttribute('width'), h0 = +svg.getAttribute('height');
+  let k = 1;
+  const msg = h('span', { class: 'hint', role: 'status', id: 'graph-zoom' }, '100%');
+  const set = (z) => {
+    k = Math.min(2, Math.max(0.05, z));
+    svg.setAttribute('width', Math.round(w0 * k));
+    svg.setAttribute('height', Math.round(h0 * k));
+    msg.textContent = `${Math.round(k * 100)}%`;
+  };
+  const fit = () => set(Math.min(1, (box.clientWidth - 4) / w0));
+  return h('div', { class: 'row', role: 'group', 'aria-label': 'Graph zoom' },
+    h('button', { type: 'button', onclick: () => set(k / 1.5) }, 'Zoom out'),
+    h('button', { type: 'button', onclick: () => set(k * 1.5) }, 'Zoom in'),
+    h('button', { type: 'button', onclick: fit }, 'Fit the graph'),
+    h('button', { type: 'button', onclick: () => set(1) }, 'Actual size'), msg);
+}
+
+// Previous/next pages of a job's children (#/jobs/ID?kids=SKIP), with where this page is.
+function kidPager(jobId, taskId, skip, total) {
+  const base = taskId ? `#/jobs/${jobId}/tasks/${encodeURIComponent(taskId)}` : `#/jobs/${jobId}`;
+  const pages = Math.max(1, Math.ceil(total / KIDS));
+  return h('nav', { class: 'pager', 'aria-label': 'Child job pages', id: 'children-pager' },
+    h('a', { href: base + qs({ kids: Math.max(0, skip - KIDS) || '' }), hidden: skip === 0 }, 'Previous children'),
+    h('span', {}, `${total ? skip + 1 : 0}–${Math.min(skip + KIDS, total)} of ${total.toLocaleString('en')} child jobs (page ${Math.floor(skip / KIDS) + 1} of ${pages.toLocaleString('en')})`),
+    h('a', { href: base + qs({ kids: skip + KIDS }), hidden: skip + KIDS >= total }, 'Next children'));
+}
+
+export async function jobView(id, taskId, params) {
   // Subscribed before the job is read, so an event that comes while the view is being built is
   // not lost: it is applied once the view exists (a job-level one re-reads the view).
   const early = [];
@@ -142,11 +174,18 @@ export async function jobView(id, taskId) {
       return h('tr', {}, h('td', {}, h('a', { href: taskHref(t) }, t)), h('td', {}, job.tasks[t].summary || job.tasks[t].name),
         cell, h('td', {}, time(job.tasks[t].start_time)));
     })));
-  const kids = await get('/operations-manager/jobs' + qs({ 'equals[parent.job]': job._id, limit: 50 })).catch(() => []);
+  // Child jobs, paged by the server (a childJob loop may start 10,000 of them).
+  const kidSkip = Math.max(0, parseInt(params?.get('kids') || '0', 10) || 0);
+  const kidReply = await api('GET', '/operations-manager/jobs' + qs({ 'equals[parent.job]': job._id, limit: KIDS, skip: kidSkip }))
+    .catch(() => ({ data: [], metadata: { total: 0 } }));
+  const kids = kidReply.data || [];
+  const kidTotal = kidReply.metadata?.total ?? kids.length;
   const varsText = JSON.stringify(job.variables || {}, null, 2);
   const copyMsg = h('span', { role: 'status', class: 'hint' });
+  const graphBox = h('div', { class: 'graph', tabindex: 0, 'aria-label': 'Workflow graph (scrollable)' }, svg);
   const left = h('div', {},
-    h('div', { class: 'graph', tabindex: 0, 'aria-label': 'Workflow graph (scrollable)' }, svg),
+    graphZoom(svg, graphBox),
+    graphBox,
     h('p', { class: 'legend hint' }, 'Transitions: ', h('span', { class: 's-success' }, '— success'),
       h('span', {}, '- - failure'), h('span', { class: 's-error' }, '··· error'), h('span', {}, '-·- revert')),
     table);
@@ -155,7 +194,8 @@ export async function jobView(id, taskId) {
   if (['running', 'paused', 'error'].includes(job.status)) right.append(await waitingPanel(job._id));
   right.append(h('section', { class: 'panel', 'aria-labelledby': 'rel-title' }, h('h2', { id: 'rel-title' }, 'Related jobs'),
     job.parent?.job ? h('p', {}, 'Parent job: ', h('a', { href: `#/jobs/${job.parent.job}/tasks/${job.parent.task}`, id: 'parent-link' }, job.parent.job)) : h('p', {}, 'No parent job.'),
-    kids.length ? h('ul', { id: 'children' }, kids.map((k) => h('li', {}, h('a', { href: `#/jobs/${k._id}` }, `${k.name} ${k._id}`), ' ', badge(k.status)))) : h('p', {}, 'No child jobs.')));
+    kids.length ? h('ul', { id: 'children' }, kids.map((k) => h('li', {}, h('a', { href: `#/jobs/${k._id}` }, `${k.name} ${k._id}`), ' ', badge(k.status)))) : h('p', {}, 'No child jobs.'),
+    kidTotal > KIDS || kidSkip ? kidPager(job._id, taskId, kidSkip, kidTotal) : null));
   right.append(h('section', { class: 'panel', 'aria-labelledby': 'vars-title' }, h('h2', { id: 'vars-title' }, 'Job variables'),
     jsonBlock(job.variables, `${job._id}-variables.json`),
     h('div', { class: 'row' },

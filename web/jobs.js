@@ -63,7 +63,8 @@ export async function jobsView(params) {
   const pager = h('nav', { class: 'pager', 'aria-label': 'Pages' },
     h('a', { href: '#/jobs' + qs({ status, name, children: children ? '1' : '', skip: Math.max(0, skip - LIMIT) }),
       'aria-disabled': skip === 0 ? 'true' : null, hidden: skip === 0 }, 'Previous page'),
-    h('span', {}, `${total ? skip + 1 : 0}–${Math.min(skip + LIMIT, total)} of ${total} jobs`),
+    h('span', { id: 'jobs-count' }, `${total ? skip + 1 : 0}–${Math.min(skip + LIMIT, total)} of ${total.toLocaleString('en')} jobs`
+      + ` (page ${Math.floor(skip / LIMIT) + 1} of ${Math.max(1, Math.ceil(total / LIMIT)).toLocaleString('en')})`),
     h('a', { href: '#/jobs' + qs({ status, name, children: children ? '1' : '', skip: skip + LIMIT }),
       hidden: skip + LIMIT >= total }, 'Next page'));
 

@@ -75,8 +75,9 @@ void Bulk(Api::State& s, Call& c, runtime::JobAction action, const char* verb) {
       reply->Add(i++, job, rec.status());
       continue;
     }
-    s.deps.runtime->ControlJob(job, action,
-                               [reply, i, job](base::Status st) { reply->Add(i, job, st); });
+    s.deps.runtime->ControlJob(
+        job, action, [reply, i, job](base::Status st) { reply->Add(i, job, st); },
+        c.account->username);
     ++i;
   }
 }

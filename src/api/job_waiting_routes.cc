@@ -11,6 +11,7 @@
 #include "auth/access.h"
 #include "base/clock.h"
 #include "model/query.h"
+#include "runtime/adapter_queue.h"
 #include "runtime/manual_tasks.h"
 #include "runtime/runtime.h"  // engine::DecodeState and JobState, as runtime exposes them
 
@@ -53,24 +54,23 @@ bj::object ManualReason(Api::State& s, const model::JobRecord& rec, const model:
   std::vector<std::string> groups;
   if (const bj::object* doc = TaskDoc(wf, def.id)) groups = auth::GroupsOfDoc(*doc);
   if (groups.empty()) groups = auth::ParseGroupsJson(rec.groups_json);
-  std::string who = groups.empty() ? "any user who may see the job"
-                                   : "members of group(s) " + Join(groups);
+  std::string who =
+      groups.empty() ? "any user who may see the job" : "members of group(s) " + Join(groups);
   auto w = s.deps.runtime->FindManualTask(rec.id, def.id);
   bj::array g;
   for (const std::string& x : groups) g.emplace_back(x);
   if (!w.ok()) {
-    bj::object r = Reason("manual", &def,
-                          "manual " + Label(def) + " is about to be offered to " + who);
+    bj::object r =
+        Reason("manual", &def, "manual " + Label(def) + " is about to be offered to " + who);
     r["groups"] = std::move(g);
     return r;
   }
   std::string since = base::IsoTime(w->created_ms);
-  std::string text =
-      w->owner.empty()
-          ? "manual " + Label(def) + " waits for a person: not claimed since " + since +
-                "; " + who + " may claim and finish it"
-          : "manual " + Label(def) + " is claimed by " + w->owner + " (waiting since " + since +
-                "); they may finish or release it";
+  std::string text = w->owner.empty()
+                         ? "manual " + Label(def) + " waits for a person: not claimed since " +
+                               since + "; " + who + " may claim and finish it"
+                         : "manual " + Label(def) + " is claimed by " + w->owner +
+                               " (waiting since " + since + "); they may finish or release it";
   bj::object r = Reason("manual", &def, std::move(text));
   r["iteration"] = w->id;
   r["since"] = since;
@@ -98,13 +98,46 @@ bj::object ChildReason(Api::State& s, const model::JobRecord& rec, const model::
   int64_t unfinished = running + paused + error;
   std::string text = Label(def) + " waits for " + std::to_string(unfinished) + " of " +
                      std::to_string(total) + " child job(s): " + std::to_string(running) +
-                     " running, " + std::to_string(paused) + " paused, " +
-                     std::to_string(error) + " in error";
+                     " running, " + std::to_string(paused) + " paused, " + std::to_string(error) +
+                     " in error";
   if (error > 0) text += " (a child in error waits for a retry or a cancel)";
   bj::object r = Reason("childJobs", &def, std::move(text));
   r["total"] = total;
   r["unfinished"] = unfinished;
   r["children"] = std::move(open);
+  return r;
+}
+
+// An adapter task: which worker holds its lease and until when, or that none has taken it yet
+// (or its lease ran out and it will be handed out again). The lease lives in this process's
+// adapter queue; on a cluster, a job another process drives shows "not leased here".
+bj::object AdapterReason(Api::State& s, const model::JobRecord& rec, const model::TaskDef& def,
+                         int64_t now) {
+  std::string head =
+      "adapter " + Label(def) + " waits for an adapter worker serving '" + def.app + "'";
+  auto w = s.deps.runtime->adapters()->Find(rec.id, def.id);
+  bj::object lease;
+  std::string text;
+  if (!w.ok()) {
+    lease = bj::object{{"state", "unknown"}};
+    text = head + " to take it and report its result";
+  } else if (w->lease.empty()) {
+    lease = bj::object{{"state", "notLeased"}, {"since", base::IsoTime(w->created_ms)}};
+    text = head + ": not leased yet (waiting since " + base::IsoTime(w->created_ms) + ")";
+  } else if (w->lease_until_ms <= now) {
+    lease = bj::object{
+        {"state", "expired"}, {"worker", w->worker}, {"until", base::IsoTime(w->lease_until_ms)}};
+    text = head + ": the lease of worker " + w->worker + " ran out at " +
+           base::IsoTime(w->lease_until_ms) + "; it will be handed out again";
+  } else {
+    lease = bj::object{
+        {"state", "leased"}, {"worker", w->worker}, {"until", base::IsoTime(w->lease_until_ms)}};
+    text = head + ": leased by worker " + w->worker + " until " + base::IsoTime(w->lease_until_ms) +
+           ", waiting for its report";
+  }
+  bj::object r = Reason("adapter", &def, std::move(text));
+  r["app"] = def.app;
+  r["lease"] = std::move(lease);
   return r;
 }
 
@@ -114,8 +147,8 @@ void TaskReasons(Api::State& s, const model::JobRecord& rec, const model::Workfl
                  bj::array* out) {
   if (t.status == TaskStatus::kScheduled) {
     if (t.due_ms > now) {
-      bj::object r = Reason("retry", &def, Label(def) + " will be retried at " +
-                                               base::IsoTime(t.due_ms));
+      bj::object r =
+          Reason("retry", &def, Label(def) + " will be retried at " + base::IsoTime(t.due_ms));
       r["at"] = base::IsoTime(t.due_ms);
       out->push_back(std::move(r));
     } else {
@@ -129,14 +162,10 @@ void TaskReasons(Api::State& s, const model::JobRecord& rec, const model::Workfl
   } else if (def.method == "childJob" && def.location != "Adapter") {
     out->push_back(ChildReason(s, rec, def));
   } else if (def.location == "Adapter") {
-    bj::object r = Reason("adapter", &def,
-                          "adapter " + Label(def) + " waits for an adapter worker serving '" +
-                              def.app + "' to take it and report its result");
-    r["app"] = def.app;
-    out->push_back(std::move(r));
+    out->push_back(AdapterReason(s, rec, def, now));
   } else if (t.due_ms > 0) {
-    bj::object r = Reason("delay", &def, Label(def) + " is a delay until " +
-                                             base::IsoTime(t.due_ms));
+    bj::object r =
+        Reason("delay", &def, Label(def) + " is a delay until " + base::IsoTime(t.due_ms));
     r["until"] = base::IsoTime(t.due_ms);
     out->push_back(std::move(r));
   } else {
@@ -152,9 +181,8 @@ std::string Summary(const model::JobRecord& rec, const bj::array& reasons) {
   }
   if (reasons.empty()) return "job " + rec.id + " is " + rec.status + " and waits on nothing";
   std::string first(reasons.front().as_object().at("text").as_string());
-  std::string more = reasons.size() > 1
-                         ? " (and " + std::to_string(reasons.size() - 1) + " more)"
-                         : std::string();
+  std::string more =
+      reasons.size() > 1 ? " (and " + std::to_string(reasons.size() - 1) + " more)" : std::string();
   return "job " + rec.id + " is " + rec.status + ": " + first + more;
 }
 
@@ -241,8 +269,19 @@ void GetJobWaiting(Api::State& s, Call& c) {
   int64_t now = base::SystemClock::Get()->NowMs();
   bj::array reasons;
   if (rec->status == "paused") {
-    reasons.push_back(Reason("paused", nullptr,
-                             "the job is paused: no new task starts until someone resumes it"));
+    // Who paused it and when (kept in the job's state while it is paused).
+    std::string by = state->paused_by;
+    std::string text = "the job is paused";
+    if (!by.empty()) text += " by " + by;
+    if (state->paused_ms > 0) text += " since " + base::IsoTime(state->paused_ms);
+    if (by.empty() && rec->parent_json != "null" && !rec->parent_json.empty()) {
+      text += " (with its parent job)";
+    }
+    bj::object r =
+        Reason("paused", nullptr, text + ": no new task starts until someone resumes it");
+    r["pausedBy"] = by.empty() ? bj::value() : bj::value(by);
+    r["since"] = state->paused_ms > 0 ? bj::value(base::IsoTime(state->paused_ms)) : bj::value();
+    reasons.push_back(std::move(r));
   }
   if (rec->status == "error") {
     bj::array failed;

@@ -217,6 +217,26 @@ TEST(Engine, StateEncodingRoundTrips) {
   EXPECT_FALSE(DecodeState("garbage").ok());
 }
 
+TEST(Engine, StateEncodingKeepsWhoPaused) {
+  auto wf = Wf("start>a:success, a>end:success");
+  JobState s = JobState::ForWorkflow(*wf);
+  std::string before = EncodeState(s);
+  s.status = JobStatus::kPaused;
+  s.paused_ms = 1765000000123;
+  s.paused_by = "ann|o,k";  // any text: it is the last field
+  auto back = DecodeState(EncodeState(s));
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->paused_ms, 1765000000123);
+  EXPECT_EQ(back->paused_by, "ann|o,k");
+  EXPECT_EQ(back->edges.size(), s.edges.size());
+  // A state written before the field existed (or of a job not paused) has none.
+  auto old = DecodeState(before);
+  ASSERT_TRUE(old.ok());
+  EXPECT_EQ(old->paused_ms, 0);
+  EXPECT_TRUE(old->paused_by.empty());
+  EXPECT_FALSE(DecodeState(before + "|x,ann").ok());
+}
+
 }  // namespace
 }  // namespace opsflow::engine
 

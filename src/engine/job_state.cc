@@ -68,7 +68,8 @@ double JobState::Progress() const {
 
 // Format: "<job status digit>|<tasks>|<edges>" where each task is
 // "<status><finish><dead>,<runs>,<retries>,<start>,<end>,<due>,<loop index>;" and each edge
-// one digit.
+// one digit; a paused job's state ends with "|<paused ms>,<paused by>" (absent otherwise, and in
+// states written before it existed).
 std::string EncodeState(const JobState& s) {
   std::string out;
   out.reserve(8 + s.tasks.size() * 24 + s.edges.size());
@@ -87,6 +88,12 @@ std::string EncodeState(const JobState& s) {
   }
   out.push_back('|');
   for (EdgeState e : s.edges) out.push_back(static_cast<char>('0' + static_cast<int>(e)));
+  if (s.paused_ms > 0) {
+    out.push_back('|');
+    out += std::to_string(s.paused_ms);
+    out.push_back(',');
+    out += s.paused_by;  // the last field: any text
+  }
   return out;
 }
 
@@ -138,9 +145,17 @@ base::Result<JobState> DecodeState(std::string_view in) {
   }
   if (in.empty()) return bad();
   in.remove_prefix(1);
-  for (char c : in) {
-    if (!Digit(c, 2, &d)) return bad();
+  while (!in.empty() && in[0] != '|') {
+    if (!Digit(in[0], 2, &d)) return bad();
     s.edges.push_back(static_cast<EdgeState>(d));
+    in.remove_prefix(1);
+  }
+  if (!in.empty()) {
+    in.remove_prefix(1);
+    auto r = std::from_chars(in.data(), in.data() + in.size(), s.paused_ms);
+    if (r.ec != std::errc() || r.ptr == in.data() + in.size() || *r.ptr != ',') return bad();
+    in.remove_prefix(static_cast<size_t>(r.ptr - in.data()) + 1);
+    s.paused_by = std::string(in);
   }
   return s;
 }

@@ -37,6 +37,10 @@ struct JobState {
   JobStatus status = JobStatus::kRunning;
   std::vector<TaskState> tasks;
   std::vector<EdgeState> edges;
+  // While paused: when and by whom (the account; "" when not known, e.g. paused with its parent
+  // or by a request another process handed on). 0 / "" otherwise.
+  int64_t paused_ms = 0;
+  std::string paused_by;
 
   static JobState ForWorkflow(const model::Workflow& wf);
   // Fraction of tasks that are finished or dead, 1.0 when the job is complete.

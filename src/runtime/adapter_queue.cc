@@ -58,6 +58,18 @@ base::Status AdapterQueue::Report(const std::string& id, const std::string& leas
   return base::Status::Ok();
 }
 
+base::Result<AdapterWork> AdapterQueue::Find(const std::string& job_id,
+                                             const std::string& task_id) const {
+  if (!base::IsObjectId(job_id)) return base::NotFound("no such job");
+  std::string prefix = base::IterationUuidPrefix(job_id);  // a job's tasks sort together
+  base::MutexLock l(&mu_);
+  for (auto it = items_.lower_bound(prefix); it != items_.lower_bound(prefix + "~"); ++it) {
+    if (it->second.job_id == job_id && it->second.task_id == task_id) return it->second;
+  }
+  return base::NotFound("task " + task_id + " of job " + job_id +
+                        " is not waiting for an adapter worker");
+}
+
 bool AdapterQueue::Remove(const std::string& id) {
   base::MutexLock l(&mu_);
   return items_.erase(id) > 0;

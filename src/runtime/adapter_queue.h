@@ -58,6 +58,10 @@ class AdapterQueue {
   // `deliver` runs after the lock is released.
   base::Status Report(const std::string& id, const std::string& lease, AdapterReport report,
                       int64_t now_ms) EXCLUDES(mu_);
+  // The task `task_id` of job `job_id` waiting here (leased or not), for the waiting
+  // explanation; NotFound when it is not waiting here.
+  base::Result<AdapterWork> Find(const std::string& job_id, const std::string& task_id) const
+      EXCLUDES(mu_);
   // Removes a task (it timed out or its job ended); true when it was waiting.
   bool Remove(const std::string& id);
   // Removes every task of a job (it ended).

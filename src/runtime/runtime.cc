@@ -336,11 +336,14 @@ void Runtime::StartJob(StartRequest req, StartCallback done) {
   impl_->Post(StartCmd{std::move(req), std::move(done)});
 }
 
-void Runtime::ControlJob(const std::string& job_id, JobAction action, DoneCallback done) {
+void Runtime::ControlJob(const std::string& job_id, JobAction action, DoneCallback done,
+                         const std::string& user) {
   engine::ControlAction a = action == JobAction::kPause    ? engine::ControlAction::kPause
                             : action == JobAction::kResume ? engine::ControlAction::kResume
                                                            : engine::ControlAction::kCancel;
-  impl_->Post(ControlCmd{job_id, a, "", std::nullopt, std::move(done), ""});
+  ControlCmd c{job_id, a, "", std::nullopt, std::move(done), ""};
+  c.user = user;
+  impl_->Post(std::move(c));
 }
 
 void Runtime::ContinueJob(const std::string& job_id, const std::string& from_task,

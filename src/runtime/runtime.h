@@ -130,7 +130,10 @@ class Runtime {
   // Job control (SPEC §5): pause (no new task starts; running ones finish), resume, cancel
   // (running tasks are canceled). `done` runs once the change is durable, or with
   // FailedPrecondition/NotFound saying why the move is illegal (nothing changes then).
-  void ControlJob(const std::string& job_id, JobAction action, DoneCallback done);
+  // `user`: the account asking; a pause records it and its time in the job's state (kept until
+  // the job is resumed) for the waiting explanation.
+  void ControlJob(const std::string& job_id, JobAction action, DoneCallback done,
+                  const std::string& user = "");
   // Re-runs task `task_id` of a job in `error` (a new iteration), putting the job back to
   // running; `variables`, when given, are merged into the job's variables first.
   void RetryTask(const std::string& job_id, const std::string& task_id,

@@ -354,6 +354,16 @@ base::Status Runtime::Impl::ApplyControl(ActiveJob& j, ControlCmd& c) {
   }
   for (int t : started.start) j.sched_seq[t] = next_seq_;
   j.state.status = d->to;
+  // Who paused the job and when: kept in its state while it stays paused (the waiting route).
+  if (d->to == engine::JobStatus::kPaused) {
+    if (c.action == engine::ControlAction::kPause) {
+      j.state.paused_ms = now;
+      j.state.paused_by = c.user;
+    }
+  } else {
+    j.state.paused_ms = 0;
+    j.state.paused_by.clear();
+  }
   j.rec.last_updated_ms = now;
   MarkDirty(j);
   // SPEC §5: cancel and pause reach the job's children (and theirs); resume too.

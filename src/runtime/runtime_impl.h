@@ -162,6 +162,7 @@ struct ControlCmd {
   std::string to_task;  // revert
   // Cluster: handed here by another process (runtime_cluster.cc); never handed on again.
   bool forwarded = false;
+  std::string user = {};  // who asked (pause records it); "" when not known
 };
 
 // A job's groups were changed in the store (the API edits them there): the runtime's copy, used

@@ -2,8 +2,8 @@
 // axe-core for accessibility. Starts its own server (fresh data dir, free port), then walks the
 // flows an operator uses. Screenshots (light and dark) go to --out.
 // Usage: node page.test.mjs --binary build/opsflow --out build/browser-screenshots
-import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -17,6 +17,8 @@ const arg = (name, dflt) => {
   return i > 0 ? process.argv[i + 1] : dflt;
 };
 const BINARY = arg('--binary');
+const SEED = arg('--seed');  // bench's opsflow_list1m_seed: the list of 100,000 jobs
+const CORPUS = arg('--corpus', join(HERE, '..', '..', '..', 'shared', 'corpus'));
 const OUT = arg('--out', join(tmpdir(), 'opsflow-screens'));
 const ADMIN = { username: 'admin', password: 'adminpass1' };
 const failures = [];
@@ -29,9 +31,9 @@ function freePort() {
   });
 }
 
-async function startServer() {
+async function startServer(reuseDir) {
   const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'opsflow-browser-'));
+  const dir = reuseDir || mkdtempSync(join(tmpdir(), 'opsflow-browser-'));
   const proc = spawn(BINARY, ['serve', '--listen', `127.0.0.1:${port}`, '--data', join(dir, 'data')], {
     env: { ...process.env, OPSFLOW_ADMIN_USER: ADMIN.username, OPSFLOW_ADMIN_PASSWORD: ADMIN.password },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -74,7 +76,11 @@ function workflow(name, tasks, chain, fields = {}) {
 const manualTask = (groups = []) => task('ViewData', { header: 'h', message: 'Approve?', body: 'b', variables: '',
   btn_success: 'ok', btn_failure: 'no' }, { type: 'manual', summary: 'Approve the change', view: '/workflow_engine/task/ViewData', groups });
 
+// OPSFLOW_BROWSER_ONLY=<regex>: run only the matching steps (and the log in), while working on them.
+const ONLY = process.env.OPSFLOW_BROWSER_ONLY ? new RegExp(process.env.OPSFLOW_BROWSER_ONLY) : null;
+
 async function step(name, fn) {
+  if (ONLY && name !== 'log in' && !ONLY.test(name)) return;
   try {
     await fn();
     passed.push(name);
@@ -97,6 +103,220 @@ async function shoot(page, name) {
     await page.screenshot({ path: join(OUT, `${name}-${scheme}.png`), fullPage: true });
   }
   await page.emulateMedia({ colorScheme: 'light' });
+}
+
+// ---- Large jobs stay usable (issue 13) ----
+
+const stubOk = (summary, response = 'ok') => task('stub', { type: 'success', delay: 0, response }, { summary });
+
+// A workflow of `n` tasks in `lanes` parallel chains (no canvas positions: the layered layout).
+function wideWorkflow(name, n, lanes) {
+  const tasks = {};
+  const transitions = { workflow_start: {}, workflow_end: {} };
+  for (let i = 0; i < n; i++) {
+    const id = `t${String(i).padStart(3, '0')}`;
+    tasks[id] = stubOk(`Step ${i + 1} of ${n}`);
+    transitions[id] = {};
+  }
+  const ids = Object.keys(tasks);
+  const per = Math.ceil(n / lanes);
+  for (let l = 0; l < lanes; l++) {
+    const lane = ids.slice(l * per, (l + 1) * per);
+    if (!lane.length) continue;
+    transitions.workflow_start[lane[0]] = { type: 'standard', state: 'success' };
+    for (let i = 0; i + 1 < lane.length; i++) transitions[lane[i]][lane[i + 1]] = { type: 'standard', state: 'success' };
+    transitions[lane[lane.length - 1]].workflow_end = { type: 'standard', state: 'success' };
+  }
+  return { name, type: 'automation', canvasVersion: 3, groups: [], tags: [],
+    tasks: { workflow_start: { name: 'workflow_start', groups: [] }, workflow_end: { name: 'workflow_end', groups: [] }, ...tasks }, transitions };
+}
+
+async function waitJob(srv, token, id, want = ['complete'], ms = 60000) {
+  const until = Date.now() + ms;
+  for (;;) {
+    const j = (await call(srv, token, 'GET', `/operations-manager/jobs/${id}`)).data;
+    if (want.includes(j.status)) return j;
+    if (Date.now() > until) throw new Error(`job ${id} is ${j.status}, not ${want.join('/')}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+// The graph's node boxes (SVG user units) and its viewBox, read in the page.
+const graphBoxes = (page) => page.evaluate(() => {
+  const svg = document.querySelector('.graph svg');
+  const vb = svg.getAttribute('viewBox').split(' ').map(Number);
+  const boxes = [...svg.querySelectorAll('g.node rect')].map((r) => ({ x: +r.getAttribute('x'), y: +r.getAttribute('y'),
+    w: +r.getAttribute('width'), h: +r.getAttribute('height') }));
+  return { vb, boxes };
+});
+
+function checkLayout({ vb, boxes }, n) {
+  if (boxes.length !== n) throw new Error(`${boxes.length} nodes drawn, not ${n}`);
+  const [vx, vy, vw, vh] = vb;
+  for (const b of boxes) {
+    if (b.x < vx || b.y < vy || b.x + b.w > vx + vw || b.y + b.h > vy + vh) throw new Error('a node lies outside the viewBox: ' + JSON.stringify(b));
+  }
+  const sorted = [...boxes].sort((a, b) => a.x - b.x);
+  for (let i = 0; i < sorted.length; i++) {
+    for (let j = i + 1; j < sorted.length && sorted[j].x < sorted[i].x + sorted[i].w; j++) {
+      const a = sorted[i], b = sorted[j];
+      if (a.y < b.y + b.h && b.y < a.y + a.h) throw new Error('node boxes overlap: ' + JSON.stringify([a, b]));
+    }
+  }
+}
+
+// Values that satisfy an inputSchema's required properties (by type; the first type of a list).
+function sampleOf(schema) {
+  const out = {};
+  for (const k of schema?.required || []) {
+    const p = schema.properties?.[k] || {};
+    const t = Array.isArray(p.type) ? p.type[0] : p.type;
+    out[k] = p.examples?.[0] ?? ({ string: 'x', integer: 1, number: 1, boolean: false, array: [], object: sampleOf(p) }[t] ?? 'x');
+  }
+  return out;
+}
+
+function largestCorpusWorkflow() {
+  let best = null;
+  for (const f of readdirSync(CORPUS)) {
+    if (!f.endsWith('.json')) continue;
+    let d;
+    try { d = JSON.parse(readFileSync(join(CORPUS, f), 'utf8')); } catch { continue; }
+    for (const w of Array.isArray(d) ? d : [d]) {
+      if (w && typeof w.tasks === 'object' && w.tasks && w.transitions && (!best || Object.keys(w.tasks).length > Object.keys(best.tasks).length)) best = w;
+    }
+  }
+  return best;
+}
+
+async function largeJobSteps(srv, admin, page, browser) {
+  await step('large: a workflow of 300 tasks renders, a task opens', async () => {
+    await call(srv, admin, 'POST', '/automation-studio/automations/import', { automations: [wideWorkflow('ui-300', 300, 20)] });
+    const job = (await call(srv, admin, 'POST', '/operations-manager/jobs/start', { workflow: 'ui-300', options: {} })).data._id;
+    await waitJob(srv, admin, job);
+    await page.goto(`${srv.url}/#/jobs/${job}`);
+    await page.getByRole('heading', { name: /^ui-300/, level: 1 }).waitFor();
+    await page.locator('#job-status .badge', { hasText: 'complete' }).waitFor();
+    const rows = await page.locator('#task-table tbody tr').count();
+    if (rows !== 302) throw new Error(`${rows} task rows, not 302`);
+    checkLayout(await graphBoxes(page), 302);
+    await page.locator('.graph a', { hasText: 'Step 150 of 300' }).click();
+    await page.locator('#task-panel h2', { hasText: 'Step 150 of 300' }).waitFor();
+    await page.locator('#task-panel h3', { hasText: 'Run 1' }).waitFor();
+    await shoot(page, 'large-300-tasks');
+  });
+
+  await step('large: a job with 10,000 child jobs, children paged by the server', async () => {
+    const child = workflow('ui-tiny-child', { k1: stubOk('Tiny child step') }, ['k1']);
+    const parentWf = workflow('ui-fanout', { c1: task('childJob', { task: '', workflow: 'ui-tiny-child', variables: {},
+      data_array: '$var.job.items', transformation: '', loopType: 'parallel' }, { actor: 'job', type: 'operation', summary: 'Run 10,000 children' }) }, ['c1']);
+    await call(srv, admin, 'POST', '/automation-studio/automations/import', { automations: [child, parentWf] });
+    const items = Array.from({ length: 10000 }, (_, i) => ({ n: i }));
+    const parent = (await call(srv, admin, 'POST', '/operations-manager/jobs/start', { workflow: 'ui-fanout', options: { variables: { items } } })).data._id;
+    await waitJob(srv, admin, parent, ['complete'], 120000);
+    await page.goto(`${srv.url}/#/jobs/${parent}`);
+    await page.locator('#children-pager', { hasText: 'of 10,000 child jobs' }).waitFor();
+    const links = await page.locator('#children li').count();
+    if (links !== 50) throw new Error(`${links} child rows in the page, not one page of 50`);
+    await page.locator('#children-pager').getByRole('link', { name: 'Next children' }).click();
+    await page.locator('#children-pager', { hasText: '51–100 of 10,000' }).waitFor();
+    await axe(page, 'job with 10,000 children');
+    await shoot(page, 'large-10k-children');
+    const first = await page.locator('#children a').first().getAttribute('href');
+    await page.locator('#children a').first().click();
+    await page.waitForURL((u) => u.hash === first);
+    await page.getByRole('heading', { name: /ui-tiny-child/, level: 1 }).waitFor();
+    await page.locator('#parent-link').click();
+    await page.getByRole('heading', { name: /ui-fanout/, level: 1 }).waitFor();
+    await page.locator('#task-panel h2', { hasText: 'Run 10,000 children' }).waitFor();
+    await page.locator('#children-pager', { hasText: 'of 10,000 child jobs' }).waitFor();
+  });
+
+  await step('large: a task with a 5 MB output is shown truncated with a download', async () => {
+    const big = 'x'.repeat(5 * 1024 * 1024);
+    await call(srv, admin, 'POST', '/automation-studio/automations/import', { automations: [
+      workflow('ui-big', { b1: stubOk('Make a big value', '$var.job.big') }, ['b1'])] });
+    const job = (await call(srv, admin, 'POST', '/operations-manager/jobs/start', { workflow: 'ui-big', options: { variables: { big } } })).data._id;
+    await waitJob(srv, admin, job);
+    await page.goto(`${srv.url}/#/jobs/${job}/tasks/b1`);
+    await page.getByRole('heading', { name: /^ui-big/, level: 1 }).waitFor();
+    await page.locator('#task-panel h2', { hasText: 'Make a big value' }).waitFor();
+    await page.locator('#task-panel h3', { hasText: 'Run 1' }).waitFor();
+    const outgoing = page.locator('#task-panel [data-part="outgoing"]');
+    await outgoing.getByText('Shown truncated').waitFor();
+    const shown = await outgoing.locator('pre').textContent();
+    if (shown.length > 30000) throw new Error(`the page shows ${shown.length} characters of the output`);
+    const [dl] = await Promise.all([page.waitForEvent('download'), outgoing.getByRole('link', { name: 'Download the whole value' }).click()]);
+    const file = join(OUT, 'large-5mb-output.json');
+    await dl.saveAs(file);
+    const text = readFileSync(file, 'utf8');
+    let value;
+    try { value = JSON.parse(text); } catch (e) { throw new Error(`the download (${text.length} bytes) is not JSON: ${e.message}`); }
+    if (value.response !== big) throw new Error(`the download holds ${statSync(file).size} bytes (${String(value.response).length} characters of the value), not the whole value`);
+    rmSync(file);
+    await shoot(page, 'large-5mb-output');
+  });
+
+  await step('large: the corpus\'s largest workflow is drawn from its canvas positions, readable', async () => {
+    if (!existsSync(CORPUS)) { console.log('     (no corpus at ' + CORPUS + ': skipped)'); return; }
+    const wf = largestCorpusWorkflow();
+    await call(srv, admin, 'POST', '/automation-studio/automations/import', { automations: [wf] });
+    const n = Object.keys(wf.tasks).length;
+    // Its job may stop on a missing adapter or child workflow: the graph is drawn all the same.
+    const job = (await call(srv, admin, 'POST', '/operations-manager/jobs/start', { workflow: wf.name, options: { variables: sampleOf(wf.inputSchema) } })).data._id;
+    await page.goto(`${srv.url}/#/jobs/${job}`);
+    await page.getByRole('heading', { name: wf.name, level: 1 }).waitFor();
+    const layout = await graphBoxes(page);
+    checkLayout(layout, n);
+    // Drawn from the canvas: the boxes keep the editor's left-to-right order of nodeLocation.x.
+    const xs = Object.values(wf.tasks).map((t) => t.nodeLocation?.x).filter(Number.isFinite);
+    const span = Math.max(...xs) - Math.min(...xs);
+    if (!(layout.vb[2] >= span)) throw new Error(`viewBox width ${layout.vb[2]} is not the canvas span ${span}`);
+    await axe(page, 'corpus graph');
+    await shoot(page, 'large-corpus-graph');
+    await page.getByRole('button', { name: 'Fit the graph' }).click();
+    const fits = await page.evaluate(() => {
+      const box = document.querySelector('.graph');
+      return +box.querySelector('svg').getAttribute('width') <= box.clientWidth;
+    });
+    if (!fits) throw new Error('"Fit the graph" does not fit it in its box');
+    await shoot(page, 'large-corpus-graph-fit');
+    await call(srv, admin, 'POST', '/operations-manager/jobs/cancel', { jobIds: [job] }).catch(() => {});
+  });
+
+  await step('large: a list of 100,000 jobs is paged by the server', async () => {
+    if (!SEED) { console.log('     (no --seed: skipped)'); return; }
+    const second = await startServer();
+    let srv2 = second;
+    try {
+      const tok = await login(srv2, ADMIN.username, ADMIN.password);
+      await call(srv2, tok, 'POST', '/automation-studio/automations/import', { automations: [workflow('ui-list', { k1: stubOk('One step') }, ['k1'])] });
+      const tmpl = (await call(srv2, tok, 'POST', '/operations-manager/jobs/start', { workflow: 'ui-list', options: {} })).data._id;
+      await waitJob(srv2, tok, tmpl);
+      srv2.proc.kill('SIGTERM');
+      await new Promise((r) => srv2.proc.once('exit', r));
+      const seeded = spawnSync(SEED, ['--data', join(second.dir, 'data'), '--template-job', tmpl, '--jobs', '100000', '--spacing-ms', '1000'],
+        { encoding: 'utf8' });
+      if (seeded.status !== 0) throw new Error('seed: ' + seeded.stderr);
+      srv2 = await startServer(second.dir);
+      const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      const p = await ctx.newPage();
+      await p.goto(srv2.url + '/');
+      await p.getByLabel('User name').fill(ADMIN.username);
+      await p.getByLabel('Password').fill(ADMIN.password);
+      await p.getByRole('button', { name: 'Log in' }).click();
+      await p.locator('#jobs-count', { hasText: '1–25 of 100,001 jobs (page 1 of 4,001)' }).waitFor({ timeout: 30000 });
+      if ((await p.locator('tbody tr').count()) !== 25) throw new Error('not one page of 25 rows');
+      await p.getByRole('link', { name: 'Next page' }).click();
+      await p.locator('#jobs-count', { hasText: '26–50 of 100,001 jobs (page 2 of 4,001)' }).waitFor({ timeout: 30000 });
+      await axe(p, 'jobs list of 100,000');
+      await shoot(p, 'large-100k-jobs');
+      await ctx.close();
+    } finally {
+      srv2.proc.kill('SIGKILL');
+      rmSync(second.dir, { recursive: true, force: true });
+    }
+  });
 }
 
 async function main() {
@@ -165,7 +385,8 @@ async function main() {
       await page.locator('#why li[data-kind="manual"]', { hasText: 'not claimed since' }).waitFor();
       await page.getByRole('button', { name: 'Pause' }).click();
       await page.locator('#job-status .badge', { hasText: 'paused' }).waitFor();
-      await page.locator('#why li[data-kind="paused"]').waitFor();
+      await page.locator('#why li[data-kind="paused"]', { hasText: 'the job is paused by admin since' }).waitFor();
+      await shoot(page, 'waiting-paused');
       await page.getByRole('button', { name: 'Resume' }).click();
       await page.locator('#job-status .badge', { hasText: 'running' }).waitFor();
     });
@@ -251,6 +472,27 @@ async function main() {
       await call(srv, admin, 'POST', '/operations-manager/jobs/cancel', { jobIds: [job] });
     });
 
+    await step('the waiting explanation for an adapter task: its worker lease', async () => {
+      const doc = JSON.parse(readFileSync(join(HERE, '..', '..', 'examples', 'Example - Adapter Worker.json'), 'utf8'));
+      await call(srv, admin, 'POST', '/automation-studio/automations/import', { automations: [doc] });
+      const job = (await call(srv, admin, 'POST', '/operations-manager/jobs/start',
+        { workflow: doc.name, options: { variables: { message: 'hi' } } })).data._id;
+      for (let i = 0; i < 200; i++) {
+        const w = await call(srv, admin, 'GET', `/operations-manager/jobs/${job}/waiting`);
+        if (w.data.reasons.some((r) => r.kind === 'adapter')) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await page.goto(`${srv.url}/#/jobs/${job}`);
+      await page.locator('#why li[data-kind="adapter"]', { hasText: 'not leased yet' }).waitFor();
+      const leased = await call(srv, admin, 'POST', '/adapter-workers/poll', { worker: 'worker-9', apps: ['Echo'], lease_ms: 600000, max_tasks: 1 });
+      if (leased.data?.length !== 1) throw new Error('poll: ' + JSON.stringify(leased));
+      await page.goto(`${srv.url}/#/jobs`);
+      await page.goto(`${srv.url}/#/jobs/${job}`);
+      await page.locator('#why li[data-kind="adapter"]', { hasText: 'leased by worker worker-9 until' }).waitFor();
+      await shoot(page, 'waiting-adapter-lease');
+      await call(srv, admin, 'POST', '/operations-manager/jobs/cancel', { jobIds: [job] });
+    });
+
     await step('follow a parent to its child and back', async () => {
       const parent = (await call(srv, admin, 'POST', '/operations-manager/jobs/start', { workflow: 'ui-parent', options: {} })).data._id;
       await page.goto(`${srv.url}/#/jobs/${parent}`);
@@ -307,6 +549,8 @@ async function main() {
       await ctx.close();
       await call(srv, admin, 'POST', '/operations-manager/jobs/cancel', { jobIds: [hidden] });
     });
+
+    await largeJobSteps(srv, admin, page, browser);
 
     await step('an expired session shows the login prompt', async () => {
       await context.clearCookies();
