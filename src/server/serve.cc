@@ -70,6 +70,7 @@ struct Config {
   int64_t max_list_limit = api::ApiOptions{}.max_list_limit;
   int64_t event_heartbeat_ms = api::ApiOptions{}.event_heartbeat_ms;
   size_t event_queue_bytes = api::ApiOptions{}.event_queue_bytes;
+  size_t large_data_bytes = api::ApiOptions{}.large_data_bytes;
   size_t event_history = runtime::EventBusOptions{}.history;
   int64_t event_linger_ms = runtime::EventBusOptions{}.linger_ms;
 };
@@ -132,6 +133,9 @@ void AddHttpLimitFlags(CLI::App& app, Config& cfg) {
               "ms between keep-alive comments on a quiet event stream");
   AddPositive(app, "--event-queue-bytes", cfg.event_queue_bytes, "OPSFLOW_EVENT_QUEUE_BYTES",
               "unsent bytes an event stream may hold before it ends with `event: overflow`");
+  AddPositive(app, "--large-data-bytes", cfg.large_data_bytes, "OPSFLOW_LARGE_DATA_BYTES",
+              "a job variable or task value larger than this (JSON bytes) is answered in documents "
+              "as a $largeData marker (GET /operations-manager/large-data/:id)");
   app.add_option("--event-history", cfg.event_history,
                  "latest events kept for streams that reconnect with Last-Event-ID (0: none)")
       ->envname("OPSFLOW_EVENT_HISTORY")
@@ -460,6 +464,7 @@ int Serve(int argc, char** argv) {
   ao.max_compute_per_user = cfg.max_compute_per_user;
   ao.event_heartbeat_ms = cfg.event_heartbeat_ms;
   ao.event_queue_bytes = cfg.event_queue_bytes;
+  ao.large_data_bytes = cfg.large_data_bytes;
   ao.data_dir = cfg.data;
   ao.node_id = node_id;
   auto api = std::make_shared<api::Api>(
