@@ -47,8 +47,8 @@ void MarkMembers(bj::object& values, size_t threshold, IdOf id_of) {
     if (!value.is_object() && !value.is_array() && !value.is_string()) continue;
     size_t size = bj::serialize(value).size();
     if (size <= threshold) continue;
-    value = bj::object{{"$largeData", id_of(std::string(name))},
-                       {"size", static_cast<int64_t>(size)}};
+    value =
+        bj::object{{"$largeData", id_of(std::string(name))}, {"size", static_cast<int64_t>(size)}};
   }
 }
 
@@ -72,7 +72,8 @@ std::optional<LargeDataRef> ParseLargeDataId(const std::string& id) {
     rest = std::string_view(id).substr(25);
   } else if (id.size() >= 39 && id[36] == '-' && id[38] == '-' &&
              (id[37] == 'o' || id[37] == 'i') && base::IsUuid(id.substr(0, 36))) {
-    ref.kind = id[37] == 'o' ? LargeDataRef::Kind::kTaskOutgoing : LargeDataRef::Kind::kTaskIncoming;
+    ref.kind =
+        id[37] == 'o' ? LargeDataRef::Kind::kTaskOutgoing : LargeDataRef::Kind::kTaskIncoming;
     ref.owner = id.substr(0, 36);
     rest = std::string_view(id).substr(39);
   } else {

@@ -43,13 +43,15 @@ void StreamValue(Call& c, const bj::value& value) {
 void ExportJobVariable(Api::State& s, Call& c, const LargeDataRef& ref) {
   auto doc = s.deps.runtime->GetJobDocument(ref.owner);
   if (!doc.ok()) return ReplyError(c, doc.status());
-  if (!auth::CanSee(*c.account, auth::GroupsOfDoc(*doc))) return ReplyError(c, JobNotFound(ref.owner));
+  if (!auth::CanSee(*c.account, auth::GroupsOfDoc(*doc)))
+    return ReplyError(c, JobNotFound(ref.owner));
   const bj::value* vars = doc->if_contains("variables");
   const bj::value* value =
       vars && vars->is_object() ? vars->get_object().if_contains(ref.name) : nullptr;
   if (!value) {
-    return ReplyError(c, 404, "large data '" + c.params[0] + "' not found (job " + ref.owner +
-                                  " has no variable of that name)");
+    return ReplyError(c, 404,
+                      "large data '" + c.params[0] + "' not found (job " + ref.owner +
+                          " has no variable of that name)");
   }
   StreamValue(c, *value);
 }
@@ -65,14 +67,14 @@ void ExportTaskValue(Api::State& s, Call& c, const LargeDataRef& ref) {
   }
   bool outgoing = ref.kind == LargeDataRef::Kind::kTaskOutgoing;
   bj::object doc = model::IterationDocument(*it);  // secrets masked as the task document has them
-  const bj::value* values = doc["variables"].get_object().if_contains(outgoing ? "outgoing"
-                                                                                : "incoming");
+  const bj::value* values =
+      doc["variables"].get_object().if_contains(outgoing ? "outgoing" : "incoming");
   const bj::value* value =
       values && values->is_object() ? values->get_object().if_contains(ref.name) : nullptr;
   if (!value) {
-    return ReplyError(c, 404, "large data '" + c.params[0] + "' not found (task " + ref.owner +
-                                  " has no " + (outgoing ? "outgoing" : "incoming") +
-                                  " value of that name)");
+    return ReplyError(c, 404,
+                      "large data '" + c.params[0] + "' not found (task " + ref.owner + " has no " +
+                          (outgoing ? "outgoing" : "incoming") + " value of that name)");
   }
   StreamValue(c, *value);
 }

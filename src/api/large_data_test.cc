@@ -28,8 +28,8 @@ TEST(LargeDataId, TaskValuesRoundTrip) {
     EXPECT_EQ(id.substr(36, 3), outgoing ? "-o-" : "-i-");
     auto ref = ParseLargeDataId(id);
     ASSERT_TRUE(ref);
-    EXPECT_EQ(ref->kind, outgoing ? LargeDataRef::Kind::kTaskOutgoing
-                                  : LargeDataRef::Kind::kTaskIncoming);
+    EXPECT_EQ(ref->kind,
+              outgoing ? LargeDataRef::Kind::kTaskOutgoing : LargeDataRef::Kind::kTaskIncoming);
     EXPECT_EQ(ref->owner, kTask);
     EXPECT_EQ(ref->name, "a/b c\xc3\xa9");
   }
@@ -54,10 +54,10 @@ TEST(LargeDataId, RejectsMalformed) {
 TEST(MarkLargeData, JobVariablesOverThresholdOnly) {
   bj::value job = {{"_id", kJob},
                    {"variables",
-                    {{"big", std::string(20, 'x')},     // 22 bytes as JSON
-                     {"edge", std::string(8, 'y')},     // 10 bytes: not over 10
+                    {{"big", std::string(20, 'x')},      // 22 bytes as JSON
+                     {"edge", std::string(8, 'y')},      // 10 bytes: not over 10
                      {"arr", bj::array{1, 2, 3, 4, 5}},  // 11 bytes
-                     {"num", 123456789012345},            // scalars are never marked
+                     {"num", 123456789012345},           // scalars are never marked
                      {"small", "s"}}}};
   MarkLargeData(job, 10);
   const bj::object& v = job.at("variables").as_object();
