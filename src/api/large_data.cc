@@ -39,13 +39,23 @@ std::optional<std::string> Unhex(std::string_view hex) {
   return name;
 }
 
+// The length of the compact JSON text of `v`, serialized in pieces (never whole in memory).
+size_t JsonSize(const bj::value& v) {
+  bj::serializer sr;
+  sr.reset(&v);
+  char buf[16 * 1024];
+  size_t n = 0;
+  while (!sr.done()) n += sr.read(buf, sizeof buf).size();
+  return n;
+}
+
 // Replaces each member of `values` larger than `threshold` by its marker, id from `id_of`.
 template <typename IdOf>
 void MarkMembers(bj::object& values, size_t threshold, IdOf id_of) {
   for (auto& [name, value] : values) {
     // A scalar (number, bool, null) is never a megabyte; only these can be.
     if (!value.is_object() && !value.is_array() && !value.is_string()) continue;
-    size_t size = bj::serialize(value).size();
+    size_t size = JsonSize(value);
     if (size <= threshold) continue;
     value =
         bj::object{{"$largeData", id_of(std::string(name))}, {"size", static_cast<int64_t>(size)}};
