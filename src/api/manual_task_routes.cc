@@ -3,20 +3,25 @@
 // has `groups`, membership in one of them (403).
 #include <optional>
 
+#include "api/large_data.h"
 #include "api/state.h"
 #include "runtime/manual_tasks.h"
 
 namespace opsflow::api {
 namespace {
 
-bj::object ManualDoc(const runtime::ManualWork& w) {
-  return {{"_id", w.id},
-          {"job", bj::object{{"_id", w.job_id}, {"task", w.task_id}}},
-          {"name", w.method},
-          {"view", w.view},
-          {"status", "running"},
-          {"metrics", bj::object{{"owner", w.owner}, {"start_time", w.created_ms}}},
-          {"variables", bj::object{{"incoming", w.incoming}}}};
+// Large incoming values are answered as markers (large_data.h), as in the task document.
+bj::value ManualDoc(const runtime::ManualWork& w, size_t large_data_bytes) {
+  bj::value doc = bj::object{
+      {"_id", w.id},
+      {"job", bj::object{{"_id", w.job_id}, {"task", w.task_id}}},
+      {"name", w.method},
+      {"view", w.view},
+      {"status", "running"},
+      {"metrics", bj::object{{"owner", w.owner}, {"start_time", w.created_ms}}},
+      {"variables", bj::object{{"incoming", w.incoming}}}};
+  MarkTaskLargeData(doc, large_data_bytes);
+  return doc;
 }
 
 // True when the caller may act on task `task_id` of job `job_id`; otherwise replies (404 when the
@@ -60,7 +65,7 @@ void GetManualController(Api::State& s, Call& c) {
     ReplyError(c, w.status());
     return;
   }
-  ReplyEnvelope(c, "Successfully retrieved item", ManualDoc(*w));
+  ReplyEnvelope(c, "Successfully retrieved item", ManualDoc(*w, s.opts.large_data_bytes));
 }
 
 // {taskData:{finish_state: "success"|"failure", variables:{...}}}; both keys are required.
@@ -110,7 +115,8 @@ void ClaimTask(Api::State& s, Call& c) {
     ReplyError(c, st);
     return;
   }
-  ReplyEnvelope(c, "Task claimed", ManualDoc(*s.deps.runtime->manual()->Get(c.params[0])));
+  ReplyEnvelope(c, "Task claimed", ManualDoc(*s.deps.runtime->manual()->Get(c.params[0]),
+                                           s.opts.large_data_bytes));
 }
 
 void ReleaseTask(Api::State& s, Call& c) {
@@ -121,7 +127,8 @@ void ReleaseTask(Api::State& s, Call& c) {
     ReplyError(c, st);
     return;
   }
-  ReplyEnvelope(c, "Task released", ManualDoc(*s.deps.runtime->manual()->Get(c.params[0])));
+  ReplyEnvelope(c, "Task released", ManualDoc(*s.deps.runtime->manual()->Get(c.params[0]),
+                                           s.opts.large_data_bytes));
 }
 
 // {userId}: a username or an account `_id`. The assignee must exist and be allowed to act on the
@@ -147,7 +154,8 @@ void AssignTask(Api::State& s, Call& c) {
     ReplyError(c, st);
     return;
   }
-  ReplyEnvelope(c, "Task assigned", ManualDoc(*s.deps.runtime->manual()->Get(c.params[0])));
+  ReplyEnvelope(c, "Task assigned", ManualDoc(*s.deps.runtime->manual()->Get(c.params[0]),
+                                           s.opts.large_data_bytes));
 }
 
 }  // namespace
