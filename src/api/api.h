@@ -31,6 +31,9 @@ struct ApiOptions {
   // and the unsent bytes a stream may hold before it ends with `event: overflow`.
   int64_t event_heartbeat_ms = 15'000;
   size_t event_queue_bytes = 1024 * 1024;
+  // A job variable or task value whose JSON is larger is answered in documents as a
+  // {$largeData, size} marker (api/large_data.h); 1 MiB as kDefaultLargeDataBytes.
+  size_t large_data_bytes = size_t(1) << 20;
   // The data folder whose disk GET /health/system reports (empty: none).
   std::string data_dir;
   // This process's name in a cluster (GET /health/status, /health/server).

@@ -101,7 +101,8 @@ void StartJob(Api::State& s, Call& c) {
     Reply(c, 400, Envelope(st.message(), json::ErrorsToJson(verrs)));
     return;
   }
-  s.deps.runtime->StartJob(std::move(req), StartedJobReply(std::move(c.done)));
+  s.deps.runtime->StartJob(std::move(req),
+                           StartedJobReply(std::move(c.done), nullptr, s.opts.large_data_bytes));
 }
 
 void GetJob(Api::State& s, Call& c) {
@@ -117,7 +118,7 @@ void GetJob(Api::State& s, Call& c) {
     return;
   }
   bj::value v = std::move(doc).value();
-  MarkLargeData(v);  // large_data.h
+  MarkLargeData(v, s.opts.large_data_bytes);  // large_data.h
   ReplyItem(c, std::move(v));
 }
 
@@ -125,11 +126,12 @@ void GetJob(Api::State& s, Call& c) {
 // in memory first.
 void FinishList(Call& c, const model::ListQuery& q, std::vector<bj::value> docs, int64_t total,
                 bool residual, const std::vector<model::Expr>& rest,
-                const std::function<void(bj::value&)>& complete = {}, bool jobs = false) {
+                const std::function<void(bj::value&)>& complete = {},
+                const std::function<void(bj::value&)>& mark = {}) {
   if (residual) docs = model::FilterSortPage(q, std::move(docs), rest, &total, complete);
   bj::array data;
   for (auto& d : docs) {
-    if (jobs) MarkLargeData(d);  // large_data.h
+    if (mark) mark(d);  // large values as markers (large_data.h)
     if (!q.include.empty() || !q.exclude.empty()) {
       data.push_back(model::Project(d, q.include, q.exclude));
     } else {
@@ -220,7 +222,7 @@ void ListJobs(Api::State& s, Call& c) {
     if (!id || !id->is_string()) return;
     auto full = s.deps.runtime->GetJobDocument(std::string(id->get_string()));
     if (full.ok()) d = std::move(full).value();
-  }, /*jobs=*/true);
+  }, [&](bj::value& d) { MarkLargeData(d, s.opts.large_data_bytes); });
 }
 
 void GetTask(Api::State& s, Call& c) {
@@ -241,7 +243,9 @@ void GetTask(Api::State& s, Call& c) {
                       : job.status());
     return;
   }
-  ReplyItem(c, model::IterationDocument(*it));
+  bj::value doc = model::IterationDocument(*it);
+  MarkTaskLargeData(doc, s.opts.large_data_bytes);  // large_data.h
+  ReplyItem(c, std::move(doc));
 }
 
 void ListTasks(Api::State& s, Call& c) {
@@ -256,7 +260,8 @@ void ListTasks(Api::State& s, Call& c) {
   }
   std::vector<bj::value> docs;
   for (const auto& rec : page->items) docs.emplace_back(model::IterationDocument(rec));
-  FinishList(c, q, std::move(docs), page->total, !rest.empty(), rest);
+  FinishList(c, q, std::move(docs), page->total, !rest.empty(), rest, {},
+             [&](bj::value& d) { MarkTaskLargeData(d, s.opts.large_data_bytes); });
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 
+#include "api/large_data.h"
 #include "api/state.h"
 #include "auth/access.h"
 #include "base/clock.h"
@@ -240,7 +241,7 @@ void ListWorkQueue(Api::State& s, Call& c) {
     }
     bj::array g;
     for (const std::string& x : groups) g.emplace_back(x);
-    out.push_back(bj::object{
+    bj::value item = bj::object{
         {"_id", w->id},
         {"job", bj::object{{"_id", w->job_id}, {"task", w->task_id}, {"name", rec->workflow_name}}},
         {"name", w->method},
@@ -249,7 +250,9 @@ void ListWorkQueue(Api::State& s, Call& c) {
         {"metrics", bj::object{{"owner", w->owner}, {"start_time", w->created_ms}}},
         {"groups", std::move(g)},
         {"mayAct", may_act},
-        {"variables", bj::object{{"incoming", w->incoming}}}});
+        {"variables", bj::object{{"incoming", w->incoming}}}};
+    MarkTaskLargeData(item, s.opts.large_data_bytes);  // large_data.h
+    out.push_back(std::move(item));
   }
   int64_t n = static_cast<int64_t>(out.size());
   ReplyEnvelope(c, "Successfully retrieved items", std::move(out),

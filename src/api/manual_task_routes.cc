@@ -3,20 +3,25 @@
 // has `groups`, membership in one of them (403).
 #include <optional>
 
+#include "api/large_data.h"
 #include "api/state.h"
 #include "runtime/manual_tasks.h"
 
 namespace opsflow::api {
 namespace {
 
-bj::object ManualDoc(const runtime::ManualWork& w) {
-  return {{"_id", w.id},
-          {"job", bj::object{{"_id", w.job_id}, {"task", w.task_id}}},
-          {"name", w.method},
-          {"view", w.view},
-          {"status", "running"},
-          {"metrics", bj::object{{"owner", w.owner}, {"start_time", w.created_ms}}},
-          {"variables", bj::object{{"incoming", w.incoming}}}};
+// Large incoming values are answered as markers (large_data.h), as in the task document.
+bj::value ManualDoc(const runtime::ManualWork& w, size_t large_data_bytes) {
+  bj::value doc = bj::object{
+      {"_id", w.id},
+      {"job", bj::object{{"_id", w.job_id}, {"task", w.task_id}}},
+      {"name", w.method},
+      {"view", w.view},
+      {"status", "running"},
+      {"metrics", bj::object{{"owner", w.owner}, {"start_time", w.created_ms}}},
+      {"variables", bj::object{{"incoming", w.incoming}}}};
+  MarkTaskLargeData(doc, large_data_bytes);
+  return doc;
 }
 
 // True when the caller may act on task `task_id` of job `job_id`; otherwise replies (404 when the
@@ -57,13 +62,13 @@ void ChangeTask(Api::State& s, Call& c, const runtime::ManualWork& w,
                 runtime::ManualChangeRequest r, std::string message) {
   s.deps.runtime->ChangeManualTask(
       w.job_id, std::move(r),
-      [done = std::move(c.done),
-       message = std::move(message)](base::Result<runtime::ManualWork> after) {
+      [done = std::move(c.done), message = std::move(message),
+       large = s.opts.large_data_bytes](base::Result<runtime::ManualWork> after) {
         if (!after.ok()) {
           done(ErrorResponse(HttpStatus(after.status().code()), after.status().message()));
           return;
         }
-        done(EnvelopeResponse(200, message, ManualDoc(*after)));
+        done(EnvelopeResponse(200, message, ManualDoc(*after, large)));
       });
 }
 
@@ -77,7 +82,7 @@ void GetManualController(Api::State& s, Call& c) {
     ReplyError(c, w.status());
     return;
   }
-  ReplyEnvelope(c, "Successfully retrieved item", ManualDoc(*w));
+  ReplyEnvelope(c, "Successfully retrieved item", ManualDoc(*w, s.opts.large_data_bytes));
 }
 
 // {taskData:{finish_state: "success"|"failure", variables:{...}}}; both keys are required.

@@ -1,5 +1,6 @@
 #include <algorithm>
 
+#include "api/large_data.h"
 #include "api/state.h"
 #include "base/ids.h"
 #include "json/parse.h"
@@ -125,8 +126,9 @@ bj::object ListMetadata(int64_t skip, int64_t limit, int64_t total, size_t page_
 }
 
 runtime::StartCallback StartedJobReply(Responder done,
-                                       std::shared_ptr<std::vector<json::SchemaError>> errs) {
-  return [done = std::move(done), errs](base::Result<runtime::JobSnapshot> r) {
+                                       std::shared_ptr<std::vector<json::SchemaError>> errs,
+                                       size_t large_data_bytes) {
+  return [done = std::move(done), errs, large_data_bytes](base::Result<runtime::JobSnapshot> r) {
     if (!r.ok()) {
       if (errs && !errs->empty()) {
         done(EnvelopeResponse(400, r.status().message(), json::ErrorsToJson(*errs)));
@@ -138,7 +140,9 @@ runtime::StartCallback StartedJobReply(Responder done,
       done(ErrorResponse(status, r.status().message()));
       return;
     }
-    done(EnvelopeResponse(200, "Successfully started job", r->ToDocument()));
+    bj::value doc = r->ToDocument();
+    if (large_data_bytes > 0) MarkLargeData(doc, large_data_bytes);  // large_data.h
+    done(EnvelopeResponse(200, "Successfully started job", std::move(doc)));
   };
 }
 

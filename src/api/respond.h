@@ -34,8 +34,10 @@ bool ParseBody(Api::State& s, Call& c, bj::value* out);
 // The reply to a job start (jobs/start, trigger runs): the new job as IAP answers it; a failure
 // as its status says (a running-jobs limit: 429), with the ajv-style list `errs` in `data` when
 // the variables failed the workflow's inputSchema.
+// With `large_data_bytes` > 0, the job's larger variables are answered as markers (large_data.h).
 runtime::StartCallback StartedJobReply(
-    Responder done, std::shared_ptr<std::vector<json::SchemaError>> errs = nullptr);
+    Responder done, std::shared_ptr<std::vector<json::SchemaError>> errs = nullptr,
+    size_t large_data_bytes = 0);
 bool ParseBodyObject(Api::State& s, Call& c, bj::object* out);
 // Parses the request's list parameters with the configured `limit` cap; replies 400 and returns
 // false when they are malformed.

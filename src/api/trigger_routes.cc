@@ -193,7 +193,7 @@ void OmRunManualTrigger(Api::State& s, Call& c) {
     }
   }
   auto errs = std::make_shared<std::vector<json::SchemaError>>();
-  ts->RunManual(ViewerOf(c), c.params[0], std::move(form), StartedJobReply(std::move(c.done), errs),
+  ts->RunManual(ViewerOf(c), c.params[0], std::move(form), StartedJobReply(std::move(c.done), errs, s.opts.large_data_bytes),
                 errs.get());
 }
 
@@ -203,7 +203,7 @@ void OmRunEndpointTrigger(Api::State& s, Call& c) {
   bj::value body;  // an empty body is null
   if (!c.req.body.empty() && !ParseBody(s, c, &body)) return;
   auto errs = std::make_shared<std::vector<json::SchemaError>>();
-  ts->RunEndpoint(ViewerOf(c), c.params[0], body, StartedJobReply(std::move(c.done), errs),
+  ts->RunEndpoint(ViewerOf(c), c.params[0], body, StartedJobReply(std::move(c.done), errs, s.opts.large_data_bytes),
                   errs.get());
 }
 

@@ -22,6 +22,7 @@
 #include "http/static_assets.h"
 #include "http/tls_context.h"
 #include "postgres/pg_events.h"
+#include "postgres/pg_retention.h"
 #include "postgres/postgres_store.h"
 #include "runtime/adapter_queue.h"
 #include "runtime/event_relay.h"
@@ -31,6 +32,7 @@
 #include "server/metrics_listen.h"
 #include "sqlite/backup.h"
 #include "sqlite/retention.h"
+#include "store/retention.h"
 #include "sqlite/sqlite_store.h"
 #include "tasks/rest_call.h"
 
@@ -70,6 +72,7 @@ struct Config {
   int64_t max_list_limit = api::ApiOptions{}.max_list_limit;
   int64_t event_heartbeat_ms = api::ApiOptions{}.event_heartbeat_ms;
   size_t event_queue_bytes = api::ApiOptions{}.event_queue_bytes;
+  size_t large_data_bytes = api::ApiOptions{}.large_data_bytes;
   size_t event_history = runtime::EventBusOptions{}.history;
   int64_t event_linger_ms = runtime::EventBusOptions{}.linger_ms;
 };
@@ -132,6 +135,9 @@ void AddHttpLimitFlags(CLI::App& app, Config& cfg) {
               "ms between keep-alive comments on a quiet event stream");
   AddPositive(app, "--event-queue-bytes", cfg.event_queue_bytes, "OPSFLOW_EVENT_QUEUE_BYTES",
               "unsent bytes an event stream may hold before it ends with `event: overflow`");
+  AddPositive(app, "--large-data-bytes", cfg.large_data_bytes, "OPSFLOW_LARGE_DATA_BYTES",
+              "a job variable or task value larger than this (JSON bytes) is answered in documents "
+              "as a $largeData marker (GET /operations-manager/large-data/:id)");
   app.add_option("--event-history", cfg.event_history,
                  "latest events kept for streams that reconnect with Last-Event-ID (0: none)")
       ->envname("OPSFLOW_EVENT_HISTORY")
@@ -258,6 +264,10 @@ int Serve(int argc, char** argv) {
                  "delete complete and canceled jobs this long after they ended (e.g. 30d)");
   app.add_option("--retain-error", retain_error,
                  "delete error jobs untouched for this long (abandoned); default: keep them");
+  std::vector<std::string> retain_workflow;
+  app.add_option("--retain-workflow", retain_workflow,
+                 "NAME=DURATION: the jobs of workflow NAME are deleted this long after they ended, "
+                 "instead of --retain-finished (repeatable)");
   app.add_option("--archive-dir", retention.archive_dir,
                  "write jobs to daily gzip JSON Lines files here before retention deletes them");
   app.add_option("--metrics-listen", metrics_listen,
@@ -301,12 +311,6 @@ int Serve(int argc, char** argv) {
     return Fail(
         "--store must be a postgres://USER:PASS@HOST:PORT/DB URL (or leave it out and "
         "use --data for the embedded store)");
-  }
-  if (on_postgres &&
-      (!retain_finished.empty() || !retain_error.empty() || !retention.archive_dir.empty())) {
-    return Fail(
-        "--retain-finished, --retain-error and --archive-dir work on the embedded store "
-        "only; they are not available with --store postgres://... yet");
   }
   std::optional<sqlite::ServeLock> serve_lock;
   std::unique_ptr<sqlite::SqliteStore> sqlite_store;
@@ -364,6 +368,13 @@ int Serve(int argc, char** argv) {
     auto d = sqlite::ParseDuration(retain_error);
     if (!d.ok()) return Fail("--retain-error: " + d.status().message());
     retention.retain_error_ms = *d;
+  }
+  for (const std::string& rule : retain_workflow) {
+    auto r = store::ParseWorkflowRetention(rule);
+    if (!r.ok()) return Fail("--retain-workflow: " + r.status().message());
+    if (!retention.per_workflow.emplace(r->first, r->second).second) {
+      return Fail("--retain-workflow: workflow '" + r->first + "' is given twice");
+    }
   }
   if (!retention.archive_dir.empty() && access(retention.archive_dir.c_str(), W_OK) != 0) {
     return Fail("--archive-dir " + retention.archive_dir + " is not a writable folder");
@@ -425,20 +436,11 @@ int Serve(int argc, char** argv) {
     event_relay = std::make_unique<runtime::EventRelay>(rt.events(), event_feed.get());
     if (auto st = event_relay->Start(); !st.ok()) return Fail(st.message());
   }
-  // Retention deletes from the embedded store only (refused above with --store).
-  std::unique_ptr<sqlite::Retention> retainer;
-  if (sqlite_store) {
-    retainer = std::make_unique<sqlite::Retention>(sqlite_store.get(), clock, retention);
-    retainer->Start();
-  }
-  // Automations and triggers; started once the API has given it its job launcher.
-  automation::TriggerServiceOptions trigger_opts;
+  // README "Cluster": schedules fire and retention runs on one process, the leader (the live
+  // lease with the smallest token: the longest-standing process). Unset: not a cluster.
+  std::function<bool()> cluster_leader;
   if (ro.cluster) {
-    // README "Cluster": schedules fire on one process, the leader (the live lease with the
-    // smallest token: the longest-standing process); every process reads the automations and
-    // triggers again each second, so a change made through one is live on all.
-    trigger_opts.reload_ms = 1000;
-    trigger_opts.scheduler_active = [&rt, cluster = ro.cluster] {
+    cluster_leader = [&rt, cluster = ro.cluster] {
       const int64_t mine = rt.lease_token();
       if (mine == 0) return false;
       auto nodes = cluster->Nodes();
@@ -448,6 +450,31 @@ int Serve(int argc, char** argv) {
       }
       return true;
     };
+  }
+  // Retention (store/retention.h): the store answers which jobs are due (PostgreSQL on a
+  // connection of its own), DeleteJobTree deletes each tree; on a cluster, the leader only.
+  std::unique_ptr<postgres::PgRetention> pg_retention;
+  std::unique_ptr<store::Retention> retainer;
+  if (retention.enabled()) {
+    store::RetentionPort* due = sqlite_store.get();
+    if (pg_store) {
+      auto p = postgres::PgRetention::Open(store_url);
+      if (!p.ok()) return Fail("retention: " + p.status().message());
+      pg_retention = std::move(p).value();
+      due = pg_retention.get();
+    }
+    retainer = std::make_unique<store::Retention>(job_store, due, clock, retention,
+                                                  sqlite::ArchiveWriter(retention.archive_dir),
+                                                  cluster_leader);
+    retainer->Start();
+  }
+  // Automations and triggers; started once the API has given it its job launcher.
+  automation::TriggerServiceOptions trigger_opts;
+  if (ro.cluster) {
+    // Every process reads the automations and triggers again each second, so a change made
+    // through one is live on all; schedules fire on the leader.
+    trigger_opts.reload_ms = 1000;
+    trigger_opts.scheduler_active = cluster_leader;
   }
   automation::TriggerService triggers(doc_store, clock, trigger_opts);
   if (auto st = triggers.Load(); !st.ok()) return Fail(st.message());
@@ -460,6 +487,7 @@ int Serve(int argc, char** argv) {
   ao.max_compute_per_user = cfg.max_compute_per_user;
   ao.event_heartbeat_ms = cfg.event_heartbeat_ms;
   ao.event_queue_bytes = cfg.event_queue_bytes;
+  ao.large_data_bytes = cfg.large_data_bytes;
   ao.data_dir = cfg.data;
   ao.node_id = node_id;
   auto api = std::make_shared<api::Api>(

@@ -488,20 +488,32 @@ base::Result<store::Page<model::IterationRecord>> SqliteStore::ListIterations(
       ReadIteration);
 }
 
-base::Result<std::vector<std::string>> SqliteStore::PurgeCandidates(int64_t cutoff_ms,
-                                                                  int64_t error_cutoff_ms,
-                                                                  size_t max) {
+base::Result<std::vector<std::string>> SqliteStore::PurgeCandidates(const store::PurgeQuery& q) {
   ReadLease lease(this);
   if (!lease.db()) return base::Unavailable("store unavailable");
   // jobs_end serves the range; the few children are found with jobs_parent.
-  Stmt s(lease.db(),
-         "SELECT id FROM jobs r WHERE r.parent = 'null' AND ("
-         "(r.end_ms < ?1 AND r.status IN ('complete', 'canceled')) OR "
-         "(?2 > 0 AND r.status = 'error' AND r.last_updated_ms < ?2)) AND NOT EXISTS ("
-         "SELECT 1 FROM jobs c WHERE json_extract(c.parent, '$.job') = r.id "
-         "AND c.status IN ('running', 'paused')) ORDER BY r.end_ms LIMIT ?3");
+  std::string sql =
+      "SELECT id FROM jobs r WHERE r.parent = 'null' AND ("
+      "(r.end_ms < ?1 AND r.status IN ('complete', 'canceled')) OR "
+      "(?2 > 0 AND r.status = 'error' AND r.last_updated_ms < ?2)) AND NOT EXISTS ("
+      "SELECT 1 FROM jobs c WHERE json_extract(c.parent, '$.job') = r.id "
+      "AND c.status IN ('running', 'paused'))";
+  int next = 4;
+  if (!q.workflow.empty()) sql += " AND r.workflow_name = ?" + std::to_string(next++);
+  if (!q.except.empty()) {
+    sql += " AND r.workflow_name NOT IN (";
+    for (size_t i = 0; i < q.except.size(); ++i) {
+      sql += (i ? ", ?" : "?") + std::to_string(next++);
+    }
+    sql += ")";
+  }
+  sql += " ORDER BY r.end_ms LIMIT ?3";
+  Stmt s(lease.db(), sql);
   OPSFLOW_RETURN_IF_ERROR(s.status());
-  s.Bind(1, cutoff_ms).Bind(2, error_cutoff_ms).Bind(3, static_cast<int64_t>(max));
+  s.Bind(1, q.cutoff_ms).Bind(2, q.error_cutoff_ms).Bind(3, static_cast<int64_t>(q.max));
+  int k = 4;
+  if (!q.workflow.empty()) s.Bind(k++, q.workflow);
+  for (const std::string& w : q.except) s.Bind(k++, w);
   std::vector<std::string> ids;
   while (s.Step()) ids.push_back(s.Text(0));
   OPSFLOW_RETURN_IF_ERROR(s.Done());

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "store/job_store.h"
+#include "store/retention.h"
 
 struct sqlite3;
 
@@ -17,7 +18,9 @@ namespace opsflow::sqlite {
 
 class Stmt;
 
-class SqliteStore final : public store::JobStore, public store::DocStore {
+class SqliteStore final : public store::JobStore,
+                          public store::DocStore,
+                          public store::RetentionPort {
  public:
   // Opens (creating if needed) `dir`/opsflow.db and applies the migrations.
   static base::Result<std::unique_ptr<SqliteStore>> Open(const std::string& dir);
@@ -48,11 +51,8 @@ class SqliteStore final : public store::JobStore, public store::DocStore {
   base::Status Delete(const std::string& kind, const std::string& key) override;
   base::Result<std::vector<store::StoredDoc>> List(const std::string& kind) override;
 
-  // Retention (sqlite/retention.h). Up to `max` root jobs (no parent) that are complete or
-  // canceled and ended before `cutoff_ms`, or (when `error_cutoff_ms` > 0) in error and last
-  // updated before `error_cutoff_ms`, with no child still running or paused; oldest end first.
-  base::Result<std::vector<std::string>> PurgeCandidates(int64_t cutoff_ms, int64_t error_cutoff_ms,
-                                                         size_t max);
+  // Retention (store/retention.h): the root jobs q names, oldest end first.
+  base::Result<std::vector<std::string>> PurgeCandidates(const store::PurgeQuery& q) override;
   // Deletes jobs `ids` and their task iterations in one transaction.
   base::Status DeleteJobs(const std::vector<std::string>& ids);
 

@@ -5,6 +5,7 @@
 
 #include "base/ids.h"
 #include "postgres/pg_conn.h"
+#include "postgres/pg_retention.h"
 #include "postgres/postgres_store.h"
 
 namespace opsflow::postgres::testing {
@@ -107,7 +108,9 @@ base::Result<store::testing::StoreHandle> PostgresStoreFactory::Open(
   auto s = PostgresStore::Open(location);
   if (!s.ok()) return s.status();
   std::shared_ptr<PostgresStore> shared = std::move(s).value();
-  return store::testing::StoreHandle{shared, shared};
+  auto retention = PgRetention::Open(location);  // store/retention.h, its own connection
+  if (!retention.ok()) return retention.status();
+  return store::testing::StoreHandle{shared, shared, std::move(retention).value()};
 }
 
 void PostgresStoreFactory::Destroy(const std::string& location) const {

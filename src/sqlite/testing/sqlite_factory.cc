@@ -117,7 +117,7 @@ base::Result<store::testing::StoreHandle> SqliteStoreFactory::Open(
   auto s = SqliteStore::Open(location);
   if (!s.ok()) return s.status();
   std::shared_ptr<SqliteStore> shared = std::move(s).value();
-  return store::testing::StoreHandle{shared, shared};
+  return store::testing::StoreHandle{shared, shared, shared};
 }
 
 void SqliteStoreFactory::Destroy(const std::string& location) const {

@@ -13,6 +13,7 @@
 
 #include "base/status.h"
 #include "store/job_store.h"
+#include "store/retention.h"
 
 namespace opsflow::store::testing {
 
@@ -21,9 +22,12 @@ namespace opsflow::store::testing {
 struct StoreHandle {
   std::shared_ptr<JobStore> jobs;
   std::shared_ptr<DocStore> docs;
+  // Retention's side of the store (store/retention.h); null skips the retention contract.
+  std::shared_ptr<RetentionPort> retention;
   void Close() {
     jobs.reset();
     docs.reset();
+    retention.reset();
   }
 };
 
