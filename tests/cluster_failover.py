@@ -32,6 +32,7 @@ from itest_common import check  # noqa: E402
 from child_jobs import task, workflow  # noqa: E402  (the same workflow builders)
 
 LEASE_TTL = "2s"
+USER_LIMIT = 3  # --max-running-jobs-per-user (admins are exempt; test_user_limit)
 THREADS = 6
 ELEMENTS = 3
 
@@ -72,7 +73,7 @@ class Cluster:
         self.nodes = []
         for i in range(n):
             args = ["--store", url, "--node-id", "node%d" % (i + 1), "--lease-ttl", LEASE_TTL,
-                    "--secret-key-file", key]
+                    "--secret-key-file", key, "--max-running-jobs-per-user", str(USER_LIMIT)]
             self.nodes.append(ic.Server(binary, extra_args=args,
                                         data_dir=os.path.join(root, "data%d" % (i + 1)),
                                         log_name="node%d" % (i + 1)))
@@ -85,6 +86,13 @@ class Cluster:
 
     def alive(self):
         return [n for n in self.nodes if n.alive()]
+
+    def revive(self):
+        """Starts again each process an earlier step killed (it joins with a new lease)."""
+        for n in self.nodes:
+            if not n.alive():
+                n.kill()  # closes its log
+                n.start()
 
     def print_logs(self):
         for n in self.nodes:
@@ -292,6 +300,7 @@ def job_status(srv, job_id):
 
 def test_through_any_process(cluster):
     """Job control and manual tasks through a process that does not drive the job."""
+    cluster.revive()
     a, b = cluster.nodes[0], cluster.nodes[2]
     # A manual task waiting on A, finished through B.
     r = a.start_job("CL Manual", {"tag": "man"})
@@ -389,6 +398,86 @@ def test_through_any_process(cluster):
           "adapter task reported through a process that does not drive them")
 
 
+def eventually(what, fn, timeout=5.0):
+    """fn() until it is truthy (a change made through one process reaches the others)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        got = fn()
+        if got:
+            return got
+        check(time.monotonic() < deadline, what)
+        time.sleep(0.05)
+
+
+def test_workflow_changes(cluster):
+    """A workflow created, changed, renamed and deleted through A is seen so by B and C."""
+    cluster.revive()
+    a, b, c = cluster.nodes
+    wf = workflow("CL Shared", {
+        "c1": task("stringConcat", {"str": "v1", "stringN": ["-x"]},
+                   {"combinedStrings": "$var.job.result"})}, ["c1"])
+
+    def names(srv):
+        r = srv.request("GET", "/automation-studio/workflows?limit=1000")
+        check(r.status == 200, "list workflows: %r" % r)
+        return {w["name"]: w for w in r.json()["items"]}
+
+    r = a.request("POST", "/automation-studio/automations/import", body={"automations": [wf]})
+    check(r.status == 200, "import through A: %r" % r)
+    wf_id = names(a)["CL Shared"]["_id"]
+    eventually("B lists the workflow A created", lambda: "CL Shared" in names(b))
+    r = a.request("PUT", "/automation-studio/automations/%s" % wf_id,
+                  body={"update": {"description": "second version"}})
+    check(r.status == 200, "update through A: %r" % r)
+    eventually("C shows A's change", lambda: names(c).get("CL Shared", {}).get(
+        "description") == "second version")
+    r = a.request("PUT", "/automation-studio/automations/%s" % wf_id,
+                  body={"update": {"name": "CL Shared 2"}})
+    check(r.status == 200, "rename through A: %r" % r)
+    eventually("B shows the rename", lambda: "CL Shared 2" in names(b)
+               and "CL Shared" not in names(b))
+    r = a.request("DELETE", "/workflow_builder/workflows/delete/CL%20Shared%202")
+    check(r.status == 200, "delete through A: %r" % r)
+    eventually("C no longer lists the deleted workflow", lambda: "CL Shared 2" not in names(c))
+    r = c.start_job("CL Shared 2", {})
+    check(r.status in (400, 404), "a deleted workflow does not start on C: %r" % r)
+    print("workflow changes: created, changed, renamed and deleted through A, seen by B and C")
+
+
+def test_user_limit(cluster):
+    """--max-running-jobs-per-user counts a user's jobs on every process."""
+    cluster.revive()
+    a, b = cluster.nodes[0], cluster.nodes[1]
+    r = a.request("POST", "/authorization/accounts",
+                  body={"username": "lim", "password": "lim-pass-1"})
+    check(r.status == 200, "create lim: %r" % r)
+    user = {"Authorization": "Bearer " + b.post_login("lim", "lim-pass-1").text.strip()}
+    body = {"workflow": "CL Manual", "options": {"variables": {"tag": "lim"}}}
+    held = []
+    for i in range(USER_LIMIT):
+        r = a.request("POST", "/operations-manager/jobs/start", body=body, auth=False,
+                      headers=user)
+        check(r.status == 200, "start %d on A: %r" % (i, r))
+        held.append(r.json()["data"]["_id"])
+
+    def refused_on_b():
+        r = b.request("POST", "/operations-manager/jobs/start", body=body, auth=False,
+                      headers=user)
+        if r.status == 200:  # B has not read A's jobs yet: take it back and try again
+            j = r.json()["data"]["_id"]
+            b.request("POST", "/operations-manager/jobs/cancel", body={"jobIds": [j]})
+            return None
+        check(r.status == 429 and "--max-running-jobs-per-user" in r.text,
+              "B refuses naming the limit: %r" % r)
+        return r
+
+    r = eventually("B counts the user's jobs on A", refused_on_b)
+    check("already has %d" % USER_LIMIT in r.text, "B counts A's jobs: %r" % r)
+    r = b.request("POST", "/operations-manager/jobs/cancel", body={"jobIds": held})
+    check(r.status == 200, "cancel the held jobs: %r" % r)
+    print("user limit: %d jobs on A make B refuse the user's next start" % USER_LIMIT)
+
+
 def main():
     args = ic.arg_parser().parse_args()
     url = os.environ.get("OPSFLOW_TEST_PG_URL", "")
@@ -416,7 +505,9 @@ def main():
         check(r.status == 200, "node1's token on node3: %r" % r)
         for name, fn in (("failover", lambda: test_failover(cluster, total)),
                          ("split brain", lambda: test_split_brain(cluster)),
-                         ("through any process", lambda: test_through_any_process(cluster))):
+                         ("through any process", lambda: test_through_any_process(cluster)),
+                         ("workflow changes", lambda: test_workflow_changes(cluster)),
+                         ("user limit", lambda: test_user_limit(cluster))):
             # OPSFLOW_FAILOVER_STEPS="through any process" runs only the steps named (comma list).
             only = os.environ.get("OPSFLOW_FAILOVER_STEPS")
             if only and name not in only.split(","):

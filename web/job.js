@@ -7,6 +7,37 @@ import { h, badge, time, announce, jsonBlock, downloadLink } from './dom.js';
 import { subscribe } from './live.js';
 import { drawGraph } from './graph.js';
 
+// A task's values: values over the server's --large-data-bytes come as markers
+// ({"$largeData": id, "size": n}, README "large-data"); they are shown as such, and the download
+// fetches each from /operations-manager/large-data/:id to give the whole value.
+function valueBlock(value, name) {
+  const large = value && typeof value === 'object' && !Array.isArray(value)
+    ? Object.entries(value).filter(([, v]) => v && typeof v === 'object' && typeof v.$largeData === 'string')
+    : [];
+  if (!large.length) return jsonBlock(value, name);
+  const msg = h('span', { role: 'status' });
+  const link = h('a', { href: '#' }, 'Download the whole value');
+  link.addEventListener('click', async (ev) => {
+    ev.preventDefault();
+    msg.textContent = ' Fetching…';
+    try {
+      const whole = { ...value };
+      for (const [k, v] of large) whole[k] = await api('GET', '/operations-manager/large-data/' + encodeURIComponent(v.$largeData));
+      const a = h('a', { href: URL.createObjectURL(new Blob([JSON.stringify(whole)], { type: 'application/json' })), download: name });
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(a.href), 10000);
+      msg.textContent = '';
+    } catch (e) {
+      msg.textContent = ' ' + e.message;
+    }
+  });
+  const sizes = large.map(([k, v]) => `${k} (${Math.round((v.size || 0) / 1024)} KB)`).join(', ');
+  return h('div', {}, h('pre', { tabindex: 0 }, JSON.stringify(value, null, 2)),
+    h('p', {}, `Shown truncated: ${sizes} too large to show here. `, link, msg));
+}
+
 export async function waitingPanel(id) {
   const box = h('section', { class: 'panel', 'aria-labelledby': 'why-title', id: 'why' },
     h('h2', { id: 'why-title' }, 'Why is this job waiting?'));
@@ -90,8 +121,8 @@ async function taskPanel(job, taskId, refresh) {
       it.metrics?.finish_state ? ` finish: ${it.metrics.finish_state}` : ''));
     if (it.error) panel.append(h('div', { class: 'banner error', role: 'note' }, h('strong', {}, 'Error: '), String(it.error)));
     panel.append(h('p', { class: 'hint' }, `started ${time(it.metrics?.start_time)}${it.metrics?.end_time ? ', ended ' + time(it.metrics.end_time) : ''}`));
-    panel.append(h('div', { 'data-part': 'incoming' }, h('h4', {}, 'Incoming'), jsonBlock(it.variables?.incoming, `${taskId}-${it.iteration}-incoming.json`)));
-    panel.append(h('div', { 'data-part': 'outgoing' }, h('h4', {}, 'Outgoing'), jsonBlock(it.variables?.outgoing, `${taskId}-${it.iteration}-outgoing.json`)));
+    panel.append(h('div', { 'data-part': 'incoming' }, h('h4', {}, 'Incoming'), valueBlock(it.variables?.incoming, `${taskId}-${it.iteration}-incoming.json`)));
+    panel.append(h('div', { 'data-part': 'outgoing' }, h('h4', {}, 'Outgoing'), valueBlock(it.variables?.outgoing, `${taskId}-${it.iteration}-outgoing.json`)));
   }
   panel.append(continueRevert(job, taskId, t, refresh));
   if (t.status === 'error' && job.status === 'error') {

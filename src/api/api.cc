@@ -9,6 +9,7 @@
 #include "auth/bearer.h"
 #include "base/log.h"
 #include "base/metrics.h"
+#include "runtime/event_relay.h"
 
 namespace opsflow::api {
 namespace {
@@ -69,14 +70,20 @@ const char kStartCommonSchema[] =
 const std::vector<Route>& AllRoutes() {
   static const std::vector<Route> table = [] {
     std::vector<Route> t;
-    for (std::span<const Route> rows :
-         {AuthRoutes(), AuthorizationRoutes(), OpenApiRoutes(), WorkflowRoutes(), ValidateRoutes(),
-          TransformationRoutes(), StubRoutes(), AdapterWorkerRoutes(), AdapterRoutes(), JobRoutes(),
-          JobControlRoutes(), JobWatchRoutes(), JobWaitingRoutes(), ManualTaskRoutes(),
-          EventRoutes(), AutomationRoutes(), TriggerRoutes(), WorkflowEngineRoutes(),
-          ProjectRoutes(), TemplateRoutes(), HealthRoutes(), TaskCatalogRoutes(),
-          ReferencesRoutes(), RoleRoutes(), ComponentGroupRoutes(),
-          LargeDataRoutes(), JsonFormsRoutes()}) {
+    for (std::span<const Route> rows : {AuthRoutes(),           AuthorizationRoutes(),
+                                        OpenApiRoutes(),        WorkflowRoutes(),
+                                        ValidateRoutes(),       TransformationRoutes(),
+                                        StubRoutes(),           AdapterWorkerRoutes(),
+                                        AdapterRoutes(),        JobRoutes(),
+                                        JobControlRoutes(),     JobWatchRoutes(),
+                                        JobWaitingRoutes(),     ManualTaskRoutes(),
+                                        EventRoutes(),          AutomationRoutes(),
+                                        TriggerRoutes(),        WorkflowEngineRoutes(),
+                                        ProjectRoutes(),        TemplateRoutes(),
+                                        HealthRoutes(),         TaskCatalogRoutes(),
+                                        ReferencesRoutes(),     RoleRoutes(),
+                                        ComponentGroupRoutes(), LargeDataRoutes(),
+                                        JsonFormsRoutes()}) {
       t.insert(t.end(), rows.begin(), rows.end());
     }
     return t;
@@ -100,6 +107,14 @@ Api::~Api() = default;
 
 base::Status Api::Init() {
   OPSFLOW_RETURN_IF_ERROR(state_->workflows.Load());
+  if (runtime::EventRelay* relay = state_->deps.relay) {
+    WorkflowRegistry* workflows = &state_->workflows;
+    workflows->SetOnChange(
+        [relay](const std::string& name) { relay->PublishDocChange("workflow", name); });
+    relay->SetOnDocChange([workflows](const std::string& kind, const std::string& key) {
+      if (kind.empty() || kind == "workflow") workflows->Refresh(key);
+    });
+  }
   // SPEC §1: the jobs/start body schema.
   auto schema = bj::parse(kStartBodySchema);
   json::SchemaOptions so;

@@ -12,6 +12,10 @@
 #include "runtime/runtime.h"
 #include "store/job_store.h"
 
+namespace opsflow::runtime {
+class EventRelay;
+}
+
 namespace opsflow::api {
 
 struct ApiOptions {
@@ -49,6 +53,9 @@ struct ApiDeps {
   automation::TriggerService* triggers = nullptr;
   // Many processes on one store (README "Cluster"); null for a single process.
   store::Cluster* cluster = nullptr;
+  // Cluster: the news between processes (runtime/event_relay.h): workflows changed here are
+  // told to the others, and theirs read again here. Init wires it; start it after Init.
+  runtime::EventRelay* relay = nullptr;
 };
 
 class Api final : public Handler {

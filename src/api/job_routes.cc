@@ -155,7 +155,7 @@ std::shared_ptr<const std::string> JobText(Api::State& s, const model::JobRecord
   auto doc = s.deps.runtime->BuildJobDocument(rec, true);
   if (!doc.ok()) return nullptr;
   bj::value v = std::move(doc).value();
-  MarkLargeData(v);  // large_data.h
+  MarkLargeData(v, s.opts.large_data_bytes);  // large_data.h
   auto text = std::make_shared<const std::string>(bj::serialize(v));
   if (cacheable) s.job_docs.Put(rec.id, fp, text);
   return text;
@@ -216,13 +216,16 @@ void ListJobs(Api::State& s, Call& c) {
     auto doc = s.deps.runtime->BuildJobDocument(rec, !residual);
     if (doc.ok()) docs.emplace_back(std::move(doc).value());
   }
-  FinishList(c, q, std::move(docs), page->total, residual, rest, [&](bj::value& d) {
-    if (!residual) return;
-    const bj::value* id = d.is_object() ? d.get_object().if_contains("_id") : nullptr;
-    if (!id || !id->is_string()) return;
-    auto full = s.deps.runtime->GetJobDocument(std::string(id->get_string()));
-    if (full.ok()) d = std::move(full).value();
-  }, [&](bj::value& d) { MarkLargeData(d, s.opts.large_data_bytes); });
+  FinishList(
+      c, q, std::move(docs), page->total, residual, rest,
+      [&](bj::value& d) {
+        if (!residual) return;
+        const bj::value* id = d.is_object() ? d.get_object().if_contains("_id") : nullptr;
+        if (!id || !id->is_string()) return;
+        auto full = s.deps.runtime->GetJobDocument(std::string(id->get_string()));
+        if (full.ok()) d = std::move(full).value();
+      },
+      [&](bj::value& d) { MarkLargeData(d, s.opts.large_data_bytes); });
 }
 
 void GetTask(Api::State& s, Call& c) {

@@ -111,6 +111,8 @@ base::Result<std::shared_ptr<const model::Workflow>> WorkflowRegistry::Put(
   OPSFLOW_RETURN_IF_ERROR(docs_->Put("workflow", name, bj::serialize((*wf)->doc())));
   UnindexLocked(name);
   IndexLocked(*wf);
+  l.unlock();
+  if (on_change_) on_change_(name);
   return *wf;
 }
 
@@ -118,7 +120,40 @@ base::Status WorkflowRegistry::Remove(const std::string& name) {
   std::unique_lock<std::shared_mutex> l(mu_);
   OPSFLOW_RETURN_IF_ERROR(docs_->Delete("workflow", name));
   UnindexLocked(name);
+  l.unlock();
+  if (on_change_) on_change_(name);
   return base::Status::Ok();
+}
+
+void WorkflowRegistry::Refresh(const std::string& name) {
+  if (name.empty()) {
+    {
+      std::unique_lock<std::shared_mutex> l(mu_);
+      by_name_.clear();
+      names_by_id_.clear();
+    }
+    if (base::Status st = Load(); !st.ok()) {
+      base::LogWarn("cannot read the workflows again; each is read when next used",
+                    "\"error\":\"" + base::JsonEscape(st.message()) + "\"");
+    }
+    return;
+  }
+  std::shared_ptr<const model::Workflow> wf;
+  auto text = docs_->Get("workflow", name);
+  if (text.ok()) {
+    auto v = json::Parse(*text, {.max_depth = 256, .max_bytes = size_t(1) << 30});
+    if (v.ok() && v->is_object()) {
+      auto parsed = model::Workflow::FromJson(std::move(v->as_object()));
+      if (parsed.ok() && (*parsed)->name() == name) wf = *parsed;
+    }
+  } else if (text.status().code() != base::Code::kNotFound) {
+    // Unknown: forget it, so that its next use reads the store (Find).
+    base::LogWarn("cannot read a workflow another process changed",
+                  "\"error\":\"" + base::JsonEscape(text.status().message()) + "\"");
+  }
+  std::unique_lock<std::shared_mutex> l(mu_);
+  UnindexLocked(name);
+  if (wf) IndexLocked(wf);
 }
 
 std::string WorkflowRegistry::DuplicateIdOf(const std::string& name) const {

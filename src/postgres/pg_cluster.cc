@@ -60,6 +60,10 @@ constexpr const char* kSendCommand =
     " FROM jobs j JOIN nodes n ON n.token = j.owner "
     "WHERE j.id = $1 AND j." OPSFLOW_ACTIVE " RETURNING id";
 constexpr const char* kJobExists = "SELECT status FROM jobs WHERE id = $1";
+// Uses jobs_status_start (the running and paused jobs only, a small part of the table).
+constexpr const char* kRunningRootsByUser =
+    "SELECT COALESCE(created_by, ''), COUNT(*) FROM jobs WHERE status IN ('running', 'paused') "
+    "AND parent IN ('null', '') AND owner IS DISTINCT FROM $1 GROUP BY 1";
 constexpr const char* kTakeCommands =
     "UPDATE commands SET taken = TRUE WHERE id IN (SELECT id FROM commands WHERE target = $1 "
     "AND NOT taken ORDER BY id LIMIT 100 FOR UPDATE SKIP LOCKED) RETURNING id, job_id, body";
@@ -153,6 +157,16 @@ base::Result<std::vector<store::NodeInfo>> PostgresStore::Nodes() {
     n.expired = r->Text(i, 6) == "t";
     out.push_back(std::move(n));
   }
+  return out;
+}
+
+base::Result<std::vector<std::pair<std::string, int64_t>>> PostgresStore::RunningRootsByUser(
+    int64_t token) {
+  OPSFLOW_LEASE(c);
+  auto r = c->Run("running_roots_by_user", kRunningRootsByUser, Params().Add(token));
+  if (!r.ok()) return r.status();
+  std::vector<std::pair<std::string, int64_t>> out;
+  for (int i = 0; i < r->rows(); ++i) out.emplace_back(r->Text(i, 0), r->Int(i, 1));
   return out;
 }
 

@@ -27,9 +27,7 @@ bool IsPostgresUrl(const std::string& url);
 // `url` with its password (if any) replaced by "***", for logs and messages.
 std::string RedactUrl(const std::string& url);
 
-class PostgresStore final : public store::JobStore,
-                            public store::DocStore,
-                            public store::Cluster {
+class PostgresStore final : public store::JobStore, public store::DocStore, public store::Cluster {
  public:
   static constexpr size_t kMaxConnections = 8;
 
@@ -76,6 +74,8 @@ class PostgresStore final : public store::JobStore,
                                                            size_t max_trees) override;
   base::Status ClaimJob(int64_t token, const std::string& id) override;
   base::Result<std::vector<store::NodeInfo>> Nodes() override;
+  base::Result<std::vector<std::pair<std::string, int64_t>>> RunningRootsByUser(
+      int64_t token) override;
   base::Result<int64_t> SendCommand(const std::string& job_id, const std::string& body) override;
   base::Result<std::vector<store::Command>> TakeCommands(int64_t token) override;
   base::Status ReplyCommand(int64_t id, const store::CommandReply& reply) override;
@@ -101,8 +101,7 @@ class PostgresStore final : public store::JobStore,
   void Release(Conn* c);
   // One try of Commit. `xid` receives the transaction's id, `commit_sent` whether COMMIT went
   // out (a failure after that is of unknown outcome).
-  base::Status CommitOnce(Conn* c, const store::WriteBatch& b, std::string* xid,
-                          bool* commit_sent);
+  base::Status CommitOnce(Conn* c, const store::WriteBatch& b, std::string* xid, bool* commit_sent);
   // Decides a commit of unknown outcome (unsure_*) for a retry of batch `b`: true when `b` is
   // that batch and it committed; an error while that cannot be known yet.
   base::Result<bool> SettleUnsureCommit(const store::WriteBatch& b);

@@ -87,7 +87,10 @@ base::Status EventRelay::Start() {
     cv_.notify_all();
   });
   auto st = feed_->Start([this](std::string_view m) { OnMessage(m); },
-                         [this] { bus_->MarkGap(); });
+                         [this] {
+                           bus_->MarkGap();
+                           if (on_doc_change_) on_doc_change_("", "");
+                         });
   if (!st.ok()) return st;
   SubscribeOptions o;
   o.task_events = true;
@@ -120,7 +123,19 @@ void EventRelay::OnLocal(const Event& e) {
   feed_->Publish(EncodeRemoteEvent(e));
 }
 
+void EventRelay::PublishDocChange(const std::string& kind, const std::string& key) {
+  feed_->Publish(json::Serialize(bj::object{{"doc", kind}, {"key", key}}));
+}
+
 void EventRelay::OnMessage(std::string_view m) {
+  if (m.rfind("{\"doc\":", 0) == 0) {
+    auto v = json::Parse(m);
+    if (v.ok() && v->is_object() && on_doc_change_) {
+      const std::string kind = json::StringField(v->as_object(), "doc");
+      if (!kind.empty()) on_doc_change_(kind, json::StringField(v->as_object(), "key"));
+    }
+    return;
+  }
   Event e;
   bool interest = false;
   if (!DecodeRemoteMessage(m, &e, &interest)) {

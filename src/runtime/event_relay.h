@@ -13,12 +13,15 @@
 //   get it (same shape, a seq of this bus, the same GBAC filter on the job's groups); event
 //   triggers do not (they run where the event happened), and it is not forwarded again. A lost
 //   feed connection marks a gap on the bus (a Last-Event-ID replay across it answers `reset`).
+// * Documents. A process that changed a stored document others cache (a workflow) says so
+//   (`{"doc":kind,"key":key}`); the others read it again (SetOnDocChange).
 // Thread-safety: Start and Stop from one thread; the rest runs on the runtime's, the feed's and
 // the relay's own (heartbeat) thread.
 #pragma once
 
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -47,6 +50,14 @@ class EventRelay {
   EventRelay(const EventRelay&) = delete;
   EventRelay& operator=(const EventRelay&) = delete;
 
+  // Documents another process changed (README "Cluster"): `kind` and `key` of each, as that
+  // process published them (PublishDocChange); an empty kind when some may have been missed
+  // (the feed lost its connection). Runs on the feed's thread. Set before Start.
+  using OnDocChange = std::function<void(const std::string& kind, const std::string& key)>;
+  void SetOnDocChange(OnDocChange f) { on_doc_change_ = std::move(f); }
+  // Tells the other processes that document `kind`/`key` changed here (`{"doc":..,"key":..}`).
+  void PublishDocChange(const std::string& kind, const std::string& key);
+
   base::Status Start();
   // Stops forwarding and receiving (and the feed).
   void Stop();
@@ -58,6 +69,7 @@ class EventRelay {
 
   EventBus* const bus_;
   store::EventFeed* const feed_;
+  OnDocChange on_doc_change_;
   std::optional<uint64_t> sub_id_;
   std::thread heartbeat_;
   std::mutex mu_;

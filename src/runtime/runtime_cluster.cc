@@ -22,6 +22,7 @@ namespace {
 constexpr size_t kClaimTrees = 200;           // job trees claimed per round
 constexpr int64_t kCommandPollMs = 25;        // how often commands for this process are looked for
 constexpr int64_t kForwardTimeoutMs = 15000;  // a forwarded request's answer waits this long
+constexpr int64_t kCountUsersMs = 1000;       // how often other processes' jobs per user are read
 
 }  // namespace
 
@@ -76,6 +77,7 @@ void Runtime::Impl::ClusterLoop() {
   int64_t next_renew = clock_->NowMs() + renew_every;
   int64_t next_claim = clock_->NowMs() + opts_.claim_interval_ms;
   int64_t next_commands = clock_->NowMs() + kCommandPollMs;
+  int64_t next_count = clock_->NowMs();
   int64_t lost = 0;  // the token whose loss was reported, until a new one is taken
   while (true) {
     {
@@ -131,6 +133,15 @@ void Runtime::Impl::ClusterLoop() {
       }
       next_commands = now + kCommandPollMs;
     }
+    if (now >= next_count) {
+      auto counts = opts_.cluster->RunningRootsByUser(token);
+      if (counts.ok()) {
+        std::unordered_map<std::string, int64_t> others(counts->begin(), counts->end());
+        base::MutexLock l(&cluster_mu_);
+        others_running_.swap(others);
+      }
+      next_count = now + kCountUsersMs;
+    }
     if (now >= next_claim) {
       auto claimed = opts_.cluster->ClaimOrphans(token, kClaimTrees);
       if (!claimed.ok()) {
@@ -144,6 +155,12 @@ void Runtime::Impl::ClusterLoop() {
       next_claim = now + (more ? 0 : opts_.claim_interval_ms);
     }
   }
+}
+
+int64_t Runtime::Impl::OthersRunning(const std::string& user) {
+  base::MutexLock l(&cluster_mu_);
+  auto it = others_running_.find(user);
+  return it == others_running_.end() ? 0 : it->second;
 }
 
 void Runtime::Impl::Handle(AdoptCmd& c) {

@@ -171,9 +171,12 @@ void Runtime::Impl::Handle(StartCmd& c) {
   size_t max = c.req.max_running_jobs;
   if (max > 0 && c.req.parent_json.empty()) {
     auto u = running_by_user_.find(c.req.user);
-    if (u != running_by_user_.end() && u->second >= max) {
+    // On a cluster the user's jobs on the other processes count too (read each second).
+    const size_t held = (u == running_by_user_.end() ? 0 : u->second) +
+                        (opts_.cluster ? static_cast<size_t>(OthersRunning(c.req.user)) : 0);
+    if (held >= max) {
       base::Status st =
-          base::ResourceExhausted("'" + c.req.user + "' already has " + std::to_string(u->second) +
+          base::ResourceExhausted("'" + c.req.user + "' already has " + std::to_string(held) +
                                   " running or paused jobs; a user may have at most " +
                                   std::to_string(max) + " (--max-running-jobs-per-user)");
       workers_->Submit([done = std::move(c.done), st] { done(st); });

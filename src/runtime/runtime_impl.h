@@ -301,6 +301,11 @@ class Runtime::Impl {
     int64_t id = 0;  // 0 until sent
   };
   std::vector<PendingCommand> forwards_ GUARDED_BY(cluster_mu_);
+  // Cluster: running or paused root jobs per user on the other processes (read each second),
+  // counted with running_by_user_ against --max-running-jobs-per-user.
+  std::unordered_map<std::string, int64_t> others_running_ GUARDED_BY(cluster_mu_);
+  // How many running or paused root jobs `user` has on the other processes of a cluster.
+  int64_t OthersRunning(const std::string& user) EXCLUDES(cluster_mu_);
   std::thread forward_thread_;
   // Decides (engine::DecideControl) and applies one job control request.
   base::Status ApplyControl(ActiveJob& j, ControlCmd& c);

@@ -32,8 +32,8 @@
 #include "server/metrics_listen.h"
 #include "sqlite/backup.h"
 #include "sqlite/retention.h"
-#include "store/retention.h"
 #include "sqlite/sqlite_store.h"
+#include "store/retention.h"
 #include "tasks/rest_call.h"
 
 namespace opsflow::server {
@@ -434,7 +434,6 @@ int Serve(int argc, char** argv) {
   if (pg_store) {
     event_feed = std::make_unique<postgres::PgEventFeed>(store_url);
     event_relay = std::make_unique<runtime::EventRelay>(rt.events(), event_feed.get());
-    if (auto st = event_relay->Start(); !st.ok()) return Fail(st.message());
   }
   // README "Cluster": schedules fire and retention runs on one process, the leader (the live
   // lease with the smallest token: the longest-standing process). Unset: not a cluster.
@@ -491,8 +490,12 @@ int Serve(int argc, char** argv) {
   ao.data_dir = cfg.data;
   ao.node_id = node_id;
   auto api = std::make_shared<api::Api>(
-      api::ApiDeps{&rt, job_store, doc_store, &accounts, &triggers, ro.cluster}, ao);
+      api::ApiDeps{&rt, job_store, doc_store, &accounts, &triggers, ro.cluster, event_relay.get()},
+      ao);
   if (auto st = api->Init(); !st.ok()) return Fail(st.message());
+  if (event_relay) {  // after Init: it delivers other processes' workflow changes to the API
+    if (auto st = event_relay->Start(); !st.ok()) return Fail(st.message());
+  }
   triggers.Start(rt.events());
   http::ServerOptions so;
   so.address = host;

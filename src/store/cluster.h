@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/status.h"
@@ -68,6 +69,11 @@ class Cluster {
   virtual base::Status ClaimJob(int64_t token, const std::string& id) = 0;
   // Every lease the store holds, live or expired, by node id.
   virtual base::Result<std::vector<NodeInfo>> Nodes() = 0;
+  // Running or paused root jobs per user (`created_by`) of every process but lease `token`'s,
+  // those no process drives included: with the jobs it drives itself, what a process counts
+  // against a per-user limit (--max-running-jobs-per-user).
+  virtual base::Result<std::vector<std::pair<std::string, int64_t>>> RunningRootsByUser(
+      int64_t token) = 0;
 
   // Commands: a request for job `job_id`, running or paused and driven by another live process,
   // addressed to that process; returns the command's id. NotFound when no such job;
