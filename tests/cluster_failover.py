@@ -255,7 +255,15 @@ def test_split_brain(cluster):
         job_id = r.json()["data"]["_id"]
         ids.append(job_id)
         tags[job_id] = tag
+    # Jobs still running when it freezes, however slowly the 30 starts went (a loaded machine):
+    # the others must take them over, which removes the frozen process's lease.
+    slow = []
+    for i in range(3):
+        r = frozen.start_job("CL Slow", {"tag": "sb-slow-%d" % i})
+        check(r.status == 200, "start a slow job on the node to freeze: %r" % r)
+        slow.append(r.json()["data"]["_id"])
     frozen.proc.send_signal(signal.SIGSTOP)
+    taken_over = False
     try:
         # Past its lease: the others take its jobs over.
         deadline = time.monotonic() + 60
@@ -264,11 +272,13 @@ def test_split_brain(cluster):
             peers = r.json()["node"]["peers"]
             # Taken over: its lease row is gone (an expired row alone may still be renewed).
             if not any(p["id"] == "node3" for p in peers) and r.json()["node"]["jobs"] > 0:
+                taken_over = True
                 break
             time.sleep(0.1)
     finally:
         frozen.proc.send_signal(signal.SIGCONT)
-    done = wait_all_done(other, ids, timeout=120)
+    check(taken_over, "the frozen process's jobs were taken over within 60 s")
+    done = wait_all_done(other, ids + slow, timeout=120)
     check(all(s == "complete" for s in done.values()), "split brain: all complete: %r"
           % collections.Counter(done.values()))
     problems = check_exactly_once(other, ids, tags)

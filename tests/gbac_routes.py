@@ -179,6 +179,14 @@ def check_workflow_engine(m, clients, groups_of, gid):
     admin = clients["admin"]
     admin.srv.start_job_id("gbac-g2")  # its manual task m001 runs: a task metric
     finished_job(admin, "gr-quick-g2")
+    # A public workflow with one public job and one job of group g2: its metrics count the g2
+    # job only for those who may see it.
+    r = admin.req("POST", "/automation-studio/automations/import",
+                  {"automations": [cj.workflow("gr-metrics-pub", {}, [])]})
+    assert r.status == 200, r
+    finished_job(admin, "gr-metrics-pub")
+    hidden = admin.srv.start_job_id("gr-metrics-pub", groups=[gid["g2"]])
+    assert admin.srv.wait_job_data(hidden)["status"] == "complete"
     for user in USERS:
         c = clients[user]
         for what in ("jobs", "tasks"):
@@ -188,6 +196,11 @@ def check_workflow_engine(m, clients, groups_of, gid):
             m.cell("%s/metrics lists the g2 workflow" % what, user,
                    (r.status, "gbac-g2" in names),
                    (200, sees(groups_of, user, [gid["g2"]])), r)
+            if what == "jobs" and r.status == 200:
+                pub = [e for e in r.json()["results"] if e["workflow"]["name"] == "gr-metrics-pub"]
+                m.cell("jobs/metrics of a public workflow count only visible jobs", user,
+                       pub[0]["jobsComplete"] if pub else None,
+                       2 if sees(groups_of, user, [gid["g2"]]) else 1, r)
         # Pure built-ins: every user may test a task (nothing stored is read).
         r = c.req("POST", "/workflow_engine/query", {"query": "a", "obj": {"a": 1}})
         m.cell("workflow_engine/query", user, (r.status, r.text.strip()), (200, "1"), r)

@@ -17,6 +17,7 @@
 #include <map>
 
 #include "api/state.h"
+#include "auth/access.h"
 #include "base/clock.h"
 #include "runtime/task_methods.h"
 
@@ -60,8 +61,7 @@ void IsActive(Api::State& s, Call& c) {
 }
 
 // Runs built-in `method` on `incoming`; a run that ends in error is a 400 naming it.
-bool RunBuiltin(Call& c, const char* method, const bj::object& incoming,
-                runtime::BuiltinRun* out) {
+bool RunBuiltin(Call& c, const char* method, const bj::object& incoming, runtime::BuiltinRun* out) {
   auto r = runtime::RunPureBuiltin(method, incoming, base::SystemClock::Get()->NowMs());
   if (!r.ok()) {
     ReplyError(c, r.status());
@@ -161,7 +161,7 @@ void ReplyMetricsPage(Api::State& s, Call& c, ComputeRun& cr, std::vector<bj::ob
 void JobMetrics(Api::State& s, Call& c) {
   ComputeRun cr(s, c);
   if (!cr.Begin("GET /workflow_engine/jobs/metrics")) return;
-  auto rows = s.deps.jobs->Metrics(store::MetricsOf::kJobs);
+  auto rows = s.deps.jobs->Metrics(store::MetricsOf::kJobs, auth::VisibleGroups(*c.account));
   if (!rows.ok()) return ReplyError(c, rows.status());
   std::map<std::string, std::shared_ptr<const model::Workflow>> seen;
   std::vector<bj::object> elems;
@@ -205,7 +205,7 @@ std::string StringField(const bj::object* o, const char* key) {
 void TaskMetrics(Api::State& s, Call& c) {
   ComputeRun cr(s, c);
   if (!cr.Begin("GET /workflow_engine/tasks/metrics")) return;
-  auto rows = s.deps.jobs->Metrics(store::MetricsOf::kTasks);
+  auto rows = s.deps.jobs->Metrics(store::MetricsOf::kTasks, auth::VisibleGroups(*c.account));
   if (!rows.ok()) return ReplyError(c, rows.status());
   std::map<std::string, std::shared_ptr<const model::Workflow>> seen;
   std::vector<bj::object> elems;
@@ -219,22 +219,22 @@ void TaskMetrics(Api::State& s, Call& c) {
       const bj::object* def = TaskDefinition(seen[r.workflow_name].get(), r.task_id);
       std::string app = StringField(def, "app");
       if (app.empty() && runtime::IsKnownWorkflowEngineMethod(r.method)) app = "WorkFlowEngine";
-      elems.push_back(bj::object{
-          {"_id", key},
-          {"taskId", r.task_id},
-          {"taskType", StringField(def, "type") == "manual" ? "manual" : "automatic"},
-          {"name", r.method},
-          {"app", app},
-          {"global", false},
-          {"workflow", bj::object{{"name", r.workflow_name}}},
-          {"metrics", bj::array{bj::object{{"totalRuns", 0},
-                                           {"totalSuccesses", 0},
-                                           {"totalFailures", 0},
-                                           {"totalErrors", 0},
-                                           {"totalCanceled", 0},
-                                           {"totalRunning", 0},
-                                           {"totalSuccessRunTime", 0},
-                                           {"totalRunTime", 0}}}}});
+      elems.push_back(
+          bj::object{{"_id", key},
+                     {"taskId", r.task_id},
+                     {"taskType", StringField(def, "type") == "manual" ? "manual" : "automatic"},
+                     {"name", r.method},
+                     {"app", app},
+                     {"global", false},
+                     {"workflow", bj::object{{"name", r.workflow_name}}},
+                     {"metrics", bj::array{bj::object{{"totalRuns", 0},
+                                                      {"totalSuccesses", 0},
+                                                      {"totalFailures", 0},
+                                                      {"totalErrors", 0},
+                                                      {"totalCanceled", 0},
+                                                      {"totalRunning", 0},
+                                                      {"totalSuccessRunTime", 0},
+                                                      {"totalRunTime", 0}}}}});
     }
     bj::object& m = elems.back()["metrics"].as_array()[0].as_object();
     auto add = [&](const char* field, int64_t n) { m[field] = m[field].to_number<int64_t>() + n; };

@@ -107,7 +107,19 @@ base::Result<std::unique_ptr<Conn>> Conn::Open(const std::string& url) {
   // Warnings (NOTICE) would go to stderr; the store has nothing to tell there.
   PQsetNoticeProcessor(
       c, [](void*, const char*) {}, nullptr);
+  OPSFLOW_RETURN_IF_ERROR(conn->SetUpSession());
   return conn;
+}
+
+// A transaction left open by a process that stopped (SIGSTOP, a machine that hangs) would hold
+// its locks, and with them the lease row a takeover deletes (pg_cluster.cc kTakeOver), for as
+// long as the process stays stopped: the server ends such a session after kIdleInTransactionMs.
+// A live process never leaves a transaction idle for more than a few milliseconds.
+base::Status Conn::SetUpSession() {
+  auto r = Check(PQexec(
+      c_, ("SET idle_in_transaction_session_timeout = " + std::to_string(kIdleInTransactionMs))
+              .c_str()));
+  return r.ok() ? base::Status::Ok() : r.status();
 }
 
 Conn::~Conn() { PQfinish(c_); }
@@ -125,7 +137,7 @@ base::Status Conn::Reset() {
   if (PQstatus(c_) != CONNECTION_OK) {
     return base::Unavailable(std::string("cannot reconnect to PostgreSQL: ") + PQerrorMessage(c_));
   }
-  return base::Status::Ok();
+  return SetUpSession();
 }
 
 base::Result<PgResult> Conn::Check(pg_result* r) {

@@ -99,6 +99,8 @@ struct Queued {
 
 class Conn {
  public:
+  // Every session ends a transaction left idle this long (Conn::SetUpSession).
+  static constexpr int64_t kIdleInTransactionMs = 5000;
   // Connects to `url` (a postgres:// URI or a libpq keyword string).
   static base::Result<std::unique_ptr<Conn>> Open(const std::string& url);
   ~Conn();
@@ -132,6 +134,7 @@ class Conn {
 
  private:
   explicit Conn(pg_conn* c) : c_(c) {}
+  base::Status SetUpSession();
   base::Result<PgResult> Check(pg_result* r);
   template <typename Send>
   base::Result<PgResult> Retrying(Send send);

@@ -704,10 +704,31 @@ base::Result<std::vector<store::StoredDoc>> PostgresStore::List(const std::strin
   return out;
 }
 
-base::Result<std::vector<store::MetricRow>> PostgresStore::Metrics(store::MetricsOf of) {
+base::Result<std::vector<store::MetricRow>> PostgresStore::Metrics(
+    store::MetricsOf of, const std::optional<std::vector<std::string>>& visible_groups) {
   const bool jobs = of == store::MetricsOf::kJobs;
   OPSFLOW_LEASE(c);
-  auto r = c->Run(jobs ? "job_metrics" : "task_metrics", jobs ? kJobMetrics : kTaskMetrics);
+  base::Result<PgResult> r = base::Internal("unreachable");
+  if (!visible_groups) {
+    r = c->Run(jobs ? "job_metrics" : "task_metrics", jobs ? kJobMetrics : kTaskMetrics);
+  } else {
+    // A caller who may not see every job counts only the jobs (and iterations) it may.
+    std::vector<store::SqlArg> args;
+    const std::string scope =
+        " WHERE " + store::GroupScopeSql(Dialect(), "jobs.groups", *visible_groups, &args);
+    const std::string sql =
+        jobs ? "SELECT workflow_name, '', '', status, '', COUNT(*), "
+               "COALESCE(SUM(CASE WHEN start_ms > 0 AND end_ms >= start_ms THEN end_ms - "
+               "start_ms ELSE 0 END), 0)::bigint FROM jobs" +
+                   scope + " GROUP BY workflow_name, status ORDER BY workflow_name, status"
+             : "SELECT jobs.workflow_name, i.task_id, COALESCE(i.method, ''), i.status, "
+               "COALESCE(i.finish_state, ''), COUNT(*), "
+               "COALESCE(SUM(CASE WHEN i.start_ms > 0 AND i.end_ms >= i.start_ms "
+               "THEN i.end_ms - i.start_ms ELSE 0 END), 0)::bigint "
+               "FROM iterations i JOIN jobs ON jobs.id = i.job_id" +
+                   scope + " GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5";
+    r = c->Query(sql, ToParams(args));
+  }
   if (!r.ok()) return r.status();
   std::vector<store::MetricRow> rows;
   for (int i = 0; i < r->rows(); ++i) {

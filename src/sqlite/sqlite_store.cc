@@ -685,28 +685,36 @@ base::Result<std::vector<store::StoredDoc>> SqliteStore::List(const std::string&
   return out;
 }
 
-base::Result<std::vector<store::MetricRow>> SqliteStore::Metrics(store::MetricsOf of) {
+base::Result<std::vector<store::MetricRow>> SqliteStore::Metrics(
+    store::MetricsOf of, const std::optional<std::vector<std::string>>& visible_groups) {
   ReadLease lease(this);
   if (!lease.db()) return base::Unavailable("store unavailable");
-  // Both shapes read as (workflow, task_id, method, status, finish_state, count, run_ms).
-  static constexpr const char* kJobMetrics =
+  // Both shapes read as (workflow, task_id, method, status, finish_state, count, run_ms); a
+  // caller who may not see every job counts only the jobs (and their iterations) it may.
+  std::vector<store::SqlArg> args;
+  const std::string scope =
+      visible_groups
+          ? " WHERE " + store::GroupScopeSql(Dialect(), "jobs.groups", *visible_groups, &args)
+          : "";
+  const std::string job_metrics =
       "SELECT workflow_name, '', '', status, '', COUNT(*), "
       "COALESCE(SUM(CASE WHEN start_ms > 0 AND end_ms >= start_ms THEN end_ms - start_ms "
-      "ELSE 0 END), 0) FROM jobs GROUP BY workflow_name, status ORDER BY workflow_name, status";
-  static constexpr const char* kTaskMetrics =
-      "SELECT j.workflow_name, i.task_id, COALESCE(i.method, ''), i.status, "
+      "ELSE 0 END), 0) FROM jobs" +
+      scope + " GROUP BY workflow_name, status ORDER BY workflow_name, status";
+  const std::string task_metrics =
+      "SELECT jobs.workflow_name, i.task_id, COALESCE(i.method, ''), i.status, "
       "COALESCE(i.finish_state, ''), COUNT(*), "
       "COALESCE(SUM(CASE WHEN i.start_ms > 0 AND i.end_ms >= i.start_ms "
       "THEN i.end_ms - i.start_ms ELSE 0 END), 0) "
-      "FROM iterations i JOIN jobs j ON j.id = i.job_id "
-      "GROUP BY 1, 2, 3, 4, 5 "
-      "ORDER BY 1, 2, 3, 4, 5";
-  Stmt s(lease.db(), of == store::MetricsOf::kJobs ? kJobMetrics : kTaskMetrics);
+      "FROM iterations i JOIN jobs ON jobs.id = i.job_id" +
+      scope + " GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5";
+  Stmt s(lease.db(), of == store::MetricsOf::kJobs ? job_metrics : task_metrics);
   OPSFLOW_RETURN_IF_ERROR(s.status());
+  for (size_t i = 0; i < args.size(); ++i) BindArg(s, static_cast<int>(i + 1), args[i]);
   std::vector<store::MetricRow> rows;
   while (s.Step()) {
-    rows.push_back(store::MetricRow{s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4),
-                                    s.Int(5), s.Int(6)});
+    rows.push_back(store::MetricRow{s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.Int(5),
+                                    s.Int(6)});
   }
   OPSFLOW_RETURN_IF_ERROR(s.Done());
   return rows;

@@ -43,7 +43,8 @@ class SqliteStore final : public store::JobStore,
   base::Result<store::DeletedJobs> DeleteJobTree(
       const std::string& id,
       const std::function<base::Status(const std::vector<model::JobRecord>& tree)>& check) override;
-  base::Result<std::vector<store::MetricRow>> Metrics(store::MetricsOf of) override;
+  base::Result<std::vector<store::MetricRow>> Metrics(
+      store::MetricsOf of, const std::optional<std::vector<std::string>>& visible_groups) override;
 
   base::Status Put(const std::string& kind, const std::string& key,
                    const std::string& doc_json) override;

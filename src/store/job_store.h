@@ -130,7 +130,10 @@ class JobStore {
   // Aggregates over every job, computed by the backend (GROUP BY), never by reading the jobs:
   // kJobs groups jobs by (workflow_name, status); kTasks groups task iterations by (their job's
   // workflow_name, task_id, method, status, finish_state). Rows come in that key order.
-  virtual base::Result<std::vector<MetricRow>> Metrics(MetricsOf of) = 0;
+  // Only jobs (and their iterations) that `visible_groups` admits (ListQuery::visible_groups:
+  // nullopt for every job; else those with no groups or one of these).
+  virtual base::Result<std::vector<MetricRow>> Metrics(
+      MetricsOf of, const std::optional<std::vector<std::string>>& visible_groups) = 0;
 };
 
 // Workflows and transformations: documents keyed by name (workflows) or _id (JSTs).

@@ -101,9 +101,10 @@ base::Result<DeletedJobs> FaultyStore::DeleteJobTree(
   return jobs_->DeleteJobTree(id, check);
 }
 
-base::Result<std::vector<MetricRow>> FaultyStore::Metrics(MetricsOf of) {
+base::Result<std::vector<MetricRow>> FaultyStore::Metrics(
+    MetricsOf of, const std::optional<std::vector<std::string>>& visible_groups) {
   if (crashed_) return Dead();
-  return jobs_->Metrics(of);
+  return jobs_->Metrics(of, visible_groups);
 }
 
 base::Status FaultyStore::Put(const std::string& kind, const std::string& key,

@@ -6,9 +6,9 @@
 //     kAfterDurable writes it but the caller is not the wiser (the process died before it
 //     could act on the answer). From then on every call is dropped: writes (Commit, Put,
 //     Delete) return Ok without reaching the store, so a dead runtime's threads drain and it
-//     can be stopped; reads (Metrics too), EditJobLists and DeleteJobTree return Unavailable. crashed()
-//     turns true before Commit n returns, so an answer the caller gives a client after a commit
-//     is "sent" only while crashed() is false.
+//     can be stopped; reads (Metrics too), EditJobLists and DeleteJobTree return Unavailable.
+//     crashed() turns true before Commit n returns, so an answer the caller gives a client after a
+//     commit is "sent" only while crashed() is false.
 // Thread-safety: all methods are safe from any thread; the wrapped stores must be too.
 #pragma once
 
@@ -56,7 +56,8 @@ class FaultyStore final : public JobStore, public DocStore {
   base::Result<DeletedJobs> DeleteJobTree(
       const std::string& id,
       const std::function<base::Status(const std::vector<model::JobRecord>& tree)>& check) override;
-  base::Result<std::vector<MetricRow>> Metrics(MetricsOf of) override;
+  base::Result<std::vector<MetricRow>> Metrics(
+      MetricsOf of, const std::optional<std::vector<std::string>>& visible_groups) override;
 
   base::Status Put(const std::string& kind, const std::string& key,
                    const std::string& doc_json) override;

@@ -8,8 +8,8 @@ namespace opsflow::store::testing {
 namespace {
 
 // A row as a tuple, for whole-vector comparisons with readable failures.
-using Row = std::tuple<std::string, std::string, std::string, std::string, std::string, int64_t,
-                       int64_t>;
+using Row =
+    std::tuple<std::string, std::string, std::string, std::string, std::string, int64_t, int64_t>;
 
 std::vector<Row> Rows(const base::Result<std::vector<MetricRow>>& got) {
   std::vector<Row> out;
@@ -27,8 +27,8 @@ std::vector<Row> Rows(const base::Result<std::vector<MetricRow>>& got) {
 }  // namespace
 
 TEST_P(StoreContractTest, MetricsOfAnEmptyStoreAreEmpty) {
-  EXPECT_TRUE(Rows(jobs().Metrics(MetricsOf::kJobs)).empty());
-  EXPECT_TRUE(Rows(jobs().Metrics(MetricsOf::kTasks)).empty());
+  EXPECT_TRUE(Rows(jobs().Metrics(MetricsOf::kJobs, std::nullopt)).empty());
+  EXPECT_TRUE(Rows(jobs().Metrics(MetricsOf::kTasks, std::nullopt)).empty());
 }
 
 TEST_P(StoreContractTest, JobMetricsCountByWorkflowAndStatusAndSumRunTimes) {
@@ -40,7 +40,7 @@ TEST_P(StoreContractTest, JobMetricsCountByWorkflowAndStatusAndSumRunTimes) {
   b1.end_ms = 0;  // an error job has no end time
   model::JobRecord b2 = Job("beta", "complete");
   MustCommit(JobsBatch({a1, a2, a3, b1, b2}));
-  EXPECT_EQ(Rows(jobs().Metrics(MetricsOf::kJobs)),
+  EXPECT_EQ(Rows(jobs().Metrics(MetricsOf::kJobs, std::nullopt)),
             (std::vector<Row>{{"alpha", "", "", "complete", "", 2, 350},
                               {"alpha", "", "", "running", "", 1, 0},
                               {"beta", "", "", "complete", "", 1, 100},
@@ -49,11 +49,10 @@ TEST_P(StoreContractTest, JobMetricsCountByWorkflowAndStatusAndSumRunTimes) {
   // A job that ends moves to its new group; the sums follow, and survive a restart.
   WriteBatch done;
   done.job_updates.push_back(JobUpdate{a3.id, "complete", "s", 1.0, a3.start_ms + 10,
-                                       a3.start_ms + 50, std::nullopt, std::nullopt,
-                                       std::nullopt});
+                                       a3.start_ms + 50, std::nullopt, std::nullopt, std::nullopt});
   MustCommit(done);
   Reopen();
-  EXPECT_EQ(Rows(jobs().Metrics(MetricsOf::kJobs)),
+  EXPECT_EQ(Rows(jobs().Metrics(MetricsOf::kJobs, std::nullopt)),
             (std::vector<Row>{{"alpha", "", "", "complete", "", 3, 400},
                               {"beta", "", "", "complete", "", 1, 100},
                               {"beta", "", "", "error", "", 1, 0}}));
@@ -81,18 +80,40 @@ TEST_P(StoreContractTest, TaskMetricsGroupIterationsByWorkflowTaskMethodAndOutco
       {"alpha", "workflow_start", "workflow_start", "complete", "success", 1, 1},
       {"beta", "a", "newVariable", "complete", "success", 1, 1},
   };
-  EXPECT_EQ(Rows(jobs().Metrics(MetricsOf::kTasks)), want);
+  EXPECT_EQ(Rows(jobs().Metrics(MetricsOf::kTasks, std::nullopt)), want);
   Reopen();
-  EXPECT_EQ(Rows(jobs().Metrics(MetricsOf::kTasks)), want);
+  EXPECT_EQ(Rows(jobs().Metrics(MetricsOf::kTasks, std::nullopt)), want);
 
   // Deleted jobs leave the aggregates with their iterations.
   auto deleted = jobs().DeleteJobTree(
       j3.id, [](const std::vector<model::JobRecord>&) { return base::Status::Ok(); });
   ASSERT_TRUE(deleted.ok()) << deleted.status().message();
   std::vector<Row> left(want.begin(), want.end() - 1);
-  EXPECT_EQ(Rows(jobs().Metrics(MetricsOf::kTasks)), left);
-  EXPECT_EQ(Rows(jobs().Metrics(MetricsOf::kJobs)),
+  EXPECT_EQ(Rows(jobs().Metrics(MetricsOf::kTasks, std::nullopt)), left);
+  EXPECT_EQ(Rows(jobs().Metrics(MetricsOf::kJobs, std::nullopt)),
             (std::vector<Row>{{"alpha", "", "", "running", "", 2, 0}}));
+}
+
+TEST_P(StoreContractTest, MetricsCountOnlyTheJobsTheCallerMaySee) {
+  model::JobRecord open = Job("alpha", "complete");  // no groups: everyone sees it
+  model::JobRecord ops = Job("alpha", "complete");
+  ops.groups_json = "[\"ops\"]";
+  model::JobRecord secret = Job("alpha", "running");
+  secret.groups_json = "[\"secret\"]";
+  WriteBatch b = JobsBatch({open, ops, secret});
+  b.iterations = {Iteration(open.id, 1, "a", "complete"), Iteration(ops.id, 1, "a", "complete"),
+                  Iteration(secret.id, 1, "a", "complete")};
+  MustCommit(b);
+  const std::vector<std::string> ops_only = {"ops"};
+  EXPECT_EQ(Rows(jobs().Metrics(MetricsOf::kJobs, ops_only)),
+            (std::vector<Row>{{"alpha", "", "", "complete", "", 2, 200}}));
+  EXPECT_EQ(Rows(jobs().Metrics(MetricsOf::kTasks, ops_only)),
+            (std::vector<Row>{{"alpha", "a", "newVariable", "complete", "success", 2, 2}}));
+  EXPECT_EQ(Rows(jobs().Metrics(MetricsOf::kJobs, std::vector<std::string>{})),
+            (std::vector<Row>{{"alpha", "", "", "complete", "", 1, 100}}));
+  EXPECT_EQ(Rows(jobs().Metrics(MetricsOf::kJobs, std::nullopt)),
+            (std::vector<Row>{{"alpha", "", "", "complete", "", 2, 200},
+                              {"alpha", "", "", "running", "", 1, 0}}));
 }
 
 }  // namespace opsflow::store::testing
